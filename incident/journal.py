@@ -1,0 +1,263 @@
+"""The timeline as an append-only journal of typed events.
+
+An :class:`Event` records one thing that happened: when it happened (``occurred_at``), when
+it was written down (``recorded_at``), the timeline columns (event text, action taken, owner)
+and a typed payload whose ``kind`` says what sort of fact it is. Nothing is ever updated: a
+correction is a new ``edit`` event whose ``corrects`` names the event it amends.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+from incident.model import (
+    PhaseId,
+    Resolution,
+    Severity,
+    Status,
+)
+
+
+class EventKind(StrEnum):
+    DECLARED = "declared"
+    NOTE = "note"
+    STATUS = "status"
+    SEVERITY = "severity"
+    PHASE = "phase"
+    CHECKLIST = "checklist"
+    PARTICIPANT = "participant"
+    FIELD = "field"
+    ACTION_ITEM = "action_item"
+    COMMS = "comms"
+    NOTIFY = "notify"
+    COMMAND = "command"
+    EVIDENCE = "evidence"
+    EDIT = "edit"
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Declared(_Payload):
+    kind: Literal["declared"] = "declared"
+    title: str
+    severity: Severity
+    started_at: AwareDatetime
+    service: str | None = None
+    impact: str | None = None
+    detected_by: str | None = None
+    commander: str | None = None
+
+
+class Note(_Payload):
+    kind: Literal["note"] = "note"
+
+
+class StatusChanged(_Payload):
+    kind: Literal["status"] = "status"
+    status: Status
+    previous: Status
+    resolution: Resolution | None = None
+
+
+class SeverityChanged(_Payload):
+    kind: Literal["severity"] = "severity"
+    severity: Severity
+    previous: Severity
+    reason: str | None = None
+
+
+class PhaseChanged(_Payload):
+    kind: Literal["phase"] = "phase"
+    phase: PhaseId
+    previous: PhaseId
+
+
+class ChecklistTicked(_Payload):
+    kind: Literal["checklist"] = "checklist"
+    item: str
+    done: bool
+
+
+class ParticipantChanged(_Payload):
+    kind: Literal["participant"] = "participant"
+    name: str
+    role: str
+    op: Literal["join", "leave"] = "join"
+
+
+# Incident fields that can be set after the fact; dotted names address nested findings.
+FIELD_NAMES = (
+    "title", "service", "impact", "detected_by", "status_page",
+    "root_cause.what", "root_cause.why", "root_cause.where",
+    "resolution.immediate", "resolution.permanent", "resolution.deployed",
+    "impact_summary.users_affected", "impact_summary.failed_requests",
+    "impact_summary.revenue_impact",
+    "postmortem.went_well", "postmortem.went_wrong", "postmortem.lucky",
+)
+FieldName = Literal[FIELD_NAMES]  # type: ignore[valid-type]
+
+
+class FieldSet(_Payload):
+    kind: Literal["field"] = "field"
+    field: FieldName
+    value: str | None
+
+
+class ActionItemChanged(_Payload):
+    kind: Literal["action_item"] = "action_item"
+    op: Literal["add", "update"]
+    item_id: int
+    text: str | None = None
+    owner: str | None = None
+    done: bool | None = None
+
+
+class CommsSent(_Payload):
+    kind: Literal["comms"] = "comms"
+    audience: str
+    template: str | None = None
+    message: str
+
+
+class Notified(_Payload):
+    kind: Literal["notify"] = "notify"
+    party: str
+    done: bool = True
+    contact: str | None = None
+
+
+class SourceSpec(_Payload):
+    """What a log source runs: a shell command, or a grep over paths."""
+
+    kind: Literal["cmd", "grep"]
+    name: str
+    command: str | None = None
+    pattern: str | None = None
+    paths: tuple[str, ...] = ()
+    fixed: bool = False
+    ignore_case: bool = False
+    invert: bool = False
+    cwd: str | None = None
+
+
+class CommandEvent(_Payload):
+    """The ledger of log sources: added, started, exited, restarted, stopped, failed."""
+
+    kind: Literal["command"] = "command"
+    source_id: str
+    op: Literal["added", "started", "exited", "restarted", "stopped", "failed"]
+    spec: SourceSpec | None = None
+    pid: int | None = None
+    exit_code: int | None = None
+    reason: str | None = None
+
+
+class Evidence(_Payload):
+    """A log line or host snapshot pinned to the timeline, with its provenance."""
+
+    kind: Literal["evidence"] = "evidence"
+    source: str
+    source_id: str | None = None
+    line_no: int | None = None
+    read_at: AwareDatetime | None = None
+    line_time: AwareDatetime | None = None
+    line: str = ""
+    context: tuple[str, ...] = ()
+    sha256: str | None = None
+    snapshot: dict[str, Any] | None = None
+
+
+class Edit(_Payload):
+    """A correction of the event named by ``Event.corrects``: new values, or a retraction."""
+
+    kind: Literal["edit"] = "edit"
+    text: str | None = None
+    action: str | None = None
+    owner: str | None = None
+    occurred_at: AwareDatetime | None = None
+    retracted: bool = False
+
+
+Payload = Annotated[
+    Declared | Note | StatusChanged | SeverityChanged | PhaseChanged | ChecklistTicked
+    | ParticipantChanged | FieldSet | ActionItemChanged | CommsSent | Notified
+    | CommandEvent | Evidence | Edit,
+    Field(discriminator="kind"),
+]
+PAYLOAD_ADAPTER: TypeAdapter[Any] = TypeAdapter(Payload)
+
+
+class Event(BaseModel):
+    """One entry of the journal. ``id`` is given by the store when it is committed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: int | None = None
+    incident_id: int = 0
+    occurred_at: AwareDatetime
+    recorded_at: AwareDatetime
+    text: str
+    action: str = ""
+    owner: str = ""
+    payload: Payload
+    corrects: int | None = None
+
+    @property
+    def kind(self) -> EventKind:
+        return EventKind(self.payload.kind)
+
+    @property
+    def sort_key(self) -> tuple[datetime, int]:
+        return (self.occurred_at, self.id or 0)
+
+
+class TimelineEntry(BaseModel):
+    """A timeline row as it reads now: the event with its corrections applied."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    kind: EventKind
+    occurred_at: datetime
+    text: str
+    action: str
+    owner: str
+    corrected: bool = False
+    retracted: bool = False
+    event: Event
+
+
+def timeline(events: list[Event]) -> list[TimelineEntry]:
+    """The timeline rows of ``events``, with every ``edit`` applied to the entry it corrects.
+
+    A correction is itself a row (it happened, and the post-mortem should see it); the row it
+    corrects shows the new values and is marked corrected or retracted. Rows are ordered by
+    their (possibly corrected) time, then by id.
+    """
+    fixes: dict[int, list[Event]] = {}
+    for e in events:
+        if isinstance(e.payload, Edit) and e.corrects is not None:
+            fixes.setdefault(e.corrects, []).append(e)
+    rows = []
+    for e in events:
+        text, action, owner, at, retracted = e.text, e.action, e.owner, e.occurred_at, False
+        mine = fixes.get(e.id, []) if e.id is not None else []
+        for fix in sorted(mine, key=lambda f: f.id or 0):
+            p = fix.payload
+            text = p.text if p.text is not None else text
+            action = p.action if p.action is not None else action
+            owner = p.owner if p.owner is not None else owner
+            at = p.occurred_at if p.occurred_at is not None else at
+            retracted = p.retracted
+        rows.append(TimelineEntry(
+            id=e.id or 0, kind=e.kind, occurred_at=at, text=text, action=action, owner=owner,
+            corrected=bool(mine), retracted=retracted, event=e,
+        ))
+    rows.sort(key=lambda r: (r.occurred_at, r.id))
+    return rows

@@ -1,0 +1,86 @@
+"""What the domain needs from the outside world, as protocols.
+
+The console (``tui/``) is written against these, never against ``storage/`` or ``feeds/``:
+``tui/cli.py`` builds the real adapters and hands them in, and tests hand in the same ones
+on a temporary file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from incident.journal import Event
+from incident.model import Severity, Status
+from incident.state import IncidentState
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    """One line of ``warroom list``."""
+
+    id: int
+    title: str
+    severity: Severity
+    status: Status
+    started_at: datetime
+    resolved_at: datetime | None
+    event_count: int
+
+    @property
+    def number(self) -> str:
+        return f"INC-{self.id}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """What the change feed saw: new events since the last look (any process's)."""
+
+    events: Sequence[Event]
+    last_id: int
+
+
+class Watch(Protocol):
+    """A change feed of one incident (see ``storage.store.Watcher``)."""
+
+    last_id: int
+
+    async def poll(self, limit: int = 5_000) -> Change | None: ...
+
+
+class Journal(Protocol):
+    """The incident store as the console sees it."""
+
+    read_only: bool
+
+    async def declare(self, event: Event) -> Event: ...
+
+    async def append(self, event: Event) -> Event: ...
+
+    async def load_state(self, incident_id: int) -> IncidentState: ...
+
+    async def latest_active(self) -> int | None: ...
+
+    async def list_incidents(self, include_closed: bool = False) -> list[IncidentSummary]: ...
+
+    async def page(self, incident_id: int, *, before: Event | None = None,
+                   limit: int = 200) -> list[Event]: ...
+
+    async def corrections_of(self, event_ids: Sequence[int]) -> list[Event]: ...
+
+    async def events(self, incident_id: int, *, after_id: int = 0,
+                     limit: int | None = None) -> list[Event]: ...
+
+    async def event(self, event_id: int) -> Event: ...
+
+    async def count_events(self, incident_id: int) -> int: ...
+
+    def watch(self, incident_id: int, after_id: int) -> Watch: ...
+
+    async def get_draft(self, incident_id: int, key: str) -> str | None: ...
+
+    async def put_draft(self, incident_id: int, key: str, text: str | None) -> None: ...
+
+    async def close(self) -> None: ...

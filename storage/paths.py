@@ -1,0 +1,59 @@
+"""Where the database lives, and creating it owner-only (0700 directory, 0600 file)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+from storage.errors import StoreError
+
+ENV_VAR = "WARROOM_DB"
+
+
+def default_db_path() -> Path:
+    """``<user data dir>/warroom/warroom.db`` (e.g. ``~/.local/share/warroom/warroom.db``)."""
+    return user_data_path("warroom", appauthor=False) / "warroom.db"
+
+
+def resolve_db_path(cli_value: str | None, environ: dict[str, str] | None = None) -> Path:
+    """``--db`` wins over ``$WARROOM_DB``, which wins over the default location."""
+    env = os.environ if environ is None else environ
+    raw = cli_value or env.get(ENV_VAR) or None
+    return Path(raw).expanduser() if raw else default_db_path()
+
+
+def ensure_private_file(path: Path) -> None:
+    """Create ``path`` (and missing parent directories) readable by its owner only.
+
+    Directories we create get 0700 and the file 0600. An existing file keeps its mode unless
+    others can read or write it, in which case their bits are taken away. SQLite gives the
+    ``-wal`` and ``-shm`` files the mode of the database file.
+    """
+    parent = path.parent
+    try:
+        missing = []
+        p = parent
+        while not p.exists():
+            missing.append(p)
+            p = p.parent
+        for d in reversed(missing):
+            d.mkdir(mode=0o700)
+            os.chmod(d, 0o700)
+        if path.exists() and not path.is_file():
+            raise StoreError(f"{path}: not a regular file")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            mode = stat.S_IMODE(os.fstat(fd).st_mode)
+            if mode & 0o077:
+                os.fchmod(fd, mode & 0o700)
+        finally:
+            os.close(fd)
+    except PermissionError as e:
+        raise StoreError(f"{path}: permission denied ({e.strerror})") from None
+    except IsADirectoryError:
+        raise StoreError(f"{path}: is a directory, not a database file") from None
+    except OSError as e:
+        raise StoreError(f"{path}: cannot create the database ({e.strerror})") from None

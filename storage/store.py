@@ -1,0 +1,423 @@
+"""The incident store: aiosqlite over one SQLite file, the only code that speaks SQL.
+
+Guarantees (docs/reliability.md states them with their tests):
+- A write returns only after its transaction is committed (``synchronous=FULL`` in WAL mode,
+  so an acknowledged event survives a crash of the process and of the machine).
+- Writers in several processes take turns: ``BEGIN IMMEDIATE`` with a busy timeout, and a
+  retry loop with back-off on top, so ordinary contention never fails a write.
+- A database from a newer warroom is refused and left untouched; one opened read-only is
+  never written (the connection is ``mode=ro``, or ``immutable=1`` on read-only media).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import aiosqlite
+
+from incident.errors import IncidentNotFound, ReadOnly
+from incident.journal import PAYLOAD_ADAPTER, Event
+from incident.model import Status
+from incident.ports import Change, IncidentSummary
+from incident.state import STATE_KINDS, IncidentState, fold
+from storage import schema
+from storage.errors import NotAWarroomDatabase, SchemaTooNew, StoreBusy, StoreError, translate
+from storage.paths import ensure_private_file
+
+T = TypeVar("T")
+BUSY_TIMEOUT_MS = 5_000
+WRITE_DEADLINE_S = 60.0
+_COLUMNS = "id, incident_id, occurred_at, recorded_at, text, action, owner, payload, corrects"
+_STATE_KINDS = tuple(sorted(STATE_KINDS))
+_IN_STATE = ",".join("?" * len(_STATE_KINDS))
+
+
+def ts(at: datetime) -> str:
+    """A UTC timestamp as fixed-width text, so that text order is time order."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _dt(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _row_event(row: Sequence[Any]) -> Event:
+    return Event.model_construct(
+        id=row[0], incident_id=row[1], occurred_at=_dt(row[2]), recorded_at=_dt(row[3]),
+        text=row[4], action=row[5], owner=row[6],
+        payload=PAYLOAD_ADAPTER.validate_json(row[7]), corrects=row[8],
+    )
+
+
+class Store:
+    """One open warroom database. Build it with :meth:`open`; close it when done."""
+
+    def __init__(self, path: Path, conn: aiosqlite.Connection, read_only: bool) -> None:
+        self.path = path
+        self.read_only = read_only
+        self._conn = conn
+        self._write_lock = asyncio.Lock()
+
+    # ----------------------------------------------------------------- opening
+    @classmethod
+    async def open(cls, path: Path | str, *, read_only: bool = False) -> Store:
+        """Open (and for writing, create and migrate) the database at ``path``."""
+        path = Path(path)
+        if read_only:
+            conn = await cls._connect_read_only(path)
+        else:
+            _check_header(path)
+            ensure_private_file(path)
+            conn = await _connect(str(path), path)
+        store = cls(path, conn, read_only)
+        try:
+            await store._prepare()
+        except BaseException:
+            await conn.close()
+            raise
+        return store
+
+    @staticmethod
+    async def _connect_read_only(path: Path) -> aiosqlite.Connection:
+        if not path.is_file():
+            raise StoreError(f"{path}: no such database file")
+        _check_header(path)
+        uri = "file:" + quote(str(path.resolve()))
+        try:
+            conn = await _connect(uri + "?mode=ro", path, uri=True)
+            await conn.execute("SELECT count(*) FROM sqlite_master")
+            return conn
+        except StoreError:
+            pass
+        # Read-only media (no -shm can be made): read the file as an immutable snapshot.
+        return await _connect(uri + "?immutable=1", path, uri=True)
+
+    async def _prepare(self) -> None:
+        c = self._conn
+        app_id = await self._scalar("PRAGMA application_id")
+        version = await self._scalar("PRAGMA user_version")
+        tables = await self._scalar("SELECT count(*) FROM sqlite_master WHERE type='table'")
+        if app_id not in (0, schema.APPLICATION_ID) or (app_id == 0 and tables and not version):
+            raise NotAWarroomDatabase(f"{self.path}: this SQLite file is not a warroom database")
+        latest = schema.latest_version()
+        if version > latest:
+            raise SchemaTooNew(
+                f"{self.path}: made by a newer warroom (schema {version}, this one knows "
+                f"{latest}); upgrade warroom to open it - the file was not changed")
+        if self.read_only:
+            if version < latest:
+                raise StoreError(f"{self.path}: schema {version} is older than {latest}; "
+                                 "open it once for writing to upgrade it")
+            return
+        if await self._scalar("PRAGMA journal_mode=WAL") != "wal":
+            raise StoreError(f"{self.path}: cannot switch the database to WAL mode")
+        await c.execute("PRAGMA synchronous=FULL")
+        for number, sql in schema.migrations()[version:]:
+            async def migrate(conn: aiosqlite.Connection, sql: str = sql, n: int = number):
+                if await self._scalar("PRAGMA user_version") >= n:
+                    return  # another process migrated first
+                for statement in _split_sql(sql):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version={n}")
+                await conn.execute(f"PRAGMA application_id={schema.APPLICATION_ID}")
+            await self._write(migrate)
+
+    async def close(self) -> None:
+        try:
+            if not self.read_only:
+                await self._conn.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass
+        await self._conn.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ----------------------------------------------------------------- plumbing
+    async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        try:
+            async with self._conn.execute(sql, params) as cur:
+                row = await cur.fetchone()
+        except sqlite3.Error as e:
+            raise translate(e, str(self.path)) from None
+        return row[0] if row else None
+
+    async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        try:
+            async with self._conn.execute(sql, params) as cur:
+                return list(await cur.fetchall())
+        except sqlite3.Error as e:
+            raise translate(e, str(self.path)) from None
+
+    async def _write(self, fn: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        """Run ``fn`` in one ``BEGIN IMMEDIATE`` transaction; return after COMMIT.
+
+        Lock contention is retried with jittered back-off for up to ``WRITE_DEADLINE_S``;
+        any other error rolls back and is raised as a one-line :class:`StoreError`.
+        """
+        if self.read_only:
+            raise ReadOnly(f"{self.path} is open read-only: nothing can be changed")
+        deadline = time.monotonic() + WRITE_DEADLINE_S
+        delay = 0.01
+        async with self._write_lock:
+            while True:
+                try:
+                    await self._conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        result = await fn(self._conn)
+                        await self._conn.execute("COMMIT")
+                        return result
+                    except BaseException:
+                        if self._conn.in_transaction:
+                            await self._conn.execute("ROLLBACK")
+                        raise
+                except sqlite3.OperationalError as e:
+                    locked = "locked" in str(e) or "busy" in str(e)
+                    if locked and time.monotonic() < deadline:
+                        await asyncio.sleep(delay * (0.5 + random.random()))
+                        delay = min(delay * 2, 0.5)
+                        continue
+                    if locked:
+                        raise StoreBusy(f"{self.path}: locked by another process for over "
+                                        f"{WRITE_DEADLINE_S:.0f} s; nothing was saved") from None
+                    raise translate(e, str(self.path)) from None
+                except sqlite3.IntegrityError as e:
+                    if "FOREIGN KEY" in str(e):
+                        raise IncidentNotFound("no such incident in this database") from None
+                    raise translate(e, str(self.path)) from None
+                except sqlite3.Error as e:
+                    raise translate(e, str(self.path)) from None
+
+    # ----------------------------------------------------------------- writes
+    async def declare(self, event: Event) -> Event:
+        """Create a new incident from its ``declared`` event; returns the saved event."""
+        async def tx(conn: aiosqlite.Connection) -> Event:
+            cur = await conn.execute("INSERT INTO incidents(created_at) VALUES (?)",
+                                     (ts(event.recorded_at),))
+            saved = event.model_copy(update={"incident_id": cur.lastrowid})
+            return await _insert(conn, saved)
+        return await self._write(tx)
+
+    async def append(self, event: Event) -> Event:
+        """Append one event; returns it with its id once it is committed."""
+        return await self._write(lambda conn: _insert(conn, event))
+
+    async def append_many(self, events: Sequence[Event]) -> list[Event]:
+        """Append several events in one transaction (all or none)."""
+        async def tx(conn: aiosqlite.Connection) -> list[Event]:
+            return [await _insert(conn, e) for e in events]
+        return await self._write(tx)
+
+    async def put_draft(self, incident_id: int, key: str, text: str | None) -> None:
+        """Autosave what is typed in an open input (``None`` or empty clears it)."""
+        async def tx(conn: aiosqlite.Connection) -> None:
+            if text:
+                await conn.execute(
+                    "INSERT INTO drafts(incident_id, key, text, updated_at) VALUES (?,?,?,?) "
+                    "ON CONFLICT(incident_id, key) DO UPDATE SET text=excluded.text, "
+                    "updated_at=excluded.updated_at",
+                    (incident_id, key, text, ts(datetime.now(UTC))))
+            else:
+                await conn.execute("DELETE FROM drafts WHERE incident_id=? AND key=?",
+                                   (incident_id, key))
+        await self._write(tx)
+
+    # ----------------------------------------------------------------- reads
+    async def get_draft(self, incident_id: int, key: str) -> str | None:
+        return await self._scalar("SELECT text FROM drafts WHERE incident_id=? AND key=?",
+                                  (incident_id, key))
+
+    async def drafts(self, incident_id: int) -> dict[str, str]:
+        rows = await self._rows("SELECT key, text FROM drafts WHERE incident_id=?",
+                                (incident_id,))
+        return dict(rows)
+
+    async def exists(self, incident_id: int) -> bool:
+        return bool(await self._scalar("SELECT 1 FROM incidents WHERE id=?", (incident_id,)))
+
+    async def _require(self, incident_id: int) -> None:
+        if not await self.exists(incident_id):
+            raise IncidentNotFound(f"no incident INC-{incident_id} in {self.path}")
+
+    async def state_events(self, incident_id: int) -> list[Event]:
+        """The events that shape the state (not notes, evidence or edits)."""
+        rows = await self._rows(
+            f"SELECT {_COLUMNS} FROM events WHERE incident_id=? AND kind IN ({_IN_STATE})",
+            (incident_id, *_STATE_KINDS))
+        return [_row_event(r) for r in rows]
+
+    async def load_state(self, incident_id: int) -> IncidentState:
+        """The incident as it stands now, folded from its journal."""
+        await self._require(incident_id)
+        state = fold(await self.state_events(incident_id))
+        last = await self._scalar("SELECT max(id) FROM events WHERE incident_id=?",
+                                  (incident_id,))
+        state.last_event_id = last or state.last_event_id
+        return state
+
+    async def events(self, incident_id: int, *, after_id: int = 0,
+                     limit: int | None = None) -> list[Event]:
+        """Every event of the incident (after ``after_id``) in the order they were written."""
+        await self._require(incident_id)
+        sql = f"SELECT {_COLUMNS} FROM events WHERE incident_id=? AND id>? ORDER BY id"
+        params: tuple[Any, ...] = (incident_id, after_id)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params += (limit,)
+        return [_row_event(r) for r in await self._rows(sql, params)]
+
+    async def page(self, incident_id: int, *, before: Event | None = None,
+                   limit: int = 200) -> list[Event]:
+        """Up to ``limit`` events just before ``before`` (or the newest), oldest first."""
+        if before is None:
+            rows = await self._rows(
+                f"SELECT {_COLUMNS} FROM events WHERE incident_id=? "
+                "ORDER BY occurred_at DESC, id DESC LIMIT ?", (incident_id, limit))
+        else:
+            rows = await self._rows(
+                f"SELECT {_COLUMNS} FROM events WHERE incident_id=? AND "
+                "(occurred_at, id) < (?, ?) ORDER BY occurred_at DESC, id DESC LIMIT ?",
+                (incident_id, ts(before.occurred_at), before.id or 0, limit))
+        return [_row_event(r) for r in reversed(rows)]
+
+    async def corrections_of(self, event_ids: Sequence[int]) -> list[Event]:
+        """The ``edit`` events that correct any of ``event_ids``."""
+        if not event_ids:
+            return []
+        marks = ",".join("?" * len(event_ids))
+        rows = await self._rows(
+            f"SELECT {_COLUMNS} FROM events WHERE corrects IN ({marks}) ORDER BY id",
+            tuple(event_ids))
+        return [_row_event(r) for r in rows]
+
+    async def event(self, event_id: int) -> Event:
+        rows = await self._rows(f"SELECT {_COLUMNS} FROM events WHERE id=?", (event_id,))
+        if not rows:
+            raise IncidentNotFound(f"no event #{event_id} in {self.path}")
+        return _row_event(rows[0])
+
+    async def count_events(self, incident_id: int) -> int:
+        return await self._scalar("SELECT count(*) FROM events WHERE incident_id=?",
+                                  (incident_id,))
+
+    async def latest_active(self) -> int | None:
+        """The newest incident that is not resolved, if any."""
+        for summary in await self.list_incidents():
+            if summary.status is not Status.RESOLVED:
+                return summary.id
+        return None
+
+    async def list_incidents(self, include_closed: bool = True) -> list[IncidentSummary]:
+        """Every incident, newest first (resolved ones only with ``include_closed``)."""
+        rows = await self._rows(
+            f"SELECT {_COLUMNS} FROM events WHERE kind IN ({_IN_STATE}) "
+            "ORDER BY incident_id DESC, id", _STATE_KINDS)
+        counts = dict(await self._rows(
+            "SELECT incident_id, count(*) FROM events GROUP BY incident_id"))
+        grouped: dict[int, list[Event]] = {}
+        for r in rows:
+            grouped.setdefault(r[1], []).append(_row_event(r))
+        out = []
+        for incident_id, events in grouped.items():
+            s = fold(events)
+            if include_closed or s.status is not Status.RESOLVED:
+                out.append(IncidentSummary(
+                    id=incident_id, title=s.title, severity=s.severity, status=s.status,
+                    started_at=s.started_at, resolved_at=s.resolved_at,
+                    event_count=counts.get(incident_id, 0)))
+        return out
+
+    # ----------------------------------------------------------------- change feed
+    async def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: it moves when another connection commits."""
+        return await self._scalar("PRAGMA data_version")
+
+    def watch(self, incident_id: int, after_id: int) -> Watcher:
+        """A change feed of the incident's new events, from this process or any other."""
+        return Watcher(self, incident_id, after_id)
+
+    async def integrity_check(self) -> str:
+        return await self._scalar("PRAGMA integrity_check")
+
+
+class Watcher:
+    """Cheap polling of one incident: a PRAGMA when nothing changed, one indexed range read
+    when something did. Its cost does not grow with the size of the incident."""
+
+    def __init__(self, store: Store, incident_id: int, after_id: int) -> None:
+        self._store = store
+        self.incident_id = incident_id
+        self.last_id = after_id
+        self._version: int | None = None
+
+    async def poll(self, limit: int = 5_000) -> Change | None:
+        """New events since the last poll, or ``None`` when nothing was committed."""
+        version = await self._store.data_version()
+        if version == self._version:
+            return None
+        self._version = version
+        events = await self._store.events(self.incident_id, after_id=self.last_id, limit=limit)
+        if len(events) == limit:
+            self._version = None  # more to read: look again next time
+        if events:
+            self.last_id = events[-1].id or self.last_id
+        return Change(events=events, last_id=self.last_id)
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a file that exists, is not empty and is not SQLite, before SQLite touches it."""
+    try:
+        if path.is_file() and path.stat().st_size:
+            with path.open("rb") as f:
+                if f.read(16) != b"SQLite format 3\x00":
+                    raise NotAWarroomDatabase(f"{path}: not a SQLite database file")
+    except PermissionError:
+        raise StoreError(f"{path}: permission denied") from None
+
+
+async def _connect(target: str, path: Path, *, uri: bool = False) -> aiosqlite.Connection:
+    try:
+        conn = await aiosqlite.connect(target, uri=uri, isolation_level=None,
+                                       timeout=BUSY_TIMEOUT_MS / 1000)
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.Error as e:
+        raise translate(e, str(path)) from None
+    return conn
+
+
+async def _insert(conn: aiosqlite.Connection, event: Event) -> Event:
+    payload = event.payload.model_dump_json()
+    cur = await conn.execute(
+        "INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, action, owner,"
+        " payload, corrects) VALUES (?,?,?,?,?,?,?,?,?)",
+        (event.incident_id, ts(event.occurred_at), ts(event.recorded_at), event.kind.value,
+         event.text, event.action, event.owner, payload, event.corrects))
+    return event.model_copy(update={"id": cur.lastrowid})
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (``sqlite3.complete_statement`` knows triggers)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buf.strip():
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
