@@ -10,25 +10,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
-import os
 import re
+import shlex
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
-from incident import commands as cmd
 from incident.clock import Clock, SystemClock
-from incident.errors import InvalidInput, WarroomError
-from incident.journal import SourceSpec
-from incident.model import Resolution, Severity, Status
-from incident.report import render_json, render_markdown
-from incident.timeparse import human_duration, iso_z, parse_when
+from incident.demo import seed_demo
+from incident.errors import IncidentNotFound, InvalidInput, WarroomError
+from incident.model import Severity, Status
+from incident.timeparse import parse_when
 from storage.paths import resolve_db_path
 from storage.store import Store
-
-USER_ENV = "WARROOM_USER"
+from tui import verbs
+from tui.app import WarRoomApp
+from tui.settings import config_dir, load_settings, save_setting
+from tui.themes import DEFAULT_THEME, load_themes
 
 
 class _Parser(argparse.ArgumentParser):
@@ -126,123 +126,74 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def actor() -> str:
-    """Who is at the keyboard: ``$WARROOM_USER``, else ``@<login name>``."""
-    name = os.environ.get(USER_ENV)
-    if name:
-        return name
+def demo_log_command() -> str:
+    """The demo's log source: a generator of realistic API log lines, run by this Python."""
+    return f"{shlex.quote(sys.executable)} -m feeds.demo_log"
+
+
+def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool = False,
+              theme: str | None = None, actor: str | None = None,
+              remember_theme: bool = True) -> WarRoomApp:
+    """The one app factory, for the CLI, the tests, the screenshots and the benchmarks.
+
+    The app opens the store itself, inside its own event loop, through ``open_journal``.
+    """
+    themes, problems = load_themes([config_dir() / "themes"])
+    return WarRoomApp(
+        open_journal=lambda: Store.open(db, read_only=read_only),
+        incident_id=incident, clock=clock, actor=actor or verbs.actor(),
+        read_only=read_only, themes=themes, theme_problems=problems,
+        theme_name=theme or load_settings().get("theme") or DEFAULT_THEME,
+        on_theme_change=(lambda name: save_setting("theme", name)) if remember_theme
+        else None,
+        local_tz=datetime.now().astimezone().tzinfo)
+
+
+async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
+    """Open the console (``attach``, ``review``, ``demo`` or no verb).
+
+    The database and the incident are checked before the terminal is taken over, so a bad
+    argument is one line on stderr, not a flash of the console.
+    """
+    read_only = args.verb == "review"
+    incident = getattr(args, "incident", None)
+    store = await Store.open(db, read_only=read_only)
     try:
-        return "@" + getpass.getuser()
-    except (KeyError, OSError):
-        return "@unknown"
-
-
-def _write(path: str, text: str) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as e:
-        raise InvalidInput(f"cannot write {path}: {e.strerror}") from None
-
-
-async def run_verb(args: argparse.Namespace, store: Store, clock: Clock) -> int:
-    """Every verb that does not open the console. Prints results on stdout."""
-    me = actor()
-    verb = args.verb
-    if verb == "declare":
-        started = parse_when(args.started, clock.now()) if args.started else None
-        event = cmd.declare(clock, args.title, args.severity, service=args.service,
-                            impact=args.impact, detected_by=args.detected_by,
-                            commander=args.commander, owner=me, started_at=started)
-        saved = await store.declare(event)
-        print(f"INC-{saved.incident_id}")
-        return 0
-    if verb == "list":
-        return _list(await store.list_incidents(include_closed=args.all), args.json)
-    state = await store.load_state(args.incident)
-    if verb == "note":
-        at = parse_when(args.at, clock.now()) if args.at else None
-        event = cmd.note(clock, state, args.text, action=args.action,
-                         owner=args.owner or me, at=at)
-    elif verb == "status":
-        resolution = Resolution(immediate=args.immediate, permanent=args.permanent,
-                                deployed=args.deployed)
-        event = cmd.set_status(clock, state, args.status, owner=me,
-                               resolution=resolution if any(resolution.model_dump().values())
-                               else None)
-    elif verb == "severity":
-        event = cmd.set_severity(clock, state, args.severity, owner=me, reason=args.reason)
-    elif verb == "tail":
-        event = cmd.add_source(clock, state, _source_spec(args), owner=me)
-    elif verb == "report":
-        events = await store.events(args.incident)
-        text = render_json(events) if args.format == "json" else render_markdown(events)
-        if args.output:
-            _write(args.output, text)
+        if args.verb == "demo":
+            incident = await seed_demo(store, clock, log_command=demo_log_command(),
+                                       owner=verbs.actor())
+        elif incident is None:
+            incident = await store.latest_active()
+            if incident is None:
+                raise IncidentNotFound(
+                    "no active incident: declare one with `warroom declare TITLE --severity "
+                    "SEV-2`, or see a demo with `warroom demo`")
         else:
-            sys.stdout.write(text)
-        return 0
-    else:  # pragma: no cover - argparse only lets known verbs through
-        raise InvalidInput(f"unknown verb {verb}")
-    saved = await store.append(event)
-    print(f"{state.number} #{saved.id} {saved.text}")
-    return 0
-
-
-def _source_spec(args: argparse.Namespace) -> SourceSpec:
-    if args.cmd is not None:
-        if not args.cmd.strip():
-            raise InvalidInput("--cmd needs a command")
-        return SourceSpec(kind="cmd", name=args.name or args.cmd.split()[0][:40],
-                          command=args.cmd, cwd=os.getcwd())
-    pattern, *raw_paths = args.grep
-    if not raw_paths:
-        raise InvalidInput("--grep needs a PATTERN and at least one PATH (file, dir or glob)")
-    if not pattern:
-        raise InvalidInput("--grep needs a non-empty PATTERN")
-    if not args.fixed:
-        try:
-            re.compile(pattern)
-        except re.error as e:
-            raise InvalidInput(f"bad pattern {pattern!r}: {e}") from None
-    paths = tuple(str(Path(p).expanduser().absolute()) for p in raw_paths)
-    return SourceSpec(kind="grep", name=args.name or f"grep {pattern}"[:40],
-                      pattern=pattern, paths=paths, fixed=args.fixed,
-                      ignore_case=args.ignore_case, invert=args.invert, cwd=os.getcwd())
-
-
-def _list(summaries: Sequence, as_json: bool) -> int:
-    if as_json:
-        import json
-        print(json.dumps([{
-            "id": s.number, "title": s.title, "severity": s.severity.value,
-            "status": s.status.value, "started_at": iso_z(s.started_at),
-            "resolved_at": iso_z(s.resolved_at) if s.resolved_at else None,
-            "duration_seconds": (s.resolved_at - s.started_at).total_seconds()
-            if s.resolved_at else None, "events": s.event_count,
-        } for s in summaries], indent=2, ensure_ascii=False))
-        return 0
-    if not summaries:
-        print("no incidents; declare one with: warroom declare TITLE --severity SEV-2")
-        return 0
-    from incident.sanitize import visible
-    for s in summaries:
-        took = human_duration(s.resolved_at - s.started_at) if s.resolved_at else "ongoing"
-        print(f"{s.number:<8} {s.severity.value}  {s.status.emoji} {s.status.value:<9} "
-              f"{s.started_at:%Y-%m-%d %H:%M}Z  {took:<20} {visible(s.title)}")
-    return 0
+            await store.load_state(incident)  # raises IncidentNotFound with the path
+    finally:
+        await store.close()
+    app = build_app(db, incident, clock, read_only=read_only, theme=args.theme)
+    await app.run_async()
+    if app.exit_message:
+        print(f"warroom: {app.exit_message}", file=sys.stderr)
+    return app.return_code or 0
 
 
 async def _main(args: argparse.Namespace) -> int:
     db = resolve_db_path(args.db)
     clock = SystemClock()
     if args.verb in (None, "attach", "review", "demo"):
-        from tui.console import run_console
         return await run_console(args, db, clock)
+    # Input that can be checked without the database is checked before it is opened, so a
+    # typo neither creates nor touches the file (Store.close may write planner statistics).
+    when = getattr(args, "started", None) or getattr(args, "at", None)
+    if when:
+        parse_when(when, clock.now())
+    if args.verb == "tail":
+        verbs.source_spec(args)
     store = await Store.open(db)
     try:
-        return await run_verb(args, store, clock)
+        return await verbs.run_verb(args, store, clock)
     finally:
         await store.close()
 

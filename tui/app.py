@@ -1,0 +1,260 @@
+"""WarRoomApp: one incident, its store, its screens, its themes, and a clean exit.
+
+The app is a view of the store. It opens the journal it is handed (through the protocol in
+``incident/ports.py``; it never imports ``storage``), folds the incident, and learns of every
+change, its own or another process's, from the store's change feed. A change made here is
+shown only after the store has committed it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import tzinfo
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import var
+from textual.screen import Screen
+from textual.theme import Theme
+
+from incident.clock import Clock
+from incident.errors import WarroomError
+from incident.journal import Event
+from incident.ports import Journal, Watch
+from incident.state import STATE_KINDS, IncidentState, apply
+from tui.actions import ACTIONS
+from tui.screens.note import Drafted
+from tui.themes import DEFAULT_VARIABLES
+from tui.widgets.comms import CommsPane
+
+POLL_SECONDS = 0.25
+DRAFT_SAVE_SECONDS = 0.3
+
+
+class WarRoomApp(App[int]):
+    """The war-room console for one incident."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "warroom"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("f1", "help", "Help", show=False),
+    ]
+
+    state: var[IncidentState | None] = var(None, always_update=True)
+    """The incident as the store has it; panes watch this."""
+
+    def __init__(self, *, open_journal: Callable[[], Awaitable[Journal]],
+                 incident_id: int | None, clock: Clock, actor: str = "@ic",
+                 read_only: bool = False, themes: Sequence[Theme] = (),
+                 theme_name: str | None = None, theme_problems: Sequence[str] = (),
+                 on_theme_change: Callable[[str], None] | None = None,
+                 local_tz: tzinfo | None = None, poll_seconds: float = POLL_SECONDS) -> None:
+        super().__init__()
+        self._open_journal = open_journal
+        self.journal: Journal | None = None
+        self.incident_id = incident_id
+        self.clock = clock
+        self.actor = actor
+        self.read_only = read_only
+        self.local_tz = local_tz
+        self._poll_seconds = poll_seconds
+        self._watch: Watch | None = None
+        self._theme_problems = list(theme_problems)
+        self._on_theme_change = on_theme_change
+        self.exit_message: str | None = None
+        self.drafts: dict[str, str] = {}
+        self.pending_drafts: dict[str, str] = {}
+        for theme in themes:
+            self.register_theme(theme)
+        if theme_name and theme_name in self.available_themes:
+            self.theme = theme_name
+        elif theme_name:
+            self._theme_problems.append(f"unknown theme {theme_name!r}; using {self.theme}")
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(DEFAULT_VARIABLES)
+
+    # ------------------------------------------------------------------ lifecycle
+    async def on_mount(self) -> None:
+        self._install_signal_handlers()
+        for problem in self._theme_problems:
+            self.notify(problem, severity="warning", markup=False, timeout=8)
+        try:
+            self.journal = await self._open_journal()
+            if self.incident_id is None:
+                self.incident_id = await self.journal.latest_active()
+            if self.incident_id is None:
+                self._fail("no active incident: declare one with "
+                           "`warroom declare TITLE --severity SEV-2`, or try `warroom demo`")
+                return
+            state = await self.journal.load_state(self.incident_id)
+            self.drafts = await self.journal.drafts(self.incident_id)
+        except WarroomError as e:
+            self._fail(str(e))
+            return
+        self._watch = self.journal.watch(self.incident_id, state.last_event_id)
+        self.state = state
+        from tui.screens.console import ConsoleScreen
+        await self.push_screen(ConsoleScreen(state))
+        self.set_interval(self._poll_seconds, self.poll_changes, name="change-feed")
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    async def on_unmount(self) -> None:
+        """Last words: write what is still pending, then close the store."""
+        await self.flush_drafts()
+        if self.journal is not None:
+            journal, self.journal = self.journal, None
+            await journal.close()
+
+    def _fail(self, message: str) -> None:
+        self.exit_message = message
+        self.exit(return_code=1)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if self._on_theme_change is not None:
+            self._on_theme_change(theme.name)
+
+    def _install_signal_handlers(self) -> None:
+        """SIGHUP (the link dropped) and SIGTERM end the app cleanly: the caller then closes
+        the store and ends every child process. Textual installs no such handlers itself."""
+        import asyncio
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self._on_signal, sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread (tests) or no such signal here
+
+    def _on_signal(self, sig: signal.Signals) -> None:
+        if sig == signal.SIGHUP:
+            # The terminal is gone: let the restore sequences go nowhere instead of failing.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            for fd in (1, 2):
+                try:
+                    os.dup2(devnull, fd)
+                except OSError:
+                    pass
+            os.close(devnull)
+        self.exit(return_code=128 + int(sig))
+
+    # ------------------------------------------------------------------ the store
+    async def commit(self, build: Callable[[IncidentState], Event]) -> Event | None:
+        """Build an event from the current state, append it, and show it once committed.
+
+        A refusal (bad input, a change that does not apply, a store that cannot write) is
+        shown as an error and nothing is marked saved.
+        """
+        if self.journal is None or self.state is None:
+            return None
+        if self.read_only:
+            self.notify("read-only review: nothing can be changed here", severity="warning")
+            return None
+        try:
+            saved = await self.journal.append(build(self.state))
+        except WarroomError as e:
+            self.notify(str(e), title="Not saved", severity="error", markup=False, timeout=8)
+            return None
+        await self.poll_changes()
+        self.notify(f"Saved #{saved.id}", timeout=2, markup=False)
+        return saved
+
+    async def poll_changes(self) -> None:
+        """Fold what the change feed brings (our writes and other processes') into the view."""
+        if self._watch is None or self.state is None or self.journal is None:
+            return
+        try:
+            change = await self._watch.poll()
+        except WarroomError as e:
+            self.notify(str(e), title="Store", severity="error", markup=False)
+            return
+        if change is None or not change.events:
+            return
+        self.ingest(change.events)
+
+    def ingest(self, events: Sequence[Event]) -> None:
+        state = self.state
+        assert state is not None
+        late = any(e.kind.value in STATE_KINDS and state.last_event_at is not None
+                   and e.occurred_at < state.last_event_at for e in events)
+        if late:
+            self._refold()  # a backdated change: fold the journal again, in time order
+        else:
+            for event in events:
+                apply(state, event)
+        state.last_event_id = max(state.last_event_id, *(e.id or 0 for e in events))
+        self.state = state
+        for screen in self.screen_stack:
+            handler = getattr(screen, "on_new_events", None)
+            if handler is not None:
+                handler(events)
+
+    @work(exclusive=True, group="refold")
+    async def _refold(self) -> None:
+        if self.journal is not None and self.incident_id is not None:
+            self.state = await self.journal.load_state(self.incident_id)
+
+    async def load_page(self, before: Event | None, limit: int = 200) -> list[Event]:
+        """A page of the timeline (the newest, or the one before ``before``) with the
+        corrections of its entries, so they read as they stand now."""
+        assert self.journal is not None and self.incident_id is not None
+        events = await self.journal.page(self.incident_id, before=before, limit=limit)
+        fixes = await self.journal.corrections_of([e.id for e in events if e.id])
+        seen = {e.id for e in events}
+        return events + [f for f in fixes if f.id not in seen]
+
+    # ------------------------------------------------------------------ drafts
+    async def load_drafts(self) -> dict[str, str]:
+        """The autosaved drafts, with what is still waiting to be written on top."""
+        await self.flush_drafts()
+        if self.journal is not None and self.incident_id is not None:
+            self.drafts = await self.journal.drafts(self.incident_id)
+        return dict(self.drafts)
+
+    @on(Drafted)
+    @on(CommsPane.DraftChanged)
+    def _draft(self, message: Drafted | CommsPane.DraftChanged) -> None:
+        if self.read_only:
+            return
+        if not self.pending_drafts:
+            self.set_timer(DRAFT_SAVE_SECONDS, self.flush_drafts, name="drafts")
+        self.pending_drafts[message.key] = message.text
+
+    async def flush_drafts(self) -> None:
+        """Write pending drafts now (also called by the CLI after the app has exited)."""
+        pending, self.pending_drafts = self.pending_drafts, {}
+        if self.journal is None or self.incident_id is None:
+            return
+        for key, text in pending.items():
+            try:
+                await self.journal.put_draft(self.incident_id, key, text or None)
+            except WarroomError as e:
+                self.pending_drafts.setdefault(key, text)  # keep it; try again later
+                self.notify(f"draft not saved yet: {e}", severity="warning", markup=False)
+                return
+
+    async def clear_drafts(self, prefix: str) -> None:
+        """Forget the drafts of a dialog once it is saved (or deliberately cancelled)."""
+        keys = {k for k in [*self.drafts, *self.pending_drafts] if k.startswith(prefix + ".")}
+        for key in keys:
+            self.pending_drafts[key] = ""
+            self.drafts.pop(key, None)
+        await self.flush_drafts()
+
+    # ------------------------------------------------------------------ actions
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette offers every console action (from tui/actions.py) and Textual's own."""
+        if screen.__class__.__name__ == "ConsoleScreen":
+            for a in ACTIONS:
+                if a.action == "quit" or (a.writes and self.read_only):
+                    continue
+                yield SystemCommand(a.title, a.help,
+                                    lambda a=a: screen.run_action(a.action))
+        yield from super().get_system_commands(screen)
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+        self.push_screen(HelpScreen())

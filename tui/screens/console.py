@@ -1,0 +1,244 @@
+"""The console screen: status bar, four panes, footer.
+
+Wide terminals get a 2x2 grid; below 100x30 the panes become tabs (1-4 or the tab bar
+switch them). ``z`` zooms the focused pane to the whole screen and back. Every write goes
+through ``WarRoomApp.commit``; the panes are told the new state, never the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import Footer, Tab, Tabs
+
+from incident import commands as cmd
+from incident.errors import InvalidInput
+from incident.journal import Event
+from incident.state import IncidentState
+from tui.actions import ACTIONS, bindings
+from tui.screens.note import NoteDialog, NoteResult
+from tui.screens.participants import ParticipantDialog
+from tui.screens.pickers import PhaseDialog, SeverityDialog, StatusDialog
+from tui.widgets.checklist import ChecklistPane
+from tui.widgets.comms import CommsPane
+from tui.widgets.logs import LogsPane
+from tui.widgets.status_bar import StatusBar
+from tui.widgets.timeline import TimelinePane
+
+PANES = ("timeline", "checklist", "logs", "comms")
+NARROW_WIDTH, NARROW_HEIGHT = 100, 30
+
+
+class ConsoleScreen(Screen[None]):
+    """The war-room console for the app's incident."""
+
+    BINDINGS = bindings()
+
+    def __init__(self, state: IncidentState) -> None:
+        super().__init__()
+        self._initial = state
+
+    @property
+    def wr(self):
+        return self.app  # WarRoomApp (kept untyped to avoid an import cycle)
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status-bar")
+        yield Tabs(*(Tab(p.capitalize(), id=f"tab-{p}") for p in PANES), id="pane-tabs")
+        with Container(id="panes"):
+            yield TimelinePane(id="timeline", classes="pane -current")
+            yield ChecklistPane(id="checklist", classes="pane")
+            yield LogsPane(id="logs", classes="pane")
+            yield CommsPane(drafts=self.wr.drafts, id="comms", classes="pane")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.watch(self.app, "state", self._state_changed)
+        self._tick()
+        self.set_interval(1, self._tick, name="clock")
+        events = await self.wr.load_page(None)
+        self.query_one(TimelinePane).add_events(events)
+        self.query_one(TimelinePane).table.focus()
+        self._layout()
+
+    def _state_changed(self, state: IncidentState | None) -> None:
+        for widget in (self.query_one(StatusBar), self.query_one(ChecklistPane),
+                       self.query_one(LogsPane), self.query_one(CommsPane)):
+            widget.state = state
+
+    def _tick(self) -> None:
+        now = self.wr.clock.now()
+        for widget in (self.query_one(StatusBar), self.query_one(ChecklistPane),
+                       self.query_one(CommsPane)):
+            widget.now = now
+
+    def on_new_events(self, events: Sequence[Event]) -> None:
+        self.query_one(TimelinePane).add_events(events)
+
+    # ------------------------------------------------------------------ layout
+    def on_resize(self) -> None:
+        self._layout()
+
+    def _layout(self) -> None:
+        narrow = self.size.width < NARROW_WIDTH or self.size.height < NARROW_HEIGHT
+        self.set_class(narrow, "-narrow")
+
+    def action_show_pane(self, name: str) -> None:
+        self.query_one(Tabs).active = f"tab-{name}"
+        self._focus_pane(name)
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab(self, event: Tabs.TabActivated) -> None:
+        name = (event.tab.id or "tab-timeline").removeprefix("tab-")
+        for pane in PANES:
+            self.query_one(f"#{pane}").set_class(pane == name, "-current")
+        if event.tab.has_focus or self.focused is None:
+            return
+        self._focus_pane(name)
+
+    def _focus_pane(self, name: str) -> None:
+        pane = self.query_one(f"#{name}")
+        targets = [pane] if pane.can_focus else [
+            w for w in pane.query("*") if w.can_focus and w.display]
+        if targets:
+            targets[0].focus()
+
+    def _focused_pane(self) -> str | None:
+        node = self.focused
+        while node is not None and node is not self:
+            if node.id in PANES:
+                return node.id
+            node = node.parent
+        return None
+
+    def on_descendant_focus(self) -> None:
+        name = self._focused_pane()
+        if name and self.query_one(Tabs).active != f"tab-{name}":
+            self.query_one(Tabs).active = f"tab-{name}"
+
+    def action_zoom(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            return
+        name = self._focused_pane() or "timeline"
+        self.maximize(self.query_one(f"#{name}"), container=False)
+
+    # ------------------------------------------------------------------ actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        writes = {a.action for a in ACTIONS if a.writes}
+        if self.wr.read_only and action in writes:
+            return None  # shown disabled in the footer; the palette explains
+        return True
+
+    def action_help(self) -> None:
+        self.wr.action_help()
+
+    def action_quit(self) -> None:
+        self.app.exit(0)
+
+    @work
+    async def action_note(self) -> None:
+        drafts = await self.wr.load_drafts()
+        result = await self.app.push_screen_wait(
+            NoteDialog(drafts=drafts, owner=self.wr.actor))
+        if result is None:
+            await self.wr.clear_drafts("note")
+            return
+        saved = await self.wr.commit(lambda s: cmd.note(
+            self.wr.clock, s, result.text, action=result.action or None,
+            owner=result.owner or self.wr.actor))
+        if saved is not None:
+            await self.wr.clear_drafts("note")
+
+    @work
+    async def action_correct(self) -> None:
+        entry = self.query_one(TimelinePane).selected()
+        if entry is None:
+            return
+        prefix = f"correct.{entry.id}"
+        drafts = await self.wr.load_drafts()
+        result = await self.app.push_screen_wait(NoteDialog(
+            drafts=drafts, owner=entry.owner, draft_prefix=prefix,
+            title=f"Correct entry #{entry.id}", correcting=True,
+            initial=NoteResult(entry.text, entry.action, entry.owner)))
+        if result is None:
+            await self.wr.clear_drafts(prefix)
+            return
+        target = entry.event
+        changed = {k: v for k, v in (("text", result.text), ("action", result.action),
+                                     ("owner_field", result.owner))
+                   if v != {"text": entry.text, "action": entry.action,
+                            "owner_field": entry.owner}[k]}
+        if not changed and not result.retract:
+            self.notify("Nothing changed", severity="information")
+            return
+        saved = await self.wr.commit(lambda s: cmd.correct(
+            self.wr.clock, s, target, retract=result.retract, owner=self.wr.actor, **changed))
+        if saved is not None:
+            await self.wr.clear_drafts(prefix)
+
+    @work
+    async def action_severity(self) -> None:
+        state = self.wr.state
+        choice = await self.app.push_screen_wait(SeverityDialog(state.severity))
+        if choice is not None:
+            sev, reason = choice
+            await self.wr.commit(lambda s: cmd.set_severity(
+                self.wr.clock, s, sev, reason=reason, owner=self.wr.actor))
+
+    @work
+    async def action_status(self) -> None:
+        state = self.wr.state
+        choice = await self.app.push_screen_wait(StatusDialog(state.status, state.resolution))
+        if choice is not None:
+            status, resolution = choice
+            await self.wr.commit(lambda s: cmd.set_status(
+                self.wr.clock, s, status, resolution=resolution, owner=self.wr.actor))
+
+    @work
+    async def action_assign(self) -> None:
+        choice = await self.app.push_screen_wait(ParticipantDialog(self.wr.state))
+        if choice is not None:
+            name, role = choice
+            await self.wr.commit(lambda s: cmd.assign(
+                self.wr.clock, s, name, role, owner=self.wr.actor))
+
+    @work
+    async def action_phase(self) -> None:
+        phase = await self.app.push_screen_wait(PhaseDialog(self.wr.state.phase))
+        if phase is not None:
+            await self.wr.commit(lambda s: cmd.set_phase(
+                self.wr.clock, s, phase, owner=self.wr.actor))
+
+    # ------------------------------------------------------------------ pane messages
+    @on(ChecklistPane.Toggled)
+    async def _tick_item(self, event: ChecklistPane.Toggled) -> None:
+        await self.wr.commit(lambda s: cmd.tick(
+            self.wr.clock, s, event.item, event.done, owner=self.wr.actor))
+
+    @on(ChecklistPane.PhaseChosen)
+    async def _phase_chosen(self, event: ChecklistPane.PhaseChosen) -> None:
+        if event.phase is not self.wr.state.phase:
+            await self.wr.commit(lambda s: cmd.set_phase(
+                self.wr.clock, s, event.phase, owner=self.wr.actor))
+
+    @on(TimelinePane.NeedOlder)
+    async def _older(self, event: TimelinePane.NeedOlder) -> None:
+        events = await self.wr.load_page(event.before)
+        event.pane.add_events(events, older_page=True)
+
+    @on(CommsPane.Send)
+    async def _send(self, event: CommsPane.Send) -> None:
+        try:
+            saved = await self.wr.commit(lambda s: cmd.send_update(
+                self.wr.clock, s, event.audience, event.text, template=event.template,
+                owner=self.wr.actor))
+        except InvalidInput as e:  # pragma: no cover - commit reports these itself
+            self.notify(str(e), severity="error", markup=False)
+            return
+        if saved is not None:
+            self.query_one(CommsPane).sent(event.template)

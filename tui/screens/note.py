@@ -1,0 +1,105 @@
+"""The note dialog: event text, optional action taken and owner. Enter saves, Escape cancels.
+
+What is typed is autosaved (``Drafted`` messages, saved by the app within a second), so a
+dropped connection loses nothing: the next attach opens the dialog with the text restored.
+The same dialog corrects an existing entry, which records an ``edit`` event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label
+
+
+@dataclass(frozen=True)
+class NoteResult:
+    text: str
+    action: str
+    owner: str
+    retract: bool = False
+
+
+class Drafted(Message):
+    """An input of a dialog changed: autosave ``text`` under ``key`` ("" clears it)."""
+
+    def __init__(self, key: str, text: str) -> None:
+        super().__init__()
+        self.key = key
+        self.text = text
+
+
+class NoteDialog(ModalScreen[NoteResult | None]):
+    """Add a timeline note, or correct the entry ``correcting``."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    FIELDS = ("text", "action", "owner")
+
+    def __init__(self, *, drafts: dict[str, str], owner: str, draft_prefix: str = "note",
+                 title: str = "Add timeline note", initial: NoteResult | None = None,
+                 correcting: bool = False) -> None:
+        super().__init__()
+        self._drafts = drafts
+        self._owner = owner
+        self._prefix = draft_prefix
+        self._title = title
+        self._initial = initial
+        self._correcting = correcting
+
+    def key(self, field: str) -> str:
+        return f"{self._prefix}.{field}"
+
+    def compose(self) -> ComposeResult:
+        init = self._initial
+        values = {
+            "text": self._drafts.get(self.key("text"), init.text if init else ""),
+            "action": self._drafts.get(self.key("action"), init.action if init else ""),
+            "owner": self._drafts.get(self.key("owner"), init.owner if init else self._owner),
+        }
+        with Vertical(classes="dialog", id="note-dialog") as box:
+            box.border_title = self._title
+            yield Label("Event (what happened)")
+            yield Input(values["text"], placeholder="e.g. Alert fired: API 500 errors",
+                        id="note-text", max_length=20_000)
+            yield Label("Action taken (optional)")
+            yield Input(values["action"], placeholder="e.g. Acknowledged, began investigation",
+                        id="note-action")
+            yield Label("Owner")
+            yield Input(values["owner"], placeholder="@name", id="note-owner", max_length=200)
+            if self._correcting:
+                yield Checkbox("Retract this entry (it stays in the journal, struck out)",
+                               id="note-retract")
+            yield Label(Content("Enter saves · Escape cancels · typing is autosaved"),
+                        classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#note-text", Input).focus()
+
+    @on(Input.Changed)
+    def _autosave(self, event: Input.Changed) -> None:
+        field = (event.input.id or "").removeprefix("note-")
+        if field in self.FIELDS:
+            self.post_message(Drafted(self.key(field), event.value))
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = self.query_one("#note-text", Input).value.strip()
+        retract = self._correcting and self.query_one("#note-retract", Checkbox).value
+        if not text and not retract:
+            self.notify("The event text cannot be empty", severity="warning")
+            return
+        self.dismiss(NoteResult(text=text,
+                                action=self.query_one("#note-action", Input).value.strip(),
+                                owner=self.query_one("#note-owner", Input).value.strip(),
+                                retract=retract))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,135 @@
+"""The verbs that do not open the console: each takes an open journal and the clock.
+
+They come through ``incident.commands`` like the console does, so a note from a script and
+a note typed in the console are the same event. Results go to stdout; errors are raised as
+``WarroomError`` for ``tui.cli`` to print as one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from incident import commands as cmd
+from incident.clock import Clock
+from incident.errors import InvalidInput
+from incident.journal import SourceSpec
+from incident.model import Resolution
+from incident.ports import IncidentSummary, Journal
+from incident.report import render_json, render_markdown
+from incident.sanitize import visible
+from incident.timeparse import human_duration, iso_z, parse_when
+
+USER_ENV = "WARROOM_USER"
+
+
+def actor() -> str:
+    """Who is at the keyboard: ``$WARROOM_USER``, else ``@<login name>``."""
+    name = os.environ.get(USER_ENV)
+    if name:
+        return name
+    try:
+        return "@" + getpass.getuser()
+    except (KeyError, OSError):
+        return "@unknown"
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise InvalidInput(f"cannot write {path}: {e.strerror}") from None
+
+
+async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock) -> int:
+    """Every verb that does not open the console. Prints results on stdout."""
+    me = actor()
+    verb = args.verb
+    if verb == "declare":
+        started = parse_when(args.started, clock.now()) if args.started else None
+        event = cmd.declare(clock, args.title, args.severity, service=args.service,
+                            impact=args.impact, detected_by=args.detected_by,
+                            commander=args.commander, owner=me, started_at=started)
+        saved = await store.declare(event)
+        print(f"INC-{saved.incident_id}")
+        return 0
+    if verb == "list":
+        return _list(await store.list_incidents(include_closed=args.all), args.json)
+    state = await store.load_state(args.incident)
+    if verb == "note":
+        at = parse_when(args.at, clock.now()) if args.at else None
+        event = cmd.note(clock, state, args.text, action=args.action,
+                         owner=args.owner or me, at=at)
+    elif verb == "status":
+        resolution = Resolution(immediate=args.immediate, permanent=args.permanent,
+                                deployed=args.deployed)
+        event = cmd.set_status(clock, state, args.status, owner=me,
+                               resolution=resolution if any(resolution.model_dump().values())
+                               else None)
+    elif verb == "severity":
+        event = cmd.set_severity(clock, state, args.severity, owner=me, reason=args.reason)
+    elif verb == "tail":
+        event = cmd.add_source(clock, state, source_spec(args), owner=me)
+    elif verb == "report":
+        events = await store.events(args.incident)
+        text = render_json(events) if args.format == "json" else render_markdown(events)
+        if args.output:
+            _write(args.output, text)
+        else:
+            sys.stdout.write(text)
+        return 0
+    else:  # pragma: no cover - argparse only lets known verbs through
+        raise InvalidInput(f"unknown verb {verb}")
+    saved = await store.append(event)
+    print(f"{state.number} #{saved.id} {saved.text}")
+    return 0
+
+
+def source_spec(args: argparse.Namespace) -> SourceSpec:
+    if args.cmd is not None:
+        if not args.cmd.strip():
+            raise InvalidInput("--cmd needs a command")
+        return SourceSpec(kind="cmd", name=args.name or args.cmd.split()[0][:40],
+                          command=args.cmd, cwd=os.getcwd())
+    pattern, *raw_paths = args.grep
+    if not raw_paths:
+        raise InvalidInput("--grep needs a PATTERN and at least one PATH (file, dir or glob)")
+    if not pattern:
+        raise InvalidInput("--grep needs a non-empty PATTERN")
+    if not args.fixed:
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise InvalidInput(f"bad pattern {pattern!r}: {e}") from None
+    paths = tuple(str(Path(p).expanduser().absolute()) for p in raw_paths)
+    return SourceSpec(kind="grep", name=args.name or f"grep {pattern}"[:40],
+                      pattern=pattern, paths=paths, fixed=args.fixed,
+                      ignore_case=args.ignore_case, invert=args.invert, cwd=os.getcwd())
+
+
+def _list(summaries: Sequence[IncidentSummary], as_json: bool) -> int:
+    if as_json:
+        print(json.dumps([{
+            "id": s.number, "title": s.title, "severity": s.severity.value,
+            "status": s.status.value, "started_at": iso_z(s.started_at),
+            "resolved_at": iso_z(s.resolved_at) if s.resolved_at else None,
+            "duration_seconds": (s.resolved_at - s.started_at).total_seconds()
+            if s.resolved_at else None, "events": s.event_count,
+        } for s in summaries], indent=2, ensure_ascii=False))
+        return 0
+    if not summaries:
+        print("no incidents; declare one with: warroom declare TITLE --severity SEV-2")
+        return 0
+    for s in summaries:
+        took = human_duration(s.resolved_at - s.started_at) if s.resolved_at else "ongoing"
+        print(f"{s.number:<8} {s.severity.value}  {s.status.emoji} {s.status.value:<9} "
+              f"{s.started_at:%Y-%m-%d %H:%M}Z  {took:<20} {visible(s.title)}")
+    return 0

@@ -1,0 +1,84 @@
+"""The status bar: the incident at a glance, always on screen.
+
+``INC-7  SEV-1  🚨 ACTIVE  ⏱ 0:42:13  P2 Root Cause 12:03/30m  ✉ 03:12  Title…``
+
+Severity, status, the phase budget and the update countdown take theme colours through CSS
+classes; the title is untrusted text and is shown as plain text, never markup.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Label
+
+from incident.comms import due_state, next_update_due
+from incident.playbook import load_playbook
+from incident.sanitize import visible
+from incident.state import IncidentState
+from incident.timeparse import clock_delta
+
+
+class StatusBar(Horizontal):
+    """One line: id, severity, status, elapsed, phase budget, next update, title."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; }
+    StatusBar Label { padding: 0 1; height: 1; }
+    StatusBar #sb-title { width: 1fr; text-overflow: ellipsis; text-wrap: nowrap; }
+    """
+
+    state: reactive[IncidentState | None] = reactive(None, always_update=True)
+    now: reactive[datetime | None] = reactive(None, always_update=True)
+
+    def compose(self) -> ComposeResult:
+        for part in ("id", "sev", "status", "elapsed", "phase", "update", "title", "mode"):
+            yield Label(id=f"sb-{part}")
+
+    def watch_state(self) -> None:
+        self._render_parts()
+
+    def watch_now(self) -> None:
+        self._render_parts()
+
+    def _render_parts(self) -> None:
+        s, now = self.state, self.now
+        if s is None or now is None or not self.is_mounted:
+            return
+        self._set("id", s.number, "")
+        self._set("sev", s.severity.value, f"-sev{s.severity.rank}")
+        self._set("status", f"{s.status.emoji} {s.status.value}",
+                  f"-status-{s.status.value.lower()}")
+        self._set("elapsed", f"⏱ {clock_delta(now - s.started_at)}", "")
+        phase = load_playbook().phase(s.phase)
+        spent = now - s.phase_started_at
+        text, cls = f"P{phase.number} {phase.name.split(' ')[0]} {clock_delta(spent)}", ""
+        if phase.budget_minutes:
+            over = spent - timedelta(minutes=phase.budget_minutes)
+            text += f"/{phase.budget_minutes}m"
+            if over.total_seconds() > 0:
+                text += f" +{clock_delta(over)} over"
+                cls = "-over"
+        self._set("phase", text, cls)
+        due = next_update_due(s)
+        state = due_state(due, now)
+        if due is None:
+            self._set("update", "✉ no updates due", "")
+        elif state == "overdue":
+            self._set("update", f"✉ UPDATE OVERDUE {clock_delta(now - due)}", "-overdue")
+        else:
+            self._set("update", f"✉ next update {clock_delta(due - now)}",
+                      "-soon" if state == "soon" else "")
+        self._set("title", visible(s.title), "")
+        self._set("mode", "READ-ONLY" if getattr(self.app, "read_only", False) else "",
+                  "-readonly" if getattr(self.app, "read_only", False) else "")
+
+    def _set(self, part: str, text: str, cls: str) -> None:
+        label = self.query_one(f"#sb-{part}", Label)
+        label.update(Content(text))  # plain text: a title like "[b]x" stays literal
+        label.set_classes(cls)
+        label.display = bool(text)

@@ -1,0 +1,215 @@
+"""The timeline pane: Time (UTC) | Event | Action Taken | Owner, newest at the bottom.
+
+It holds only the rows it has loaded: the newest page on attach, older pages as the cursor
+reaches the top, so an incident with 100,000 events opens as fast as one with ten. Every
+cell is a ``Text`` made from sanitised strings: nothing typed or read is parsed as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable
+
+from incident.journal import Event, TimelineEntry, timeline
+from incident.sanitize import visible
+
+FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
+    ("all", None),
+    ("notes", frozenset({"note", "declared"})),
+    ("decisions", frozenset({"status", "severity", "phase", "participant", "field",
+                             "action_item", "declared"})),
+    ("checklist", frozenset({"checklist"})),
+    ("comms", frozenset({"comms", "notify"})),
+    ("commands", frozenset({"command"})),
+    ("evidence", frozenset({"evidence"})),
+    ("corrections", frozenset({"edit"})),
+)
+KIND_STYLE = {
+    "declared": "bold", "status": "bold", "severity": "bold", "phase": "bold",
+    "evidence": "italic", "edit": "dim italic", "command": "dim",
+}
+
+
+class TimelinePane(Vertical, can_focus=False):
+    """The incident's timeline, filterable by kind."""
+
+    ALLOW_MAXIMIZE = True
+    BORDER_TITLE = "Timeline"
+    BINDINGS = [
+        Binding("f", "cycle_filter", "Filter"),
+        Binding("e", "screen.correct", "Correct"),
+        Binding("end,G", "follow", "Newest", show=False),
+    ]
+
+    class Correct(Message):
+        """The user asked to correct the entry under the cursor."""
+
+        def __init__(self, entry: TimelineEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    class NeedOlder(Message):
+        """The cursor reached the oldest loaded row: load the page before it."""
+
+        def __init__(self, pane: TimelinePane, before: Event) -> None:
+            super().__init__()
+            self.pane = pane
+            self.before = before
+
+        @property
+        def control(self) -> TimelinePane:
+            return self.pane
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._events: dict[int, Event] = {}
+        self._rows: list[TimelineEntry] = []
+        self._filter = 0
+        self.has_older = True
+        self._asked_older = False
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True,
+                                           id="timeline-table")
+        yield table
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one(DataTable)
+
+    @property
+    def kind_filter(self) -> str:
+        return FILTERS[self._filter][0]
+
+    def on_mount(self) -> None:
+        self._columns()
+
+    def on_resize(self) -> None:
+        self._columns()
+        self._redraw()
+
+    # ------------------------------------------------------------------ data in
+    def add_events(self, events: Iterable[Event], *, older_page: bool = False) -> None:
+        """Take new (or older) events; corrections re-render the rows they amend."""
+        fresh = [e for e in events if e.id is not None and e.id not in self._events]
+        if older_page:
+            self._asked_older = False
+            if not fresh:
+                self.has_older = False
+        if not fresh:
+            return
+        for e in fresh:
+            self._events[e.id] = e  # type: ignore[index]
+        following = self._following()
+        newest = self._rows[-1].occurred_at if self._rows else None
+        rows = timeline(list(self._events.values()))
+        append_only = (not older_page and newest is not None
+                       and all(e.occurred_at >= newest and e.corrects is None for e in fresh))
+        if append_only:
+            added = {e.id for e in fresh}
+            for r in rows:
+                if r.id in added and self._visible(r):
+                    self._add_row(r)
+            self._rows = rows
+        else:
+            self._rows = rows
+            self._redraw()
+        if following and not older_page:
+            self.action_follow()
+
+    @property
+    def entries(self) -> Sequence[TimelineEntry]:
+        return self._rows
+
+    def oldest_event(self) -> Event | None:
+        return min(self._events.values(), key=lambda e: e.sort_key, default=None)
+
+    # ------------------------------------------------------------------ drawing
+    def _columns(self) -> None:
+        table = self.table
+        width = max(self.size.width - 2, 40)
+        time_w, owner_w = 8, min(20, max(8, width // 7))
+        rest = width - time_w - owner_w - 8
+        action_w = rest * 3 // 10
+        self._widths = (time_w, rest - action_w, action_w, owner_w)
+        table.clear(columns=True)
+        for label, w in zip(("Time (UTC)", "Event", "Action Taken", "Owner"), self._widths,
+                            strict=True):
+            table.add_column(label, width=w, key=label)
+
+    def _visible(self, row: TimelineEntry) -> bool:
+        kinds = FILTERS[self._filter][1]
+        return kinds is None or row.kind.value in kinds
+
+    def _cells(self, r: TimelineEntry) -> list[Text]:
+        style = KIND_STYLE.get(r.kind.value, "")
+        start = self._rows[0].occurred_at if self._rows else r.occurred_at
+        at = r.occurred_at.astimezone(UTC)
+        when = at.strftime("%H:%M:%S") if at.date() == start.astimezone(UTC).date() \
+            else at.strftime("%m-%d %H:%M")
+        text = visible(r.text)
+        if r.retracted:
+            text, style = f"{text} (retracted)", "strike dim"
+        elif r.corrected:
+            text += " ✎"
+        return [Text(when, style="dim"), Text(text, style=style, no_wrap=True,
+                                               overflow="ellipsis"),
+                Text(visible(r.action), no_wrap=True, overflow="ellipsis"),
+                Text(visible(r.owner), no_wrap=True, overflow="ellipsis")]
+
+    def _add_row(self, r: TimelineEntry) -> None:
+        self.table.add_row(*self._cells(r), key=str(r.id))
+
+    def _redraw(self) -> None:
+        table = self.table
+        keep = self._cursor_entry()
+        table.clear()
+        for r in self._rows:
+            if self._visible(r):
+                self._add_row(r)
+        self.border_subtitle = "" if self._filter == 0 else f"filter: {self.kind_filter}"
+        if keep is not None and str(keep.id) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(keep.id)), animate=False)
+        else:
+            self.action_follow()
+
+    def _following(self) -> bool:
+        t = self.table
+        return t.row_count == 0 or t.cursor_row >= t.row_count - 1
+
+    def _cursor_entry(self) -> TimelineEntry | None:
+        t = self.table
+        if t.row_count == 0:
+            return None
+        key = t.coordinate_to_cell_key(t.cursor_coordinate).row_key.value
+        return next((r for r in self._rows if str(r.id) == key), None)
+
+    # ------------------------------------------------------------------ actions
+    def action_follow(self) -> None:
+        t = self.table
+        if t.row_count:
+            t.move_cursor(row=t.row_count - 1, animate=False)
+            t.scroll_end(animate=False)
+
+    def action_cycle_filter(self) -> None:
+        self._filter = (self._filter + 1) % len(FILTERS)
+        self._redraw()
+
+    def selected(self) -> TimelineEntry | None:
+        return self._cursor_entry()
+
+    @on(DataTable.RowHighlighted)
+    def _maybe_older(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row == 0 and self.has_older and not self._asked_older:
+            oldest = self.oldest_event()
+            if oldest is not None:
+                self._asked_older = True
+                self.post_message(self.NeedOlder(self, oldest))
