@@ -65,6 +65,7 @@ class Store:
         self.read_only = read_only
         self._conn = conn
         self._write_lock = asyncio.Lock()
+        self.local_commits = 0  # data_version does not move for this connection's own commits
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -177,6 +178,7 @@ class Store:
                     try:
                         result = await fn(self._conn)
                         await self._conn.execute("COMMIT")
+                        self.local_commits += 1
                         return result
                     except BaseException:
                         if self._conn.in_transaction:
@@ -359,11 +361,11 @@ class Watcher:
         self._store = store
         self.incident_id = incident_id
         self.last_id = after_id
-        self._version: int | None = None
+        self._version: tuple[int, int] | None = None
 
     async def poll(self, limit: int = 5_000) -> Change | None:
         """New events since the last poll, or ``None`` when nothing was committed."""
-        version = await self._store.data_version()
+        version = (await self._store.data_version(), self._store.local_commits)
         if version == self._version:
             return None
         self._version = version

@@ -1,0 +1,50 @@
+"""Shared helpers for console tests: a demo incident on a temporary database, the app
+built by the same factory as the CLI (tui.cli.build_app) with a frozen clock, and a wait
+for the console screen."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+from incident.clock import FrozenClock
+from incident.demo import seed_demo
+from storage.store import Store
+from tui.app import WarRoomApp
+from tui.cli import build_app
+from tui.screens.console import ConsoleScreen
+
+FROZEN = datetime(2026, 11, 25, 15, 8, tzinfo=UTC)
+DEMO_LOG = "python3 -m feeds.demo_log"
+
+
+async def seed(db: Path, at: datetime = FROZEN) -> int:
+    store = await Store.open(db)
+    try:
+        return await seed_demo(store, FrozenClock(at), log_command=DEMO_LOG, owner="@alice")
+    finally:
+        await store.close()
+
+
+def seed_sync(db: Path, at: datetime = FROZEN) -> int:
+    return asyncio.run(seed(db, at))
+
+
+def make_app(db: Path, incident: int | None, *, clock: FrozenClock | None = None,
+             theme: str = "warroom-dark", read_only: bool = False) -> WarRoomApp:
+    return build_app(db, incident, clock or FrozenClock(FROZEN), read_only=read_only,
+                     theme=theme, actor="@alice", remember_theme=False, local_tz=UTC)
+
+
+async def wait_ready(pilot, timeout: float = 10.0) -> ConsoleScreen:
+    """Pause until the console screen is up with its timeline loaded."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        screen = pilot.app.screen
+        if isinstance(screen, ConsoleScreen) and screen.query_one("#timeline").entries:
+            await pilot.pause()
+            return screen
+        await pilot.pause(0.05)
+    raise AssertionError("the console did not come up")
