@@ -31,7 +31,7 @@ from incident.journal import (
     SourceSpec,
     StatusChanged,
 )
-from incident.model import PhaseId, Resolution, Severity, Status, role_label
+from incident.model import PhaseId, Resolution, Severity, Status, StatusPage, role_label
 from incident.playbook import load_playbook
 from incident.state import IncidentState
 
@@ -108,11 +108,11 @@ def set_severity(clock: Clock, state: IncidentState, severity: Severity, *, owne
         raise InvalidTransition(f"{state.number} is already {severity.value}")
     verb = "raised" if severity.rank < state.severity.rank else "lowered"
     sev = load_playbook().severity(severity)
+    reason = _opt(reason, "the reason")
     return _event(clock, state.id,
                   f"Severity {verb} {state.severity.value} → {severity.value}"
                   + (f": {reason}" if reason else ""),
-                  SeverityChanged(severity=severity, previous=state.severity,
-                                  reason=_opt(reason, "the reason")),
+                  SeverityChanged(severity=severity, previous=state.severity, reason=reason),
                   action=f"Response: {sev.response}", owner=owner, at=at)
 
 
@@ -165,6 +165,15 @@ def set_field(clock: Clock, state: IncidentState, field: str, value: str | None,
     if field not in FIELD_NAMES:
         raise InvalidInput(f"unknown field {field!r}")
     value = _opt(value, field)
+    if field == "title" and value is None:
+        raise InvalidInput("the title cannot be empty")
+    if field == "status_page" and value is not None:
+        # fold() reads this as a StatusPage: an unknown value would break the whole journal
+        known = {p.value.lower(): p.value for p in StatusPage if p is not StatusPage.UNKNOWN}
+        if value.lower() not in known:
+            raise InvalidInput(f"unknown status page state {value!r}: use "
+                               + ", ".join(known.values()))
+        value = known[value.lower()]
     label = field.replace("_", " ").replace(".", ": ")
     return _event(clock, state.id, f"Set {label}: {value}" if value else f"Cleared {label}",
                   FieldSet(field=field, value=value), action="Incident record updated",
@@ -254,9 +263,13 @@ def correct(clock: Clock, state: IncidentState, target: Event, *, text: str | No
     if not retract and text is None and action is None and owner_field is None \
             and occurred_at is None:
         raise InvalidInput("a correction needs a new value or a retraction")
-    payload = Edit(text=_opt(text, "the text") if text is not None else None,
-                   action=action, owner=owner_field, occurred_at=occurred_at,
-                   retracted=retract)
+    # an empty text is refused (retract instead); an empty action or owner clears that column
+    payload = Edit(text=_text(text, "the text") if text is not None else None,
+                   action=_text(action, "the action", required=False)
+                   if action is not None else None,
+                   owner=_text(owner_field, "the owner", limit=200, required=False)
+                   if owner_field is not None else None,
+                   occurred_at=occurred_at, retracted=retract)
     verb = "Retracted" if retract else "Corrected"
     return _event(clock, state.id, f"{verb} entry #{target.id}", payload,
                   action="Timeline corrected", owner=owner, corrects=target.id)

@@ -6,6 +6,7 @@ the report and the comms drafts all read it from here.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from importlib import resources
@@ -120,7 +121,7 @@ class Playbook(_Data):
     def checklist_label(self, key: str) -> str:
         """The text of a checklist item from its key; raises KeyError for an unknown key."""
         group, _, index = key.partition(":")
-        if not index.isdigit():
+        if not (index.isascii() and index.isdigit()):  # not '²' or '٣'
             raise KeyError(key)
         i = int(index)
         if group == "immediate":
@@ -142,7 +143,9 @@ class Playbook(_Data):
         hits = []
         for row in self.delegation.by_symptom:
             key = row.symptom.lower().split()[0]
-            if key.rstrip("s") in words or row.symptom.lower() in words:
+            # whole words: "rapid" is not "api"
+            if re.search(rf"\b{re.escape(key.rstrip('s'))}s?\b", words) \
+                    or row.symptom.lower() in words:
                 hits.append(row)
         return hits
 

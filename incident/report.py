@@ -13,7 +13,7 @@ from typing import Any
 
 from incident.journal import Event, Evidence, TimelineEntry, timeline
 from incident.model import Role, role_label
-from incident.sanitize import visible
+from incident.sanitize import json_safe, visible
 from incident.state import IncidentState, fold
 from incident.timeparse import human_duration, iso_z
 
@@ -168,4 +168,5 @@ def report_data(events: Sequence[Event]) -> dict[str, Any]:
 
 
 def render_json(events: Sequence[Event]) -> str:
-    return json.dumps(report_data(events), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = json.dumps(report_data(events), indent=2, sort_keys=True, ensure_ascii=False)
+    return json_safe(text) + "\n"

@@ -12,6 +12,10 @@ _BIDI_AND_INVISIBLE = [
     0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0x2060, 0xFEFF,
     *range(0x202A, 0x202F),
     *range(0x2066, 0x206A),
+    # invisible format characters that can hide text: Mongolian vowel separator, invisible
+    # operators, deprecated shaping controls, interlinear annotations, and the tag block
+    0x180E, *range(0x2061, 0x2065), *range(0x206A, 0x2070), *range(0xFFF9, 0xFFFC),
+    0xE0001, *range(0xE0020, 0xE0080),
 ]
 
 
@@ -41,6 +45,22 @@ def visible(text: str) -> str:
 def visible_text(text: str) -> str:
     """Multi-line untrusted text: newlines are kept, every other control made visible."""
     return text.translate(TEXT_TABLE)
+
+
+def _json_escape(c: int) -> str:
+    if c > 0xFFFF:  # JSON spells astral code points as a surrogate pair
+        c -= 0x10000
+        return f"\\u{0xD800 + (c >> 10):04x}\\u{0xDC00 + (c & 0x3FF):04x}"
+    return f"\\u{c:04x}"
+
+
+# json.dumps(ensure_ascii=False) escapes C0 controls but leaves DEL, C1 and bidi raw.
+JSON_TABLE = {c: _json_escape(c) for c in LINE_TABLE if c >= 0x7F}
+
+
+def json_safe(text: str) -> str:
+    """JSON text (from ``json.dumps``) with every remaining control written as ``\\uXXXX``."""
+    return text.translate(JSON_TABLE)
 
 
 def decode(data: bytes) -> str:

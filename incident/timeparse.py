@@ -39,7 +39,10 @@ def parse_when(text: str, now: datetime) -> datetime:
         raise InvalidInput(
             f"bad time {text!r}: give ISO-8601 (2026-11-25T14:30:00Z) or HH:MM in UTC"
         ) from None
-    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    try:
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 has no UTC datetime
+        raise InvalidInput(f"bad time {text!r}: out of range") from None
     if at.year < 1970:
         raise InvalidInput(f"bad time {text!r}: before 1970")
     if at > now + FUTURE_TOLERANCE:

@@ -1,0 +1,46 @@
+"""Shared fixtures: a frozen clock, a database path, and an in-memory journal."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from incident.clock import FrozenClock
+from incident.journal import Event
+from incident.state import IncidentState, fold
+
+T0 = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen_clock() -> FrozenClock:
+    """2026-11-25T14:30:00Z, moved only by ``advance``/``set``."""
+    return FrozenClock(T0)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "w.db"
+
+
+class MemoryJournal:
+    """What the store does to an event, without the store: ids in order, incident 1."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def add(self, event: Event) -> Event:
+        saved = event.model_copy(update={"id": len(self.events) + 1, "incident_id": 1})
+        self.events.append(saved)
+        return saved
+
+    @property
+    def state(self) -> IncidentState:
+        return fold(self.events)
+
+
+@pytest.fixture
+def journal() -> MemoryJournal:
+    return MemoryJournal()
