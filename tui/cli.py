@@ -14,7 +14,7 @@ import re
 import shlex
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import NoReturn
 
@@ -133,7 +133,7 @@ def demo_log_command() -> str:
 
 def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool = False,
               theme: str | None = None, actor: str | None = None,
-              remember_theme: bool = True) -> WarRoomApp:
+              remember_theme: bool = True, local_tz: tzinfo | None = None) -> WarRoomApp:
     """The one app factory, for the CLI, the tests, the screenshots and the benchmarks.
 
     The app opens the store itself, inside its own event loop, through ``open_journal``.
@@ -146,7 +146,7 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
         theme_name=theme or load_settings().get("theme") or DEFAULT_THEME,
         on_theme_change=(lambda name: save_setting("theme", name)) if remember_theme
         else None,
-        local_tz=datetime.now().astimezone().tzinfo)
+        local_tz=local_tz or datetime.now().astimezone().tzinfo)
 
 
 async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Label
@@ -23,21 +23,32 @@ from incident.state import IncidentState
 from incident.timeparse import clock_delta
 
 
-class StatusBar(Horizontal):
+class StatusBar(Vertical):
     """One line: id, severity, status, elapsed, phase budget, next update, title."""
 
     DEFAULT_CSS = """
-    StatusBar { height: 1; background: $panel; }
+    StatusBar { height: auto; background: $panel; }
+    StatusBar Horizontal { height: 1; }
     StatusBar Label { padding: 0 1; height: 1; }
-    StatusBar #sb-title { width: 1fr; text-overflow: ellipsis; text-wrap: nowrap; }
+    StatusBar .sb-title { width: 1fr; text-overflow: ellipsis; text-wrap: nowrap; }
+    StatusBar #sb-row2 { display: none; }
+    StatusBar.-narrow #sb-row2 { display: block; }
+    StatusBar.-narrow #sb-title { display: none; }
     """
+    NARROW = 100  # below this width the title gets a line of its own
 
     state: reactive[IncidentState | None] = reactive(None, always_update=True)
     now: reactive[datetime | None] = reactive(None, always_update=True)
 
     def compose(self) -> ComposeResult:
-        for part in ("id", "sev", "status", "elapsed", "phase", "update", "title", "mode"):
-            yield Label(id=f"sb-{part}")
+        with Horizontal(id="sb-row1"):
+            for part in ("id", "sev", "status", "elapsed", "phase", "update", "title", "mode"):
+                yield Label(id=f"sb-{part}", classes="sb-title" if part == "title" else "")
+        with Horizontal(id="sb-row2"):
+            yield Label(id="sb-title2", classes="sb-title")
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < self.NARROW, "-narrow")
 
     def watch_state(self) -> None:
         self._render_parts()
@@ -71,9 +82,10 @@ class StatusBar(Horizontal):
         elif state == "overdue":
             self._set("update", f"✉ UPDATE OVERDUE {clock_delta(now - due)}", "-overdue")
         else:
-            self._set("update", f"✉ next update {clock_delta(due - now)}",
+            self._set("update", f"✉ next {clock_delta(due - now)}",
                       "-soon" if state == "soon" else "")
-        self._set("title", visible(s.title), "")
+        self._set("title", visible(s.title), "sb-title")
+        self._set("title2", visible(s.title), "sb-title")
         self._set("mode", "READ-ONLY" if getattr(self.app, "read_only", False) else "",
                   "-readonly" if getattr(self.app, "read_only", False) else "")
 
@@ -81,4 +93,5 @@ class StatusBar(Horizontal):
         label = self.query_one(f"#sb-{part}", Label)
         label.update(Content(text))  # plain text: a title like "[b]x" stays literal
         label.set_classes(cls)
-        label.display = bool(text)
+        if part == "mode":
+            label.display = bool(text)

@@ -1,0 +1,97 @@
+"""End to end, as a person would: the real app in tmux, keys typed, the screen read.
+
+The SSH link drops (the tmux server is killed: SIGHUP), the IC attaches again, and the
+note is there; no process of the first session runs on.
+"""
+
+from __future__ import annotations
+
+import time
+
+import psutil
+import pytest
+
+from tests.tmux_driver import WARROOM, Tmux, have_tmux, run_cli, warroom_env
+
+pytestmark = [pytest.mark.tmux,
+              pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
+
+
+@pytest.fixture
+def env(tmp_path):
+    env = warroom_env(tmp_path / "w.db", tmp_path / "config")
+    done = run_cli(env, "declare", "Checkout 500s", "--severity", "SEV-2",
+                   "--service", "checkout")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "INC-1"
+    return env
+
+
+def _gone(procs: list[psutil.Process], timeout: float = 5.0) -> list[psutil.Process]:
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    return [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_note_survives_a_dropped_session(env):
+    first = Tmux(env)
+    first.start([*WARROOM, "attach", "INC-1"])
+    try:
+        first.wait_for("INC-1")
+        first.wait_for("Checkout 500s")
+        procs = first.session_processes()
+        first.keys("n")
+        first.wait_for("Add timeline note")
+        first.keys("Pool gone [b]db1[/b]", literal=True)
+        first.keys("Enter")
+        first.wait_for("Pool gone [b]db1[/b]")
+    finally:
+        first.kill_server()
+    assert _gone(procs) == [], "a process of the dropped session survived"
+
+    second = Tmux(env)
+    second.start([*WARROOM, "attach"])
+    try:
+        second.wait_for("Pool gone [b]db1[/b]")
+        second.wait_for("INC-1")
+    finally:
+        second.kill_server()
+
+
+def test_half_typed_note_is_restored_after_a_drop(env):
+    first = Tmux(env)
+    first.start([*WARROOM, "attach", "INC-1"])
+    try:
+        first.wait_for("Checkout 500s")
+        procs = first.session_processes()
+        first.keys("n")
+        first.wait_for("Add timeline note")
+        first.keys("Rolling back deploy 4", literal=True)
+        time.sleep(1.0)  # the autosave promise: within a second
+    finally:
+        first.kill_server()
+    assert _gone(procs) == []
+
+    second = Tmux(env)
+    second.start([*WARROOM, "attach", "INC-1"])
+    try:
+        second.wait_for("Checkout 500s")
+        second.keys("n")
+        second.wait_for("Rolling back deploy 4")
+    finally:
+        second.kill_server()
+    # Nothing was saved to the timeline: it was only a draft.
+    report = run_cli(env, "report", "INC-1")
+    assert "Rolling back deploy 4" not in report.stdout
+
+
+def test_sigterm_ends_the_console_cleanly(env):
+    session = Tmux(env)
+    session.start([*WARROOM, "attach", "INC-1"])
+    try:
+        session.wait_for("Checkout 500s")
+        procs = session.session_processes()
+        warroom = next(p for p in procs if "tui.cli" in " ".join(p.cmdline()))
+        warroom.terminate()
+        assert _gone(procs) == []
+    finally:
+        session.kill_server()

@@ -1,0 +1,86 @@
+"""Drive the real ``warroom`` in a private tmux server: type with send-keys, read the
+screen with capture-pane. Used by the end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+
+WARROOM = [sys.executable, "-m", "tui.cli"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def have_tmux() -> bool:
+    return shutil.which("tmux") is not None
+
+
+class Tmux:
+    """One private tmux server (its own socket) with one window running a command."""
+
+    def __init__(self, env: dict[str, str], width: int = 120, height: int = 36) -> None:
+        self.socket = f"warroom-test-{uuid.uuid4().hex[:8]}"
+        self.env = env
+        self.width, self.height = width, height
+
+    def tmux(self, *args: str, check: bool = True) -> str:
+        out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
+                             text=True, check=check, timeout=10)
+        return out.stdout
+
+    def start(self, argv: list[str]) -> None:
+        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
+        command = f"cd {shlex.quote(str(ROOT))} && exec env -u COLUMNS -u LINES {env} " + " ".join(
+            shlex.quote(a) for a in argv)
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-x", str(self.width),
+                  "-y", str(self.height), command)
+        # Detached sessions keep tmux's default size (80x24) whatever -x/-y say: resize.
+        self.tmux("resize-window", "-t", "0", "-x", str(self.width), "-y", str(self.height),
+                  check=False)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "0", check=False)
+
+    def wait_for(self, text: str, timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+    def keys(self, *keys: str, literal: bool = False, pause: float = 0.15) -> None:
+        args = ["send-keys", "-t", "0"] + (["-l"] if literal else []) + list(keys)
+        self.tmux(*args)
+        time.sleep(pause)
+
+    def pane_pid(self) -> int:
+        return int(self.tmux("display-message", "-p", "-t", "0", "#{pane_pid}").strip())
+
+    def session_processes(self) -> list[psutil.Process]:
+        root = psutil.Process(self.pane_pid())
+        return [root, *root.children(recursive=True)]
+
+    def kill_server(self) -> None:
+        self.tmux("kill-server", check=False)
+
+
+def warroom_env(db: Path, config: Path) -> dict[str, str]:
+    env = {"WARROOM_DB": str(db), "WARROOM_CONFIG_DIR": str(config), "WARROOM_USER": "@ic",
+           "TERM": "xterm-256color", "PYTHONPATH": str(ROOT),
+           "HOME": os.environ.get("HOME", "/root"), "PATH": os.environ.get("PATH", "")}
+    return env
+
+
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*WARROOM, *args], env={**os.environ, **env}, capture_output=True,
+                          text=True, timeout=60, cwd=ROOT)
