@@ -471,3 +471,16 @@ def test_process_error_is_one_line(db_path: Path) -> None:
         assert len(done.stderr.splitlines()) == 1
         assert done.stderr.startswith("warroom")
     assert digest(db_path) == before
+
+
+def test_list_json_neutralises_controls_in_titles(db: Path, capsys) -> None:
+    ok(capsys, "declare", "T\x1b]52;c;cHduZWQ=\x07 \u202e evil", "--severity", "SEV-3")
+    out = ok(capsys, "list", "--json")
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert json.loads(out)[0]["title"].startswith("T\x1b]52")  # the data is kept, escaped
+
+
+def test_saved_line_neutralises_controls(inc1: Path, capsys) -> None:
+    out = ok(capsys, "note", "1", "clear \x1b[2J screen \x9b31m")
+    assert "\x1b" not in out and "\x9b" not in out
+    assert "␛[2J" in out

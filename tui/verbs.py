@@ -23,7 +23,7 @@ from incident.journal import SourceSpec
 from incident.model import Resolution
 from incident.ports import IncidentSummary, Journal
 from incident.report import render_json, render_markdown
-from incident.sanitize import visible
+from incident.sanitize import json_safe, visible
 from incident.timeparse import human_duration, iso_z, parse_when
 
 USER_ENV = "WARROOM_USER"
@@ -89,7 +89,7 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock) -> in
     else:  # pragma: no cover - argparse only lets known verbs through
         raise InvalidInput(f"unknown verb {verb}")
     saved = await store.append(event)
-    print(f"{state.number} #{saved.id} {saved.text}")
+    print(f"{state.number} #{saved.id} {visible(saved.text)}")
     return 0
 
 
@@ -117,13 +117,13 @@ def source_spec(args: argparse.Namespace) -> SourceSpec:
 
 def _list(summaries: Sequence[IncidentSummary], as_json: bool) -> int:
     if as_json:
-        print(json.dumps([{
+        print(json_safe(json.dumps([{
             "id": s.number, "title": s.title, "severity": s.severity.value,
             "status": s.status.value, "started_at": iso_z(s.started_at),
             "resolved_at": iso_z(s.resolved_at) if s.resolved_at else None,
             "duration_seconds": (s.resolved_at - s.started_at).total_seconds()
             if s.resolved_at else None, "events": s.event_count,
-        } for s in summaries], indent=2, ensure_ascii=False))
+        } for s in summaries], indent=2, ensure_ascii=False)))
         return 0
     if not summaries:
         print("no incidents; declare one with: warroom declare TITLE --severity SEV-2")
