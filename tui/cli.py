@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import NoReturn
 
 from incident.clock import Clock, SystemClock
-from incident.demo import seed_demo
 from incident.errors import IncidentNotFound, InvalidInput, WarroomError
 from incident.model import Severity, Status
 from incident.timeparse import parse_when
@@ -133,14 +132,20 @@ def demo_log_command() -> str:
 
 def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool = False,
               theme: str | None = None, actor: str | None = None,
-              remember_theme: bool = True, local_tz: tzinfo | None = None) -> WarRoomApp:
+              remember_theme: bool = True, local_tz: tzinfo | None = None,
+              store: Store | None = None) -> WarRoomApp:
     """The one app factory, for the CLI, the tests, the screenshots and the benchmarks.
 
-    The app opens the store itself, inside its own event loop, through ``open_journal``.
+    The app opens the store itself, inside its own event loop, through ``open_journal``;
+    the CLI hands over the store it has already opened (same loop) to save a second open.
     """
     themes, problems = load_themes([config_dir() / "themes"])
+
+    async def open_journal() -> Store:
+        return store if store is not None else await Store.open(db, read_only=read_only)
+
     return WarRoomApp(
-        open_journal=lambda: Store.open(db, read_only=read_only),
+        open_journal=open_journal,
         incident_id=incident, clock=clock, actor=actor or verbs.actor(),
         read_only=read_only, themes=themes, theme_problems=problems,
         theme_name=theme or load_settings().get("theme") or DEFAULT_THEME,
@@ -160,6 +165,7 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
     store = await Store.open(db, read_only=read_only)
     try:
         if args.verb == "demo":
+            from incident.demo import seed_demo
             incident = await seed_demo(store, clock, log_command=demo_log_command(),
                                        owner=verbs.actor())
         elif incident is None:
@@ -168,11 +174,13 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
                 raise IncidentNotFound(
                     "no active incident: declare one with `warroom declare TITLE --severity "
                     "SEV-2`, or see a demo with `warroom demo`")
-        else:
-            await store.load_state(incident)  # raises IncidentNotFound with the path
-    finally:
+        elif not await store.exists(incident):
+            raise IncidentNotFound(f"no incident INC-{incident} in {db}")
+    except BaseException:
         await store.close()
-    app = build_app(db, incident, clock, read_only=read_only, theme=args.theme)
+        raise
+    # The app takes the open store over, and closes it when it ends.
+    app = build_app(db, incident, clock, read_only=read_only, theme=args.theme, store=store)
     await app.run_async()
     if app.exit_message:
         print(f"warroom: {app.exit_message}", file=sys.stderr)

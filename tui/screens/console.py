@@ -20,9 +20,6 @@ from incident.errors import InvalidInput
 from incident.journal import Event
 from incident.state import IncidentState
 from tui.actions import ACTIONS, bindings
-from tui.screens.note import NoteDialog, NoteResult
-from tui.screens.participants import ParticipantDialog
-from tui.screens.pickers import PhaseDialog, SeverityDialog, StatusDialog
 from tui.widgets.checklist import ChecklistPane
 from tui.widgets.comms import CommsPane
 from tui.widgets.logs import LogsPane
@@ -31,6 +28,9 @@ from tui.widgets.timeline import TimelinePane
 
 PANES = ("timeline", "checklist", "logs", "comms")
 NARROW_WIDTH, NARROW_HEIGHT = 100, 30
+
+
+# Dialogs are imported when first opened: they are not needed to show the incident.
 
 
 class ConsoleScreen(Screen[None]):
@@ -96,8 +96,8 @@ class ConsoleScreen(Screen[None]):
         name = (event.tab.id or "tab-timeline").removeprefix("tab-")
         for pane in PANES:
             self.query_one(f"#{pane}").set_class(pane == name, "-current")
-        if event.tab.has_focus or self.focused is None:
-            return
+        if event.tab.has_focus or self.focused is None or self._focused_pane() == name:
+            return  # (focus already in that pane, e.g. a click: leave it where it is)
         self._focus_pane(name)
 
     def _focus_pane(self, name: str) -> None:
@@ -142,6 +142,7 @@ class ConsoleScreen(Screen[None]):
 
     @work
     async def action_note(self) -> None:
+        from tui.screens.note import NoteDialog
         drafts = await self.wr.load_drafts()
         result = await self.app.push_screen_wait(
             NoteDialog(drafts=drafts, owner=self.wr.actor))
@@ -156,6 +157,7 @@ class ConsoleScreen(Screen[None]):
 
     @work
     async def action_correct(self) -> None:
+        from tui.screens.note import NoteDialog, NoteResult
         entry = self.query_one(TimelinePane).selected()
         if entry is None:
             return
@@ -183,6 +185,7 @@ class ConsoleScreen(Screen[None]):
 
     @work
     async def action_severity(self) -> None:
+        from tui.screens.pickers import SeverityDialog
         state = self.wr.state
         choice = await self.app.push_screen_wait(SeverityDialog(state.severity))
         if choice is not None:
@@ -192,6 +195,7 @@ class ConsoleScreen(Screen[None]):
 
     @work
     async def action_status(self) -> None:
+        from tui.screens.pickers import StatusDialog
         state = self.wr.state
         choice = await self.app.push_screen_wait(StatusDialog(state.status, state.resolution))
         if choice is not None:
@@ -201,6 +205,7 @@ class ConsoleScreen(Screen[None]):
 
     @work
     async def action_assign(self) -> None:
+        from tui.screens.participants import ParticipantDialog
         choice = await self.app.push_screen_wait(ParticipantDialog(self.wr.state))
         if choice is not None:
             name, role = choice
@@ -209,6 +214,7 @@ class ConsoleScreen(Screen[None]):
 
     @work
     async def action_phase(self) -> None:
+        from tui.screens.pickers import PhaseDialog
         phase = await self.app.push_screen_wait(PhaseDialog(self.wr.state.phase))
         if phase is not None:
             await self.wr.commit(lambda s: cmd.set_phase(

@@ -46,7 +46,8 @@ class TimelinePane(Vertical, can_focus=False):
     BINDINGS = [
         Binding("f", "cycle_filter", "Filter"),
         Binding("e", "screen.correct", "Correct"),
-        Binding("end,G", "follow", "Newest", show=False),
+        # priority: the focused DataTable binds End to a sideways scroll of its own
+        Binding("end,G", "follow", "Newest", show=False, priority=True),
     ]
 
     class Correct(Message):
@@ -90,11 +91,14 @@ class TimelinePane(Vertical, can_focus=False):
         return FILTERS[self._filter][0]
 
     def on_mount(self) -> None:
+        self._width = self.size.width
         self._columns()
 
     def on_resize(self) -> None:
-        self._columns()
-        self._redraw()
+        if self.size.width != self._width:  # height changes need no new columns
+            self._width = self.size.width
+            self._columns()
+            self._redraw()
 
     # ------------------------------------------------------------------ data in
     def add_events(self, events: Iterable[Event], *, older_page: bool = False) -> None:
@@ -208,7 +212,9 @@ class TimelinePane(Vertical, can_focus=False):
 
     @on(DataTable.RowHighlighted)
     def _maybe_older(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row == 0 and self.has_older and not self._asked_older:
+        # A redraw (clear + add_row) posts a stale highlight of row 0: trust only the cursor.
+        if event.cursor_row == 0 == self.table.cursor_row and self.has_older \
+                and not self._asked_older:
             oldest = self.oldest_event()
             if oldest is not None:
                 self._asked_older = True
