@@ -140,7 +140,7 @@ class TimelinePane(Vertical, can_focus=False):
     def _columns(self) -> None:
         table = self.table
         width = max(self.size.width - 2, 40)
-        time_w, owner_w = 8, min(20, max(8, width // 7))
+        time_w, owner_w = 10, min(20, max(8, width // 7))
         rest = width - time_w - owner_w - 8
         action_w = rest * 3 // 10
         self._widths = (time_w, rest - action_w, action_w, owner_w)
