@@ -37,6 +37,7 @@ class ConsoleScreen(Screen[None]):
     """The war-room console for the app's incident."""
 
     BINDINGS = bindings()
+    AUTO_FOCUS = "#timeline-table"
 
     def __init__(self, state: IncidentState) -> None:
         super().__init__()
@@ -47,6 +48,7 @@ class ConsoleScreen(Screen[None]):
         return self.app  # WarRoomApp (kept untyped to avoid an import cycle)
 
     def compose(self) -> ComposeResult:
+        self._layout(self.app.size)
         yield StatusBar(id="status-bar")
         yield Tabs(*(Tab(p.capitalize(), id=f"tab-{p}") for p in PANES), id="pane-tabs")
         with Container(id="panes"):
@@ -62,8 +64,6 @@ class ConsoleScreen(Screen[None]):
         self.set_interval(1, self._tick, name="clock")
         events = await self.wr.load_page(None)
         self.query_one(TimelinePane).add_events(events)
-        self.query_one(TimelinePane).table.focus()
-        self._layout()
 
     def _state_changed(self, state: IncidentState | None) -> None:
         for widget in (self.query_one(StatusBar), self.query_one(ChecklistPane),
@@ -80,11 +80,11 @@ class ConsoleScreen(Screen[None]):
         self.query_one(TimelinePane).add_events(events)
 
     # ------------------------------------------------------------------ layout
-    def on_resize(self) -> None:
-        self._layout()
+    def on_resize(self, event) -> None:
+        self._layout(event.size)
 
-    def _layout(self) -> None:
-        narrow = self.size.width < NARROW_WIDTH or self.size.height < NARROW_HEIGHT
+    def _layout(self, size) -> None:
+        narrow = size.width < NARROW_WIDTH or size.height < NARROW_HEIGHT
         self.set_class(narrow, "-narrow")
 
     def action_show_pane(self, name: str) -> None:
