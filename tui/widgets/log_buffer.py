@@ -1,0 +1,199 @@
+"""The memory of a log pane: a bounded ring of lines, with a filter index and wrap rows.
+
+Plain Python, no Textual, so it can be tested and benchmarked on its own. Every line gets a
+sequence number (``seq``, counting from 0 over the life of the buffer); when the ring is
+full the oldest lines fall out, and everything that points at them (the filter index, the
+wrap rows) forgets them too. Appending is O(lines appended).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import deque
+from collections.abc import Iterable, Iterator
+
+from rich.cells import cell_len
+
+DEFAULT_CAPACITY = 200_000
+
+
+class LogBuffer:
+    """The last ``capacity`` lines of a source, with optional filter and wrap views."""
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        self.capacity = capacity
+        self._lines: deque[str] = deque(maxlen=capacity)
+        self._err: deque[bool] = deque(maxlen=capacity)
+        self._nos: deque[int] = deque(maxlen=capacity)
+        self.total = 0  # lines ever appended
+        self._filter: re.Pattern[str] | None = None
+        self._matches: deque[int] = deque()  # seqs of lines that pass the filter
+        self._wrap_width = 0
+        self._cum: list[int] = [0]  # wrap: cumulative rows, from seq _cum_seq
+        self._cum_seq = 0
+
+    # ------------------------------------------------------------------ lines
+    @property
+    def first_seq(self) -> int:
+        return self.total - len(self._lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def line(self, seq: int) -> str:
+        return self._lines[seq - self.first_seq]
+
+    def is_err(self, seq: int) -> bool:
+        return self._err[seq - self.first_seq]
+
+    def number(self, seq: int) -> int:
+        """The source's own line number of ``seq`` (what evidence cites)."""
+        return self._nos[seq - self.first_seq]
+
+    def has(self, seq: int) -> bool:
+        return self.first_seq <= seq < self.total
+
+    def append(self, lines: Iterable[str], *, err: bool = False, first_no: int | None = None
+               ) -> int:
+        """Add lines; returns how many were added. ``first_no`` numbers them for the source."""
+        lines = list(lines)
+        if not lines:
+            return 0
+        no = first_no if first_no is not None else (self._nos[-1] + 1 if self._nos else 1)
+        start = self.total
+        self._lines.extend(lines)
+        self._err.extend([err] * len(lines))
+        self._nos.extend(range(no, no + len(lines)))
+        self.total += len(lines)
+        first = self.first_seq
+        if self._filter is not None:
+            search = self._filter.search
+            self._matches.extend(start + i for i, text in enumerate(lines) if search(text))
+            while self._matches and self._matches[0] < first:
+                self._matches.popleft()
+        if self._wrap_width:
+            self._extend_wrap(lines)
+            self._trim_wrap()
+        return len(lines)
+
+    def clear(self) -> None:
+        """Forget every line (the sequence numbers go on counting)."""
+        self._lines.clear()
+        self._err.clear()
+        self._nos.clear()
+        self._matches.clear()
+        self._cum, self._cum_seq = [0], self.total
+
+    def tail(self, n: int) -> list[str]:
+        n = min(n, len(self._lines))
+        return [self._lines[i] for i in range(len(self._lines) - n, len(self._lines))]
+
+    # ------------------------------------------------------------------ filter view
+    def set_filter(self, pattern: re.Pattern[str] | None) -> None:
+        """Show only lines matching ``pattern`` (None shows all). O(lines held)."""
+        self._filter = pattern
+        self._matches.clear()
+        if pattern is not None:
+            first, search = self.first_seq, pattern.search
+            self._matches.extend(first + i for i, text in enumerate(self._lines)
+                                 if search(text))
+        if self._wrap_width:
+            self.set_wrap(self._wrap_width)
+
+    @property
+    def filtered(self) -> bool:
+        return self._filter is not None
+
+    def view_len(self) -> int:
+        """How many lines the view shows (all, or those passing the filter)."""
+        return len(self._matches) if self._filter is not None else len(self._lines)
+
+    def view_seq(self, index: int) -> int:
+        """The seq of the ``index``-th line of the view."""
+        if self._filter is not None:
+            return self._matches[index]
+        return self.first_seq + index
+
+    def view_index(self, seq: int) -> int | None:
+        """Where ``seq`` is in the view, or None when it is filtered out or gone."""
+        if not self.has(seq):
+            return None
+        if self._filter is None:
+            return seq - self.first_seq
+        i = _bisect_deque(self._matches, seq)
+        return i if i < len(self._matches) and self._matches[i] == seq else None
+
+    # ------------------------------------------------------------------ wrap view
+    def set_wrap(self, width: int) -> None:
+        """Wrap lines at ``width`` cells (0 turns wrapping off). O(lines in the view)."""
+        self._wrap_width = max(width, 0)
+        self._cum, self._cum_seq = [0], self.first_seq
+        if self._wrap_width:
+            self._extend_wrap(self._view_texts())
+
+    def _view_texts(self) -> Iterator[str]:
+        return (self.line(s) for s in self._matches) if self._filter is not None \
+            else iter(self._lines)
+
+    def _rows(self, text: str) -> int:
+        return max(1, -(-cell_len(text) // self._wrap_width))
+
+    def _extend_wrap(self, lines: Iterable[str]) -> None:
+        cum = self._cum
+        last = cum[-1]
+        search = self._filter.search if self._filter is not None else None
+        for text in lines:
+            if search is None or search(text):
+                last += self._rows(text)
+                cum.append(last)
+
+    def _trim_wrap(self) -> None:
+        """Drop wrap rows of lines that fell out of the ring (amortised compaction)."""
+        gone = self._view_start_offset()
+        if gone > 4096 and gone > len(self._cum) // 2:
+            base = self._cum[gone]
+            self._cum = [c - base for c in self._cum[gone:]]
+            self._cum_seq += gone
+
+    def _view_start_offset(self) -> int:
+        """How many entries at the front of ``_cum`` belong to lines no longer held."""
+        held = self.view_len()
+        return len(self._cum) - 1 - held
+
+    def rows(self) -> int:
+        """Rows the view takes: lines, or wrapped rows when wrapping."""
+        if not self._wrap_width:
+            return self.view_len()
+        off = self._view_start_offset()
+        return self._cum[-1] - self._cum[off]
+
+    def row_to_line(self, row: int) -> tuple[int, int]:
+        """(view index, row within that line) of a view row."""
+        if not self._wrap_width:
+            return row, 0
+        off = self._view_start_offset()
+        target = row + self._cum[off]
+        k = bisect_right(self._cum, target, lo=off) - 1
+        return k - off, target - self._cum[k]
+
+    def line_to_row(self, index: int) -> int:
+        if not self._wrap_width:
+            return index
+        off = self._view_start_offset()
+        return self._cum[off + index] - self._cum[off]
+
+    @property
+    def wrap_width(self) -> int:
+        return self._wrap_width
+
+
+def _bisect_deque(d: deque[int], value: int) -> int:
+    lo, hi = 0, len(d)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if d[mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo

@@ -1,0 +1,281 @@
+"""LogView: a scrolling view of a :class:`LogBuffer` that renders only the visible rows.
+
+Feeding it is cheap (``append`` only touches the ring buffer); the screen is refreshed by a
+timer at a frame rate that backs off during floods, so a million lines a second do not cost
+a million repaints. It follows the end until you move up; then it pauses and counts what
+arrives (End jumps back). Lines are sanitised text: they are drawn as plain ``Text``, never
+parsed as markup.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from rich.segment import Segment
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.widgets.log_buffer import LogBuffer
+
+LEVELS = (
+    (re.compile(r"\b(?:FATAL|PANIC|CRIT(?:ICAL)?|EMERG|ALERT|ERROR|ERR|E\d{4})\b"), "level-error"),
+    (re.compile(r"\b(?:WARN(?:ING)?|W\d{4})\b"), "level-warn"),
+    (re.compile(r"\b(?:DEBUG|TRACE)\b"), "level-debug"),
+)
+GUTTER = 8  # line number column
+
+
+class LogView(ScrollView, can_focus=True):
+    """A follow-mode log view over a ring buffer."""
+
+    COMPONENT_CLASSES = {"level-error", "level-warn", "level-debug", "gutter", "cursor",
+                         "match", "stderr"}
+    DEFAULT_CSS = """
+    LogView { background: $surface; overflow: auto; }
+    LogView > .level-error { color: $error; }
+    LogView > .level-warn { color: $warning; }
+    LogView > .level-debug { color: $text-muted; }
+    LogView > .gutter { color: $text-disabled; }
+    LogView > .stderr { color: $error; text-style: bold; }
+    LogView > .cursor { background: $primary 30%; }
+    LogView > .match { background: $accent; color: $background; }
+    """
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "cursor(-20)", "Page up", show=False),
+        Binding("pagedown", "cursor(20)", "Page down", show=False),
+        Binding("end,G", "follow", "Follow"),
+        Binding("home", "top", "Top", show=False),
+    ]
+
+    following: var[bool] = var(True)
+    """Stick to the newest line (false once the user moves up)."""
+    pending: var[int] = var(0)
+    """Lines that arrived while not following."""
+
+    class StatusChanged(Message):
+        """Follow state or pending count changed (the pane shows it)."""
+
+    def __init__(self, buffer: LogBuffer | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.buffer = buffer or LogBuffer()
+        self.cursor: int | None = None  # seq of the selected line
+        self.search: re.Pattern[str] | None = None
+        self.wrap = False
+        self._dirty = False
+        self._rate = 0.0  # lines per second, smoothed
+        self._last_tick = time.monotonic()
+        self._since_tick = 0
+        self._max_width = 0
+
+    def on_mount(self) -> None:
+        self._schedule()
+
+    # ------------------------------------------------------------------ feeding
+    def append(self, lines: list[str], *, err: bool = False, first_no: int | None = None
+               ) -> None:
+        """Add lines. Cheap: the screen catches up at the next frame."""
+        added = self.buffer.append(lines, err=err, first_no=first_no)
+        if not self.following:
+            self.pending += added
+        self._since_tick += added
+        if not self.wrap:
+            widest = max(map(len, lines), default=0)
+            if widest > self._max_width:
+                self._max_width = min(widest, 4096)
+        self._dirty = True
+
+    def clear(self) -> None:
+        self.buffer.clear()
+        self.cursor, self.pending, self._max_width = None, 0, 0
+        self._dirty = True
+        self._frame()
+
+    # ------------------------------------------------------------------ frames
+    def _schedule(self) -> None:
+        # 20 frames/s when calm, 5 in a flood: rows shift every frame, and over SSH the
+        # bytes of a repaint are the cost that matters.
+        delay = 0.05 if self._rate < 2_000 else 0.2
+        self.set_timer(delay, self._tick, name="log-frame")
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        span = max(now - self._last_tick, 1e-3)
+        self._rate = 0.7 * self._rate + 0.3 * (self._since_tick / span)
+        self._since_tick, self._last_tick = 0, now
+        if self._dirty:
+            self._frame()
+        self._schedule()
+
+    def _frame(self) -> None:
+        self._dirty = False
+        width = (self.scrollable_content_region.width if self.wrap
+                 else self._max_width + GUTTER + 1)
+        self.virtual_size = Size(width, self.buffer.rows())
+        if self.following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        if self.cursor is not None and not self.buffer.has(self.cursor):
+            self.cursor = self.buffer.first_seq if len(self.buffer) else None
+        self.refresh()
+        self.post_message(self.StatusChanged())
+
+    @property
+    def lines_per_second(self) -> float:
+        return self._rate
+
+    # ------------------------------------------------------------------ drawing
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        row = scroll_y + y
+        base = self.rich_style
+        if row >= self.buffer.rows():
+            return Strip.blank(width, base)
+        index, part = self.buffer.row_to_line(row)
+        seq = self.buffer.view_seq(index)
+        text = self._line_text(seq)
+        if self.wrap:
+            body_w = max(width - GUTTER, 1)
+            text = text[part * body_w:(part + 1) * body_w] if part else text[:body_w]
+            gutter = f"{self.buffer.number(seq):>{GUTTER - 1}} " if part == 0 else " " * GUTTER
+            scroll_x = 0
+        else:
+            gutter = f"{self.buffer.number(seq):>{GUTTER - 1}} "
+        style = self.get_component_rich_style("stderr" if self.buffer.is_err(seq) else "gutter")
+        line = Text(end="")
+        line.append(gutter, style)
+        line.append_text(text)
+        if seq == self.cursor:
+            line.stylize(self.get_component_rich_style("cursor"))
+        segments = [Segment(s.text, base + s.style if s.style else base)
+                    for s in line.render(self.app.console)]
+        strip = Strip(segments, line.cell_len)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _line_text(self, seq: int) -> Text:
+        raw = self.buffer.line(seq)
+        text = Text(raw, no_wrap=True, end="")
+        for pattern, component in LEVELS:
+            if pattern.search(raw):
+                text.stylize(self.get_component_rich_style(component))
+                break
+        if self.search is not None:
+            match_style = self.get_component_rich_style("match")
+            for m in self.search.finditer(raw):
+                if m.end() > m.start():
+                    text.stylize(match_style, m.start(), m.end())
+        return text
+
+    # ------------------------------------------------------------------ moving
+    def watch_following(self, following: bool) -> None:
+        if following:
+            self.pending = 0
+        self.post_message(self.StatusChanged())
+
+    def action_follow(self) -> None:
+        self.following = True
+        self.cursor = self.buffer.view_seq(self.buffer.view_len() - 1) \
+            if self.buffer.view_len() else None
+        self._frame()
+
+    def action_top(self) -> None:
+        self.following = False
+        if self.buffer.view_len():
+            self.cursor = self.buffer.view_seq(0)
+        self.scroll_home(animate=False)
+        self.refresh()
+
+    def action_cursor(self, delta: int) -> None:
+        n = self.buffer.view_len()
+        if not n:
+            return
+        here = self.buffer.view_index(self.cursor) if self.cursor is not None else None
+        if here is None:
+            here = n - 1
+        target = min(max(here + delta, 0), n - 1)
+        self.cursor = self.buffer.view_seq(target)
+        self.following = delta > 0 and target == n - 1
+        self._show_index(target)
+
+    def _show_index(self, index: int) -> None:
+        row = self.buffer.line_to_row(index)
+        height = self.scrollable_content_region.height
+        top = self.scroll_offset.y
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+        self.refresh()
+
+    def on_mouse_scroll_up(self) -> None:
+        self.following = False
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new < old and new < self.max_scroll_y:
+            self.following = False
+
+    # ------------------------------------------------------------------ search & view
+    def set_search(self, pattern: re.Pattern[str] | None) -> None:
+        self.search = pattern
+        self.refresh()
+
+    def find(self, forward: bool = True) -> bool:
+        """Move the cursor to the next (or previous) line matching the search."""
+        if self.search is None or not self.buffer.view_len():
+            return False
+        n = self.buffer.view_len()
+        here = self.buffer.view_index(self.cursor) if self.cursor is not None else None
+        start = (here if here is not None else (n - 1 if forward else 0))
+        step = 1 if forward else -1
+        i = start + step
+        while 0 <= i < n:
+            seq = self.buffer.view_seq(i)
+            if self.search.search(self.buffer.line(seq)):
+                self.cursor = seq
+                self.following = False
+                self._show_index(i)
+                return True
+            i += step
+        return False
+
+    def set_filter(self, pattern: re.Pattern[str] | None) -> None:
+        self.buffer.set_filter(pattern)
+        self._frame()
+
+    def set_wrap(self, wrap: bool) -> None:
+        self.wrap = wrap
+        width = max(self.scrollable_content_region.width - GUTTER, 1)
+        self.buffer.set_wrap(width if wrap else 0)
+        self._frame()
+
+    def on_resize(self) -> None:
+        if self.wrap:
+            self.set_wrap(True)
+
+    def selected(self) -> int | None:
+        """The seq of the selected line (the newest when none was chosen)."""
+        if self.cursor is not None and self.buffer.has(self.cursor):
+            return self.cursor
+        n = self.buffer.view_len()
+        return self.buffer.view_seq(n - 1) if n else None
+
+
+def pattern_for(text: str) -> re.Pattern[str] | None:
+    """A search or filter typed by the IC: a regex when it compiles, else a literal; any
+    upper-case letter makes it case-sensitive (as in less and vim's smartcase)."""
+    if not text:
+        return None
+    flags = 0 if any(c.isupper() for c in text) else re.IGNORECASE
+    try:
+        return re.compile(text, flags)
+    except re.error:
+        return re.compile(re.escape(text), flags)
+
