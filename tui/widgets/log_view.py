@@ -120,11 +120,16 @@ class LogView(ScrollView, can_focus=True):
                  else self._max_width + GUTTER + 1)
         self.virtual_size = Size(width, self.buffer.rows())
         if self.following:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self._stick_to_end()
+            self.call_after_refresh(self._stick_to_end)
         if self.cursor is not None and not self.buffer.has(self.cursor):
             self.cursor = self.buffer.first_seq if len(self.buffer) else None
         self.refresh()
         self.post_message(self.StatusChanged())
+
+    def _stick_to_end(self) -> None:
+        if self.following:
+            self.set_scroll(None, self.max_scroll_y)
 
     @property
     def lines_per_second(self) -> float:
@@ -233,9 +238,10 @@ class LogView(ScrollView, can_focus=True):
             return False
         n = self.buffer.view_len()
         here = self.buffer.view_index(self.cursor) if self.cursor is not None else None
-        start = (here if here is not None else (n - 1 if forward else 0))
+        if here is None:  # no line chosen yet: search from the start, or back from the end
+            here = -1 if forward else n
         step = 1 if forward else -1
-        i = start + step
+        i = here + step
         while 0 <= i < n:
             seq = self.buffer.view_seq(i)
             if self.search.search(self.buffer.line(seq)):

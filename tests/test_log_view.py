@@ -1,0 +1,92 @@
+"""LogView with Pilot: follow, pause with a pending count, search, filter, wrap, literal text."""
+
+from __future__ import annotations
+
+import re
+
+from textual.app import App, ComposeResult
+
+from tui.widgets.log_view import LogView, pattern_for
+
+
+class Host(App[None]):
+    def compose(self) -> ComposeResult:
+        yield LogView(id="lv")
+
+
+def screen_text(app: App) -> str:
+    lv = app.query_one(LogView)
+    return "\n".join(lv.render_line(y).text for y in range(lv.size.height))
+
+
+async def test_follows_then_pauses_and_counts():
+    app = Host()
+    async with app.run_test(size=(80, 12)) as pilot:
+        lv = app.query_one(LogView)
+        lv.focus()
+        lv.append([f"line {i}" for i in range(100)])
+        await pilot.pause(0.2)
+        assert "line 99" in screen_text(app)
+        await pilot.press("up", "up")
+        assert lv.following is False
+        lv.append([f"more {i}" for i in range(30)])
+        await pilot.pause(0.2)
+        assert lv.pending == 30
+        assert "more 29" not in screen_text(app)  # paused: the view stays put
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        assert lv.following and lv.pending == 0
+        assert "more 29" in screen_text(app)
+
+
+async def test_keeps_following_past_its_bound():
+    app = Host()
+    async with app.run_test(size=(80, 10)) as pilot:
+        lv = app.query_one(LogView)
+        lv.buffer.capacity = 1000
+        lv.buffer.__init__(1000)
+        for k in range(20):
+            lv.append([f"n {k * 500 + i}" for i in range(500)])
+            await pilot.pause(0.06)
+        await pilot.pause(0.2)
+        assert len(lv.buffer) == 1000 and lv.following
+        assert "n 9999" in screen_text(app)
+
+
+async def test_search_filter_and_wrap():
+    app = Host()
+    async with app.run_test(size=(60, 10)) as pilot:
+        lv = app.query_one(LogView)
+        lv.focus()
+        lv.append(["alpha", "ERROR beta", "gamma", "ERROR delta " + "z" * 80, "omega"])
+        await pilot.pause(0.2)
+        lv.set_search(pattern_for("error"))
+        assert lv.find(forward=False)
+        assert lv.buffer.line(lv.cursor) .startswith("ERROR delta")
+        assert lv.find(forward=False)
+        assert lv.buffer.line(lv.cursor) == "ERROR beta"
+        assert not lv.find(forward=False)
+        lv.set_filter(re.compile("ERROR"))
+        await pilot.pause(0.1)
+        assert lv.buffer.view_len() == 2 and "gamma" not in screen_text(app)
+        lv.set_wrap(True)
+        await pilot.pause(0.1)
+        assert lv.virtual_size.height > 2  # the long line takes several rows
+        assert "zzz" in screen_text(app)
+
+
+async def test_markup_and_controls_stay_literal():
+    app = Host()
+    async with app.run_test(size=(80, 6)) as pilot:
+        lv = app.query_one(LogView)
+        lv.append(["[bold red]boom[/] [link=http://x]y[/link] ␛]0;t␇"])
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        assert "[bold red]boom[/]" in text and "[link=http://x]y[/link]" in text
+
+
+def test_pattern_for_smartcase_and_fallback():
+    assert pattern_for("err").search("ERR")
+    assert not pattern_for("Err").search("ERR")
+    assert pattern_for("a(b").search("xa(b")  # not a regex: taken literally
+    assert pattern_for("") is None
