@@ -228,6 +228,11 @@ class WarRoomApp(App[int]):
         pending, self.pending_drafts = self.pending_drafts, {}
         if self.journal is None or self.incident_id is None:
             return
+        for key, text in pending.items():  # known from now on, so clear_drafts finds them
+            if text:
+                self.drafts[key] = text
+            else:
+                self.drafts.pop(key, None)
         for key, text in pending.items():
             try:
                 await self.journal.put_draft(self.incident_id, key, text or None)

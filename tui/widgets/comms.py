@@ -137,7 +137,10 @@ class CommsPane(Vertical):
         """The store recorded the update: the draft starts afresh from its template."""
         key = self.key_for(template)
         self._drafts.pop(key, None)
-        self.post_message(self.DraftChanged(key, ""))
+        # Called from the screen's handler: without this sender the message would stop at
+        # the screen (Textual does not bubble past the sender) and the app would keep the
+        # sent text as the draft.
+        self.post_message(self.DraftChanged(key, "").set_sender(self))
         self._load()
 
     def action_reset(self) -> None:

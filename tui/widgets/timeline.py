@@ -99,6 +99,8 @@ class TimelinePane(Vertical, can_focus=False):
             self._width = self.size.width
             self._columns()
             self._redraw()
+        elif self._following():  # shorter: keep the newest row on screen
+            self.call_after_refresh(self.action_follow)
 
     # ------------------------------------------------------------------ data in
     def add_events(self, events: Iterable[Event], *, older_page: bool = False) -> None:

@@ -1,0 +1,432 @@
+"""The console's dialogs, driven with Pilot: note (save, cancel, autosaved draft across a
+re-attach), severity, status, participant, phase and correction. Each records exactly one
+event in the store, and the console shows it; untrusted text is never taken as markup."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from pathlib import Path
+
+from textual.widgets import Checkbox, Input, Label, OptionList, Select
+
+from incident import commands as cmd
+from incident.clock import FrozenClock
+from incident.journal import (
+    Edit,
+    Note,
+    ParticipantChanged,
+    PhaseChanged,
+    SeverityChanged,
+    SourceSpec,
+    StatusChanged,
+)
+from incident.model import PhaseId, Severity, Status
+from incident.playbook import load_playbook
+from storage.store import Store
+from tests.console_support import FROZEN, make_app, seed, wait_ready
+from tui.screens.console import ConsoleScreen
+from tui.screens.note import NoteDialog
+from tui.screens.participants import OTHER, ParticipantDialog
+from tui.screens.pickers import PhaseDialog, SeverityDialog, StatusDialog
+from tui.widgets.timeline import TimelinePane
+
+SIZE = (120, 36)
+DEMO_DRAFT = "Fix for token-refresh leak passed expedited review"
+
+
+async def stored(db: Path, incident: int):
+    """Events, folded state and drafts, read as another process would."""
+    store = await Store.open(db, read_only=True)
+    try:
+        return (await store.events(incident), await store.load_state(incident),
+                await store.drafts(incident))
+    finally:
+        await store.close()
+
+
+async def until(pilot, condition, timeout: float = 2.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.05)
+
+
+async def open_dialog(pilot, key: str, kind: type):
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(pilot.app.screen, kind))
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def back_to_console(pilot) -> ConsoleScreen:
+    await until(pilot, lambda: isinstance(pilot.app.screen, ConsoleScreen))
+    await pilot.pause()
+    return pilot.app.screen
+
+
+def rows(screen) -> list[str]:
+    table = screen.query_one(TimelinePane).table
+    return [table.get_row_at(i)[1].plain for i in range(table.row_count)]
+
+
+def text_of(widget) -> str:
+    return str(widget.render())
+
+
+# ---------------------------------------------------------------------- n: note
+async def test_note_escape_cancels_then_enter_saves(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    before, _, drafts = await stored(db, incident)
+    assert drafts["note.text"] == DEMO_DRAFT
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        shown = rows(screen)
+        dialog = await open_dialog(pilot, "n", NoteDialog)
+        assert dialog.query_one("#note-text", Input).value == DEMO_DRAFT  # the autosave
+        assert dialog.query_one("#note-owner", Input).value == "@alice"
+        assert app.focused is dialog.query_one("#note-text")
+        await pilot.press("end", *" ok", "tab", *"xy")
+        assert dialog.query_one("#note-text", Input).value == DEMO_DRAFT + " ok"
+        await pilot.pause(0.4)  # autosaved
+        assert (await stored(db, incident))[2]["note.action"] == "xy"
+        await pilot.press("escape")
+        screen = await back_to_console(pilot)
+        await pilot.pause(0.2)
+        assert rows(screen) == shown
+        events, _, drafts = await stored(db, incident)
+        assert events == before
+        assert not any(k.startswith("note.") for k in drafts), drafts  # cancelled on purpose
+
+        dialog = await open_dialog(pilot, "n", NoteDialog)
+        assert dialog.query_one("#note-text", Input).value == ""
+        assert dialog.query_one("#note-action", Input).value == ""
+        await pilot.press(*"DB ok", "tab", *"Merged")
+        await pilot.pause(0.4)  # autosaved before Enter: Enter must clear these too
+        await pilot.press("enter")
+        screen = await back_to_console(pilot)
+        await until(pilot, lambda: "DB ok" in rows(screen))
+        assert rows(screen)[-1] == "DB ok"
+        await pilot.pause(0.2)
+    events, _, drafts = await stored(db, incident)
+    assert len(events) == len(before) + 1
+    saved = events[-1]
+    assert isinstance(saved.payload, Note)
+    assert (saved.text, saved.action, saved.owner) == ("DB ok", "Merged", "@alice")
+    assert not any(k.startswith("note.") for k in drafts), drafts
+
+
+async def test_note_draft_survives_leaving_without_saving(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    before, _, _ = await stored(db, incident)
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        dialog = await open_dialog(pilot, "n", NoteDialog)
+        dialog.query_one("#note-text", Input).clear()
+        await pilot.press(*"DBA paged")
+        await pilot.press("ctrl+q")  # the link drops, or the IC leaves: nothing saved yet
+    assert app.return_code == 0
+    events, _, drafts = await stored(db, incident)
+    assert events == before
+    assert drafts["note.text"] == "DBA paged"
+
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        dialog = await open_dialog(pilot, "n", NoteDialog)
+        assert dialog.query_one("#note-text", Input).value == "DBA paged"
+
+
+# ---------------------------------------------------------------------- s: severity
+async def test_severity_dialog_shows_criteria_and_records_the_choice(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    before, _, _ = await stored(db, incident)
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        await open_dialog(pilot, "s", SeverityDialog)
+        await pilot.press("down", "escape")  # Escape: nothing is recorded
+        await back_to_console(pilot)
+        await pilot.pause(0.3)
+        assert (await stored(db, incident))[0] == before
+        dialog = await open_dialog(pilot, "s", SeverityDialog)
+        shown = "\n".join(text_of(w) for w in dialog.query(Label))
+        options = dialog.query_one(OptionList)
+        shown += "\n".join(str(options.get_option_at_index(i).prompt)
+                           for i in range(options.option_count))
+        assert "When unsure, pick the higher" in shown
+        for sev in load_playbook().severities:
+            assert sev.level.value in shown
+            for criterion in sev.criteria:
+                assert criterion in shown
+        assert options.highlighted_option.id == "SEV-1"  # the current one
+        assert "(current)" in str(options.highlighted_option.prompt)
+        await pilot.press("down")
+        assert options.highlighted_option.id == "SEV-2"
+        await pilot.press("tab", *"EU only", "enter")
+        screen = await back_to_console(pilot)
+        await until(pilot, lambda: app.state.severity is Severity.SEV2)
+        await pilot.pause()
+        sev = screen.query_one("#sb-sev", Label)
+        assert text_of(sev) == "SEV-2" and sev.has_class("-sev2") and not sev.has_class("-sev1")
+        assert rows(screen)[-1] == "Severity lowered SEV-1 → SEV-2: EU only"
+    events, state, _ = await stored(db, incident)
+    p = events[-1].payload
+    assert isinstance(p, SeverityChanged)
+    assert (p.severity, p.previous, p.reason) == (Severity.SEV2, Severity.SEV1, "EU only")
+    assert state.severity is Severity.SEV2
+
+
+# ---------------------------------------------------------------------- t: status
+async def test_status_resolved_with_resolution_fields(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        dialog = await open_dialog(pilot, "t", StatusDialog)
+        options = dialog.query_one(OptionList)
+        assert options.highlighted_option.id == "RESOLVED"  # the next one after MITIGATED
+        await pilot.press("enter")  # a resolving status asks for the resolution first
+        await pilot.pause()
+        immediate = dialog.query_one("#res-immediate", Input)
+        assert app.focused is immediate
+        assert immediate.value == "Increased connection pool size"  # so far
+        await pilot.press("tab", *"Fix leak")
+        await pilot.press("tab", *"v2.3.2", "enter")
+        screen = await back_to_console(pilot)
+        await until(pilot, lambda: app.state.status is Status.RESOLVED)
+        await pilot.pause()
+        status = screen.query_one("#sb-status", Label)
+        assert "RESOLVED" in text_of(status) and status.has_class("-status-resolved")
+        assert not screen.query_one("#sb-update").has_class("-overdue")  # none due now
+        assert rows(screen)[-1] == "Status MITIGATED → RESOLVED ✅"
+    events, state, _ = await stored(db, incident)
+    p = events[-1].payload
+    assert isinstance(p, StatusChanged) and p.status is Status.RESOLVED
+    assert p.resolution is not None
+    assert (p.resolution.immediate, p.resolution.permanent, p.resolution.deployed) == (
+        "Increased connection pool size", "Fix leak", "v2.3.2")
+    assert state.resolution.deployed == "v2.3.2" and state.status is Status.RESOLVED
+
+
+async def test_status_mitigated_from_active(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    store = await Store.open(db)
+    try:
+        state = await store.load_state(incident)
+        await store.append(cmd.set_status(FrozenClock(FROZEN), state, Status.ACTIVE))
+    finally:
+        await store.close()
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        dialog = await open_dialog(pilot, "t", StatusDialog)
+        assert dialog.query_one(OptionList).highlighted_option.id == "MITIGATED"
+        await pilot.press("enter")
+        await pilot.pause()
+        dialog.query_one("#res-immediate", Input).clear()
+        await pilot.press(*"Rollback", "enter")
+        await back_to_console(pilot)
+        await until(pilot, lambda: app.state.status is Status.MITIGATED)
+    events, _, _ = await stored(db, incident)
+    p = events[-1].payload
+    assert isinstance(p, StatusChanged) and p.previous is Status.ACTIVE
+    assert p.resolution.immediate == "Rollback"
+    assert events[-1].action == "Rollback"
+
+
+# ---------------------------------------------------------------------- a: participant
+async def test_participant_suggestion_fills_name_and_other_role(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        dialog = await open_dialog(pilot, "a", ParticipantDialog)
+        now = text_of(dialog.query(Label).first())
+        assert "@debugger (Technical Lead)" in now and "@alice (Incident Commander)" in now
+        suggestions = dialog.query_one("#p-suggest", OptionList)
+        # The demo is about API errors and a database: those rows come first, starred.
+        first = str(suggestions.get_option_at_index(0).prompt)
+        assert first.startswith("★ API errors")
+        suggestions.focus()
+        await pilot.pause()
+        suggestions.highlighted = 1
+        await pilot.press("enter")
+        await pilot.pause()
+        name = dialog.query_one("#p-name", Input)
+        row = load_playbook().delegation.by_symptom
+        picked = next(r for r in row if r.symptom in str(suggestions.get_option_at_index(1)
+                                                          .prompt))
+        assert name.value == picked.delegates[0]
+        assert app.focused is name
+
+        # The role: "Other…" opens the free-text role.
+        other = dialog.query_one("#p-other", Input)
+        assert other.disabled
+        role = dialog.query_one("#p-role", Select)
+        role.focus()
+        await pilot.press("enter")  # opens the list
+        await pilot.pause()
+        await pilot.press("end", "enter")
+        await until(pilot, lambda: role.value == OTHER)
+        await pilot.pause()
+        assert not other.disabled and app.focused is other
+        await pilot.press(*"Scribe", "enter")
+        screen = await back_to_console(pilot)
+        await until(pilot, lambda: picked.delegates[0] in app.state.participants)
+        await pilot.pause()
+        assert rows(screen)[-1] == f"{picked.delegates[0]} joined as Scribe"
+    events, state, _ = await stored(db, incident)
+    p = events[-1].payload
+    assert isinstance(p, ParticipantChanged)
+    assert (p.name, p.role) == (picked.delegates[0], "Scribe")
+    assert state.participants[picked.delegates[0]].role == "Scribe"
+
+
+async def test_participant_named_role(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        dialog = await open_dialog(pilot, "a", ParticipantDialog)
+        assert dialog.query_one("#p-role", Select).value == "technical_lead"
+        await pilot.press("enter")  # no name: refused, nothing recorded
+        await pilot.pause()
+        assert app.screen is dialog
+        await pilot.press(*"@carol", "enter")
+        await back_to_console(pilot)
+        await until(pilot, lambda: "@carol" in app.state.participants)
+    events, _, _ = await stored(db, incident)
+    assert (events[-1].payload.name, events[-1].payload.role) == ("@carol", "technical_lead")
+    assert events[-1].text == "@carol joined as Technical Lead"
+
+
+# ---------------------------------------------------------------------- p: phase
+async def test_phase_dialog_moves_to_the_next_phase(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        dialog = await open_dialog(pilot, "p", PhaseDialog)
+        options = dialog.query_one(OptionList)
+        assert options.option_count == 5
+        assert "(current)" in str(options.get_option("root_cause").prompt)
+        assert options.highlighted_option.id == "fix"
+        await pilot.press("enter")
+        screen = await back_to_console(pilot)
+        await until(pilot, lambda: app.state.phase is PhaseId.FIX)
+        await pilot.pause()
+        assert text_of(screen.query_one("#sb-phase", Label)).startswith("P3 ")
+        assert rows(screen)[-1].startswith("Phase 3: ")
+    events, state, _ = await stored(db, incident)
+    p = events[-1].payload
+    assert isinstance(p, PhaseChanged)
+    assert (p.phase, p.previous) == (PhaseId.FIX, PhaseId.ROOT_CAUSE)
+    assert state.phase is PhaseId.FIX
+
+
+# ---------------------------------------------------------------------- e: correct
+async def test_correct_the_selected_entry_and_retract_another(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    before, _, _ = await stored(db, incident)
+    newest = before[-1]
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        assert screen.query_one(TimelinePane).selected().id == newest.id
+        dialog = await open_dialog(pilot, "e", NoteDialog)
+        assert dialog.query_one("#note-text", Input).value == newest.text
+        assert f"#{newest.id}" in str(dialog.query_one("#note-dialog").border_title)
+        dialog.query_one("#note-text", Input).clear()
+        await pilot.press(*"Leak in refresh", "enter")
+        screen = await back_to_console(pilot)
+        await until(pilot, lambda: "Leak in refresh ✎" in rows(screen))
+
+        # Retract the entry above it.
+        await pilot.press("up", "up")
+        target = screen.query_one(TimelinePane).selected()
+        assert target.kind.value == "action_item"
+        dialog = await open_dialog(pilot, "e", NoteDialog)
+        await pilot.click("#note-retract")
+        await pilot.pause()
+        assert dialog.query_one("#note-retract", Checkbox).value
+        dialog.query_one("#note-text", Input).focus()
+        await pilot.press("enter")
+        screen = await back_to_console(pilot)
+        await until(pilot, lambda: f"{target.text} (retracted)" in rows(screen))
+    events, _, _ = await stored(db, incident)
+    fix, retraction = events[-2:]
+    assert len(events) == len(before) + 2
+    assert isinstance(fix.payload, Edit) and fix.corrects == newest.id
+    assert fix.payload.text == "Leak in refresh"
+    assert not fix.payload.retracted
+    assert isinstance(retraction.payload, Edit) and retraction.corrects == target.id
+    assert retraction.payload.retracted and retraction.payload.text is None
+    # The originals are untouched in the journal.
+    assert next(e for e in events if e.id == newest.id).text == newest.text
+
+
+# ---------------------------------------------------------------------- untrusted text
+NASTY = "[bold]x[/] [link=http://e]y[/link] \x1b]0;pwned\x07"
+
+
+async def test_untrusted_text_is_shown_literally_and_sanitised(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    store = await Store.open(db)
+    try:
+        state = await store.load_state(incident)
+        clock = FrozenClock(FROZEN)
+        for event in (
+            cmd.set_field(clock, state, "title", "[b]Title[/b] \x1b]0;t\x07"),
+            cmd.assign(clock, state, "[red]mallory[/]", "operations"),
+            cmd.add_source(clock, state, SourceSpec(kind="cmd", name="[i]src\x1b[2J",
+                                                    command="echo '[b]'"), owner="@x"),
+        ):
+            await store.append(event)
+    finally:
+        await store.close()
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        dialog = await open_dialog(pilot, "n", NoteDialog)
+        dialog.query_one("#note-text", Input).value = NASTY  # as if pasted
+        await pilot.press("enter")
+        screen = await back_to_console(pilot)
+        await until(pilot, lambda: any("pwned" in r for r in rows(screen)))
+        await pilot.pause(0.3)
+        row = rows(screen)[-1]
+        assert row == "[bold]x[/] [link=http://e]y[/link] ␛]0;pwned␇"
+        assert "[b]Title[/b] ␛]0;t␇" in text_of(screen.query_one("#sb-title", Label))
+        tabs = screen.query_one("#log-tabs")
+        assert str(tabs.get_tab("log-s2").label) == "[i]src␛[2J"
+        await pilot.press("z")  # the timeline full width: the whole row is on screen
+        await pilot.pause(0.2)
+        svg = html.unescape(app.export_screenshot()).replace("\xa0", " ")
+        assert "\x1b" not in svg and "\x07" not in svg
+        assert "[bold]x[/] [link=http://e]y[/link] ␛]0;pwned␇" in svg
+        assert "[red]mallory[/] joined as Operations" in svg
+        assert "[b]Title[/b]" in svg
+        await pilot.press("z", "3")
+        await pilot.pause(0.2)
+        assert "[i]src␛[2J" in app.export_screenshot()
+
+        # The participant dialog lists the name literally too.
+        dialog = await open_dialog(pilot, "a", ParticipantDialog)
+        assert "[red]mallory[/] (Operations)" in text_of(dialog.query(Label).first())
+    events, _, _ = await stored(db, incident)
+    assert isinstance(events[-1].payload, Note) and events[-1].text == NASTY
+

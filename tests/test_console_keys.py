@@ -1,0 +1,288 @@
+"""Every console key of tui/actions.py, the command palette, the narrow layout, read-only
+review, and two consoles (or a console and the CLI) on one database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.command import CommandList, CommandPalette
+from textual.widgets import Input, Label, Static, Tabs, TextArea
+
+from incident import commands as cmd
+from incident.clock import FrozenClock
+from storage.store import Store
+from tests.console_support import FROZEN, make_app, seed, wait_ready
+from tui.actions import ACTIONS
+from tui.screens.console import PANES, ConsoleScreen
+from tui.screens.help import HelpScreen
+from tui.screens.note import NoteDialog
+from tui.screens.participants import ParticipantDialog
+from tui.screens.pickers import PhaseDialog, SeverityDialog, StatusDialog
+from tui.widgets.timeline import TimelinePane
+
+WIDE, NARROW = (120, 36), (80, 24)
+
+
+async def count(db: Path, incident: int) -> int:
+    store = await Store.open(db, read_only=True)
+    try:
+        return len(await store.events(incident))
+    finally:
+        await store.close()
+
+
+async def until(pilot, condition, timeout: float = 2.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.05)
+
+
+def pane_of(screen: ConsoleScreen) -> str | None:
+    return screen._focused_pane()
+
+
+def timeline_texts(screen) -> list[str]:
+    table = screen.query_one(TimelinePane).table
+    return [table.get_row_at(i)[1].plain for i in range(table.row_count)]
+
+
+# ---------------------------------------------------------------------- every key
+DIALOG_OF = {"note": NoteDialog, "severity": SeverityDialog, "status": StatusDialog,
+             "assign": ParticipantDialog, "phase": PhaseDialog, "correct": NoteDialog,
+             "help": HelpScreen}
+
+
+async def test_every_action_key_does_something(tmp_path):
+    """A key in ACTIONS that nobody tested fails here: each one is pressed and checked."""
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    before = await count(db, incident)
+    tested: set[str] = set()
+    app = make_app(db, incident)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await wait_ready(pilot)
+        # Wide: the four panes in a grid, no tabs.
+        assert not screen.has_class("-narrow") and not screen.query_one("#pane-tabs").display
+        for name in PANES:
+            assert screen.query_one(f"#{name}").region.area > 0, name
+        for a in ACTIONS:
+            if a.action in DIALOG_OF:
+                await pilot.press(a.key)
+                await until(pilot, lambda a=a: isinstance(app.screen, DIALOG_OF[a.action]))
+                await pilot.pause()
+                if a.action == "correct":
+                    assert "Correct entry #" in str(app.screen.query_one(".dialog").border_title)
+                if a.action == "help":
+                    text = str(app.screen.query_one(Static).render())
+                    for b in ACTIONS:
+                        assert b.title in text and b.help in text, b.title
+                    assert "  ?  Help" in text
+                    assert "Immediate actions (the playbook)" in text
+                await pilot.press("escape")
+                await until(pilot, lambda: app.screen is screen)
+            elif a.action == "zoom":
+                await pilot.press(a.key)
+                assert screen.maximized is screen.query_one("#timeline")
+                await pilot.press(a.key)
+                assert screen.maximized is None
+                # The focused pane is the one zoomed.
+                checklist = screen.query_one("#checklist")
+                await pilot.press("2", a.key)
+                await pilot.pause()
+                assert screen.maximized is checklist
+                assert checklist.region.width == WIDE[0]
+                assert screen.query_one("#timeline").region.area == 0
+                await pilot.press(a.key)
+                await pilot.pause()
+                assert screen.maximized is None
+                assert 0 < checklist.region.width < WIDE[0]
+                assert screen.query_one("#timeline").region.area > 0
+                await pilot.press("1")
+            elif a.action.startswith("show_pane("):
+                name = a.action.split("'")[1]
+                await pilot.press(a.key)
+                await pilot.pause()
+                assert pane_of(screen) == name, a.key
+                assert screen.query_one(Tabs).active == f"tab-{name}"
+                await pilot.press("1")  # back to the timeline, whose keys are not typing
+                await pilot.pause()
+            elif a.action == "quit":
+                continue  # last: checked below
+            else:  # pragma: no cover - a new action needs a check here
+                raise AssertionError(f"no test for the {a.key!r} key ({a.action})")
+            tested.add(a.action)
+        await pilot.press("q")
+        await pilot.pause()
+        tested.add("quit")
+    assert app.return_code == 0 and not app.is_running
+    assert tested == {a.action for a in ACTIONS}
+    assert await count(db, incident) == before  # every dialog was cancelled
+
+
+# ---------------------------------------------------------------------- 1-4, narrow
+async def test_narrow_layout_switches_panes_as_tabs(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=NARROW) as pilot:
+        screen = await wait_ready(pilot)
+        assert screen.has_class("-narrow")
+        tabs = screen.query_one("#pane-tabs", Tabs)
+        assert tabs.display and tabs.region.area > 0
+        for key, name in zip("2341", ("checklist", "logs", "comms", "timeline"), strict=True):
+            await pilot.press(key)
+            await pilot.pause()
+            assert tabs.active == f"tab-{name}"
+            assert pane_of(screen) == name, key
+            for other in PANES:
+                pane = screen.query_one(f"#{other}")
+                assert pane.has_class("-current") is (other == name)
+                assert (pane.styles.display == "block") is (other == name), (key, other)
+                assert (pane.region.area > 0) is (other == name), (key, other)
+        # The comms pane at 80x24 is usable: its draft is on screen.
+        await pilot.press("4")
+        await pilot.pause()
+        assert screen.query_one("#comms-draft", TextArea).region.height >= 5
+        # Wider: back to the grid, every pane on screen; narrower again: tabs.
+        await pilot.resize_terminal(*WIDE)
+        await pilot.pause()
+        assert not screen.has_class("-narrow") and not tabs.display
+        assert all(screen.query_one(f"#{p}").region.area > 0 for p in PANES)
+        await pilot.resize_terminal(*NARROW)
+        await pilot.pause()
+        assert screen.has_class("-narrow")
+        assert [p for p in PANES if screen.query_one(f"#{p}").region.area > 0] == ["comms"]
+
+
+# ---------------------------------------------------------------------- ctrl+p
+async def test_command_palette_offers_the_actions_and_runs_them(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await wait_ready(pilot)
+        offered = {c.title for c in app.get_system_commands(screen)}
+        assert {a.title for a in ACTIONS if a.action != "quit"} <= offered
+
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        palette = app.screen
+        await pilot.press(*"severity")
+        commands = palette.query_one(CommandList)
+        await until(pilot, lambda: commands.option_count > 0)
+        await pilot.pause(0.2)
+        prompts = [str(commands.get_option_at_index(i).prompt)
+                   for i in range(commands.option_count)]
+        assert any("Change severity" in p for p in prompts), prompts
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, SeverityDialog))
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+
+        # Every title can be found by its own name.
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        app.screen.query_one(Input).value = "Go to Logs"
+        commands = app.screen.query_one(CommandList)
+        await until(pilot, lambda: commands.option_count > 0
+                    and "Go to Logs" in str(commands.get_option_at_index(0).prompt))
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: app.screen is screen and pane_of(screen) == "logs")
+
+
+# ---------------------------------------------------------------------- read-only
+async def test_read_only_review_writes_nothing(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    store = await Store.open(db, read_only=True)
+    try:
+        drafts_before = await store.drafts(incident)
+    finally:
+        await store.close()
+    before = await count(db, incident)
+    app = make_app(db, incident, read_only=True)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await wait_ready(pilot)
+        mode = screen.query_one("#sb-mode", Label)
+        assert mode.display and str(mode.render()) == "READ-ONLY"
+        assert mode.has_class("-readonly")
+        # Had any of these opened a dialog, the next keys would go to it and it would stay.
+        await pilot.press("n", "s", "t", "a", "p", "e")
+        await pilot.pause(0.1)
+        assert app.screen is screen
+        await pilot.press("2", "space", "enter")  # tick, or move phase: refused
+        await pilot.press("4")
+        original = screen.query_one("#comms-draft", TextArea).text
+        await pilot.click("#comms-draft")
+        await pilot.press("x", "ctrl+s")
+        await pilot.pause(0.5)
+        assert app.screen is screen
+        offered = {c.title for c in app.get_system_commands(screen)}
+        assert "Add timeline note" not in offered and "Zoom pane" in offered
+        # Reading still works: zoom and switching panes.
+        area = screen.query_one("#comms-draft", TextArea)
+        assert area.text.count("x") == original.count("x") + 1  # typed, but only locally
+        await pilot.click("#timeline-table")
+        await pilot.press("z")
+        assert screen.maximized is screen.query_one("#timeline")
+    assert await count(db, incident) == before
+    store = await Store.open(db, read_only=True)
+    try:
+        assert await store.drafts(incident) == drafts_before
+    finally:
+        await store.close()
+
+
+# ---------------------------------------------------------------------- two writers
+async def test_a_note_from_another_process_shows_within_a_second(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await wait_ready(pilot)
+        store = await Store.open(db)  # as `warroom note INC-1 ...` would
+        try:
+            state = await store.load_state(incident)
+            await store.append(cmd.note(FrozenClock(FROZEN), state, "From the CLI",
+                                        owner="@bob"))
+        finally:
+            await store.close()
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        while "From the CLI" not in timeline_texts(screen):
+            assert loop.time() - start < 1.0, "not shown within a second"
+            await pilot.pause(0.05)
+        table = screen.query_one(TimelinePane).table
+        assert table.cursor_row == table.row_count - 1  # still following the newest
+
+
+async def test_two_consoles_on_one_database(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    first, second = make_app(db, incident), make_app(db, incident)
+    async with first.run_test(size=WIDE) as p1, second.run_test(size=WIDE) as p2:
+        s1 = await wait_ready(p1)
+        s2 = await wait_ready(p2)
+        await p2.press("n")
+        await until(p2, lambda: isinstance(second.screen, NoteDialog))
+        second.screen.query_one("#note-text", Input).value = "Second console"
+        await p2.press("enter")
+        await until(p2, lambda: "Second console" in timeline_texts(s2))
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        while "Second console" not in timeline_texts(s1):
+            assert loop.time() - start < 1.0, "not shown within a second"
+            await p1.pause(0.05)
+        # And a state change the other way: the status bar of the second follows.
+        await p1.press("p")
+        await until(p1, lambda: isinstance(first.screen, PhaseDialog))
+        await p1.press("enter")
+        start = loop.time()
+        while not str(s2.query_one("#sb-phase", Label).render()).startswith("P3 "):
+            assert loop.time() - start < 1.0, "phase not shown within a second"
+            await p2.pause(0.05)
+    assert await count(db, incident) == 28 + 2

@@ -1,0 +1,327 @@
+"""The console's panes, driven with Pilot: what each shows of the demo incident, and what
+each records in the store when used (status bar, timeline, checklist, logs, comms)."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from datetime import timedelta
+from pathlib import Path
+
+from textual.widgets import DataTable, Label, TabbedContent, TextArea
+
+from incident import commands as cmd
+from incident.clock import FrozenClock
+from incident.journal import CommsSent, Event
+from incident.model import PhaseId
+from storage.store import Store
+from tests.console_support import FROZEN, make_app, seed, wait_ready
+from tui.widgets.checklist import ChecklistPane
+from tui.widgets.timeline import FILTERS, TimelinePane
+
+SIZE = (120, 36)
+
+
+async def stored(db: Path, incident: int) -> tuple[list[Event], object, dict[str, str]]:
+    """Events, folded state and drafts as another process would read them."""
+    store = await Store.open(db, read_only=True)
+    try:
+        return (await store.events(incident), await store.load_state(incident),
+                await store.drafts(incident))
+    finally:
+        await store.close()
+
+
+async def until(pilot, condition, timeout: float = 2.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.05)
+
+
+def label_text(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Label).render())
+
+
+# ---------------------------------------------------------------------- status bar
+async def test_status_bar_shows_the_incident_and_the_overdue_update(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        assert label_text(screen, "#sb-id") == f"INC-{incident}"
+        sev = screen.query_one("#sb-sev", Label)
+        assert str(sev.render()) == "SEV-1" and sev.has_class("-sev1")
+        status = screen.query_one("#sb-status", Label)
+        assert "MITIGATED" in str(status.render()) and status.has_class("-status-mitigated")
+        # Root cause since minute 12 of 38: 26 minutes of a 30 minute budget.
+        assert label_text(screen, "#sb-phase") == "P2 Root 26:00/30m"
+        assert not screen.query_one("#sb-phase").has_class("-over")
+        update = screen.query_one("#sb-update", Label)
+        # Last update at minute 18, SEV-1 cadence 15 min: due at minute 33, now 38.
+        assert "UPDATE OVERDUE 05:00" in str(update.render())
+        assert update.has_class("-overdue")
+        assert label_text(screen, "#sb-title") == "Checkout API returning 500 errors"
+        assert not screen.query_one("#sb-mode").display  # not read-only
+    _, state, _ = await stored(db, incident)
+    assert state.severity.value == "SEV-1" and state.phase is PhaseId.ROOT_CAUSE
+
+
+# ---------------------------------------------------------------------- timeline
+async def test_timeline_rows_filters_and_follow(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    events, _, _ = await stored(db, incident)
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        pane = screen.query_one(TimelinePane)
+        table = pane.table
+        assert table.row_count == len(events) == len(pane.entries)
+        assert [r.id for r in pane.entries] == sorted(e.id for e in events)
+        assert table.cursor_row == table.row_count - 1  # follows the newest
+        newest = table.get_row_at(table.row_count - 1)
+        assert newest[1].plain == "Leak traced to missing release on token refresh"
+        assert newest[3].plain == "@debugger"
+
+        # f cycles through every kind filter and back to "all".
+        kinds = {e.kind.value for e in events}
+        for name, allowed in FILTERS[1:]:
+            await pilot.press("f")
+            await pilot.pause()
+            assert pane.kind_filter == name
+            assert pane.border_subtitle == f"filter: {name}"
+            expected = [e for e in events if e.kind.value in allowed]
+            assert table.row_count == len(expected), name
+            shown = {table.get_row_at(i)[1].plain for i in range(table.row_count)}
+            assert shown == {e.text for e in expected}
+        assert {"note", "checklist", "comms", "command"} <= kinds
+        await pilot.press("f")
+        await pilot.pause()
+        assert pane.kind_filter == "all" and table.row_count == len(events)
+
+        # Going up stops following; End goes back to the newest row.
+        await pilot.press("up", "up", "up")
+        assert table.cursor_row == table.row_count - 4
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor_row == table.row_count - 1
+
+
+async def test_newest_row_stays_on_screen_at_80x24_and_when_the_terminal_shrinks(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await wait_ready(pilot)
+        table = screen.query_one(TimelinePane).table
+        await pilot.pause(0.1)
+        assert table.cursor_row == table.row_count - 1
+        assert table.max_scroll_y > 0 and table.scroll_y == table.max_scroll_y
+        assert "Leak traced to" in html.unescape(app.export_screenshot()).replace("\xa0", " ")
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        table = screen.query_one(TimelinePane).table
+        await pilot.resize_terminal(SIZE[0], 30)  # the tmux pane got shorter
+        await pilot.pause(0.1)
+        assert table.cursor_row == table.row_count - 1
+        assert table.max_scroll_y > 0 and table.scroll_y == table.max_scroll_y
+
+
+async def test_timeline_pages_older_events_at_the_top(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    store = await Store.open(db)
+    try:
+        state = await store.load_state(incident)
+        clock = FrozenClock(FROZEN)
+        notes = []
+        for i in range(450):
+            clock.set(FROZEN + timedelta(seconds=i + 1))
+            notes.append(cmd.note(clock, state, f"bulk note {i:03d}", owner="@bot"))
+        await store.append_many(notes)
+        total = await store.count_events(incident)
+    finally:
+        await store.close()
+    assert total == 28 + 450
+
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        pane = screen.query_one(TimelinePane)
+        table = pane.table
+        assert table.row_count == 200  # only the newest page is loaded on attach
+        assert pane.entries[-1].text == "bulk note 449"
+        assert pane.entries[0].text == "bulk note 250"
+        loaded = [200]
+        for _ in range(4):
+            await pilot.press("ctrl+home")
+            await until(pilot, lambda: table.row_count > loaded[-1] or not pane.has_older)
+            loaded.append(table.row_count)
+            if not pane.has_older:
+                break
+            # The cursor stays on the row it was on, now further down.
+            assert table.cursor_row > 0
+        assert loaded[:4] == [200, 400, 478, 478]
+        assert not pane.has_older
+        assert pane.entries[0].kind.value == "declared"
+        assert [r.text for r in pane.entries if r.owner == "@bot"] == \
+            [f"bulk note {i:03d}" for i in range(450)]
+
+
+# ---------------------------------------------------------------------- checklist
+async def test_checklist_space_ticks_and_enter_on_heading_moves_phase(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        checklist = screen.query_one(ChecklistPane)
+        assert app.focused is checklist
+        # First view: the first open item of the current phase.
+        assert checklist.highlighted_option.id == "i:root_cause:2"
+        assert "☐" in str(checklist.highlighted_option.prompt)
+        await pilot.press("space")
+        await until(pilot, lambda: "☑" in str(checklist.get_option("i:root_cause:2").prompt))
+        assert checklist.highlighted_option.id == "i:root_cause:2"
+
+        # Down to the next phase's heading; Enter moves the incident there.
+        while checklist.highlighted_option.id != "h:fix":
+            await pilot.press("down")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.state.phase is PhaseId.FIX)
+        await pilot.pause()
+        assert "▶ 3." in str(checklist.get_option("h:fix").prompt)
+        assert checklist.border_subtitle == "phase 3/5"
+        assert str(screen.query_one("#sb-phase", Label).render()).startswith("P3 ")
+    events, state, _ = await stored(db, incident)
+    ticks = [e for e in events if e.kind.value == "checklist"]
+    assert ticks[-1].payload.item == "root_cause:2" and ticks[-1].payload.done
+    assert ticks[-1].owner == "@alice"
+    assert state.checklist["root_cause:2"].done
+    assert events[-1].kind.value == "phase" and events[-1].payload.phase is PhaseId.FIX
+    assert state.phase is PhaseId.FIX
+
+
+# ---------------------------------------------------------------------- logs
+async def test_logs_pane_has_one_tab_per_source_with_ledger_state(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    store = await Store.open(db)
+    try:
+        state = await store.load_state(incident)
+        clock = FrozenClock(FROZEN)
+        await store.append(cmd.source_ledger(clock, state, "s1", "started", pid=4242))
+    finally:
+        await store.close()
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        tabs = screen.query_one("#log-tabs", TabbedContent)
+        assert [p.id for p in tabs.query("TabPane")] == ["log-s1"]
+        assert str(tabs.get_tab("log-s1").label) == "api-log"
+        body = str(tabs.get_pane("log-s1").query_one("Static").render())
+        assert "$ python3 -m feeds.demo_log" in body
+        assert "running, pid 4242" in body
+        assert screen.query_one("#logs").border_subtitle == "1 source(s)"
+
+        # Another process records the exit and a second source: the tabs follow.
+        store = await Store.open(db)
+        try:
+            state = await store.load_state(incident)
+            await store.append(cmd.source_ledger(clock, state, "s1", "exited", exit_code=3))
+            await store.append(cmd.add_source(clock, state, cmd.SourceSpec(
+                kind="grep", name="errors", pattern="ERROR", paths=("/var/log/app",)),
+                owner="@bob"))
+        finally:
+            await store.close()
+        await until(pilot, lambda: len(tabs.query("TabPane")) == 2)
+        await pilot.pause()
+        body = str(tabs.get_pane("log-s1").query_one("Static").render())
+        assert "exited with code 3" in body
+        assert str(tabs.get_tab("log-s2").label) == "errors"
+        assert "grep ERROR /var/log/app" in str(
+            tabs.get_pane("log-s2").query_one("Static").render())
+        assert "recorded, waiting" in str(tabs.get_pane("log-s2").query_one("Static").render())
+    _, state, _ = await stored(db, incident)
+    assert state.sources["s1"].state == "exited" and set(state.sources) == {"s1", "s2"}
+
+
+# ---------------------------------------------------------------------- comms
+async def test_comms_draft_autosaves_and_send_records_the_exact_text(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        area = screen.query_one("#comms-draft", TextArea)
+        due = screen.query_one("#comms-due", Label)
+        assert area.text.startswith("We are aware of issues affecting checkout-api. ")
+        assert "[service]" not in area.text
+        assert due.has_class("-overdue") and "OVERDUE 05:00" in str(due.render())
+        _, _, drafts = await stored(db, incident)
+        assert "comms.status-page.initial" not in drafts  # untouched: nothing saved
+
+        # A click in the draft (from the timeline) leaves the focus in the draft.
+        await pilot.click("#comms-draft")
+        await pilot.pause()
+        assert app.focused is area
+        assert screen.query_one("#pane-tabs").active == "tab-comms"
+        area.move_cursor(area.document.end)
+        await pilot.press(*" EU only.")
+        expected = area.text
+        assert expected.endswith(" EU only.")
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        while True:
+            _, _, drafts = await stored(db, incident)
+            if drafts.get("comms.status-page.initial") == expected:
+                break
+            assert loop.time() - start < 1.0, drafts
+            await pilot.pause(0.05)
+
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not due.has_class("-overdue"))
+        await pilot.pause()
+        assert not screen.query_one("#sb-update").has_class("-overdue")
+        update = str(screen.query_one("#sb-update", Label).render())
+        assert "OVERDUE" not in update and "15:00" in update  # a full cadence to go
+        assert str(due.render()).startswith("next 15:23Z")
+        # The draft starts afresh from the template.
+        assert " EU only." not in area.text
+        assert area.text.startswith("We are aware of issues affecting checkout-api.")
+        await pilot.pause(0.5)
+    events, state, drafts = await stored(db, incident)
+    sent = events[-1]
+    assert isinstance(sent.payload, CommsSent)
+    assert sent.payload.message == expected.strip()
+    assert sent.payload.audience == "status-page" and sent.payload.template == "initial"
+    assert state.comms[-1].message == expected.strip()
+    assert "comms.status-page.initial" not in drafts
+
+    # The next attach starts from the template again, not from the text already sent.
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        area = screen.query_one("#comms-draft", TextArea)
+        assert area.text.startswith("We are aware of issues affecting checkout-api.")
+        assert " EU only." not in area.text
+        assert not screen.query_one("#comms-due").has_class("-overdue")
+
+
+async def test_timeline_widget_is_a_datatable_with_four_columns(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        table = screen.query_one("#timeline-table", DataTable)
+        assert [str(c.label) for c in table.columns.values()] == \
+            ["Time (UTC)", "Event", "Action Taken", "Owner"]
+        assert table.get_row_at(0)[0].plain == "14:30:00"
