@@ -25,12 +25,14 @@ def resolve_db_path(cli_value: str | None, environ: dict[str, str] | None = None
     return Path(raw).expanduser() if raw else default_db_path()
 
 
-def ensure_private_file(path: Path) -> None:
+def ensure_private_file(path: Path, *, tighten: bool = True) -> None:
     """Create ``path`` (and missing parent directories) readable by its owner only.
 
     Directories we create get 0700 and the file 0600. An existing file keeps its mode unless
-    others can read or write it, in which case their bits are taken away. SQLite gives the
-    ``-wal`` and ``-shm`` files the mode of the database file.
+    others can read or write it and ``tighten`` is true, in which case their bits are taken
+    away. SQLite gives the ``-wal`` and ``-shm`` files the mode of the database file. (The
+    store creates with ``tighten=False`` and tightens once it knows the file is warroom's, so a
+    file it refuses, another program's database, keeps its mode.)
     """
     parent = path.parent
     try:
@@ -47,7 +49,7 @@ def ensure_private_file(path: Path) -> None:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             mode = stat.S_IMODE(os.fstat(fd).st_mode)
-            if mode & 0o077:
+            if tighten and mode & 0o077:
                 os.fchmod(fd, mode & 0o700)
         finally:
             os.close(fd)

@@ -76,7 +76,7 @@ class Store:
             conn = await cls._connect_read_only(path)
         else:
             _check_header(path)
-            ensure_private_file(path)
+            ensure_private_file(path, tighten=False)  # tightened in _prepare, once known ours
             conn = await _connect(str(path), path)
         store = cls(path, conn, read_only)
         try:
@@ -93,11 +93,18 @@ class Store:
         _check_header(path)
         uri = "file:" + quote(str(path.resolve()))
         try:
-            conn = await _connect(uri + "?mode=ro", path, uri=True)
-            await conn.execute("SELECT count(*) FROM sqlite_master")
-            return conn
+            conn: aiosqlite.Connection | None = await _connect(uri + "?mode=ro", path, uri=True)
         except StoreError:
-            pass
+            conn = None
+        if conn is not None:
+            try:
+                await conn.execute("SELECT count(*) FROM sqlite_master")
+                return conn
+            except sqlite3.Error as e:
+                await conn.close()  # a connection left open keeps the process from exiting
+                msg = str(e).lower()
+                if "unable to open" not in msg and "readonly" not in msg:
+                    raise translate(e, str(path)) from None
         # Read-only media (no -shm can be made): read the file as an immutable snapshot.
         return await _connect(uri + "?immutable=1", path, uri=True)
 
@@ -118,6 +125,7 @@ class Store:
                 raise StoreError(f"{self.path}: schema {version} is older than {latest}; "
                                  "open it once for writing to upgrade it")
             return
+        ensure_private_file(self.path)  # ours (or new): now take others' permission bits away
         if await self._scalar("PRAGMA journal_mode=WAL") != "wal":
             raise StoreError(f"{self.path}: cannot switch the database to WAL mode")
         await c.execute("PRAGMA synchronous=FULL")
@@ -263,9 +271,12 @@ class Store:
         """The incident as it stands now, folded from its journal."""
         await self._require(incident_id)
         state = fold(await self.state_events(incident_id))
-        last = await self._scalar("SELECT max(id) FROM events WHERE incident_id=?",
-                                  (incident_id,))
-        state.last_event_id = last or state.last_event_id
+        # Notes, evidence and edits were not folded, but they are events: the last of them
+        # counts, as it does in fold() of the whole journal.
+        [(last_id, last_at)] = await self._rows(
+            "SELECT max(id), max(occurred_at) FROM events WHERE incident_id=?", (incident_id,))
+        state.last_event_id = last_id or state.last_event_id
+        state.last_event_at = _dt(last_at) if last_at else state.last_event_at
         return state
 
     async def events(self, incident_id: int, *, after_id: int = 0,
