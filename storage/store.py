@@ -24,37 +24,33 @@ from urllib.parse import quote
 import aiosqlite
 
 from incident.errors import IncidentNotFound, ReadOnly
-from incident.journal import PAYLOAD_ADAPTER, Event
+from incident.journal import Event
 from incident.model import Status
-from incident.ports import Change, IncidentSummary
+from incident.ports import IncidentSummary
 from incident.state import STATE_KINDS, IncidentState, fold
 from storage import schema
-from storage.errors import NotAWarroomDatabase, SchemaTooNew, StoreBusy, StoreError, translate
+from storage.errors import StoreBusy, StoreError, translate
+from storage.feed import Watcher
 from storage.paths import ensure_private_file
+from storage.sql import (
+    COLUMNS as _COLUMNS,
+)
+from storage.sql import (
+    check_header,
+    check_identity,
+    connect,
+    dt,
+    insert,
+    preflight,
+    row_event,
+    split_sql,
+    ts,
+)
 
 T = TypeVar("T")
-BUSY_TIMEOUT_MS = 5_000
 WRITE_DEADLINE_S = 60.0
-_COLUMNS = "id, incident_id, occurred_at, recorded_at, text, action, owner, payload, corrects"
 _STATE_KINDS = tuple(sorted(STATE_KINDS))
 _IN_STATE = ",".join("?" * len(_STATE_KINDS))
-
-
-def ts(at: datetime) -> str:
-    """A UTC timestamp as fixed-width text, so that text order is time order."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _dt(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-
-
-def _row_event(row: Sequence[Any]) -> Event:
-    return Event.model_construct(
-        id=row[0], incident_id=row[1], occurred_at=_dt(row[2]), recorded_at=_dt(row[3]),
-        text=row[4], action=row[5], owner=row[6],
-        payload=PAYLOAD_ADAPTER.validate_json(row[7]), corrects=row[8],
-    )
 
 
 class Store:
@@ -75,9 +71,9 @@ class Store:
         if read_only:
             conn = await cls._connect_read_only(path)
         else:
-            _check_header(path)
+            preflight(path)  # refuse what is not ours, or too new, through a read-only look
             ensure_private_file(path, tighten=False)  # tightened in _prepare, once known ours
-            conn = await _connect(str(path), path)
+            conn = await connect(str(path), path)
         store = cls(path, conn, read_only)
         try:
             await store._prepare()
@@ -90,10 +86,10 @@ class Store:
     async def _connect_read_only(path: Path) -> aiosqlite.Connection:
         if not path.is_file():
             raise StoreError(f"{path}: no such database file")
-        _check_header(path)
+        check_header(path)
         uri = "file:" + quote(str(path.resolve()))
         try:
-            conn: aiosqlite.Connection | None = await _connect(uri + "?mode=ro", path, uri=True)
+            conn: aiosqlite.Connection | None = await connect(uri + "?mode=ro", path, uri=True)
         except StoreError:
             conn = None
         if conn is not None:
@@ -106,20 +102,15 @@ class Store:
                 if "unable to open" not in msg and "readonly" not in msg:
                     raise translate(e, str(path)) from None
         # Read-only media (no -shm can be made): read the file as an immutable snapshot.
-        return await _connect(uri + "?immutable=1", path, uri=True)
+        return await connect(uri + "?immutable=1", path, uri=True)
 
     async def _prepare(self) -> None:
         c = self._conn
         app_id = await self._scalar("PRAGMA application_id")
         version = await self._scalar("PRAGMA user_version")
         tables = await self._scalar("SELECT count(*) FROM sqlite_master WHERE type='table'")
-        if app_id not in (0, schema.APPLICATION_ID) or (app_id == 0 and tables and not version):
-            raise NotAWarroomDatabase(f"{self.path}: this SQLite file is not a warroom database")
+        check_identity(self.path, app_id, version, tables)
         latest = schema.latest_version()
-        if version > latest:
-            raise SchemaTooNew(
-                f"{self.path}: made by a newer warroom (schema {version}, this one knows "
-                f"{latest}); upgrade warroom to open it - the file was not changed")
         if self.read_only:
             if version < latest:
                 raise StoreError(f"{self.path}: schema {version} is older than {latest}; "
@@ -133,15 +124,17 @@ class Store:
             async def migrate(conn: aiosqlite.Connection, sql: str = sql, n: int = number):
                 if await self._scalar("PRAGMA user_version") >= n:
                     return  # another process migrated first
-                for statement in _split_sql(sql):
+                for statement in split_sql(sql):
                     await conn.execute(statement)
                 await conn.execute(f"PRAGMA user_version={n}")
                 await conn.execute(f"PRAGMA application_id={schema.APPLICATION_ID}")
             await self._write(migrate)
 
     async def close(self) -> None:
+        """Close the connection; planner statistics are refreshed only after real writes, so
+        a session that only read leaves the file's bytes alone."""
         try:
-            if not self.read_only:
+            if not self.read_only and self.local_commits:
                 await self._conn.execute("PRAGMA optimize")
         except sqlite3.Error:
             pass
@@ -216,17 +209,17 @@ class Store:
             cur = await conn.execute("INSERT INTO incidents(created_at) VALUES (?)",
                                      (ts(event.recorded_at),))
             saved = event.model_copy(update={"incident_id": cur.lastrowid})
-            return await _insert(conn, saved)
+            return await insert(conn, saved)
         return await self._write(tx)
 
     async def append(self, event: Event) -> Event:
         """Append one event; returns it with its id once it is committed."""
-        return await self._write(lambda conn: _insert(conn, event))
+        return await self._write(lambda conn: insert(conn, event))
 
     async def append_many(self, events: Sequence[Event]) -> list[Event]:
         """Append several events in one transaction (all or none)."""
         async def tx(conn: aiosqlite.Connection) -> list[Event]:
-            return [await _insert(conn, e) for e in events]
+            return [await insert(conn, e) for e in events]
         return await self._write(tx)
 
     async def put_draft(self, incident_id: int, key: str, text: str | None) -> None:
@@ -265,7 +258,7 @@ class Store:
         rows = await self._rows(
             f"SELECT {_COLUMNS} FROM events WHERE incident_id=? AND kind IN ({_IN_STATE})",
             (incident_id, *_STATE_KINDS))
-        return [_row_event(r) for r in rows]
+        return [row_event(r) for r in rows]
 
     async def load_state(self, incident_id: int) -> IncidentState:
         """The incident as it stands now, folded from its journal."""
@@ -276,7 +269,7 @@ class Store:
         [(last_id, last_at)] = await self._rows(
             "SELECT max(id), max(occurred_at) FROM events WHERE incident_id=?", (incident_id,))
         state.last_event_id = last_id or state.last_event_id
-        state.last_event_at = _dt(last_at) if last_at else state.last_event_at
+        state.last_event_at = dt(last_at) if last_at else state.last_event_at
         return state
 
     async def events(self, incident_id: int, *, after_id: int = 0,
@@ -288,7 +281,7 @@ class Store:
         if limit is not None:
             sql += " LIMIT ?"
             params += (limit,)
-        return [_row_event(r) for r in await self._rows(sql, params)]
+        return [row_event(r) for r in await self._rows(sql, params)]
 
     async def page(self, incident_id: int, *, before: Event | None = None,
                    limit: int = 200) -> list[Event]:
@@ -302,7 +295,7 @@ class Store:
                 f"SELECT {_COLUMNS} FROM events WHERE incident_id=? AND "
                 "(occurred_at, id) < (?, ?) ORDER BY occurred_at DESC, id DESC LIMIT ?",
                 (incident_id, ts(before.occurred_at), before.id or 0, limit))
-        return [_row_event(r) for r in reversed(rows)]
+        return [row_event(r) for r in reversed(rows)]
 
     async def corrections_of(self, event_ids: Sequence[int]) -> list[Event]:
         """The ``edit`` events that correct any of ``event_ids``."""
@@ -312,13 +305,13 @@ class Store:
         rows = await self._rows(
             f"SELECT {_COLUMNS} FROM events WHERE corrects IN ({marks}) ORDER BY id",
             tuple(event_ids))
-        return [_row_event(r) for r in rows]
+        return [row_event(r) for r in rows]
 
     async def event(self, event_id: int) -> Event:
         rows = await self._rows(f"SELECT {_COLUMNS} FROM events WHERE id=?", (event_id,))
         if not rows:
             raise IncidentNotFound(f"no event #{event_id} in {self.path}")
-        return _row_event(rows[0])
+        return row_event(rows[0])
 
     async def count_events(self, incident_id: int) -> int:
         return await self._scalar("SELECT count(*) FROM events WHERE incident_id=?",
@@ -340,7 +333,7 @@ class Store:
             "SELECT incident_id, count(*) FROM events GROUP BY incident_id"))
         grouped: dict[int, list[Event]] = {}
         for r in rows:
-            grouped.setdefault(r[1], []).append(_row_event(r))
+            grouped.setdefault(r[1], []).append(row_event(r))
         out = []
         for incident_id, events in grouped.items():
             s = fold(events)
@@ -362,75 +355,3 @@ class Store:
 
     async def integrity_check(self) -> str:
         return await self._scalar("PRAGMA integrity_check")
-
-
-class Watcher:
-    """Cheap polling of one incident: a PRAGMA when nothing changed, one indexed range read
-    when something did. Its cost does not grow with the size of the incident."""
-
-    def __init__(self, store: Store, incident_id: int, after_id: int) -> None:
-        self._store = store
-        self.incident_id = incident_id
-        self.last_id = after_id
-        self._version: tuple[int, int] | None = None
-
-    async def poll(self, limit: int = 5_000) -> Change | None:
-        """New events since the last poll, or ``None`` when nothing was committed."""
-        version = (await self._store.data_version(), self._store.local_commits)
-        if version == self._version:
-            return None
-        self._version = version
-        events = await self._store.events(self.incident_id, after_id=self.last_id, limit=limit)
-        if len(events) == limit:
-            self._version = None  # more to read: look again next time
-        if events:
-            self.last_id = events[-1].id or self.last_id
-        return Change(events=events, last_id=self.last_id)
-
-
-def _check_header(path: Path) -> None:
-    """Refuse a file that exists, is not empty and is not SQLite, before SQLite touches it."""
-    try:
-        if path.is_file() and path.stat().st_size:
-            with path.open("rb") as f:
-                if f.read(16) != b"SQLite format 3\x00":
-                    raise NotAWarroomDatabase(f"{path}: not a SQLite database file")
-    except PermissionError:
-        raise StoreError(f"{path}: permission denied") from None
-
-
-async def _connect(target: str, path: Path, *, uri: bool = False) -> aiosqlite.Connection:
-    try:
-        conn = await aiosqlite.connect(target, uri=uri, isolation_level=None,
-                                       timeout=BUSY_TIMEOUT_MS / 1000)
-        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA foreign_keys=ON")
-    except sqlite3.Error as e:
-        raise translate(e, str(path)) from None
-    return conn
-
-
-async def _insert(conn: aiosqlite.Connection, event: Event) -> Event:
-    payload = event.payload.model_dump_json()
-    cur = await conn.execute(
-        "INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, action, owner,"
-        " payload, corrects) VALUES (?,?,?,?,?,?,?,?,?)",
-        (event.incident_id, ts(event.occurred_at), ts(event.recorded_at), event.kind.value,
-         event.text, event.action, event.owner, payload, event.corrects))
-    return event.model_copy(update={"id": cur.lastrowid})
-
-
-def _split_sql(script: str) -> list[str]:
-    """Split a migration into statements (``sqlite3.complete_statement`` knows triggers)."""
-    out, buf = [], ""
-    for line in script.splitlines(keepends=True):
-        if line.strip().startswith("--") and not buf.strip():
-            continue
-        buf += line
-        if sqlite3.complete_statement(buf):
-            out.append(buf.strip())
-            buf = ""
-    if buf.strip():
-        out.append(buf.strip())
-    return out
-

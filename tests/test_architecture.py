@@ -15,10 +15,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 MAX_LINES = 400
-# Files over the limit that their owners have been told about; each must really be over it.
-KNOWN_LONG: dict[str, str] = {
-    "storage/store.py": "split pending (storage owner)",
-}
 
 
 def _contracts() -> dict:
@@ -114,12 +110,6 @@ def _line_counts() -> dict[str, int]:
 def test_no_file_is_too_long() -> None:
     counts = _line_counts()
     assert counts
-    too_long = {f: n for f, n in counts.items() if n > MAX_LINES and f not in KNOWN_LONG}
+    too_long = {f: n for f, n in counts.items() if n > MAX_LINES}
     assert too_long == {}
 
-
-@pytest.mark.parametrize("name", sorted(KNOWN_LONG))
-@pytest.mark.xfail(strict=True, reason="known to be over the limit; remove from KNOWN_LONG "
-                   "when it is split")
-def test_known_long_files(name: str) -> None:
-    assert _line_counts().get(name, 0) <= MAX_LINES

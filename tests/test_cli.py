@@ -367,8 +367,6 @@ def test_bad_values(inc1: Path, capsys, argv: tuple[str, ...], words: str) -> No
     assert words in assert_refused(capsys, inc1, *argv, same_bytes=False)
 
 
-@pytest.mark.xfail(strict=True, reason="storage: Store.close runs PRAGMA optimize, which "
-                   "writes sqlite_stat1 after a read, even when the command was refused")
 def test_refusal_after_a_read_leaves_the_bytes_alone(inc1: Path, capsys) -> None:
     assert_refused(capsys, inc1, "status", "1", "active")
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+import storage.sql
 import storage.store
 from incident import commands
 from incident.clock import FrozenClock
@@ -180,9 +181,6 @@ async def test_newer_schema_is_refused_and_the_file_left_untouched(tmp_path, clo
     assert raw(path, "PRAGMA user_version") == 99
 
 
-@pytest.mark.xfail(strict=True, reason="storage: the refusal is decided on a read-write "
-                   "connection, and closing it checkpoints a pending -wal (left by a newer "
-                   "warroom that crashed) into the file; the content is the same, the bytes not")
 async def test_newer_schema_with_a_pending_wal_is_left_byte_for_byte(tmp_path):
     src, path = tmp_path / "src.db", tmp_path / "w.db"
     async with await Store.open(src):
@@ -620,7 +618,7 @@ async def test_append_waits_for_another_connections_lock(store, clock):
 
 
 async def test_append_gives_up_with_store_busy_and_writes_nothing(tmp_path, clock, monkeypatch):
-    monkeypatch.setattr(storage.store, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(storage.sql, "BUSY_TIMEOUT_MS", 50)
     monkeypatch.setattr(storage.store, "WRITE_DEADLINE_S", 0.3)
     async with await Store.open(tmp_path / "w.db") as s:
         d = await declare(s, clock)

@@ -1,0 +1,118 @@
+"""The SQL plumbing of the store: connections, row mapping, timestamps, migration text."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import aiosqlite
+
+from incident.journal import PAYLOAD_ADAPTER, Event
+from storage import schema
+from storage.errors import NotAWarroomDatabase, SchemaTooNew, StoreError, translate
+
+BUSY_TIMEOUT_MS = 5_000
+COLUMNS = "id, incident_id, occurred_at, recorded_at, text, action, owner, payload, corrects"
+
+
+def ts(at: datetime) -> str:
+    """A UTC timestamp as fixed-width text, so that text order is time order."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def dt(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def row_event(row: Sequence[Any]) -> Event:
+    return Event.model_construct(
+        id=row[0], incident_id=row[1], occurred_at=dt(row[2]), recorded_at=dt(row[3]),
+        text=row[4], action=row[5], owner=row[6],
+        payload=PAYLOAD_ADAPTER.validate_json(row[7]), corrects=row[8],
+    )
+
+
+def check_header(path: Path) -> None:
+    """Refuse a file that exists, is not empty and is not SQLite, before SQLite touches it."""
+    try:
+        if path.is_file() and path.stat().st_size:
+            with path.open("rb") as f:
+                if f.read(16) != b"SQLite format 3\x00":
+                    raise NotAWarroomDatabase(f"{path}: not a SQLite database file")
+    except PermissionError:
+        raise StoreError(f"{path}: permission denied") from None
+
+
+async def connect(target: str, path: Path, *, uri: bool = False) -> aiosqlite.Connection:
+    try:
+        conn = await aiosqlite.connect(target, uri=uri, isolation_level=None,
+                                       timeout=BUSY_TIMEOUT_MS / 1000)
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.Error as e:
+        raise translate(e, str(path)) from None
+    return conn
+
+
+async def insert(conn: aiosqlite.Connection, event: Event) -> Event:
+    payload = event.payload.model_dump_json()
+    cur = await conn.execute(
+        "INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, action, owner,"
+        " payload, corrects) VALUES (?,?,?,?,?,?,?,?,?)",
+        (event.incident_id, ts(event.occurred_at), ts(event.recorded_at), event.kind.value,
+         event.text, event.action, event.owner, payload, event.corrects))
+    return event.model_copy(update={"id": cur.lastrowid})
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a migration into statements (``sqlite3.complete_statement`` knows triggers)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buf.strip():
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+
+def preflight(path: Path) -> None:
+    """Refuse another program's database, or a newer warroom's, before opening it for writing.
+
+    The look is taken through a read-only connection, which reads a pending WAL too and never
+    checkpoints it: a refused file is left exactly as it was, byte for byte.
+    """
+    check_header(path)
+    if not (path.is_file() and path.stat().st_size):
+        return
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True,
+                               timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise translate(e, str(path)) from None
+    check_identity(path, app_id, version, tables)
+
+
+def check_identity(path: Path, app_id: int, version: int, tables: int) -> None:
+    if app_id not in (0, schema.APPLICATION_ID) or (app_id == 0 and tables and not version):
+        raise NotAWarroomDatabase(f"{path}: this SQLite file is not a warroom database")
+    latest = schema.latest_version()
+    if version > latest:
+        raise SchemaTooNew(
+            f"{path}: made by a newer warroom (schema {version}, this one knows "
+            f"{latest}); upgrade warroom to open it - the file was not changed")
