@@ -1,0 +1,144 @@
+"""Captured log output: a writer thread with a bounded queue, and reads for the panes.
+
+Log lines arrive far faster than journal events (a flood is millions a second), so they do
+not go through the journal's one-commit-per-event path. The writer has its own connection
+in its own thread, batches lines into large transactions (``synchronous=NORMAL``: a crash
+of the machine may lose the last batch of *log output*, never a journal event), and keeps
+only the last ``limit`` lines of each source. Its queue is bounded: when the store falls
+behind, ``submit`` refuses and counts what it dropped, so the pane can say so and memory
+stays flat.
+"""
+
+from __future__ import annotations
+
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from storage.sql import BUSY_TIMEOUT_MS, ts
+
+DEFAULT_LIMIT = 100_000  # lines kept per source
+MAX_PENDING = 200_000    # lines waiting to be written before submit() refuses
+BATCH_LINES = 20_000
+
+
+@dataclass(frozen=True)
+class CapturedLine:
+    no: int
+    err: bool
+    read_at: str
+    text: str
+
+
+class CaptureWriter:
+    """Writes captured lines in the background; ``close()`` flushes what is queued."""
+
+    def __init__(self, path: Path, *, limit: int = DEFAULT_LIMIT,
+                 max_pending: int = MAX_PENDING) -> None:
+        self.path = path
+        self.limit = limit
+        self.max_pending = max_pending
+        self.pending = 0
+        self.written = 0
+        self.error: str | None = None
+        self._dropped: dict[tuple[int, str], int] = {}
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._since_trim: dict[tuple[int, str], int] = {}
+        self._thread = threading.Thread(target=self._run, name="warroom-capture", daemon=True)
+        self._thread.start()
+
+    # ------------------------------------------------------------------ producer side
+    def submit(self, incident_id: int, source_id: str, first_no: int, lines: Sequence[str],
+               *, err: bool, read_at: datetime) -> bool:
+        """Queue lines for storage; False (and counted as dropped) when the queue is full."""
+        n = len(lines)
+        with self._lock:
+            if self.error is not None or self.pending + n > self.max_pending:
+                key = (incident_id, source_id)
+                self._dropped[key] = self._dropped.get(key, 0) + n
+                return False
+            self.pending += n
+        self._queue.put((incident_id, source_id, first_no, list(lines), err, ts(read_at)))
+        return True
+
+    def dropped(self, incident_id: int, source_id: str) -> int:
+        return self._dropped.get((incident_id, source_id), 0)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Write what is queued, then stop the thread."""
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    # ------------------------------------------------------------------ writer thread
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None,
+                                   timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=True)
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error as e:
+            self.error = f"capture store unavailable: {e}"
+            return
+        try:
+            while True:
+                item = self._queue.get()
+                if item is None:
+                    return
+                batch = [item]
+                lines = len(item[3])
+                stop = False
+                while lines < BATCH_LINES:
+                    try:
+                        more = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stop = True
+                        break
+                    batch.append(more)
+                    lines += len(more[3])
+                self._write(conn, batch, lines)
+                if stop:
+                    return
+        finally:
+            conn.close()
+
+    def _write(self, conn: sqlite3.Connection, batch: list, lines: int) -> None:
+        rows = [(inc, sid, first + i, int(err), read_at, text)
+                for inc, sid, first, texts, err, read_at in batch
+                for i, text in enumerate(texts)]
+        for attempt in range(50):
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany(
+                    "INSERT OR REPLACE INTO captured_lines(incident_id, source_id, no, err, "
+                    "read_at, text) VALUES (?,?,?,?,?,?)", rows)
+                self._trim(conn, batch)
+                conn.execute("COMMIT")
+                break
+            except sqlite3.OperationalError as e:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if ("locked" not in str(e) and "busy" not in str(e)) or attempt == 49:
+                    self.error = f"capture not stored: {e}"
+                    break
+                time.sleep(0.05)
+        with self._lock:
+            self.pending -= lines
+            if self.error is None:
+                self.written += lines
+
+    def _trim(self, conn: sqlite3.Connection, batch: list) -> None:
+        for inc, sid, first, texts, _err, _at in batch:
+            key = (inc, sid)
+            self._since_trim[key] = self._since_trim.get(key, 0) + len(texts)
+            if self._since_trim[key] >= max(self.limit // 10, 1):
+                self._since_trim[key] = 0
+                conn.execute("DELETE FROM captured_lines WHERE incident_id=? AND source_id=? "
+                             "AND no <= ?", (inc, sid, first + len(texts) - 1 - self.limit))

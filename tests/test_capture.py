@@ -1,0 +1,75 @@
+"""Captured log output: batched writes, a bound per source, a bounded queue, reads."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from contextlib import closing
+from datetime import UTC, datetime
+
+from incident import commands as c
+from incident.clock import FrozenClock
+from incident.model import Severity
+from storage.capture import CaptureWriter
+from storage.store import Store
+
+AT = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
+
+
+async def _incident(path) -> int:
+    async with await Store.open(path) as s:
+        return (await s.declare(c.declare(FrozenClock(AT), "t", Severity.SEV2))).incident_id
+
+
+async def test_lines_are_stored_and_read_back(tmp_path):
+    db = tmp_path / "w.db"
+    inc = await _incident(db)
+    w = CaptureWriter(db)
+    assert w.submit(inc, "s1", 1, ["a", "b"], err=False, read_at=AT)
+    assert w.submit(inc, "s1", 3, ["oops"], err=True, read_at=AT)
+    w.close()
+    async with await Store.open(db, read_only=True) as s:
+        lines = await s.read_capture(inc, "s1")
+        assert [(x.no, x.err, x.text) for x in lines] == [(1, False, "a"), (2, False, "b"),
+                                                          (3, True, "oops")]
+        assert [x.no for x in await s.capture_around(inc, "s1", 2, before=1, after=0)] == [1, 2]
+        assert await s.capture_last_no(inc, "s1") == 3
+        assert await s.read_capture(inc, "other") == []
+
+
+async def test_each_source_keeps_only_its_last_lines(tmp_path):
+    db = tmp_path / "w.db"
+    inc = await _incident(db)
+    w = CaptureWriter(db, limit=1000)
+    for k in range(20):
+        w.submit(inc, "s1", k * 500 + 1, [f"l{k * 500 + i + 1}" for i in range(500)],
+                 err=False, read_at=AT)
+    w.submit(inc, "s2", 1, ["kept"], err=False, read_at=AT)
+    w.close()
+    async with await Store.open(db, read_only=True) as s:
+        lines = await s.read_capture(inc, "s1", limit=100_000)
+        assert 1000 <= len(lines) <= 1100  # trimmed in steps of a tenth of the limit
+        assert lines[-1].text == "l10000"
+        assert [x.text for x in await s.read_capture(inc, "s2")] == ["kept"]
+
+
+async def test_a_store_that_falls_behind_refuses_and_counts(tmp_path):
+    db = tmp_path / "w.db"
+    inc = await _incident(db)
+    w = CaptureWriter(db, max_pending=1000)
+    with closing(sqlite3.connect(db, isolation_level=None)) as holder:
+        holder.execute("BEGIN IMMEDIATE")  # the writer cannot commit meanwhile
+        accepted = sum(w.submit(inc, "s1", 1 + k * 100, ["x"] * 100, err=False, read_at=AT)
+                       for k in range(30))
+        assert accepted <= 10
+        assert w.dropped(inc, "s1") == (30 - accepted) * 100
+        assert w.pending <= 1000
+        holder.execute("COMMIT")
+    deadline = time.monotonic() + 10
+    while w.pending and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert w.pending == 0
+    assert w.submit(inc, "s1", 5000, ["after"], err=False, read_at=AT)
+    w.close()
+    async with await Store.open(db, read_only=True) as s:
+        assert (await s.read_capture(inc, "s1"))[-1].text == "after"
