@@ -54,6 +54,15 @@ async def until(pilot, condition, timeout: float = 2.0) -> None:
         await pilot.pause(0.05)
 
 
+async def saved_draft(pilot, db: Path, incident: int, key: str, text: str) -> None:
+    """Wait (at most a second) until the autosave has written ``text`` under ``key``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 1.0
+    while (await stored(db, incident))[2].get(key) != text:
+        assert loop.time() < deadline, f"{key} not autosaved within a second"
+        await pilot.pause(0.05)
+
+
 async def open_dialog(pilot, key: str, kind: type):
     await pilot.press(key)
     await until(pilot, lambda: isinstance(pilot.app.screen, kind))
@@ -92,8 +101,7 @@ async def test_note_escape_cancels_then_enter_saves(tmp_path):
         assert app.focused is dialog.query_one("#note-text")
         await pilot.press("end", *" ok", "tab", *"xy")
         assert dialog.query_one("#note-text", Input).value == DEMO_DRAFT + " ok"
-        await pilot.pause(0.4)  # autosaved
-        assert (await stored(db, incident))[2]["note.action"] == "xy"
+        await saved_draft(pilot, db, incident, "note.action", "xy")
         await pilot.press("escape")
         screen = await back_to_console(pilot)
         await pilot.pause(0.2)
@@ -106,7 +114,8 @@ async def test_note_escape_cancels_then_enter_saves(tmp_path):
         assert dialog.query_one("#note-text", Input).value == ""
         assert dialog.query_one("#note-action", Input).value == ""
         await pilot.press(*"DB ok", "tab", *"Merged")
-        await pilot.pause(0.4)  # autosaved before Enter: Enter must clear these too
+        # autosaved before Enter: Enter must clear these too
+        await saved_draft(pilot, db, incident, "note.action", "Merged")
         await pilot.press("enter")
         screen = await back_to_console(pilot)
         await until(pilot, lambda: "DB ok" in rows(screen))
