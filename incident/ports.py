@@ -7,12 +7,12 @@ on a temporary file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from incident.journal import Event
+from incident.journal import Event, SourceSpec
 from incident.model import Severity, Status
 from incident.state import IncidentState
 
@@ -85,4 +85,54 @@ class Journal(Protocol):
 
     async def put_draft(self, incident_id: int, key: str, text: str | None) -> None: ...
 
+    async def read_capture(self, incident_id: int, source_id: str, *, limit: int = 10_000,
+                           after_no: int = 0) -> list[Any]: ...
+
+    async def capture_last_no(self, incident_id: int, source_id: str) -> int: ...
+
     async def close(self) -> None: ...
+
+
+class LineBatch(Protocol):
+    """Consecutive sanitised lines of one stream of a source (``feeds.source.LineBatch``)."""
+
+    source_id: str
+    stream: str  # "out" or "err"
+    first_no: int
+    lines: list[str]
+    read_at: datetime
+
+
+class LogSource(Protocol):
+    """A running log source (``feeds.source.RunningSource``)."""
+
+    source_id: str
+    spec: SourceSpec
+    pid: int | None
+    exit_code: int | None
+    state: str  # new, running, exited, stopped, failed
+    reason: str | None
+
+    async def start(self) -> None: ...
+
+    async def stop(self, timeout: float = 2.0) -> int | None: ...
+
+    async def wait(self) -> int | None: ...
+
+    def batches(self) -> AsyncIterator[LineBatch]: ...
+
+    def stats(self) -> Any: ...
+
+
+SourceFactory = Callable[[str, SourceSpec], LogSource]
+
+
+class CaptureSink(Protocol):
+    """Where captured lines go (``storage.capture.CaptureWriter``); never blocks."""
+
+    def submit(self, incident_id: int, source_id: str, first_no: int, lines: Sequence[str],
+               *, err: bool, read_at: datetime) -> bool: ...
+
+    def dropped(self, incident_id: int, source_id: str) -> int: ...
+
+    def close(self, timeout: float = 10.0) -> None: ...

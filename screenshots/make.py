@@ -56,7 +56,7 @@ async def seed(db: Path) -> int:
 async def shoot(db: Path, incident: int, name: str, theme: str, size: tuple[int, int],
                 keys: list[str]) -> Path:
     app = build_app(db, incident, FrozenClock(FROZEN), theme=theme, actor="@alice",
-                    remember_theme=False, local_tz=UTC)
+                    remember_theme=False, local_tz=UTC, run_sources=False)
     async with app.run_test(size=size) as pilot:
         for _ in range(200):
             if isinstance(app.screen, ConsoleScreen) and \

@@ -32,9 +32,12 @@ def seed_sync(db: Path, at: datetime = FROZEN) -> int:
 
 
 def make_app(db: Path, incident: int | None, *, clock: FrozenClock | None = None,
-             theme: str = "warroom-dark", read_only: bool = False) -> WarRoomApp:
+             theme: str = "warroom-dark", read_only: bool = False,
+             run_sources: bool = False) -> WarRoomApp:
+    """The app as the CLI builds it; log sources only run when a test asks for them."""
     return build_app(db, incident, clock or FrozenClock(FROZEN), read_only=read_only,
-                     theme=theme, actor="@alice", remember_theme=False, local_tz=UTC)
+                     theme=theme, actor="@alice", remember_theme=False, local_tz=UTC,
+                     run_sources=run_sources)
 
 
 async def wait_ready(pilot, timeout: float = 10.0) -> ConsoleScreen:

@@ -23,9 +23,10 @@ from textual.theme import Theme
 from incident.clock import Clock
 from incident.errors import WarroomError
 from incident.journal import Event
-from incident.ports import Journal, Watch
+from incident.ports import CaptureSink, Journal, SourceFactory, Watch
 from incident.state import STATE_KINDS, IncidentState, apply
 from tui.actions import ACTIONS
+from tui.runner import SourceRunner
 from tui.screens.note import Drafted
 from tui.themes import DEFAULT_VARIABLES
 from tui.widgets.comms import CommsPane
@@ -52,7 +53,9 @@ class WarRoomApp(App[int]):
                  read_only: bool = False, themes: Sequence[Theme] = (),
                  theme_name: str | None = None, theme_problems: Sequence[str] = (),
                  on_theme_change: Callable[[str], None] | None = None,
-                 local_tz: tzinfo | None = None, poll_seconds: float = POLL_SECONDS) -> None:
+                 local_tz: tzinfo | None = None, poll_seconds: float = POLL_SECONDS,
+                 source_factory: SourceFactory | None = None,
+                 capture: CaptureSink | None = None) -> None:
         super().__init__()
         self._open_journal = open_journal
         self.journal: Journal | None = None
@@ -68,6 +71,9 @@ class WarRoomApp(App[int]):
         self.exit_message: str | None = None
         self.drafts: dict[str, str] = {}
         self.pending_drafts: dict[str, str] = {}
+        self.capture = capture
+        self.runner = SourceRunner(self, None if read_only else source_factory,
+                                   None if read_only else capture)
         for theme in themes:
             self.register_theme(theme)
         if theme_name and theme_name in self.available_themes:
@@ -101,10 +107,14 @@ class WarRoomApp(App[int]):
         from tui.screens.console import ConsoleScreen
         await self.push_screen(ConsoleScreen(state))
         self.set_interval(self._poll_seconds, self.poll_changes, name="change-feed")
+        self.sync_sources()
         self.theme_changed_signal.subscribe(self, self._theme_changed)
 
     async def on_unmount(self) -> None:
-        """Last words: write what is still pending, then close the store."""
+        """Last words: end every child process, write what is still pending, close the store."""
+        await self.runner.shutdown()
+        if self.capture is not None:
+            self.capture.close()
         await self.flush_drafts()
         if self.journal is not None:
             journal, self.journal = self.journal, None
@@ -187,10 +197,19 @@ class WarRoomApp(App[int]):
                 apply(state, event)
         state.last_event_id = max(state.last_event_id, *(e.id or 0 for e in events))
         self.state = state
+        if any(e.kind.value == "command" for e in events):
+            self.sync_sources()
         for screen in self.screen_stack:
             handler = getattr(screen, "on_new_events", None)
             if handler is not None:
                 handler(events)
+
+    @work(group="sources")
+    async def sync_sources(self) -> None:
+        """Start what the ledger says should run (a source added anywhere, or left running
+        when the last console went away)."""
+        if self.state is not None:
+            await self.runner.sync(self.state)
 
     @work(exclusive=True, group="refold")
     async def _refold(self) -> None:

@@ -18,10 +18,12 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import NoReturn
 
+from feeds.source import make_source
 from incident.clock import Clock, SystemClock
 from incident.errors import IncidentNotFound, InvalidInput, WarroomError
 from incident.model import Severity, Status
 from incident.timeparse import parse_when
+from storage.capture import CaptureWriter
 from storage.paths import resolve_db_path
 from storage.store import Store
 from tui import verbs
@@ -133,13 +135,15 @@ def demo_log_command() -> str:
 def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool = False,
               theme: str | None = None, actor: str | None = None,
               remember_theme: bool = True, local_tz: tzinfo | None = None,
-              store: Store | None = None) -> WarRoomApp:
+              store: Store | None = None, run_sources: bool = True) -> WarRoomApp:
     """The one app factory, for the CLI, the tests, the screenshots and the benchmarks.
 
     The app opens the store itself, inside its own event loop, through ``open_journal``;
     the CLI hands over the store it has already opened (same loop) to save a second open.
     """
     themes, problems = load_themes([config_dir() / "themes"])
+    live = run_sources and not read_only
+    capture = CaptureWriter(db) if live else None
 
     async def open_journal() -> Store:
         return store if store is not None else await Store.open(db, read_only=read_only)
@@ -151,7 +155,8 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
         theme_name=theme or load_settings().get("theme") or DEFAULT_THEME,
         on_theme_change=(lambda name: save_setting("theme", name)) if remember_theme
         else None,
-        local_tz=local_tz or datetime.now().astimezone().tzinfo)
+        local_tz=local_tz or datetime.now().astimezone().tzinfo,
+        source_factory=make_source if live else None, capture=capture)
 
 
 async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:

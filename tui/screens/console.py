@@ -8,6 +8,7 @@ through ``WarRoomApp.commit``; the panes are told the new state, never the other
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,16 +18,30 @@ from textual.widgets import Footer, Tab, Tabs
 
 from incident import commands as cmd
 from incident.errors import InvalidInput
-from incident.journal import Event
+from incident.evidence import from_log_line
+from incident.journal import Event, Evidence
 from incident.state import IncidentState
 from tui.actions import ACTIONS, bindings
 from tui.widgets.checklist import ChecklistPane
 from tui.widgets.comms import CommsPane
+from tui.widgets.log_source import SourcePane, spec_text
 from tui.widgets.logs import LogsPane
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import TimelinePane
 
 PANES = ("timeline", "checklist", "logs", "comms")
+
+
+def pin_line(pane: SourcePane, seq: int, now: datetime) -> Evidence:
+    """Evidence for line ``seq`` of a source pane: provenance, context and digest."""
+    buf = pane.buffer
+    before, after = buf.around(seq)
+    read = buf.read_at(seq)
+    return from_log_line(
+        source=spec_text(pane.source), source_id=pane.source_id, line=buf.line(seq),
+        line_no=buf.number(seq),
+        read_at=datetime.fromtimestamp(read, UTC) if read else now,
+        before=before, after=after)
 NARROW_WIDTH, NARROW_HEIGHT = 100, 30
 
 
@@ -75,6 +90,12 @@ class ConsoleScreen(Screen[None]):
         for widget in (self.query_one(StatusBar), self.query_one(ChecklistPane),
                        self.query_one(CommsPane)):
             widget.now = now
+        runner = self.wr.runner
+        for pane in self.query(SourcePane):
+            pane.live = runner.stats_line(pane.source_id)
+            dropped = runner.dropped(pane.source_id)
+            pane.notice = f"capture behind: {dropped:,} lines not stored" if dropped else ""
+            pane.update_status()
 
     def on_new_events(self, events: Sequence[Event]) -> None:
         self.query_one(TimelinePane).add_events(events)
@@ -236,6 +257,31 @@ class ConsoleScreen(Screen[None]):
     async def _older(self, event: TimelinePane.NeedOlder) -> None:
         events = await self.wr.load_page(event.before)
         event.pane.add_events(events, older_page=True)
+
+    @on(SourcePane.Request)
+    async def _source_request(self, event: SourcePane.Request) -> None:
+        sid = event.pane.source_id
+        source = self.wr.state.sources.get(sid)
+        if source is None:
+            return
+        if event.what == "stop":
+            if sid not in self.wr.runner.live:
+                self.notify("not running", severity="warning")
+                return
+            await self.wr.runner.stop(sid)
+        elif event.what == "rerun":
+            if sid in self.wr.runner.live:
+                self.notify("already running; x stops it", severity="warning")
+                return
+            await self.wr.runner.start(source, "restarted")
+        elif event.what == "pin" and event.seq is not None:
+            evidence = pin_line(event.pane, event.seq, self.wr.clock.now())
+            text = f"Evidence {source.spec.name}#{evidence.line_no}: {evidence.line}"
+            saved = await self.wr.commit(lambda s: cmd.pin(
+                self.wr.clock, s, evidence, owner=self.wr.actor, note_text=text[:300]))
+            if saved is not None:
+                self.notify(f"Pinned line {evidence.line_no} as evidence #{saved.id}",
+                            timeout=3)
 
     @on(CommsPane.Send)
     async def _send(self, event: CommsPane.Send) -> None:

@@ -32,6 +32,8 @@ class LogBuffer:
         self._wrap_width = 0
         self._cum: list[int] = [0]  # wrap: cumulative rows, from seq _cum_seq
         self._cum_seq = 0
+        self._reads: deque[tuple[int, float]] = deque()  # (first seq, epoch) per append
+        self.widest = 0  # characters of the longest line seen (for horizontal scrolling)
 
     # ------------------------------------------------------------------ lines
     @property
@@ -54,12 +56,15 @@ class LogBuffer:
     def has(self, seq: int) -> bool:
         return self.first_seq <= seq < self.total
 
-    def append(self, lines: Iterable[str], *, err: bool = False, first_no: int | None = None
-               ) -> int:
-        """Add lines; returns how many were added. ``first_no`` numbers them for the source."""
+    def append(self, lines: Iterable[str], *, err: bool = False, first_no: int | None = None,
+               read_at: float = 0.0) -> int:
+        """Add lines; returns how many were added. ``first_no`` numbers them for the source,
+        ``read_at`` (epoch seconds) is when they were read."""
         lines = list(lines)
         if not lines:
             return 0
+        self.widest = max(self.widest, max(map(len, lines)))
+        self._reads.append((self.total, read_at))
         no = first_no if first_no is not None else (self._nos[-1] + 1 if self._nos else 1)
         start = self.total
         self._lines.extend(lines)
@@ -75,7 +80,26 @@ class LogBuffer:
         if self._wrap_width:
             self._extend_wrap(lines)
             self._trim_wrap()
+        while len(self._reads) > 1 and self._reads[1][0] <= first:
+            self._reads.popleft()
         return len(lines)
+
+    def read_at(self, seq: int) -> float:
+        """When the line ``seq`` was read (epoch seconds; 0 when not told)."""
+        lo, hi = 0, len(self._reads)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._reads[mid][0] <= seq:
+                lo = mid + 1
+            else:
+                hi = mid
+        return self._reads[lo - 1][1] if lo else 0.0
+
+    def around(self, seq: int, before: int = 3, after: int = 3) -> tuple[list[str], list[str]]:
+        """Up to ``before`` lines before and ``after`` lines after ``seq`` still held."""
+        lo, hi = max(self.first_seq, seq - before), min(self.total, seq + after + 1)
+        return ([self.line(s) for s in range(lo, seq)],
+                [self.line(s) for s in range(seq + 1, hi)])
 
     def clear(self) -> None:
         """Forget every line (the sequence numbers go on counting)."""
@@ -83,6 +107,8 @@ class LogBuffer:
         self._err.clear()
         self._nos.clear()
         self._matches.clear()
+        self._reads.clear()
+        self.widest = 0
         self._cum, self._cum_seq = [0], self.total
 
     def tail(self, n: int) -> list[str]:

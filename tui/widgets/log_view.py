@@ -65,15 +65,14 @@ class LogView(ScrollView, can_focus=True):
 
     def __init__(self, buffer: LogBuffer | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.buffer = buffer or LogBuffer()
+        self.buffer = buffer if buffer is not None else LogBuffer()  # an empty one is falsy
         self.cursor: int | None = None  # seq of the selected line
         self.search: re.Pattern[str] | None = None
         self.wrap = False
         self._dirty = False
         self._rate = 0.0  # lines per second, smoothed
         self._last_tick = time.monotonic()
-        self._since_tick = 0
-        self._max_width = 0
+        self._seen = self.buffer.total  # lines of the buffer already accounted for
 
     def on_mount(self) -> None:
         self._schedule()
@@ -81,21 +80,14 @@ class LogView(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ feeding
     def append(self, lines: list[str], *, err: bool = False, first_no: int | None = None
                ) -> None:
-        """Add lines. Cheap: the screen catches up at the next frame."""
-        added = self.buffer.append(lines, err=err, first_no=first_no)
-        if not self.following:
-            self.pending += added
-        self._since_tick += added
-        if not self.wrap:
-            widest = max(map(len, lines), default=0)
-            if widest > self._max_width:
-                self._max_width = min(widest, 4096)
-        self._dirty = True
+        """Add lines. Cheap: the screen catches up at the next frame. (The console's
+        source runner appends to the shared buffer directly; the view notices.)"""
+        self.buffer.append(lines, err=err, first_no=first_no, read_at=time.time())
 
     def clear(self) -> None:
         self.buffer.clear()
-        self.cursor, self.pending, self._max_width = None, 0, 0
-        self._dirty = True
+        self.cursor, self.pending = None, 0
+        self._seen = self.buffer.total
         self._frame()
 
     # ------------------------------------------------------------------ frames
@@ -108,8 +100,14 @@ class LogView(ScrollView, can_focus=True):
     def _tick(self) -> None:
         now = time.monotonic()
         span = max(now - self._last_tick, 1e-3)
-        self._rate = 0.7 * self._rate + 0.3 * (self._since_tick / span)
-        self._since_tick, self._last_tick = 0, now
+        added = self.buffer.total - self._seen
+        self._seen = self.buffer.total
+        self._rate = 0.7 * self._rate + 0.3 * (added / span)
+        self._last_tick = now
+        if added:
+            if not self.following:
+                self.pending += added
+            self._dirty = True
         if self._dirty:
             self._frame()
         self._schedule()
@@ -117,7 +115,7 @@ class LogView(ScrollView, can_focus=True):
     def _frame(self) -> None:
         self._dirty = False
         width = (self.scrollable_content_region.width if self.wrap
-                 else self._max_width + GUTTER + 1)
+                 else min(self.buffer.widest, 4096) + GUTTER + 1)
         self.virtual_size = Size(width, self.buffer.rows())
         if self.following:
             self._stick_to_end()

@@ -1,8 +1,8 @@
-"""The logs pane: one tab per log source recorded for the incident.
+"""The logs pane: one tab per log source of the incident (and the host glance).
 
-Each tab shows what its source runs and its state from the command ledger (added, started
-with its pid, exited with its code, failed with the reason). The live view of the output is
-the log-pane issue's; this container and its tabs follow the ledger as it changes.
+Tabs follow the command ledger: a source recorded by any console or by ``warroom tail``
+appears here within a second. Each tab is a :class:`SourcePane` over the buffer the app's
+source runner fills.
 """
 
 from __future__ import annotations
@@ -14,30 +14,14 @@ from textual.reactive import reactive
 from textual.widgets import Static, TabbedContent, TabPane
 
 from incident.sanitize import visible
-from incident.state import IncidentState, SourceState
+from incident.state import IncidentState
+from tui.widgets.log_buffer import LogBuffer
+from tui.widgets.log_source import SourcePane
 
 EMPTY_HELP = ("No log sources yet. Record one from a shell:\n"
               "  warroom tail INC --cmd 'tail -F /var/log/app.log'\n"
-              "  warroom tail INC --grep 'ERROR|5[0-9][0-9]' /var/log/app/")
-
-
-def describe(src: SourceState) -> Content:
-    spec = src.spec
-    what = spec.command if spec.kind == "cmd" else (
-        f"grep {'-F ' if spec.fixed else ''}{'-i ' if spec.ignore_case else ''}"
-        f"{'-v ' if spec.invert else ''}{spec.pattern} {' '.join(spec.paths)}")
-    state = {"added": ("recorded, waiting for a console to start it", "$warning"),
-             "started": (f"running, pid {src.pid}", "$success"),
-             "exited": (f"exited with code {src.exit_code}",
-                        "$success" if src.exit_code == 0 else "$error"),
-             "stopped": ("stopped", "dim"),
-             "failed": (f"failed to start: {src.reason or 'unknown reason'}", "$error"),
-             }.get(src.state, (src.state, ""))
-    return Content.assemble(
-        ("$ ", "dim"), visible(what or ""), "\n",
-        ("state ", "dim"), (state[0], state[1]), "\n",
-        ("cwd   ", "dim"), visible(spec.cwd or "-"), "\n",
-        ("since ", "dim"), f"{src.changed_at:%H:%M:%S} UTC")
+              "  warroom tail INC --grep 'ERROR|5[0-9][0-9]' /var/log/app/\n"
+              "A console attached to the incident starts it.")
 
 
 class LogsPane(Vertical):
@@ -52,19 +36,29 @@ class LogsPane(Vertical):
         with TabbedContent(id="log-tabs"), TabPane("sources", id="log-empty"):
             yield Static(Content(EMPTY_HELP), id="logs-help")
 
+    def buffer_for(self, source_id: str) -> LogBuffer:
+        runner = getattr(self.app, "runner", None)
+        return runner.buffer(source_id) if runner is not None else LogBuffer()
+
     async def watch_state(self, state: IncidentState | None) -> None:
         if state is None:
             return
         tabs = self.query_one(TabbedContent)
         for sid, src in state.sources.items():
             pane_id = f"log-{sid}"
-            body = describe(src)
             existing = tabs.query(f"#{pane_id}")
             if existing:
-                existing.first(TabPane).query_one(Static).update(body)
+                existing.first(TabPane).query_one(SourcePane).set_source(src)
                 continue
-            await tabs.add_pane(TabPane(Content(visible(src.spec.name)), Static(body),
+            await tabs.add_pane(TabPane(Content(visible(src.spec.name)),
+                                        SourcePane(src, self.buffer_for(sid), id=f"src-{sid}"),
                                         id=pane_id))
         if state.sources and tabs.query("#log-empty"):
             await tabs.remove_pane("log-empty")
-        self.border_subtitle = f"{len(state.sources)} source(s)" if state.sources else ""
+        running = sum(1 for s in state.sources.values() if s.state == "started")
+        self.border_subtitle = (f"{len(state.sources)} source(s), {running} running"
+                                if state.sources else "")
+
+    def source_pane(self, source_id: str) -> SourcePane | None:
+        found = self.query(f"#src-{source_id}")
+        return found.first(SourcePane) if found else None
