@@ -36,7 +36,8 @@ class SourceRunner:
         self.live: dict[str, LogSource] = {}
         self._base: dict[str, int] = {}  # line numbers continue across runs
         self._loaded: set[str] = set()
-        self._stopping: set[str] = set()
+        self._stopping: set[str] = set()  # stopped at the IC's request
+        self._closing = False  # the console is going away: no ledger entries
 
     def buffer(self, source_id: str) -> LogBuffer:
         if source_id not in self.buffers:
@@ -98,27 +99,26 @@ class SourceRunner:
         self._base[source_id] = last
         code = await running.wait()
         self.live.pop(source_id, None)
-        if source_id in self._stopping or not self.app.is_running:
+        requested = source_id in self._stopping
+        self._stopping.discard(source_id)
+        if self._closing or not self.app.is_running:
             return
+        op = "stopped" if requested else "exited"
         await self.app.commit(lambda s: cmd.source_ledger(
-            self.app.clock, s, source_id, "exited", exit_code=code, owner=self.app.actor))
+            self.app.clock, s, source_id, op, exit_code=None if requested else code,
+            owner=self.app.actor))
 
     async def stop(self, source_id: str) -> None:
-        """Stop a source at the IC's request (a ledger entry)."""
+        """Stop a source at the IC's request; its reader records "stopped" in the ledger."""
         running = self.live.get(source_id)
         if running is None:
             return
         self._stopping.add(source_id)
-        try:
-            await running.stop()
-        finally:
-            self._stopping.discard(source_id)
-        await self.app.commit(lambda s: cmd.source_ledger(
-            self.app.clock, s, source_id, "stopped", owner=self.app.actor))
+        await running.stop()
 
     async def shutdown(self) -> None:
         """End every process (the console is going away; the ledger is left as it is)."""
-        self._stopping.update(self.live)
+        self._closing = True
         for running in list(self.live.values()):
             try:
                 await running.stop(timeout=1.0)

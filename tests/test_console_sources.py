@@ -1,0 +1,166 @@
+"""The console runs the incident's log sources: ledger, live lines, capture, pin, stop,
+restart on attach, and no process left behind."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import psutil
+from textual.widgets import TabbedContent
+
+from incident import commands as cmd
+from incident.clock import FrozenClock
+from incident.evidence import digest
+from incident.journal import CommandEvent, Evidence, SourceSpec
+from storage.store import Store
+from tests.console_support import FROZEN, make_app, seed
+from tui.widgets.log_source import SourcePane
+
+
+async def add_source(db, incident, command: str, *, cwd: str | None = None) -> str:
+    async with await Store.open(db) as store:
+        state = await store.load_state(incident)
+        ev = cmd.add_source(FrozenClock(FROZEN), state, SourceSpec(
+            kind="cmd", name="t", command=command, cwd=cwd or os.getcwd()))
+        await store.append(ev)
+        return ev.payload.source_id
+
+
+async def until(pilot, cond, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not cond():
+        if loop.time() > end:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.05)
+
+
+async def ledger(db, incident) -> list[CommandEvent]:
+    async with await Store.open(db, read_only=True) as store:
+        return [e.payload for e in await store.events(incident)
+                if isinstance(e.payload, CommandEvent)]
+
+
+async def ready_source(pilot, sid: str) -> SourcePane:
+    """Wait for the source's tab, and bring it to the front."""
+    await until(pilot, lambda: bool(pilot.app.screen.query(f"#src-{sid}")))
+    pilot.app.screen.query_one("#log-tabs", TabbedContent).active = f"log-{sid}"
+    await pilot.pause(0.1)
+    return pilot.app.screen.query_one(f"#src-{sid}", SourcePane)
+
+
+async def test_output_is_shown_captured_and_the_exit_is_in_the_ledger(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    sid = await add_source(db, incident, "printf 'a\\nERROR b\\n[bold]c[/]\\n'; echo oops >&2; "
+                                         "exit 3")
+    app = make_app(db, incident, run_sources=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        pane = await ready_source(pilot, sid)
+        await until(pilot, lambda: pane.buffer.total == 4)
+        texts = [pane.buffer.line(s) for s in range(pane.buffer.total)]
+        assert set(texts) == {"a", "ERROR b", "[bold]c[/]", "oops"}
+        assert pane.buffer.is_err(texts.index("oops"))
+        await until(pilot, lambda: app.state.sources[sid].state == "exited")
+        assert app.state.sources[sid].exit_code == 3
+    ops = [(p.op, p.exit_code) for p in await ledger(db, incident) if p.source_id == sid]
+    assert ops == [("added", None), ("started", None), ("exited", 3)]
+    async with await Store.open(db, read_only=True) as store:
+        captured = await store.read_capture(incident, sid)
+    assert sorted(x.text for x in captured) == sorted(texts)
+
+
+async def test_pin_records_the_line_with_its_provenance(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    sid = await add_source(db, incident, "printf 'one\\n2026-11-25T15:01:02Z ERROR two\\n"
+                                         "three\\n'")
+    app = make_app(db, incident, run_sources=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        pane = await ready_source(pilot, sid)
+        await until(pilot, lambda: pane.buffer.total == 3)
+        await pilot.press("3")
+        pane.view.focus()
+        await pilot.pause(0.2)
+        await pilot.press("end", "up", "enter")
+        await until(pilot, lambda: any(
+            isinstance(e.event.payload, Evidence)
+            for e in app.screen.query_one("#timeline").entries))
+    async with await Store.open(db, read_only=True) as store:
+        ev = [e for e in await store.events(incident) if isinstance(e.payload, Evidence)][-1]
+    p = ev.payload
+    assert p.line == "2026-11-25T15:01:02Z ERROR two" and p.line_no == 2
+    assert p.source.startswith("printf") and p.source_id == sid
+    assert p.context == ("one", p.line, "three")
+    assert p.sha256 == digest(p.context)
+    assert p.line_time is not None and p.line_time.isoformat().startswith("2026-11-25T15:01:02")
+    assert p.read_at is not None
+    assert "two" in ev.text
+
+
+async def test_stop_ends_the_whole_tree_and_is_in_the_ledger(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    sid = await add_source(db, incident, "sleep 300 | cat")
+    app = make_app(db, incident, run_sources=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        pane = await ready_source(pilot, sid)
+        await until(pilot, lambda: sid in app.runner.live)
+        root = psutil.Process(app.runner.live[sid].pid)
+        tree = [root, *root.children(recursive=True)]
+        assert len(tree) >= 2
+        pane.view.focus()
+        await pilot.press("x")
+        await until(pilot, lambda: app.state.sources[sid].state == "stopped")
+    _, alive = psutil.wait_procs(tree, timeout=5)
+    assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []
+
+
+async def test_quitting_ends_processes_and_the_next_attach_restarts_them(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    sid = await add_source(db, incident, "echo first; sleep 300")
+    app = make_app(db, incident, run_sources=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready_source(pilot, sid)
+        await until(pilot, lambda: sid in app.runner.live and
+                    app.runner.buffer(sid).total == 1)
+        root = psutil.Process(app.runner.live[sid].pid)
+        tree = [root, *root.children(recursive=True)]
+    _, alive = psutil.wait_procs(tree, timeout=5)
+    assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []
+    assert [p.op for p in await ledger(db, incident) if p.source_id == sid] == \
+        ["added", "started"]  # going away is not a stop
+
+    again = make_app(db, incident, run_sources=True)
+    async with again.run_test(size=(140, 40)) as pilot:
+        pane = await ready_source(pilot, sid)
+        await until(pilot, lambda: pane.buffer.total == 2)  # history, then the new run
+        assert [pane.buffer.number(s) for s in range(2)] == [1, 2]
+        await until(pilot, lambda: again.state.sources[sid].state == "started")
+    ops = [p.op for p in await ledger(db, incident) if p.source_id == sid]
+    assert ops == ["added", "started", "restarted"]
+
+
+async def test_a_source_that_cannot_start_is_failed_with_its_reason(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    sid = await add_source(db, incident, "echo hi", cwd=str(tmp_path / "gone"))
+    app = make_app(db, incident, run_sources=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.state.sources[sid].state == "failed")
+        assert "gone" in (app.state.sources[sid].reason or "")
+
+
+async def test_read_only_never_starts_a_source(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    marker = tmp_path / "ran"
+    sid = await add_source(db, incident, f"touch {marker}")
+    app = make_app(db, incident, read_only=True, run_sources=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready_source(pilot, sid)
+        await pilot.pause(1.0)
+    assert not marker.exists()
+    assert [p.op for p in await ledger(db, incident) if p.source_id == sid] == ["added"]
