@@ -1,0 +1,293 @@
+"""A grep that follows files, in pure Python: existing content first, then growth.
+
+Paths may be files, directories (the regular files directly inside: not recursive; names
+ending in .gz/.bz2/.xz/.zst/.zip are skipped) and globs; directories and globs are expanded
+again at every poll, so files that appear later are searched from their start. A file is
+followed by identity (device, inode):
+
+- rename + create (logrotate's default): the path now names a new file; the old one is read
+  to its end (and a little longer, for a writer that has not reopened yet), the new one is
+  read from 0. If the old file still matches a glob under its new name, it is followed there
+  without being read twice.
+- copytruncate: the file shrank below what was read: it is read again from 0.
+
+Reading and matching run in a worker thread, a bounded step at a time, so a large file is
+searched without freezing the event loop. Files are read in chunks of ``chunk_size`` (64 KiB)
+and the matches of one chunk make one batch, ``path:lineno: line`` each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import glob
+import os
+import re
+import stat
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from feeds.lines import LineSplitter, sanitize_lines
+from feeds.source import RunningSource, SourceFailed, SourceStats
+from incident.journal import SourceSpec
+from incident.sanitize import visible
+
+_SKIP_IN_DIRS = (".gz", ".bz2", ".xz", ".zst", ".zip")
+_RETIRED_GRACE = 1.0  # seconds an old (rotated) file is still read after its last data
+
+
+def _magic(path: str) -> bool:
+    return any(c in path for c in "*?[")
+
+
+def _root(path: str) -> str:
+    """The directory that a spec path's names are shown relative to."""
+    if _magic(path):
+        parts = path.split(os.sep)
+        while parts and _magic(parts[-1]):
+            parts.pop()
+        return os.sep.join(parts) or os.curdir
+    return path if os.path.isdir(path) else os.path.dirname(path) or os.curdir
+
+
+class _File:
+    __slots__ = ("fh", "key", "lineno", "path", "pos", "retired_at", "shown", "splitter")
+
+    def __init__(self, path: str, shown: str, fh: Any, key: tuple[int, int],
+                 max_line: int) -> None:
+        self.path, self.shown, self.fh, self.key = path, shown, fh, key
+        self.pos = 0
+        self.lineno = 0
+        self.splitter = LineSplitter(max_line)
+        self.retired_at: float | None = None
+
+
+class GrepSource(RunningSource):
+    """Lines of ``spec.paths`` matching ``spec.pattern``, existing ones first, then new ones.
+
+    ``spec.fixed`` takes the pattern literally, ``spec.ignore_case`` and ``spec.invert`` work
+    like grep's ``-i`` and ``-v``. A line is matched on its decoded text (before control
+    characters are made visible). ``pid`` stays None; ``stats().files`` counts open files.
+    """
+
+    def __init__(self, source_id: str, spec: SourceSpec, *, poll_interval: float = 0.2,
+                 step_bytes: int = 4 << 20, **kw: Any) -> None:
+        super().__init__(source_id, spec, **kw)
+        self.poll_interval = poll_interval
+        self.step_bytes = step_bytes
+        self._search: Any = None
+        self._literal: bytes | None = None  # a fast pre-check of whole batches, when exact
+        self._specs = [os.path.abspath(os.path.expanduser(p)) for p in spec.paths]
+        self._base = os.curdir
+        self._files: dict[str, _File] = {}
+        self._retired: list[_File] = []
+        self._complained: set[str] = set()
+        self._lock = threading.Lock()  # one step at a time; closing waits for it
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    # -- start / stop ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self.state != "new":
+            raise RuntimeError(f"{self!r} was already started")
+        try:
+            self._prepare()
+        except SourceFailed as e:
+            self.reason = str(e)
+            self._finish("failed")
+            raise
+        self.state = "running"
+        self.started_at = datetime.now(UTC)
+        self._task = asyncio.ensure_future(self._run())
+
+    def _prepare(self) -> None:
+        spec = self.spec
+        if not spec.pattern:
+            raise SourceFailed("no pattern")
+        if not self._specs:
+            raise SourceFailed("no paths")
+        pattern = re.escape(spec.pattern) if spec.fixed else spec.pattern
+        try:
+            self._search = re.compile(pattern, re.IGNORECASE if spec.ignore_case else 0).search
+        except re.error as e:
+            raise SourceFailed(f"bad pattern: {e}") from None
+        if spec.fixed and not spec.ignore_case and not spec.invert and "\ufffd" not in pattern:
+            self._literal = spec.pattern.encode()
+        if not any(_magic(p) or os.path.exists(p) for p in self._specs):
+            raise SourceFailed(f"no such file: {self.spec.paths[0]}")
+        roots = [_root(p) for p in self._specs]
+        try:
+            self._base = os.path.commonpath(roots)
+        except ValueError:
+            self._base = os.sep
+
+    async def stop(self, timeout: float = 2.0) -> int | None:
+        if self.state == "new":
+            self._finish("stopped")
+            return None
+        if self._stopping or self.done:
+            await self._done.wait()
+            return None
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.wait([self._task], timeout=timeout)
+        await asyncio.to_thread(self._close_all)  # after a step still running in its thread
+        self._finish("stopped")
+        return None
+
+    async def _run(self) -> None:
+        try:
+            while not self._stopping:
+                found, more = await asyncio.to_thread(self._step)
+                for stream, lines in found:
+                    await self._queue.put(self._batch(stream, lines))  # waits while full
+                if not more:
+                    await asyncio.sleep(self.poll_interval)
+        except Exception as e:  # a bug, or the disk: say so rather than follow nothing
+            self.reason = f"grep failed: {type(e).__name__}: {e}"
+            await asyncio.to_thread(self._close_all)
+            self._finish("failed")
+
+    def stats(self) -> SourceStats:
+        return dataclasses.replace(super().stats(), files=len(self._files))
+
+    # -- the worker thread -------------------------------------------------------------------
+
+    def _step(self) -> tuple[list[tuple[str, list[str]]], bool]:
+        """One poll: find files, notice rotation, read up to ``step_bytes``; (batches, more)."""
+        with self._lock:
+            if self._stopping:
+                return [], False
+            out: list[tuple[str, list[str]]] = []
+            self._discover(out)
+            budget = self.step_bytes
+            for f in [*self._retired, *self._files.values()]:
+                budget = self._read(f, budget, out)
+                if budget <= 0:
+                    return out, True
+            now = time.monotonic()
+            for f in [f for f in self._retired if now - (f.retired_at or now) > _RETIRED_GRACE]:
+                self._retired.remove(f)
+                self._match(f, [f.splitter.flush()] if f.splitter.pending else [], out)
+                f.fh.close()
+            return out, False
+
+    def _expand(self) -> list[str]:
+        paths: list[str] = []
+        for spec in self._specs:
+            if _magic(spec):
+                paths += sorted(p for p in glob.glob(spec) if os.path.isfile(p))
+            elif os.path.isdir(spec):
+                try:
+                    paths += sorted(e.path for e in os.scandir(spec) if e.is_file()
+                                    and not e.name.endswith(_SKIP_IN_DIRS))
+                except OSError:
+                    pass
+            else:
+                paths.append(spec)
+        return list(dict.fromkeys(paths))
+
+    def _discover(self, out: list[tuple[str, list[str]]]) -> None:
+        current = self._expand()
+        for path in [p for p in self._files if p not in current]:
+            self._retire(self._files.pop(path))  # deleted, or renamed out of the patterns
+        for path in current:
+            try:
+                st = os.stat(path)
+            except OSError:  # not there (yet, or any more): the old file is read to its end,
+                if path in self._files:  # then closed (a deleted file frees its disk space)
+                    self._retire(self._files.pop(path))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            key = (st.st_dev, st.st_ino)
+            f = self._files.get(path)
+            if f is not None and f.key == key:
+                if st.st_size < f.pos:  # copytruncate
+                    self._match(f, [f.splitter.flush()] if f.splitter.pending else [], out)
+                    f.fh.seek(0)
+                    f.pos = f.lineno = 0
+                continue
+            if f is not None:  # rename + create: finish the old file, open the new one
+                self._retire(self._files.pop(path))
+            moved = self._follow_moved(key, path)
+            if moved is None:
+                self._open(path, key, out)
+
+    def _follow_moved(self, key: tuple[int, int], path: str) -> _File | None:
+        """A file already followed, seen under a new name (rotated into a glob)."""
+        for f in [*self._files.values(), *self._retired]:
+            if f.key == key:
+                if f.retired_at is not None:
+                    self._retired.remove(f)
+                    f.retired_at = None
+                else:
+                    del self._files[f.path]
+                f.path, f.shown = path, self._show(path)
+                self._files[path] = f
+                return f
+        return None
+
+    def _open(self, path: str, key: tuple[int, int], out: list[tuple[str, list[str]]]) -> None:
+        try:
+            fh = open(path, "rb", buffering=0)  # noqa: SIM115 (closed in _close_all/_step)
+        except OSError as e:
+            if path not in self._complained:
+                self._complained.add(path)
+                out.append(("err", [f"{self._show(path)}: {visible(e.strerror or str(e))}"]))
+            return
+        self._complained.discard(path)
+        self._files[path] = _File(path, self._show(path), fh, key, self.max_line)
+
+    def _retire(self, f: _File) -> None:
+        f.retired_at = time.monotonic()
+        self._retired.append(f)
+
+    def _show(self, path: str) -> str:
+        rel = os.path.relpath(path, self._base)
+        return visible(path if rel.startswith(os.pardir) else rel)
+
+    def _read(self, f: _File, budget: int, out: list[tuple[str, list[str]]]) -> int:
+        while budget > 0:
+            try:
+                data = f.fh.read(min(self.chunk_size, budget))
+            except OSError:
+                return budget
+            if not data:
+                return budget
+            budget -= len(data)
+            f.pos += len(data)
+            if f.retired_at is not None:
+                f.retired_at = time.monotonic()
+            self._match(f, f.splitter.feed(data), out)
+        return budget
+
+    def _match(self, f: _File, raw: list[bytes], out: list[tuple[str, list[str]]]) -> None:
+        if not raw:
+            return
+        joined = b"\n".join(raw)
+        if self._literal is not None and self._literal not in joined:
+            f.lineno += len(raw)  # nothing can match: count the lines only
+            return
+        texts = joined.decode("utf-8", "replace").split("\n")
+        if len(texts) != len(raw):
+            texts = [r.decode("utf-8", "replace") for r in raw]
+        search, invert = self._search, self.spec.invert
+        hits = [i for i, t in enumerate(texts) if (search(t) is None) == invert]
+        if hits:
+            shown, first = f.shown, f.lineno + 1
+            safe = sanitize_lines([raw[i] for i in hits])
+            out.append(("out", [f"{shown}:{first + i}: {s}" for i, s in zip(hits, safe,
+                                                                           strict=True)]))
+        f.lineno += len(raw)
+
+    def _close_all(self) -> None:
+        with self._lock:
+            for f in [*self._files.values(), *self._retired]:
+                f.fh.close()
+            self._files.clear()
+            self._retired.clear()

@@ -1,0 +1,226 @@
+"""GrepSource: existing lines, then growth, through globs, directories and log rotation."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from feeds.grep import GrepSource
+from feeds.source import RunningSource, SourceFailed, make_source
+from incident.journal import SourceSpec
+
+
+def grep(pattern: str, *paths: Path | str, **kw: bool) -> SourceSpec:
+    return SourceSpec(kind="grep", name="g", pattern=pattern, paths=tuple(map(str, paths)), **kw)
+
+
+class Reader:
+    """Consumes a source's batches in the background; ``lines`` grows as they come."""
+
+    def __init__(self, src: RunningSource) -> None:
+        self.src = src
+        self.lines: list[str] = []
+        self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        async for b in self.src.batches():
+            assert b.stream == "out" and b.first_no == len(self.lines) + 1
+            self.lines.extend(b.lines)
+
+    async def until(self, pred: Callable[[list[str]], bool], timeout: float = 3.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not pred(self.lines):
+            assert time.monotonic() < deadline, f"timed out; lines so far: {self.lines}"
+            await asyncio.sleep(0.02)
+
+    async def settle(self, polls: float = 4) -> list[str]:
+        """The lines after a few more polls (to see that nothing more comes)."""
+        await asyncio.sleep(polls * getattr(self.src, "poll_interval", 0.2))
+        return self.lines
+
+    async def close(self) -> None:
+        await self.src.stop()
+        await asyncio.wait_for(self.task, 3)
+
+
+async def started(spec: SourceSpec, poll: float = 0.05) -> tuple[GrepSource, Reader]:
+    src = make_source("g1", spec, poll_interval=poll)
+    assert isinstance(src, GrepSource)
+    await src.start()
+    return src, Reader(src)
+
+
+def open_paths() -> list[str]:
+    """What this process's file descriptors point to ("... (deleted)" included)."""
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        pytest.skip("no /proc here")
+    out = []
+    for fd in fds.iterdir():
+        try:
+            out.append(os.readlink(fd))
+        except OSError:
+            pass
+    return out
+
+
+def append(path: Path, text: str) -> None:
+    with path.open("a") as f:
+        f.write(text)
+
+
+async def test_existing_then_appended_lines_promptly(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("INFO a\nERROR b\nINFO c\n")
+    src, r = await started(grep("ERROR", log), poll=0.2)  # the default poll interval
+    assert src.pid is None and src.state == "running"
+    await r.until(lambda ls: ls == ["app.log:2: ERROR b"])
+    t0 = time.monotonic()
+    append(log, "ERROR d\nINFO e\nERR")
+    await r.until(lambda ls: len(ls) == 2)
+    assert time.monotonic() - t0 < 1.0
+    append(log, "OR f\n")  # a line written in two parts is matched whole
+    await r.until(lambda ls: len(ls) == 3)
+    assert r.lines[1:] == ["app.log:4: ERROR d", "app.log:6: ERROR f"]
+    stats = src.stats()
+    assert stats.pid is None and stats.lines_total == 3 and stats.files == 1
+    assert stats.lines_per_second > 0
+    await r.close()
+    assert src.state == "stopped" and await src.wait() is None
+
+
+@pytest.mark.parametrize(("kw", "expected"), [
+    ({}, ["a.c", "abc"]),
+    ({"fixed": True}, ["a.c"]),
+    ({"ignore_case": True}, ["a.c", "abc", "ABC", "A.C"]),
+    ({"fixed": True, "ignore_case": True}, ["a.c", "A.C"]),
+    ({"fixed": True, "invert": True}, ["abc", "ABC", "A.C", "xyz"]),
+    ({"invert": True, "ignore_case": True}, ["xyz"]),
+])
+async def test_regex_fixed_ignore_case_invert(tmp_path: Path, kw: dict[str, bool],
+                                              expected: list[str]) -> None:
+    log = tmp_path / "m.log"
+    log.write_text("a.c\nabc\nABC\nA.C\nxyz\n")
+    _, r = await started(grep("a.c", log, **kw))
+    await r.until(lambda ls: len(ls) >= len(expected))
+    assert [line.split(": ", 1)[1] for line in await r.settle()] == expected
+    await r.close()
+
+
+async def test_a_glob_picks_up_a_file_created_later(tmp_path: Path) -> None:
+    _, r = await started(grep("boom", tmp_path / "*.log"))
+    await asyncio.sleep(0.1)
+    (tmp_path / "later.txt").write_text("boom, but not a .log\n")
+    (tmp_path / "later.log").write_text("quiet\nboom 1\n")
+    await r.until(lambda ls: ls == ["later.log:2: boom 1"])
+    append(tmp_path / "later.log", "boom 2\n")
+    await r.until(lambda ls: ls[-1] == "later.log:3: boom 2")
+    await r.close()
+
+
+async def test_rotation_by_rename_and_create(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("hit 1\n")
+    _, r = await started(grep("hit", log))
+    await r.until(lambda ls: ls == ["app.log:1: hit 1"])
+    os.rename(log, tmp_path / "app.log.1")
+    append(tmp_path / "app.log.1", "hit 2 (late write to the old file)\n")
+    log.write_text("hit 3\n")
+    await r.until(lambda ls: len(ls) == 3)
+    assert sorted(await r.settle()) == sorted([
+        "app.log:1: hit 1", "app.log:2: hit 2 (late write to the old file)",
+        "app.log:1: hit 3"])
+    append(log, "hit 4\n")
+    await r.until(lambda ls: ls[-1] == "app.log:2: hit 4")
+    await r.close()
+
+
+async def test_rotation_into_the_glob_reads_nothing_twice(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("hit 1\nhit 2\n")
+    _, r = await started(grep("hit", tmp_path / "app.log*"))
+    await r.until(lambda ls: len(ls) == 2)
+    os.rename(log, tmp_path / "app.log.1")
+    log.write_text("hit 3\n")
+    await r.until(lambda ls: len(ls) == 3)
+    assert await r.settle() == ["app.log:1: hit 1", "app.log:2: hit 2", "app.log:1: hit 3"]
+    await r.close()
+
+
+async def test_copytruncate(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("hit 1\nhit 2\nhit 3\n")
+    _, r = await started(grep("hit", log))
+    await r.until(lambda ls: len(ls) == 3)
+    with log.open("r+") as f:  # what logrotate's copytruncate does after copying
+        f.truncate(0)
+    await asyncio.sleep(0.15)
+    append(log, "hit 4\n")
+    await r.until(lambda ls: len(ls) == 4)
+    assert r.lines[-1] == "app.log:1: hit 4"
+    await r.close()
+
+
+async def test_a_deleted_file_is_let_go_and_a_new_one_followed(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("hit 1\n")
+    src, r = await started(grep("hit", log))
+    await r.until(lambda ls: len(ls) == 1)
+    assert str(log) in open_paths()
+    log.unlink()
+    deadline = time.monotonic() + 3
+    while any(p.startswith(str(log)) for p in open_paths()):  # its disk space is freed
+        assert time.monotonic() < deadline, "the deleted file is still open"
+        await asyncio.sleep(0.05)
+    assert src.stats().files == 0 and src.state == "running"
+    log.write_text("hit 2\n")
+    await r.until(lambda ls: ls[-1] == "app.log:1: hit 2")
+    await r.close()
+
+
+async def test_a_directory_is_its_files_not_recursive(tmp_path: Path) -> None:
+    (tmp_path / "a.log").write_text("x hit\n")
+    (tmp_path / "b.txt").write_text("y\nhit y\n")
+    (tmp_path / "old.log.gz").write_bytes(b"hit but compressed\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.log").write_text("hit in a subdirectory\n")
+    src, r = await started(grep("hit", tmp_path))
+    await r.until(lambda ls: len(ls) == 2)
+    (tmp_path / "new.log").write_text("hit new\n")
+    await r.until(lambda ls: len(ls) == 3)
+    assert sorted(await r.settle()) == ["a.log:1: x hit", "b.txt:2: hit y", "new.log:1: hit new"]
+    assert src.stats().files == 3
+    await r.close()
+
+
+async def test_hostile_lines_and_names_are_made_visible(tmp_path: Path) -> None:
+    (tmp_path / "e\x1b[2Jvil.log").write_bytes(b"hit \x1b]52;c;ZXZpbA==\x07 \xe2\x80\xae\n")
+    _, r = await started(grep("hit", tmp_path))
+    await r.until(lambda ls: len(ls) == 1)
+    assert r.lines == ["e␛[2Jvil.log:1: hit ␛]52;c;ZXZpbA==␇ ⟨U+202E⟩"]
+    await r.close()
+
+
+async def test_a_large_file_arrives_in_batches_not_lines(tmp_path: Path) -> None:
+    log = tmp_path / "big.log"
+    log.write_bytes(b"".join(b"line %d hit\n" % i for i in range(200_000)))
+    src, r = await started(grep("hit", log))
+    await r.until(lambda ls: len(ls) == 200_000, timeout=10)
+    assert r.lines[-1] == "big.log:200000: line 199999 hit"
+    assert src._queue.maxsize == 256
+    await r.close()
+
+
+async def test_cannot_start(tmp_path: Path) -> None:
+    missing = make_source("g2", grep("x", tmp_path / "nope.log"))
+    with pytest.raises(SourceFailed, match="no such file"):
+        await missing.start()
+    assert missing.state == "failed"
+    bad = make_source("g3", grep("(", tmp_path))
+    with pytest.raises(SourceFailed, match="bad pattern"):
+        await bad.start()
