@@ -8,6 +8,9 @@ The CLI and the console both come through here: there is one way in.
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from incident.clock import Clock
@@ -217,6 +220,34 @@ def notify(clock: Clock, state: IncidentState, party: str, done: bool = True, *,
                   Notified(party=party, done=done, contact=contact),
                   action=f"Contacted {contact}" if contact else "Notification checklist",
                   owner=owner)
+
+
+def command_spec(command: str, *, name: str | None, cwd: str) -> SourceSpec:
+    """A shell-command log source, checked."""
+    command = _text(command, "the command", limit=4_000)
+    return SourceSpec(kind="cmd", name=_opt(name, "the name") or command.split()[0][:40],
+                      command=command, cwd=cwd)
+
+
+def grep_spec(pattern: str, paths: Sequence[str], *, name: str | None, cwd: str,
+              fixed: bool = False, ignore_case: bool = False, invert: bool = False
+              ) -> SourceSpec:
+    """A grep log source, checked: a pattern that compiles, at least one path (made
+    absolute against ``cwd``)."""
+    if not pattern:
+        raise InvalidInput("grep needs a non-empty PATTERN")
+    if not paths:
+        raise InvalidInput("grep needs a PATTERN and at least one PATH (file, dir or glob)")
+    if not fixed:
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise InvalidInput(f"bad pattern {pattern!r}: {e}") from None
+    absolute = tuple(os.path.normpath(os.path.join(cwd, os.path.expanduser(p)))
+                     for p in paths)
+    return SourceSpec(kind="grep", name=_opt(name, "the name") or f"grep {pattern}"[:40],
+                      pattern=pattern, paths=absolute, fixed=fixed, ignore_case=ignore_case,
+                      invert=invert, cwd=cwd)
 
 
 def add_source(clock: Clock, state: IncidentState, spec: SourceSpec, *, owner: str = "",

@@ -348,7 +348,7 @@ def test_bad_time_creates_no_database(db: Path, capsys) -> None:
     (("tail", "1", "--grep", "[a-", "x.log"), "bad pattern"),
     (("tail", "1", "--grep", "ERROR"), "at least one PATH"),
     (("tail", "1", "--grep", "", "x.log"), "non-empty PATTERN"),
-    (("tail", "1", "--cmd", "  "), "needs a command"),
+    (("tail", "1", "--cmd", "  "), "command cannot be empty"),
 ])
 def test_bad_source(inc1: Path, capsys, argv: tuple[str, ...], words: str) -> None:
     assert words in assert_refused(capsys, inc1, *argv)

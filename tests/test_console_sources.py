@@ -164,3 +164,45 @@ async def test_read_only_never_starts_a_source(tmp_path):
         await pilot.pause(1.0)
     assert not marker.exists()
     assert [p.op for p in await ledger(db, incident) if p.source_id == sid] == ["added"]
+
+
+async def test_a_source_added_from_the_console_runs(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident, run_sources=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query("#timeline")))
+        await pilot.press("plus")
+        await pilot.pause(0.2)
+        assert app.screen.__class__.__name__ == "SourceDialog"
+        app.screen.query_one("#src-command").value = "echo from-the-dialog"
+        app.screen.query_one("#src-name").value = "dialog"
+        app.screen.query_one("#src-command").focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: any(s.spec.name == "dialog"
+                                       for s in app.state.sources.values()))
+        sid = next(k for k, s in app.state.sources.items() if s.spec.name == "dialog")
+        pane = await ready_source(pilot, sid)
+        await until(pilot, lambda: pane.buffer.total == 1)
+        assert pane.buffer.line(pane.buffer.first_seq) == "from-the-dialog"
+
+
+async def test_the_dialog_refuses_a_bad_grep(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query("#timeline")))
+        before = len(app.state.sources)
+        await pilot.press("plus")
+        await pilot.pause(0.2)
+        dialog = app.screen
+        dialog.query_one("#kind-grep").value = True
+        await pilot.pause(0.1)
+        dialog.query_one("#src-pattern").value = "ERR("
+        dialog.query_one("#src-paths").value = "/var/log"
+        dialog.query_one("#src-pattern").focus()
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.screen is dialog  # still open, with the error shown
+        assert len(app.state.sources) == before

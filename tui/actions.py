@@ -28,6 +28,8 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ConsoleAction("assign", "a", "Assign participant",
                   "Name a person to a role; delegation by symptom is suggested"),
     ConsoleAction("phase", "p", "Change phase", "Move to another response phase"),
+    ConsoleAction("add_source", "plus", "Add log source",
+                  "Run a shell command or a grep in a log pane (recorded in the ledger)"),
     ConsoleAction("correct", "e", "Correct timeline entry",
                   "Amend or retract the selected entry (the original stays in the journal)"),
     ConsoleAction("zoom", "z", "Zoom pane", "Show the focused pane full screen, and back",
@@ -54,4 +56,4 @@ def bindings() -> list[Binding]:
 
 
 def key_label(key: str) -> str:
-    return {"question_mark": "?"}.get(key, key)
+    return {"question_mark": "?", "plus": "+"}.get(key, key)

@@ -11,10 +11,8 @@ import argparse
 import getpass
 import json
 import os
-import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from incident import commands as cmd
 from incident.clock import Clock
@@ -95,24 +93,10 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock) -> in
 
 def source_spec(args: argparse.Namespace) -> SourceSpec:
     if args.cmd is not None:
-        if not args.cmd.strip():
-            raise InvalidInput("--cmd needs a command")
-        return SourceSpec(kind="cmd", name=args.name or args.cmd.split()[0][:40],
-                          command=args.cmd, cwd=os.getcwd())
-    pattern, *raw_paths = args.grep
-    if not raw_paths:
-        raise InvalidInput("--grep needs a PATTERN and at least one PATH (file, dir or glob)")
-    if not pattern:
-        raise InvalidInput("--grep needs a non-empty PATTERN")
-    if not args.fixed:
-        try:
-            re.compile(pattern)
-        except re.error as e:
-            raise InvalidInput(f"bad pattern {pattern!r}: {e}") from None
-    paths = tuple(str(Path(p).expanduser().absolute()) for p in raw_paths)
-    return SourceSpec(kind="grep", name=args.name or f"grep {pattern}"[:40],
-                      pattern=pattern, paths=paths, fixed=args.fixed,
-                      ignore_case=args.ignore_case, invert=args.invert, cwd=os.getcwd())
+        return cmd.command_spec(args.cmd, name=args.name, cwd=os.getcwd())
+    pattern, *paths = args.grep
+    return cmd.grep_spec(pattern, paths, name=args.name, cwd=os.getcwd(), fixed=args.fixed,
+                         ignore_case=args.ignore_case, invert=args.invert)
 
 
 def _list(summaries: Sequence[IncidentSummary], as_json: bool) -> int:

@@ -205,6 +205,16 @@ class ConsoleScreen(Screen[None]):
             await self.wr.clear_drafts(prefix)
 
     @work
+    async def action_add_source(self) -> None:
+        from tui.screens.source_dialog import SourceDialog
+        spec = await self.app.push_screen_wait(SourceDialog())
+        if spec is not None:
+            saved = await self.wr.commit(lambda s: cmd.add_source(
+                self.wr.clock, s, spec, owner=self.wr.actor))
+            if saved is not None:
+                self.action_show_pane("logs")
+
+    @work
     async def action_severity(self) -> None:
         from tui.screens.pickers import SeverityDialog
         state = self.wr.state
