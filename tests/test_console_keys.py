@@ -19,6 +19,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.note import NoteDialog
 from tui.screens.participants import ParticipantDialog
 from tui.screens.pickers import PhaseDialog, SeverityDialog, StatusDialog
+from tui.screens.source_dialog import SourceDialog
 from tui.widgets.timeline import TimelinePane
 
 WIDE, NARROW = (120, 36), (80, 24)
@@ -53,7 +54,7 @@ def timeline_texts(screen) -> list[str]:
 # ---------------------------------------------------------------------- every key
 DIALOG_OF = {"note": NoteDialog, "severity": SeverityDialog, "status": StatusDialog,
              "assign": ParticipantDialog, "phase": PhaseDialog, "correct": NoteDialog,
-             "help": HelpScreen}
+             "help": HelpScreen, "add_source": SourceDialog}
 
 
 async def test_every_action_key_does_something(tmp_path):

@@ -206,3 +206,35 @@ async def test_the_dialog_refuses_a_bad_grep(tmp_path):
         await pilot.pause(0.2)
         assert app.screen is dialog  # still open, with the error shown
         assert len(app.state.sources) == before
+
+
+class FakeSample:
+    def lines(self) -> list[str]:
+        return ["cpu 97% (2 cores)  load 3.1 2.0 1.5", "mem 91% of 24 GB", "\x1b]0;x\x07 evil"]
+
+    def to_dict(self) -> dict:
+        return {"cpu_percent": 97.0}
+
+
+async def test_host_glance_shows_and_pins_a_snapshot(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    app.host_sampler = FakeSample
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: bool(app.screen.query("#host")))
+        app.screen.query_one("#log-tabs", TabbedContent).active = "log-host"
+        host = app.screen.query_one("#host")
+        await until(pilot, lambda: host.sample is not None)
+        text = str(host.query_one("#host-text").render())
+        assert "cpu 97%" in text and "\x1b" not in text
+        host.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: any(
+            isinstance(e.event.payload, Evidence) and e.event.payload.source == "host"
+            for e in app.screen.query_one("#timeline").entries))
+    async with await Store.open(db, read_only=True) as store:
+        ev = [e for e in await store.events(incident) if isinstance(e.payload, Evidence)][-1]
+    assert ev.payload.snapshot == {"cpu_percent": 97.0}
+    assert ev.payload.context[0].startswith("cpu 97%")
+    assert ev.payload.sha256 == digest(ev.payload.context)

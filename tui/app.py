@@ -12,6 +12,7 @@ import os
 import signal
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import tzinfo
+from typing import Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -47,6 +48,7 @@ class WarRoomApp(App[int]):
 
     state: var[IncidentState | None] = var(None, always_update=True)
     """The incident as the store has it; panes watch this."""
+    _lag_log: tuple[str, list[tuple[float, float]]] | None = None  # WARROOM_LAG_LOG samples
 
     def __init__(self, *, open_journal: Callable[[], Awaitable[Journal]],
                  incident_id: int | None, clock: Clock, actor: str = "@ic",
@@ -55,7 +57,8 @@ class WarRoomApp(App[int]):
                  on_theme_change: Callable[[str], None] | None = None,
                  local_tz: tzinfo | None = None, poll_seconds: float = POLL_SECONDS,
                  source_factory: SourceFactory | None = None,
-                 capture: CaptureSink | None = None) -> None:
+                 capture: CaptureSink | None = None,
+                 host_sampler: Callable[[], Any] | None = None) -> None:
         super().__init__()
         self._open_journal = open_journal
         self.journal: Journal | None = None
@@ -72,6 +75,7 @@ class WarRoomApp(App[int]):
         self.drafts: dict[str, str] = {}
         self.pending_drafts: dict[str, str] = {}
         self.capture = capture
+        self.host_sampler = host_sampler
         self.runner = SourceRunner(self, None if read_only else source_factory,
                                    None if read_only else capture)
         for theme in themes:
@@ -86,6 +90,8 @@ class WarRoomApp(App[int]):
 
     # ------------------------------------------------------------------ lifecycle
     async def on_mount(self) -> None:
+        if lag_path := os.environ.get("WARROOM_LAG_LOG"):
+            self._start_lag_log(lag_path)
         self._install_signal_handlers()
         for problem in self._theme_problems:
             self.notify(problem, severity="warning", markup=False, timeout=8)
@@ -112,6 +118,10 @@ class WarRoomApp(App[int]):
 
     async def on_unmount(self) -> None:
         """Last words: end every child process, write what is still pending, close the store."""
+        if self._lag_log is not None:
+            path, samples = self._lag_log
+            with open(path, "w") as f:
+                f.writelines(f"{t:.6f} {late:.6f}\n" for t, late in samples)
         await self.runner.shutdown()
         if self.capture is not None:
             self.capture.close()
@@ -119,6 +129,20 @@ class WarRoomApp(App[int]):
         if self.journal is not None:
             journal, self.journal = self.journal, None
             await journal.close()
+
+    def _start_lag_log(self, path: str) -> None:
+        """Opt-in (``WARROOM_LAG_LOG=path``, off by default; bench/bench_ingest.py): a 10 ms
+        timer's lateness; at exit ``path`` gets "<time.monotonic()> <late s>" per tick."""
+        import asyncio
+        import time
+        samples: list[tuple[float, float]] = []
+        loop = asyncio.get_running_loop()
+        def tick(due: float) -> None:
+            now = time.monotonic()
+            samples.append((now, now - due))
+            loop.call_later(0.01, tick, now + 0.01)
+        tick(time.monotonic())
+        self._lag_log = (path, samples)
 
     def _fail(self, message: str) -> None:
         self.exit_message = message

@@ -18,6 +18,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import NoReturn
 
+from feeds.host import Sampler
 from feeds.source import make_source
 from incident.clock import Clock, SystemClock
 from incident.errors import IncidentNotFound, InvalidInput, WarroomError
@@ -156,7 +157,8 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
         on_theme_change=(lambda name: save_setting("theme", name)) if remember_theme
         else None,
         local_tz=local_tz or datetime.now().astimezone().tzinfo,
-        source_factory=make_source if live else None, capture=capture)
+        source_factory=make_source if live else None, capture=capture,
+        host_sampler=Sampler().sample if live else None)
 
 
 async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:

@@ -18,12 +18,13 @@ from textual.widgets import Footer, Tab, Tabs
 
 from incident import commands as cmd
 from incident.errors import InvalidInput
-from incident.evidence import from_log_line
+from incident.evidence import digest, from_log_line
 from incident.journal import Event, Evidence
 from incident.state import IncidentState
 from tui.actions import ACTIONS, bindings
 from tui.widgets.checklist import ChecklistPane
 from tui.widgets.comms import CommsPane
+from tui.widgets.host import HostPane
 from tui.widgets.log_source import SourcePane, spec_text
 from tui.widgets.logs import LogsPane
 from tui.widgets.status_bar import StatusBar
@@ -292,6 +293,18 @@ class ConsoleScreen(Screen[None]):
             if saved is not None:
                 self.notify(f"Pinned line {evidence.line_no} as evidence #{saved.id}",
                             timeout=3)
+
+    @on(HostPane.Pin)
+    async def _pin_host(self, event: HostPane.Pin) -> None:
+        lines = event.sample.lines()
+        evidence = Evidence(source="host", line=lines[0] if lines else "",
+                            context=tuple(lines), read_at=self.wr.clock.now(),
+                            sha256=digest(lines), snapshot=event.sample.to_dict())
+        saved = await self.wr.commit(lambda s: cmd.pin(
+            self.wr.clock, s, evidence, owner=self.wr.actor,
+            note_text=f"Host snapshot: {evidence.line}"[:300]))
+        if saved is not None:
+            self.notify(f"Pinned host snapshot as evidence #{saved.id}", timeout=3)
 
     @on(CommsPane.Send)
     async def _send(self, event: CommsPane.Send) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from incident.sanitize import visible
 from incident.state import IncidentState
+from tui.widgets.host import HostPane
 from tui.widgets.log_buffer import LogBuffer
 from tui.widgets.log_source import SourcePane
 
@@ -33,8 +34,13 @@ class LogsPane(Vertical):
     state: reactive[IncidentState | None] = reactive(None, always_update=True)
 
     def compose(self) -> ComposeResult:
-        with TabbedContent(id="log-tabs"), TabPane("sources", id="log-empty"):
-            yield Static(Content(EMPTY_HELP), id="logs-help")
+        sampler = getattr(self.app, "host_sampler", None)
+        with TabbedContent(id="log-tabs"):
+            with TabPane("sources", id="log-empty"):
+                yield Static(Content(EMPTY_HELP), id="logs-help")
+            if sampler is not None:
+                with TabPane("host", id="log-host"):
+                    yield HostPane(sampler, id="host")
 
     def buffer_for(self, source_id: str) -> LogBuffer:
         runner = getattr(self.app, "runner", None)
@@ -55,6 +61,8 @@ class LogsPane(Vertical):
                                         id=pane_id))
         if state.sources and tabs.query("#log-empty"):
             await tabs.remove_pane("log-empty")
+            if tabs.active in ("", "log-host") and state.sources:
+                tabs.active = f"log-{next(iter(state.sources))}"
         running = sum(1 for s in state.sources.values() if s.state == "started")
         self.border_subtitle = (f"{len(state.sources)} source(s), {running} running"
                                 if state.sources else "")

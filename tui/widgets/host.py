@@ -1,0 +1,64 @@
+"""The host glance: what this machine is doing, for the first minutes of triage.
+
+CPU, memory, load, disks and their I/O, network, and the top processes, sampled every two
+seconds in a thread worker that never overlaps itself (``exclusive``). ``enter`` pins the
+current sample to the timeline as evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual import work
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+from incident.sanitize import visible
+
+INTERVAL = 2.0
+
+
+class HostPane(VerticalScroll, can_focus=True):
+    """Live host metrics from a sampler handed down by the app."""
+
+    BINDINGS = [Binding("enter", "pin", "Pin snapshot")]
+
+    class Pin(Message):
+        """Pin ``sample`` (an object with ``lines()`` and ``to_dict()``) as evidence."""
+
+        def __init__(self, sample: Any) -> None:
+            super().__init__()
+            self.sample = sample
+
+    def __init__(self, sampler: Callable[[], Any], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.sampler = sampler
+        self.sample: Any = None
+
+    def compose(self):
+        yield Static(Content("sampling…"), id="host-text")
+
+    def on_mount(self) -> None:
+        self.refresh_sample()
+        self.set_interval(INTERVAL, self.refresh_sample, name="host-sample")
+
+    @work(thread=True, exclusive=True, group="host-sample")
+    def refresh_sample(self) -> None:
+        sample = self.sampler()
+        self.app.call_from_thread(self._show, sample)
+
+    def _show(self, sample: Any) -> None:
+        self.sample = sample
+        text = "\n".join(visible(line) for line in sample.lines())
+        self.query_one("#host-text", Static).update(Content(text + "\n\nenter pins this "
+                                                            "snapshot to the timeline"))
+
+    def action_pin(self) -> None:
+        if self.sample is None:
+            self.notify("no sample yet", severity="warning")
+            return
+        self.post_message(self.Pin(self.sample))
