@@ -482,3 +482,17 @@ def test_saved_line_neutralises_controls(inc1: Path, capsys) -> None:
     out = ok(capsys, "note", "1", "clear \x1b[2J screen \x9b31m")
     assert "\x1b" not in out and "\x9b" not in out
     assert "␛[2J" in out
+
+
+@pytest.mark.parametrize("env_value", ["0", "x", "-5"])
+def test_bad_capture_lines_from_the_environment(db: Path, capsys, monkeypatch,
+                                                env_value: str) -> None:
+    monkeypatch.setenv("WARROOM_CAPTURE_LINES", env_value)
+    rc, out, err = run(capsys, "list")
+    assert rc == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "positive whole number" in err
+
+
+def test_capture_lines_option_is_parsed(db: Path) -> None:
+    from tui.cli import build_parser
+    assert build_parser().parse_args(["--capture-lines", "500", "list"]).capture_lines == 500

@@ -95,3 +95,48 @@ def test_sigterm_ends_the_console_cleanly(env):
         assert _gone(procs) == []
     finally:
         session.kill_server()
+
+
+def _source_tree(session: Tmux) -> list[psutil.Process]:
+    return [p for p in session.session_processes()
+            if "sleep" in " ".join(p.cmdline())]
+
+
+def _wait_for_children(session: Tmux, timeout: float = 10.0) -> list[psutil.Process]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = _source_tree(session)
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError("the source never started")
+
+
+def test_a_dropped_session_ends_its_log_sources(env):
+    assert run_cli(env, "tail", "INC-1", "--cmd", "sleep 300 | cat", "--name", "pipe"
+                   ).returncode == 0
+    session = Tmux(env)
+    session.start([*WARROOM, "attach", "INC-1"])
+    try:
+        session.wait_for("running")
+        procs = session.session_processes()
+        children = _wait_for_children(session)
+    finally:
+        session.kill_server()  # SIGHUP, as when the SSH link drops
+    assert _gone(procs + children) == []
+
+
+def test_sigkill_of_the_console_takes_its_sources_down(env):
+    assert run_cli(env, "tail", "INC-1", "--cmd", "sleep 300 | cat", "--name", "pipe"
+                   ).returncode == 0
+    session = Tmux(env)
+    session.start([*WARROOM, "attach", "INC-1"])
+    try:
+        session.wait_for("running")
+        children = _wait_for_children(session)
+        console = next(p for p in session.session_processes()
+                       if "tui.cli" in " ".join(p.cmdline()))
+        console.kill()
+        assert _gone(children, timeout=5) == [], "sources outlived a SIGKILLed console"
+    finally:
+        session.kill_server()

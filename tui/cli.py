@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import shlex
 import sys
@@ -62,12 +63,26 @@ def _status(text: str) -> Status:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="warroom", description="A terminal war-room console for the incident "
                 "commander. Without a verb, attaches to the latest active incident.")
     p.add_argument("--db", metavar="PATH", help="database file (default: $WARROOM_DB, or the "
                    "user data directory)")
     p.add_argument("--theme", help="console theme (remembered)")
+    p.add_argument("--capture-lines", type=_positive, metavar="N",
+                   default=os.environ.get("WARROOM_CAPTURE_LINES", "100000"),
+                   help="captured output kept per log source (default 100000, or "
+                   "$WARROOM_CAPTURE_LINES)")
     sub = p.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
 
     s = sub.add_parser("declare", help="declare a new incident; prints its INC-<n>")
@@ -136,7 +151,8 @@ def demo_log_command() -> str:
 def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool = False,
               theme: str | None = None, actor: str | None = None,
               remember_theme: bool = True, local_tz: tzinfo | None = None,
-              store: Store | None = None, run_sources: bool = True) -> WarRoomApp:
+              store: Store | None = None, run_sources: bool = True,
+              capture_lines: int = 100_000) -> WarRoomApp:
     """The one app factory, for the CLI, the tests, the screenshots and the benchmarks.
 
     The app opens the store itself, inside its own event loop, through ``open_journal``;
@@ -144,7 +160,7 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
     """
     themes, problems = load_themes([config_dir() / "themes"])
     live = run_sources and not read_only
-    capture = CaptureWriter(db) if live else None
+    capture = CaptureWriter(db, limit=capture_lines) if live else None
 
     async def open_journal() -> Store:
         return store if store is not None else await Store.open(db, read_only=read_only)
@@ -187,7 +203,8 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
         await store.close()
         raise
     # The app takes the open store over, and closes it when it ends.
-    app = build_app(db, incident, clock, read_only=read_only, theme=args.theme, store=store)
+    app = build_app(db, incident, clock, read_only=read_only, theme=args.theme, store=store,
+                    capture_lines=args.capture_lines)
     await app.run_async()
     if app.exit_message:
         print(f"warroom: {app.exit_message}", file=sys.stderr)
