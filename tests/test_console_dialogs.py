@@ -439,3 +439,22 @@ async def test_untrusted_text_is_shown_literally_and_sanitised(tmp_path):
     events, _, _ = await stored(db, incident)
     assert isinstance(events[-1].payload, Note) and events[-1].text == NASTY
 
+
+
+async def test_typing_into_a_restored_draft_adds_to_it(tmp_path):
+    """A draft restored after a drop is not selected: the first key must not wipe it."""
+    from tests.console_support import make_app, seed, wait_ready
+    from tui.screens.note import NoteDialog
+    db = tmp_path / "w.db"
+    incident = await seed(db)  # the demo leaves a half-typed note draft
+    app = make_app(db, incident)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, NoteDialog)
+        box = app.screen.query_one("#note-text")
+        before = box.value
+        assert before
+        await pilot.press("!")
+        assert box.value == before + "!"

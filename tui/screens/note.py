@@ -18,6 +18,8 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label
 
+from tui.widgets.field import Field
+
 
 @dataclass(frozen=True)
 class NoteResult:
@@ -66,13 +68,13 @@ class NoteDialog(ModalScreen[NoteResult | None]):
         with Vertical(classes="dialog", id="note-dialog") as box:
             box.border_title = self._title
             yield Label("Event (what happened)")
-            yield Input(values["text"], placeholder="e.g. Alert fired: API 500 errors",
+            yield Field(values["text"], placeholder="e.g. Alert fired: API 500 errors",
                         id="note-text", max_length=20_000)
             yield Label("Action taken (optional)")
-            yield Input(values["action"], placeholder="e.g. Acknowledged, began investigation",
+            yield Field(values["action"], placeholder="e.g. Acknowledged, began investigation",
                         id="note-action")
             yield Label("Owner")
-            yield Input(values["owner"], placeholder="@name", id="note-owner", max_length=200)
+            yield Field(values["owner"], placeholder="@name", id="note-owner", max_length=200)
             if self._correcting:
                 yield Checkbox("Retract this entry (it stays in the journal, struck out)",
                                id="note-retract")

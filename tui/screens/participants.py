@@ -15,6 +15,7 @@ from incident.model import ROLE_LABELS
 from incident.playbook import load_playbook
 from incident.sanitize import visible
 from incident.state import IncidentState
+from tui.widgets.field import Field
 
 OTHER = "__other__"
 
@@ -49,10 +50,10 @@ class ParticipantDialog(ModalScreen[tuple[str, str] | None]):
             box.border_title = "Assign participant"
             yield Label(Content.assemble(("Now: ", "dim"), current))
             yield Label("Name")
-            yield Input(placeholder="@name", id="p-name", max_length=200)
+            yield Field(placeholder="@name", id="p-name", max_length=200)
             yield Label("Role")
             yield Select(roles, value="technical_lead", allow_blank=False, id="p-role")
-            yield Input(placeholder="free role, e.g. Scribe", id="p-other", max_length=200,
+            yield Field(placeholder="free role, e.g. Scribe", id="p-other", max_length=200,
                         disabled=True)
             hint = f"Delegation by symptom (★ matches this incident); {phase_row.label} → " \
                    f"{phase_row.delegate}" if phase_row else "Delegation by symptom"

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from incident.model import PhaseId, Resolution, Severity, Status
 from incident.playbook import load_playbook
+from tui.widgets.field import Field
 
 
 class _Picker(ModalScreen):
@@ -48,7 +49,7 @@ class SeverityDialog(_Picker):
             yield Label(Content.styled(pb.severity_rule, "bold $warning"))
             yield OptionList(*options, id="severity-options")
             yield Label("Reason (optional)")
-            yield Input(placeholder="e.g. checkout fully down for EU users", id="sev-reason")
+            yield Field(placeholder="e.g. checkout fully down for EU users", id="sev-reason")
             yield Label("Enter chooses · Escape cancels", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -94,13 +95,13 @@ class StatusDialog(_Picker):
             box.border_title = "Status"
             yield OptionList(*options, id="status-options")
             yield Label("Resolution: immediate (mitigated / resolved)")
-            yield Input(r.immediate or "", placeholder="e.g. Increased connection pool size",
+            yield Field(r.immediate or "", placeholder="e.g. Increased connection pool size",
                         id="res-immediate")
             yield Label("Resolution: permanent")
-            yield Input(r.permanent or "", placeholder="e.g. Fixed connection leak",
+            yield Field(r.permanent or "", placeholder="e.g. Fixed connection leak",
                         id="res-permanent")
             yield Label("Resolution: deployed version")
-            yield Input(r.deployed or "", placeholder="e.g. v2.3.2", id="res-deployed")
+            yield Field(r.deployed or "", placeholder="e.g. v2.3.2", id="res-deployed")
             yield Label("Enter on a status or a field saves · Escape cancels",
                         classes="dialog-hint")
 

@@ -19,6 +19,7 @@ from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet
 from incident import commands as cmd
 from incident.errors import InvalidInput
 from incident.journal import SourceSpec
+from tui.widgets.field import Field
 
 
 class SourceDialog(ModalScreen[SourceSpec | None]):
@@ -35,19 +36,19 @@ class SourceDialog(ModalScreen[SourceSpec | None]):
                 yield RadioButton("Grep files, directories or globs (follows growth and "
                                   "rotation)", id="kind-grep")
             yield Label("Command", id="lbl-command")
-            yield Input(placeholder="e.g. kubectl logs -f deploy/checkout-api",
+            yield Field(placeholder="e.g. kubectl logs -f deploy/checkout-api",
                         id="src-command")
             yield Label("Pattern and paths", id="lbl-grep", classes="-grep")
-            yield Input(placeholder="regex, e.g. ERROR|5[0-9]{2}", id="src-pattern",
+            yield Field(placeholder="regex, e.g. ERROR|5[0-9]{2}", id="src-pattern",
                         classes="-grep")
-            yield Input(placeholder="paths, e.g. /var/log/app/*.log /var/log/nginx",
+            yield Field(placeholder="paths, e.g. /var/log/app/*.log /var/log/nginx",
                         id="src-paths", classes="-grep")
             with Horizontal(classes="-grep", id="src-flags"):
                 yield Checkbox("fixed string", id="src-fixed")
                 yield Checkbox("ignore case", id="src-icase")
                 yield Checkbox("invert", id="src-invert")
             yield Label("Name (optional)")
-            yield Input(placeholder="shown on the tab", id="src-name", max_length=40)
+            yield Field(placeholder="shown on the tab", id="src-name", max_length=40)
             yield Label(f"Working directory: {os.getcwd()}", classes="dialog-hint")
             yield Label("Enter saves · Escape cancels", classes="dialog-hint")
 
