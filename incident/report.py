@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from incident.journal import Event, Evidence, TimelineEntry, timeline
+from incident.metrics import compute
 from incident.model import Role, role_label
+from incident.playbook import load_playbook
 from incident.sanitize import json_safe, visible
 from incident.state import IncidentState, fold
 from incident.timeparse import human_duration, iso_z
@@ -89,8 +91,49 @@ def _evidence(rows: Sequence[TimelineEntry]) -> list[str]:
     return lines
 
 
-def render_markdown(events: Sequence[Event]) -> str:
-    """The playbook's Incident Report for the incident these events describe."""
+def _metrics(events: Sequence[Event]) -> list[str]:
+    m = compute(events)
+    pb = load_playbook()
+
+    def took(delta, what: str) -> str:
+        return human_duration(delta) if delta is not None else f"not yet {what}"
+
+    sev = ", ".join(f"{s.value} {human_duration(t)}" for s, t in sorted(m.severity_time.items()))
+    phases = []
+    for span in m.phases:
+        p = pb.phase(span.phase)
+        text = f"{p.number}. {p.name} {human_duration(span.spent)}"
+        if span.budget is not None:
+            text += f" (budget {human_duration(span.budget)}"
+            text += f", {human_duration(span.over)} over)" if span.over else ")"
+        phases.append(text)
+    late = [f"{u.audience} {u.at:%H:%M} ({human_duration(u.late_by)} late)"
+            for u in m.updates if u.late_by is not None]
+    updates = f"{m.updates_on_time} on time, {m.updates_late} late"
+    if late:
+        updates += ": " + "; ".join(_inline(x) for x in late)
+    lines = [
+        f"- **Time to detect**: {human_duration(m.time_to_detect)}",
+        f"- **Time to acknowledge**: {took(m.time_to_acknowledge, 'acknowledged')}",
+        f"- **Time to mitigate**: {took(m.time_to_mitigate, 'mitigated')}",
+        f"- **Time to resolve**: {took(m.time_to_resolve, 'resolved')}",
+        f"- **Time at severity**: {sev}",
+        f"- **Phases**: {'; '.join(phases)}",
+        f"- **Updates sent**: {updates}",
+        f"- **Commands run**: {m.commands_run}",
+        f"- **Evidence pinned**: {m.evidence_pinned}",
+    ]
+    if m.out_of_order:
+        lines.append("- **Milestones out of order**: " + "; ".join(m.out_of_order))
+    return lines
+
+
+def render_markdown(events: Sequence[Event], *, redacted: int | None = None) -> str:
+    """The playbook's Incident Report for the incident these events describe.
+
+    ``redacted`` is how many secrets the caller redacted from ``events`` (None: not
+    redacted); the report says so.
+    """
     state = fold(events)
     rows = timeline(list(events))
     rc, res, imp = state.root_cause, state.resolution, state.impact_summary
@@ -140,15 +183,20 @@ def render_markdown(events: Sequence[Event]) -> str:
     else:
         out.append(f"_{UNKNOWN}: no action items recorded._")
     out += ["", "### Participants", *_participants(state)]
+    out += ["", "### Metrics", *_metrics(events)]
     evidence = _evidence(rows)
     if evidence:
         out += ["", "### Evidence", *evidence]
+    if redacted is not None:
+        out += ["", f"_Secrets redacted on export: {redacted} (tokens, keys, passwords, "
+                    "bearer headers, connection strings)._"]
     return "\n".join(out) + "\n"
 
 
-def report_data(events: Sequence[Event]) -> dict[str, Any]:
+def report_data(events: Sequence[Event], *, redacted: int | None = None) -> dict[str, Any]:
     """Every field of the incident and its timeline, as plain JSON-able data."""
     state = fold(events)
+    m = compute(events)
     rows = timeline(list(events))
     resolved = state.resolved_at
     return {
@@ -164,9 +212,31 @@ def report_data(events: Sequence[Event]) -> dict[str, Any]:
             for r in rows
         ],
         "events": [e.model_dump(mode="json") for e in sorted(events, key=lambda e: e.id or 0)],
+        "metrics": {
+            "time_to_detect_seconds": m.time_to_detect.total_seconds(),
+            "time_to_acknowledge_seconds": _seconds(m.time_to_acknowledge),
+            "time_to_mitigate_seconds": _seconds(m.time_to_mitigate),
+            "time_to_resolve_seconds": _seconds(m.time_to_resolve),
+            "severity_seconds": {s.value: t.total_seconds()
+                                 for s, t in sorted(m.severity_time.items())},
+            "phases": [{"phase": p.phase.value, "seconds": p.spent.total_seconds(),
+                        "budget_seconds": _seconds(p.budget),
+                        "over_seconds": _seconds(p.over)} for p in m.phases],
+            "updates": [{"audience": u.audience, "at": iso_z(u.at), "due": iso_z(u.due),
+                         "late_seconds": _seconds(u.late_by)} for u in m.updates],
+            "commands_run": m.commands_run,
+            "evidence_pinned": m.evidence_pinned,
+            "out_of_order": m.out_of_order,
+        },
+        "secrets_redacted": redacted,
     }
 
 
-def render_json(events: Sequence[Event]) -> str:
-    text = json.dumps(report_data(events), indent=2, sort_keys=True, ensure_ascii=False)
+def _seconds(delta) -> float | None:
+    return delta.total_seconds() if delta is not None else None
+
+
+def render_json(events: Sequence[Event], *, redacted: int | None = None) -> str:
+    text = json.dumps(report_data(events, redacted=redacted), indent=2, sort_keys=True,
+                      ensure_ascii=False)
     return json_safe(text) + "\n"

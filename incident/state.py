@@ -179,7 +179,7 @@ def _declared(event: Event) -> IncidentState:
     state = IncidentState(
         id=event.incident_id, title=d.title, severity=d.severity, service=d.service,
         impact=d.impact, detected_by=d.detected_by, started_at=d.started_at,
-        declared_at=event.occurred_at,
+        declared_at=event.recorded_at,  # when it was declared (a start can be backdated)
         phase_history=[(PhaseId.TRIAGE, event.occurred_at)],
         severity_history=[(d.severity, event.occurred_at)],
         status_history=[(Status.ACTIVE, event.occurred_at)],

@@ -203,6 +203,10 @@ class Store:
                 except sqlite3.Error as e:
                     raise translate(e, str(self.path)) from None
 
+    async def write(self, fn: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+        """One transaction of raw SQL for storage/ modules (export); committed on return."""
+        return await self._write(fn)
+
     # ----------------------------------------------------------------- writes
     async def declare(self, event: Event) -> Event:
         """Create a new incident from its ``declared`` event; returns the saved event."""

@@ -108,7 +108,7 @@ def test_example_has_the_playbook_sections(example: list[Event]) -> None:
     headings = [ln for ln in lines if ln.startswith("### ")]
     assert headings == ["### Status: ✅ RESOLVED", "### Incident Details", "### Timeline",
                         "### Root Cause", "### Resolution", "### Impact Summary",
-                        "### Action Items", "### Participants"]
+                        "### Action Items", "### Participants", "### Metrics"]
     i = lines.index("### Timeline")
     assert lines[i + 1:i + 3] == ["| Time (UTC) | Event | Action Taken | Owner |",
                                   "|------------|-------|--------------|-------|"]
@@ -201,7 +201,8 @@ def test_free_roles_are_listed_after_the_playbook_roles(journal, frozen_clock) -
     journal.add(cmd.assign(frozen_clock, journal.state, "@z", "Scribe"))
     journal.add(cmd.assign(frozen_clock, journal.state, "@a", "Customer liaison"))
     lines = render_markdown(journal.events).splitlines()
-    assert lines[-2:] == ["- Customer liaison: @a", "- Scribe: @z"]
+    end = lines.index("### Metrics") - 1  # the blank line that ends the section
+    assert lines[end - 2:end] == ["- Customer liaison: @a", "- Scribe: @z"]
 
 
 # ------------------------------------------------------------------ determinism
@@ -300,7 +301,9 @@ def test_json_has_every_field_and_parses(example: list[Event]) -> None:
     assert text == render_json(example)
     data = json.loads(text)
     assert set(data) == {"format", "incident", "number", "duration_seconds", "timeline",
-                         "events"}
+                         "events", "metrics", "secrets_redacted"}
+    assert data["metrics"]["time_to_resolve_seconds"] == 1800.0
+    assert data["secrets_redacted"] is None
     assert data["format"] == 1
     assert data["number"] == "INC-1"
     assert data["duration_seconds"] == 1800.0

@@ -26,6 +26,7 @@ from incident.errors import IncidentNotFound, InvalidInput, WarroomError
 from incident.model import Severity, Status
 from incident.timeparse import parse_when
 from storage.capture import CaptureWriter
+from storage.export import export_incident
 from storage.paths import resolve_db_path
 from storage.store import Store
 from tui import verbs
@@ -121,6 +122,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("incident", type=incident_id, metavar="INC")
     s.add_argument("--format", choices=("markdown", "json"), default="markdown")
     s.add_argument("--output", "-o", metavar="FILE")
+    s.add_argument("--keep-secrets", action="store_true",
+                   help="do not redact tokens, keys, passwords and connection strings")
+
+    s = sub.add_parser("export", help="write one incident as a self-contained database file")
+    s.add_argument("incident", type=incident_id, metavar="INC")
+    s.add_argument("--output", "-o", metavar="FILE", required=True)
+    s.add_argument("--keep-secrets", action="store_true",
+                   help="do not redact tokens, keys, passwords and connection strings")
+
+    s = sub.add_parser("postmortem", help="write up the incident after the fact (root cause, "
+                       "resolution, impact, action items, lessons)")
+    s.add_argument("incident", type=incident_id, metavar="INC")
 
     s = sub.add_parser("attach", help="open the war-room console")
     s.add_argument("incident", type=incident_id, metavar="INC", nargs="?")
@@ -225,7 +238,7 @@ async def _main(args: argparse.Namespace) -> int:
         verbs.source_spec(args)
     store = await Store.open(db)
     try:
-        return await verbs.run_verb(args, store, clock)
+        return await verbs.run_verb(args, store, clock, exporter=export_incident)
     finally:
         await store.close()
 

@@ -12,7 +12,8 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 
 from incident import commands as cmd
 from incident.clock import Clock
@@ -20,6 +21,7 @@ from incident.errors import InvalidInput
 from incident.journal import SourceSpec
 from incident.model import Resolution
 from incident.ports import IncidentSummary, Journal
+from incident.redact import redact, redact_events
 from incident.report import render_json, render_markdown
 from incident.sanitize import json_safe, visible
 from incident.timeparse import human_duration, iso_z, parse_when
@@ -47,7 +49,21 @@ def _write(path: str, text: str) -> None:
         raise InvalidInput(f"cannot write {path}: {e.strerror}") from None
 
 
-async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock) -> int:
+async def _events_for_export(store: Journal, args: argparse.Namespace
+                             ) -> tuple[list, int | None]:
+    """The incident's events, with secrets redacted unless ``--keep-secrets``."""
+    events = await store.events(args.incident)
+    if args.keep_secrets:
+        return events, None
+    return redact_events(events)
+
+
+def _redact(text: str) -> str:
+    return redact(text)[0]
+
+
+async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
+                   exporter: Callable[..., Awaitable[None]] | None = None) -> int:
     """Every verb that does not open the console. Prints results on stdout."""
     me = actor()
     verb = args.verb
@@ -77,12 +93,26 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock) -> in
     elif verb == "tail":
         event = cmd.add_source(clock, state, source_spec(args), owner=me)
     elif verb == "report":
-        events = await store.events(args.incident)
-        text = render_json(events) if args.format == "json" else render_markdown(events)
+        events, redacted = await _events_for_export(store, args)
+        text = render_json(events, redacted=redacted) if args.format == "json" \
+            else render_markdown(events, redacted=redacted)
         if args.output:
             _write(args.output, text)
         else:
             sys.stdout.write(text)
+        return 0
+    elif verb == "export":
+        events, redacted = await _events_for_export(store, args)
+        captured = {}
+        for sid in state.sources:
+            lines = await store.read_capture(args.incident, sid, limit=10_000_000)
+            if redacted is not None:
+                lines = [line.__class__(line.no, line.err, line.read_at, _redact(line.text))
+                         for line in lines]
+            captured[sid] = lines
+        await exporter(Path(args.output), args.incident, events, captured)
+        note = "secrets kept" if redacted is None else f"{redacted} secret(s) redacted"
+        print(f"{state.number} exported to {args.output} ({len(events)} events, {note})")
         return 0
     else:  # pragma: no cover - argparse only lets known verbs through
         raise InvalidInput(f"unknown verb {verb}")
