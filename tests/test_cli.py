@@ -488,7 +488,7 @@ def test_saved_line_neutralises_controls(inc1: Path, capsys) -> None:
 def test_bad_capture_lines_from_the_environment(db: Path, capsys, monkeypatch,
                                                 env_value: str) -> None:
     monkeypatch.setenv("WARROOM_CAPTURE_LINES", env_value)
-    rc, out, err = run(capsys, "list")
+    rc, _out, err = run(capsys, "list")
     assert rc == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert "positive whole number" in err
 
