@@ -90,6 +90,9 @@ class Journal(Protocol):
 
     async def capture_last_no(self, incident_id: int, source_id: str) -> int: ...
 
+    async def capture_between(self, incident_id: int, start: datetime, end: datetime, *,
+                              limit: int = 200) -> list[tuple[str, Any]]: ...
+
     async def close(self) -> None: ...
 
 

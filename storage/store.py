@@ -367,6 +367,15 @@ class Store:
             (incident_id, source_id, no - before, no + after))
         return [CapturedLine(n, bool(err), at, text) for n, err, at, text in rows]
 
+    async def capture_between(self, incident_id: int, start: datetime, end: datetime, *,
+                              limit: int = 200) -> list[tuple[str, CapturedLine]]:
+        """Captured lines of every source read between ``start`` and ``end``: (source, line)."""
+        rows = await self._rows(
+            "SELECT source_id, no, err, read_at, text FROM captured_lines WHERE incident_id=? "
+            "AND read_at BETWEEN ? AND ? ORDER BY read_at, source_id, no LIMIT ?",
+            (incident_id, ts(start), ts(end), limit))
+        return [(sid, CapturedLine(no, bool(err), at, text)) for sid, no, err, at, text in rows]
+
     async def capture_last_no(self, incident_id: int, source_id: str) -> int:
         """The highest line number captured for the source (0 when none)."""
         return await self._scalar(

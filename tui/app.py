@@ -110,6 +110,10 @@ class WarRoomApp(App[int]):
             return
         self._watch = self.journal.watch(self.incident_id, state.last_event_id)
         self.state = state
+        if self.read_only:
+            from tui.screens.review import ReviewScreen
+            await self.push_screen(ReviewScreen(await self.journal.events(self.incident_id)))
+            return
         from tui.screens.console import ConsoleScreen
         await self.push_screen(ConsoleScreen(state))
         self.set_interval(self._poll_seconds, self.poll_changes, name="change-feed")

@@ -1,0 +1,199 @@
+"""Post-mortem review: replay the incident, read-only.
+
+The timeline cursor is the time scrubber: wherever it stands, the status bar, the state
+panel and the checklist show the incident as it was at that moment (a fold of the journal
+up to it), and the log panel shows the output captured around it. ``left``/``right`` (or
+``k``/``j``) step from event to event, ``home``/``end`` jump to the ends. The metrics of
+the whole incident are beside it. Nothing here writes, and no stored command is started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from incident.journal import Event
+from incident.metrics import compute
+from incident.model import role_label
+from incident.playbook import load_playbook
+from incident.sanitize import visible
+from incident.state import IncidentState, fold
+from incident.timeparse import human_duration
+from tui.actions import ACTIONS
+from tui.widgets.checklist import ChecklistPane
+from tui.widgets.status_bar import StatusBar
+from tui.widgets.timeline import TimelinePane
+
+AROUND = timedelta(seconds=30)
+
+
+def state_at(events: Sequence[Event], at: datetime) -> IncidentState:
+    """The incident as it stood at ``at``: the fold of what had happened by then."""
+    return fold([e for e in events if e.occurred_at <= at or e.kind.value == "declared"])
+
+
+def metrics_text(events: Sequence[Event]) -> Content:
+    m = compute(events)
+    pb = load_playbook()
+
+    def took(d) -> str:
+        return human_duration(d) if d is not None else "—"
+
+    parts: list = [("Metrics (whole incident)\n", "bold $accent")]
+    for label, value in (("detect", human_duration(m.time_to_detect)),
+                         ("acknowledge", took(m.time_to_acknowledge)),
+                         ("mitigate", took(m.time_to_mitigate)),
+                         ("resolve", took(m.time_to_resolve))):
+        parts += [(f"  time to {label:<12}", "dim"), f"{value}\n"]
+    for sev, spent in sorted(m.severity_time.items()):
+        parts += [(f"  at {sev.value:<19}", "dim"), f"{human_duration(spent)}\n"]
+    for span in m.phases:
+        p = pb.phase(span.phase)
+        parts += [(f"  phase {p.number} {p.name[:14]:<14}", "dim"), human_duration(span.spent)]
+        if span.over:
+            parts.append((f"  {human_duration(span.over)} over budget", "bold $error"))
+        parts.append("\n")
+    parts += [("  updates            ", "dim"),
+              f"{m.updates_on_time} on time, {m.updates_late} late\n",
+              ("  commands run       ", "dim"), f"{m.commands_run}\n",
+              ("  evidence pinned    ", "dim"), f"{m.evidence_pinned}\n"]
+    for problem in m.out_of_order:
+        parts.append((f"  ⚠ out of order: {problem}\n", "bold $warning"))
+    return Content.assemble(*parts)
+
+
+def state_text(s: IncidentState, at: datetime) -> Content:
+    parts: list = [(f"At {at:%Y-%m-%d %H:%M:%S} UTC\n", "bold $accent"),
+                   ("  status    ", "dim"), f"{s.status.emoji} {s.status.value}\n",
+                   ("  severity  ", "dim"), f"{s.severity.value}\n",
+                   ("  phase     ", "dim"), f"{load_playbook().phase(s.phase).name}\n"]
+    done = sum(1 for t in s.checklist.values() if t.done)
+    parts += [("  checklist ", "dim"), f"{done}/{len(load_playbook().checklist_keys())} done\n"]
+    for p in s.participants.values():
+        parts += [("  ", ""), (f"{role_label(p.role)}: ", "dim"), f"{visible(p.name)}\n"]
+    last = s.last_sent()
+    if last is not None:
+        parts += [("  last update ", "dim"), f"{last.at:%H:%M} to {visible(last.audience)}: ",
+                  (visible(last.message)[:160] + "\n", "italic")]
+    return Content.assemble(*parts)
+
+
+class ReviewScreen(Screen[None]):
+    """Replay of one incident from its journal."""
+
+    BINDINGS = [
+        *(Binding(a.key, f"refuse({a.title!r})", a.title, show=False)
+          for a in ACTIONS if a.writes),
+        Binding("e", "refuse('Correct timeline entry')", "Correct", show=False, priority=True),
+        Binding("left,k", "step(-1)", "Previous event"),
+        Binding("right,j", "step(1)", "Next event"),
+        Binding("home", "jump(0)", "Start", show=False, priority=True),
+        Binding("end", "jump(-1)", "End", show=False, priority=True),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, events: Sequence[Event]) -> None:
+        super().__init__()
+        self.events = sorted(events, key=lambda e: e.sort_key)
+        self.at: datetime | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status-bar")
+        with Container(id="review"):
+            yield TimelinePane(id="timeline", classes="pane")
+            with VerticalScroll(id="review-state", classes="pane") as box:
+                box.border_title = "State at the cursor"
+                yield Static(id="state-text")
+                yield Static(id="metrics-text")
+            yield ChecklistPane(id="checklist", classes="pane")
+            with VerticalScroll(id="review-logs", classes="pane") as box:
+                box.border_title = "Captured output around the cursor"
+                yield Static(id="logs-text")
+        yield Static(id="scrubber")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        timeline = self.query_one(TimelinePane)
+        timeline.has_older = False
+        timeline.add_events(self.events)
+        self.query_one("#metrics-text", Static).update(metrics_text(self.events))
+        timeline.table.focus()
+        self.action_jump(-1)
+
+    @on(DataTable.RowHighlighted)
+    def _moved(self, event: DataTable.RowHighlighted) -> None:
+        entry = self.query_one(TimelinePane).selected()
+        if entry is not None:
+            self.show(entry.occurred_at)
+
+    def show(self, at: datetime) -> None:
+        self.at = at
+        state = state_at(self.events, at)
+        self.query_one(StatusBar).state = state
+        self.query_one(StatusBar).now = at
+        checklist = self.query_one(ChecklistPane)
+        checklist.state, checklist.now = state, at
+        self.query_one("#state-text", Static).update(state_text(state, at))
+        self._scrubber(at)
+        self._logs(at)
+
+    def _scrubber(self, at: datetime) -> None:
+        first, last = self.events[0].occurred_at, self.events[-1].occurred_at
+        width = max(self.size.width - 40, 10)
+        span = (last - first).total_seconds() or 1
+        pos = round((at - first).total_seconds() / span * (width - 1))
+        bar = "━" * pos + "●" + "─" * (width - 1 - pos)
+        index = sum(1 for e in self.events if e.occurred_at <= at)
+        self.query_one("#scrubber", Static).update(Content.assemble(
+            (f" {first:%H:%M} ", "dim"), (bar, "$accent"), (f" {last:%H:%M} ", "dim"),
+            f" event {index}/{len(self.events)}  ← → step"))
+
+    @work(exclusive=True, group="review-logs")
+    async def _logs(self, at: datetime) -> None:
+        journal, incident = self.app.journal, self.app.incident_id
+        if journal is None or incident is None:
+            return
+        lines = await journal.capture_between(incident, at - AROUND, at + AROUND)
+        if self.at != at:
+            return  # the cursor moved on meanwhile
+        if not lines:
+            self.query_one("#logs-text", Static).update(
+                Content(f"no output captured within {AROUND.seconds} s of this moment"))
+            return
+        parts: list = []
+        for sid, line in lines:
+            parts += [(f"{line.read_at[11:19]} {sid}:{line.no} ", "dim"),
+                      (visible(line.text)[:400], "$error" if line.err else ""), "\n"]
+        self.query_one("#logs-text", Static).update(Content.assemble(*parts))
+
+    def action_refuse(self, what: str) -> None:
+        """A key that would change the incident says why it cannot."""
+        number = f"INC-{self.app.incident_id}"
+        self.notify(f"{what}: this is a read-only review. To write the incident up after "
+                    f"the fact, use `warroom postmortem {number}`.", title="Read-only",
+                    severity="warning", markup=False)
+
+    @on(ChecklistPane.Toggled)
+    @on(ChecklistPane.PhaseChosen)
+    def _no_ticks(self, event) -> None:
+        event.stop()
+        self.action_refuse("Ticking the checklist")
+
+    def action_step(self, delta: int) -> None:
+        table = self.query_one(TimelinePane).table
+        if table.row_count:
+            table.move_cursor(row=min(max(table.cursor_row + delta, 0), table.row_count - 1))
+
+    def action_jump(self, where: int) -> None:
+        table = self.query_one(TimelinePane).table
+        if table.row_count:
+            table.move_cursor(row=0 if where == 0 else table.row_count - 1)
