@@ -183,6 +183,12 @@ def render_markdown(events: Sequence[Event], *, redacted: int | None = None) -> 
     else:
         out.append(f"_{UNKNOWN}: no action items recorded._")
     out += ["", "### Participants", *_participants(state)]
+    pm = state.postmortem
+    if pm.went_well or pm.went_wrong or pm.lucky:
+        out += ["", "### Blameless Post-Mortem",
+                f"- **What went well**: {_inline(pm.went_well)}",
+                f"- **What did not**: {_inline(pm.went_wrong)}",
+                f"- **Where we got lucky**: {_inline(pm.lucky)}"]
     out += ["", "### Metrics", *_metrics(events)]
     evidence = _evidence(rows)
     if evidence:

@@ -58,7 +58,8 @@ class WarRoomApp(App[int]):
                  local_tz: tzinfo | None = None, poll_seconds: float = POLL_SECONDS,
                  source_factory: SourceFactory | None = None,
                  capture: CaptureSink | None = None,
-                 host_sampler: Callable[[], Any] | None = None) -> None:
+                 host_sampler: Callable[[], Any] | None = None,
+                 postmortem: bool = False) -> None:
         super().__init__()
         self._open_journal = open_journal
         self.journal: Journal | None = None
@@ -76,6 +77,7 @@ class WarRoomApp(App[int]):
         self.pending_drafts: dict[str, str] = {}
         self.capture = capture
         self.host_sampler = host_sampler
+        self.postmortem = postmortem
         self.runner = SourceRunner(self, None if read_only else source_factory,
                                    None if read_only else capture)
         for theme in themes:
@@ -113,6 +115,11 @@ class WarRoomApp(App[int]):
         if self.read_only:
             from tui.screens.review import ReviewScreen
             await self.push_screen(ReviewScreen(await self.journal.events(self.incident_id)))
+            return
+        if self.postmortem:
+            from tui.screens.postmortem import PostmortemScreen
+            await self.push_screen(PostmortemScreen())
+            self.set_interval(self._poll_seconds, self.poll_changes, name="change-feed")
             return
         from tui.screens.console import ConsoleScreen
         await self.push_screen(ConsoleScreen(state))

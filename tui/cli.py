@@ -165,14 +165,14 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
               theme: str | None = None, actor: str | None = None,
               remember_theme: bool = True, local_tz: tzinfo | None = None,
               store: Store | None = None, run_sources: bool = True,
-              capture_lines: int = 100_000) -> WarRoomApp:
+              capture_lines: int = 100_000, postmortem: bool = False) -> WarRoomApp:
     """The one app factory, for the CLI, the tests, the screenshots and the benchmarks.
 
     The app opens the store itself, inside its own event loop, through ``open_journal``;
     the CLI hands over the store it has already opened (same loop) to save a second open.
     """
     themes, problems = load_themes([config_dir() / "themes"])
-    live = run_sources and not read_only
+    live = run_sources and not read_only and not postmortem
     capture = CaptureWriter(db, limit=capture_lines) if live else None
 
     async def open_journal() -> Store:
@@ -187,7 +187,7 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
         else None,
         local_tz=local_tz or datetime.now().astimezone().tzinfo,
         source_factory=make_source if live else None, capture=capture,
-        host_sampler=Sampler().sample if live else None)
+        host_sampler=Sampler().sample if live else None, postmortem=postmortem)
 
 
 async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
@@ -217,7 +217,7 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
         raise
     # The app takes the open store over, and closes it when it ends.
     app = build_app(db, incident, clock, read_only=read_only, theme=args.theme, store=store,
-                    capture_lines=args.capture_lines)
+                    capture_lines=args.capture_lines, postmortem=args.verb == "postmortem")
     await app.run_async()
     if app.exit_message:
         print(f"warroom: {app.exit_message}", file=sys.stderr)
@@ -227,7 +227,7 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
 async def _main(args: argparse.Namespace) -> int:
     db = resolve_db_path(args.db)
     clock = SystemClock()
-    if args.verb in (None, "attach", "review", "demo"):
+    if args.verb in (None, "attach", "review", "demo", "postmortem"):
         return await run_console(args, db, clock)
     # Input that can be checked without the database is checked before it is opened, so a
     # typo neither creates nor touches the file (Store.close may write planner statistics).

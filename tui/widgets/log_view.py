@@ -110,6 +110,10 @@ class LogView(ScrollView, can_focus=True):
             self._dirty = True
         if self._dirty:
             self._frame()
+        elif self.following and self.scroll_y < self.max_scroll_y:
+            # The view got shorter since the last frame (the terminal shrank, a scrollbar
+            # appeared): keep the newest line in sight even when no more lines arrive.
+            self._stick_to_end()
         self._schedule()
 
     def _frame(self) -> None:
@@ -126,8 +130,9 @@ class LogView(ScrollView, can_focus=True):
         self.post_message(self.StatusChanged())
 
     def _stick_to_end(self) -> None:
-        if self.following:
+        if self.following and self.scroll_y != self.max_scroll_y:
             self.set_scroll(None, self.max_scroll_y)
+            self.refresh()  # set_scroll neither repaints nor calls watchers
 
     @property
     def lines_per_second(self) -> float:
