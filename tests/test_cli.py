@@ -496,3 +496,11 @@ def test_bad_capture_lines_from_the_environment(db: Path, capsys, monkeypatch,
 def test_capture_lines_option_is_parsed(db: Path) -> None:
     from tui.cli import build_parser
     assert build_parser().parse_args(["--capture-lines", "500", "list"]).capture_lines == 500
+
+
+def test_db_after_the_verb(db: Path, capsys, tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    ok(capsys, "declare", "in the default", "-s", "2")
+    ok(capsys, "declare", "elsewhere", "-s", "3", "--db", str(other))
+    assert "elsewhere" in ok(capsys, "list", "--db", str(other))
+    assert "elsewhere" not in ok(capsys, "list")

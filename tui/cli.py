@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--invert", "-v", action="store_true")
 
     sub.add_parser("demo", help="create a realistic demo incident and attach to it")
+    for verb_parser in sub.choices.values():  # `warroom review --db FILE INC` works too
+        verb_parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                                 help="database file (same as before the verb)")
     return p
 
 
