@@ -22,6 +22,8 @@ from incident.demo import seed_demo  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tui.cli import build_app  # noqa: E402
 from tui.screens.console import ConsoleScreen  # noqa: E402
+from tui.screens.postmortem import PostmortemScreen  # noqa: E402
+from tui.screens.review import ReviewScreen  # noqa: E402
 
 FROZEN = datetime(2026, 11, 25, 15, 8, tzinfo=UTC)
 OUT = Path(__file__).resolve().parent
@@ -40,6 +42,9 @@ SHOTS: list[tuple[str, str, tuple[int, int], list[str]]] = [
     ("dialog-phase", "warroom-dark", (120, 36), ["p"]),
     ("help", "warroom-dark", (120, 36), ["question_mark"]),
     ("zoom-timeline", "warroom-dark", (120, 36), ["z"]),
+    ("dialog-add-source", "warroom-dark", (120, 36), ["plus"]),
+    ("review", "warroom-dark", (140, 40), ["REVIEW", "left", "left", "left", "left", "left"]),
+    ("postmortem", "warroom-dark", (120, 40), ["POSTMORTEM"]),
 ]
 
 
@@ -55,12 +60,17 @@ async def seed(db: Path) -> int:
 
 async def shoot(db: Path, incident: int, name: str, theme: str, size: tuple[int, int],
                 keys: list[str]) -> Path:
+    mode = keys[0] if keys and keys[0].isupper() else ""
+    keys = keys[1:] if mode else keys
     app = build_app(db, incident, FrozenClock(FROZEN), theme=theme, actor="@alice",
-                    remember_theme=False, local_tz=UTC, run_sources=False)
+                    remember_theme=False, local_tz=UTC, run_sources=False,
+                    read_only=mode == "REVIEW", postmortem=mode == "POSTMORTEM")
     async with app.run_test(size=size) as pilot:
         for _ in range(200):
-            if isinstance(app.screen, ConsoleScreen) and \
-                    app.screen.query_one("#timeline").entries:
+            screen = app.screen
+            if (isinstance(screen, ConsoleScreen) and screen.query_one("#timeline").entries) \
+                    or (isinstance(screen, ReviewScreen) and screen.at is not None) \
+                    or isinstance(screen, PostmortemScreen):
                 break
             await pilot.pause(0.02)
         for key in keys:

@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from incident import commands as cmd
+from incident.model import role_label
 from incident.sanitize import visible
 from incident.state import IncidentState
 from tui.widgets.field import Field
@@ -95,7 +96,8 @@ class PostmortemScreen(Screen[None]):
             for a in sorted(state.action_items.values(), key=lambda a: a.id)])
         if keep is not None and items.option_count:
             items.highlighted = min(keep, items.option_count - 1)
-        people = ", ".join(f"{visible(p.name)} ({p.role})" for p in state.participants.values())
+        people = ", ".join(f"{visible(p.name)} ({role_label(p.role)})"
+                           for p in state.participants.values())
         self.query_one("#pm-people", Label).update(Content(people or "nobody recorded"))
 
     @on(Input.Submitted)
