@@ -160,7 +160,7 @@ async def test_read_only_never_starts_a_source(tmp_path):
     sid = await add_source(db, incident, f"touch {marker}")
     app = make_app(db, incident, read_only=True, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
-        await ready_source(pilot, sid)
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ReviewScreen")
         await pilot.pause(1.0)
     assert not marker.exists()
     assert [p.op for p in await ledger(db, incident) if p.source_id == sid] == ["added"]

@@ -19,8 +19,6 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import NoReturn
 
-from feeds.host import Sampler
-from feeds.source import make_source
 from incident.clock import Clock, SystemClock
 from incident.errors import IncidentNotFound, InvalidInput, WarroomError
 from incident.model import Severity, Status
@@ -164,6 +162,25 @@ def demo_log_command() -> str:
     return f"{shlex.quote(sys.executable)} -m feeds.demo_log"
 
 
+def _source_factory(source_id: str, spec):
+    """feeds.source.make_source, imported when the first source starts (not at launch)."""
+    from feeds.source import make_source
+    return make_source(source_id, spec)
+
+
+class _HostSampler:
+    """feeds.host.Sampler, created on the first sample (psutil is not needed to launch)."""
+
+    def __init__(self) -> None:
+        self._sampler = None
+
+    def __call__(self):
+        if self._sampler is None:
+            from feeds.host import Sampler
+            self._sampler = Sampler()
+        return self._sampler.sample()
+
+
 def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool = False,
               theme: str | None = None, actor: str | None = None,
               remember_theme: bool = True, local_tz: tzinfo | None = None,
@@ -189,8 +206,8 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
         on_theme_change=(lambda name: save_setting("theme", name)) if remember_theme
         else None,
         local_tz=local_tz or datetime.now().astimezone().tzinfo,
-        source_factory=make_source if live else None, capture=capture,
-        host_sampler=Sampler().sample if live else None, postmortem=postmortem)
+        source_factory=_source_factory if live else None, capture=capture,
+        host_sampler=_HostSampler() if live else None, postmortem=postmortem)
 
 
 async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
