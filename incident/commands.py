@@ -13,11 +13,13 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from incident import comms
 from incident.clock import Clock
 from incident.errors import InvalidInput, InvalidTransition
 from incident.journal import (
     FIELD_NAMES,
     ActionItemChanged,
+    CadenceSet,
     ChecklistTicked,
     CommandEvent,
     CommsSent,
@@ -35,7 +37,7 @@ from incident.journal import (
     StatusChanged,
 )
 from incident.model import PhaseId, Resolution, Severity, Status, StatusPage, role_label
-from incident.playbook import load_playbook
+from incident.playbook import Contact, load_playbook
 from incident.state import IncidentState
 
 MAX_TITLE = 300
@@ -220,6 +222,60 @@ def notify(clock: Clock, state: IncidentState, party: str, done: bool = True, *,
                   Notified(party=party, done=done, contact=contact),
                   action=f"Contacted {contact}" if contact else "Notification checklist",
                   owner=owner)
+
+
+def set_cadence(clock: Clock, state: IncidentState, audience: str, minutes: int | None, *,
+                severity: Severity | None = None, owner: str = "") -> Event:
+    """Updates to ``audience`` every ``minutes`` at ``severity`` (default: the current one) in
+    this incident; 0: none scheduled; None: back to the playbook's default."""
+    if audience not in comms.AUDIENCES:
+        raise InvalidInput(f"unknown audience {audience!r}: use "
+                           + ", ".join(comms.AUDIENCES))
+    if minutes is not None and not 0 <= minutes <= 24 * 60:
+        raise InvalidInput("the cadence is a number of minutes from 0 (none) to 1440")
+    sev = severity or state.severity
+    current = state.cadence.get(sev.value, {}).get(audience)
+    if current == minutes:
+        raise InvalidTransition(f"the cadence for {audience} at {sev.value} is already that")
+    default = comms.default_minutes(sev)
+    label = comms.AUDIENCE_LABELS[audience]
+    if minutes is None:
+        what = f"back to the playbook's {default} minutes"
+    elif minutes == 0:
+        what = "no scheduled updates"
+    else:
+        what = f"every {minutes} minutes"
+    low, high = load_playbook().procedures.status_page_minutes
+    action = f"Playbook default: every {default} minutes"
+    if audience == "status-page" and minutes and not low <= minutes <= high:
+        action += f" (status page: every {low}-{high} minutes)"
+    return _event(clock, state.id, f"Update cadence for {label} at {sev.value}: {what}",
+                  CadenceSet(audience=audience, severity=sev, minutes=minutes),
+                  action=action, owner=owner)
+
+
+MAX_CONTACTS = 50
+
+
+def check_roster(contacts: Sequence[Contact]) -> list[Contact]:
+    """The emergency contacts roster, checked: every row has a role (a contact may be left
+    undefined, as the playbook's "Executive Escalation" is), roles are unique, blank rows go."""
+    out: list[Contact] = []
+    seen: set[str] = set()
+    for c in contacts:
+        role = _text(c.role, "the role", limit=100, required=False)
+        contact = _text(c.contact, "the contact", limit=200, required=False)
+        if not role and not contact:
+            continue
+        if not role:
+            raise InvalidInput(f"the contact {contact!r} needs a role")
+        if role.lower() in seen:
+            raise InvalidInput(f"the role {role!r} is in the roster twice")
+        seen.add(role.lower())
+        out.append(Contact(role=role, contact=contact))
+    if len(out) > MAX_CONTACTS:
+        raise InvalidInput(f"at most {MAX_CONTACTS} emergency contacts")
+    return out
 
 
 def command_spec(command: str, *, name: str | None, cwd: str) -> SourceSpec:

@@ -34,6 +34,7 @@ class EventKind(StrEnum):
     ACTION_ITEM = "action_item"
     COMMS = "comms"
     NOTIFY = "notify"
+    CADENCE = "cadence"
     COMMAND = "command"
     EVIDENCE = "evidence"
     EDIT = "edit"
@@ -132,6 +133,18 @@ class Notified(_Payload):
     contact: str | None = None
 
 
+class CadenceSet(_Payload):
+    """A per-incident update cadence for one audience at one severity.
+
+    ``minutes`` 0 means no scheduled updates; ``None`` goes back to the playbook's default.
+    """
+
+    kind: Literal["cadence"] = "cadence"
+    audience: str
+    severity: Severity
+    minutes: int | None = Field(default=None, ge=0, le=24 * 60)
+
+
 class SourceSpec(_Payload):
     """What a log source runs: a shell command, or a grep over paths."""
 
@@ -186,7 +199,7 @@ class Edit(_Payload):
 
 Payload = Annotated[
     Declared | Note | StatusChanged | SeverityChanged | PhaseChanged | ChecklistTicked
-    | ParticipantChanged | FieldSet | ActionItemChanged | CommsSent | Notified
+    | ParticipantChanged | FieldSet | ActionItemChanged | CommsSent | Notified | CadenceSet
     | CommandEvent | Evidence | Edit,
     Field(discriminator="kind"),
 ]

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from incident.journal import Event, SourceSpec
 from incident.model import Severity, Status
+from incident.playbook import Contact
 from incident.state import IncidentState
 
 
@@ -92,6 +93,12 @@ class Journal(Protocol):
 
     async def capture_between(self, incident_id: int, start: datetime, end: datetime, *,
                               limit: int = 200) -> list[tuple[str, Any]]: ...
+
+    async def contacts(self, *, seed: bool = True) -> list[Contact]: ...
+
+    async def put_contacts(self, contacts: Sequence[Contact], *,
+                           expected: Sequence[Contact] | None = None,
+                           by: str = "") -> list[Contact]: ...
 
     async def close(self) -> None: ...
 

@@ -14,7 +14,7 @@ from typing import Any
 from incident.journal import Event, Evidence, TimelineEntry, timeline
 from incident.metrics import compute
 from incident.model import Role, role_label
-from incident.playbook import load_playbook
+from incident.playbook import Contact, load_playbook
 from incident.sanitize import json_safe, visible
 from incident.state import IncidentState, fold
 from incident.timeparse import human_duration, iso_z
@@ -128,11 +128,20 @@ def _metrics(events: Sequence[Event]) -> list[str]:
     return lines
 
 
-def render_markdown(events: Sequence[Event], *, redacted: int | None = None) -> str:
+def _contacts(contacts: Sequence[Contact]) -> list[str]:
+    if not contacts:
+        return ["_No emergency contacts recorded._"]
+    return [f"- {_inline(c.role)}: {_inline(c.contact)}" for c in contacts]
+
+
+def render_markdown(events: Sequence[Event], *, redacted: int | None = None,
+                    contacts: Sequence[Contact] | None = None) -> str:
     """The playbook's Incident Report for the incident these events describe.
 
     ``redacted`` is how many secrets the caller redacted from ``events`` (None: not
-    redacted); the report says so.
+    redacted); the report says so. ``contacts`` is the emergency contacts roster (kept in
+    the database, not the journal), listed in its order after the participants; None leaves
+    the section out.
     """
     state = fold(events)
     rows = timeline(list(events))
@@ -183,6 +192,8 @@ def render_markdown(events: Sequence[Event], *, redacted: int | None = None) -> 
     else:
         out.append(f"_{UNKNOWN}: no action items recorded._")
     out += ["", "### Participants", *_participants(state)]
+    if contacts is not None:
+        out += ["", "### Emergency Contacts", *_contacts(contacts)]
     pm = state.postmortem
     if pm.went_well or pm.went_wrong or pm.lucky:
         out += ["", "### Blameless Post-Mortem",

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from incident.journal import (
     ActionItemChanged,
+    CadenceSet,
     ChecklistTicked,
     CommandEvent,
     CommsSent,
@@ -59,6 +60,12 @@ class Mark(BaseModel):
 
 class Tick(Mark):
     done: bool
+
+
+class Notice(Tick):
+    """A tick of the notification checklist, with whom it went through."""
+
+    contact: str | None = None
 
 
 class SourceState(BaseModel):
@@ -115,7 +122,9 @@ class IncidentState(BaseModel):
     action_items: dict[int, ActionItem] = Field(default_factory=dict)
     sources: dict[str, SourceState] = Field(default_factory=dict)
     comms: list[SentUpdate] = Field(default_factory=list)
-    notified: dict[str, Tick] = Field(default_factory=dict)
+    notified: dict[str, Notice] = Field(default_factory=dict)
+    # per-incident update cadence overrides: severity -> audience -> minutes (0: none due)
+    cadence: dict[str, dict[str, int]] = Field(default_factory=dict)
     last_event_id: int = 0
     last_event_at: datetime | None = None
 
@@ -231,7 +240,13 @@ def apply(state: IncidentState, event: Event) -> None:
             state.comms.append(SentUpdate(audience=p.audience, at=at, template=p.template,
                                           message=p.message, by=by))
         case Notified():
-            state.notified[p.party] = Tick(at=at, by=by, done=p.done)
+            state.notified[p.party] = Notice(at=at, by=by, done=p.done, contact=p.contact)
+        case CadenceSet():
+            per_audience = state.cadence.setdefault(p.severity.value, {})
+            if p.minutes is None:
+                per_audience.pop(p.audience, None)
+            else:
+                per_audience[p.audience] = p.minutes
         case CommandEvent():
             _source(state, p, at)
 

@@ -30,6 +30,7 @@ from incident.ports import IncidentSummary
 from incident.state import STATE_KINDS, IncidentState, fold
 from storage import schema
 from storage.capture import CapturedLine
+from storage.contacts import ContactsMixin
 from storage.errors import StoreBusy, StoreError, translate
 from storage.feed import Watcher
 from storage.paths import ensure_private_file
@@ -54,7 +55,7 @@ _STATE_KINDS = tuple(sorted(STATE_KINDS))
 _IN_STATE = ",".join("?" * len(_STATE_KINDS))
 
 
-class Store:
+class Store(ContactsMixin):
     """One open warroom database. Build it with :meth:`open`; close it when done."""
 
     def __init__(self, path: Path, conn: aiosqlite.Connection, read_only: bool) -> None:

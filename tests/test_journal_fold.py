@@ -434,6 +434,7 @@ def test_events_json_round_trip(journal, frozen_clock: FrozenClock) -> None:
                                        read_at=T0, sha256="ab" * 32,
                                        snapshot={"cpu": 93.5, "load": [1, 2]})))
     j.add(cmd.correct(c, j.state, j.events[1], occurred_at=minutes(-1), retract=True))
+    j.add(cmd.set_cadence(c, j.state, "executives", 30))
     assert {e.kind for e in j.events} == set(EventKind)
     for e in j.events:
         assert Event.model_validate_json(e.model_dump_json()) == e

@@ -95,7 +95,8 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
     elif verb == "report":
         events, redacted = await _events_for_export(store, args)
         text = render_json(events, redacted=redacted) if args.format == "json" \
-            else render_markdown(events, redacted=redacted)
+            else render_markdown(events, redacted=redacted,
+                                  contacts=await store.contacts(seed=False))
         if args.output:
             _write(args.output, text)
         else:
