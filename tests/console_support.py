@@ -51,3 +51,23 @@ async def wait_ready(pilot, timeout: float = 10.0) -> ConsoleScreen:
             return screen
         await pilot.pause(0.05)
     raise AssertionError("the console did not come up")
+
+
+async def until(pilot, condition, timeout: float = 5.0) -> None:
+    """Pause until ``condition()`` holds, or fail after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.05)
+
+
+async def stored(db: Path, incident: int):
+    """Events, folded state and drafts, read as another process would."""
+    store = await Store.open(db, read_only=True)
+    try:
+        return (await store.events(incident), await store.load_state(incident),
+                await store.drafts(incident))
+    finally:
+        await store.close()

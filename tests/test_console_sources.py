@@ -3,7 +3,6 @@ restart on attach, and no process left behind."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 import psutil
@@ -14,7 +13,7 @@ from incident.clock import FrozenClock
 from incident.evidence import digest
 from incident.journal import CommandEvent, Evidence, SourceSpec
 from storage.store import Store
-from tests.console_support import FROZEN, make_app, seed
+from tests.console_support import FROZEN, make_app, seed, until
 from tui.widgets.log_source import SourcePane
 
 
@@ -25,15 +24,6 @@ async def add_source(db, incident, command: str, *, cwd: str | None = None) -> s
             kind="cmd", name="t", command=command, cwd=cwd or os.getcwd()))
         await store.append(ev)
         return ev.payload.source_id
-
-
-async def until(pilot, cond, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not cond():
-        if loop.time() > end:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
 
 
 async def ledger(db, incident) -> list[CommandEvent]:

@@ -3,24 +3,15 @@ report shows them."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC
 
 from incident.clock import FrozenClock
 from incident.journal import ActionItemChanged, FieldSet
 from incident.report import render_markdown
 from storage.store import Store
-from tests.console_support import FROZEN, seed
+from tests.console_support import FROZEN, seed, until
 from tui.cli import build_app
 from tui.screens.postmortem import PostmortemScreen
-
-
-async def until(pilot, cond, timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not cond():
-        assert loop.time() < end, "condition not met in time"
-        await pilot.pause(0.05)
 
 
 async def test_fields_and_action_items_become_events(tmp_path):
