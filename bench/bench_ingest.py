@@ -38,6 +38,7 @@ import os
 import platform
 import random
 import shlex
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -253,8 +254,15 @@ def main() -> int:
     ap.add_argument("--memory-runs", type=int, default=None, help="default: --runs")
     ap.add_argument("--no-json", action="store_true")
     args = ap.parse_args()
-    memory_runs = args.runs if args.memory_runs is None else args.memory_runs
     tmp = Path(tempfile.mkdtemp(prefix="warroom-ingest-"))
+    try:
+        return bench(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # the flood file alone is 220 MB
+
+
+def bench(args: argparse.Namespace, tmp: Path) -> int:
+    memory_runs = args.runs if args.memory_runs is None else args.memory_runs
     env = base_env(tmp)
     marker = f"LAST-LINE-{uuid.uuid4().hex[:12]}"
     flood = tmp / "flood.log"
