@@ -5,16 +5,17 @@ not go through the journal's one-commit-per-event path. The writer has its own c
 in its own thread, batches lines into large transactions (``synchronous=NORMAL``: a crash
 of the machine may lose the last batch of *log output*, never a journal event), and keeps
 only the last ``limit`` lines of each source. Its queue is bounded: when the store falls
-behind, ``submit`` refuses and counts what it dropped, so the pane can say so and memory
-stays flat.
+behind, the *oldest* queued lines are dropped (and counted, so the pane can say so): only a
+source's last ``limit`` lines are kept anyway, so the store converges on the newest output
+and memory stays flat.
 """
 
 from __future__ import annotations
 
-import queue
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,8 +48,9 @@ class CaptureWriter:
         self.written = 0
         self.error: str | None = None
         self._dropped: dict[tuple[int, str], int] = {}
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._queue: deque = deque()  # batches waiting, oldest first; None ends the thread
         self._lock = threading.Lock()
+        self._ready = threading.Condition(self._lock)
         self._since_trim: dict[tuple[int, str], int] = {}
         self._thread = threading.Thread(target=self._run, name="warroom-capture", daemon=True)
         self._thread.start()
@@ -56,24 +58,54 @@ class CaptureWriter:
     # ------------------------------------------------------------------ producer side
     def submit(self, incident_id: int, source_id: str, first_no: int, lines: Sequence[str],
                *, err: bool, read_at: datetime) -> bool:
-        """Queue lines for storage; False (and counted as dropped) when the queue is full."""
+        """Queue lines for storage, never blocking. When the queue is full the oldest queued
+        lines make room (counted as dropped); False when these lines themselves cannot be
+        kept (the writer failed, or one batch is larger than the whole queue)."""
         n = len(lines)
         with self._lock:
-            if self.error is not None or self.pending + n > self.max_pending:
-                key = (incident_id, source_id)
-                self._dropped[key] = self._dropped.get(key, 0) + n
+            if self.error is not None or n > self.max_pending:
+                self._count_drop(incident_id, source_id, n)
                 return False
+            while self.pending + n > self.max_pending and self._queue:
+                old = self._queue.popleft()
+                if old is None:  # closing: keep the end marker last
+                    self._queue.appendleft(old)
+                    break
+                self.pending -= len(old[3])
+                self._count_drop(old[0], old[1], len(old[3]))
             self.pending += n
-        self._queue.put((incident_id, source_id, first_no, list(lines), err, ts(read_at)))
+            self._queue.append((incident_id, source_id, first_no, list(lines), err,
+                                ts(read_at)))
+            self._ready.notify()
         return True
+
+    def _count_drop(self, incident_id: int, source_id: str, n: int) -> None:
+        key = (incident_id, source_id)
+        self._dropped[key] = self._dropped.get(key, 0) + n
 
     def dropped(self, incident_id: int, source_id: str) -> int:
         return self._dropped.get((incident_id, source_id), 0)
 
     def close(self, timeout: float = 10.0) -> None:
         """Write what is queued, then stop the thread."""
-        self._queue.put(None)
+        with self._lock:
+            self._queue.append(None)
+            self._ready.notify()
         self._thread.join(timeout)
+
+    def _take(self) -> tuple[list, bool]:
+        """Wait for work; return queued batches up to BATCH_LINES, and whether to stop."""
+        with self._lock:
+            while not self._queue:
+                self._ready.wait()
+            batch, lines = [], 0
+            while self._queue and lines < BATCH_LINES:
+                item = self._queue.popleft()
+                if item is None:
+                    return batch, True
+                batch.append(item)
+                lines += len(item[3])
+            return batch, False
 
     # ------------------------------------------------------------------ writer thread
     def _run(self) -> None:
@@ -87,23 +119,9 @@ class CaptureWriter:
             return
         try:
             while True:
-                item = self._queue.get()
-                if item is None:
-                    return
-                batch = [item]
-                lines = len(item[3])
-                stop = False
-                while lines < BATCH_LINES:
-                    try:
-                        more = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if more is None:
-                        stop = True
-                        break
-                    batch.append(more)
-                    lines += len(more[3])
-                self._write(conn, batch, lines)
+                batch, stop = self._take()
+                if batch:
+                    self._write(conn, batch, sum(len(b[3]) for b in batch))
                 if stop:
                     return
         finally:

@@ -53,23 +53,26 @@ async def test_each_source_keeps_only_its_last_lines(tmp_path):
         assert [x.text for x in await s.read_capture(inc, "s2")] == ["kept"]
 
 
-async def test_a_store_that_falls_behind_refuses_and_counts(tmp_path):
+async def test_a_store_that_falls_behind_keeps_the_newest_and_counts(tmp_path):
     db = tmp_path / "w.db"
     inc = await _incident(db)
     w = CaptureWriter(db, max_pending=1000)
     with closing(sqlite3.connect(db, isolation_level=None)) as holder:
         holder.execute("BEGIN IMMEDIATE")  # the writer cannot commit meanwhile
-        accepted = sum(w.submit(inc, "s1", 1 + k * 100, ["x"] * 100, err=False, read_at=AT)
-                       for k in range(30))
-        assert accepted <= 10
-        assert w.dropped(inc, "s1") == (30 - accepted) * 100
-        assert w.pending <= 1000
+        for k in range(30):
+            assert w.submit(inc, "s1", 1 + k * 100, [f"x{1 + k * 100 + i}" for i in range(100)],
+                            err=False, read_at=AT)
+        assert w.pending <= 1000  # bounded: the oldest queued lines made room
+        dropped = w.dropped(inc, "s1")
+        assert dropped >= 30 * 100 - 1000 - 200  # (one batch may be in the writer's hands)
+        assert not w.submit(inc, "s1", 9000, ["y"] * 1001, err=False, read_at=AT)
         holder.execute("COMMIT")
     deadline = time.monotonic() + 10
     while w.pending and time.monotonic() < deadline:
         time.sleep(0.02)
     assert w.pending == 0
-    assert w.submit(inc, "s1", 5000, ["after"], err=False, read_at=AT)
     w.close()
     async with await Store.open(db, read_only=True) as s:
-        assert (await s.read_capture(inc, "s1"))[-1].text == "after"
+        lines = await s.read_capture(inc, "s1", limit=10_000)
+    assert lines[-1].text == "x3000"  # the newest line made it
+    assert len(lines) + dropped == 3000

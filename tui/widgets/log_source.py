@@ -65,6 +65,7 @@ class SourcePane(Vertical):
         self.live = ""  # pid, cpu, memory, lines/s from the runner
         self.notice = ""  # e.g. "capture behind: 1,234 lines not stored"
         self._query_mode = "search"
+        self._shown: Content | None = None
 
     @property
     def source_id(self) -> str:
@@ -110,7 +111,12 @@ class SourcePane(Vertical):
         if self.notice:
             parts.append((self.notice, "bold $error"))
         parts += [("\n$ ", "dim"), visible(spec_text(s))]
-        self.query_one("#src-status", Label).update(Content.assemble(*parts))
+        content = Content.assemble(*parts)
+        if content != self._shown:
+            # The line has a fixed height (CSS): a new text needs no layout pass, which
+            # matters when a flood asks for a status update every frame.
+            self._shown = content
+            self.query_one("#src-status", Label).update(content, layout=False)
 
     # ------------------------------------------------------------------ keys
     def action_query(self, mode: str) -> None:
