@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from incident import comms
@@ -317,9 +317,21 @@ def add_source(clock: Clock, state: IncidentState, spec: SourceSpec, *, owner: s
                   action="Source recorded; consoles start it", owner=owner)
 
 
+SECRET_NAME = re.compile(r"(?i)(pass|secret|token|key|auth|cred|cookie|session|private|"
+                         r"signature|dsn|conn)")
+
+
+def recorded_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment a source runs with, as the ledger records it: every variable, with
+    the values of secret-looking ones (PASSWORD, TOKEN, KEY, ...) masked."""
+    return {k: ("[masked]" if SECRET_NAME.search(k) else v)
+            for k, v in sorted(environ.items())}
+
+
 def source_ledger(clock: Clock, state: IncidentState, source_id: str, op: str, *,
                   pid: int | None = None, exit_code: int | None = None,
-                  reason: str | None = None, owner: str = "") -> Event:
+                  reason: str | None = None, owner: str = "",
+                  env: Mapping[str, str] | None = None) -> Event:
     src = state.sources.get(source_id)
     name = src.spec.name if src else source_id
     detail = {"started": f"pid {pid}", "restarted": f"pid {pid}",
@@ -327,7 +339,8 @@ def source_ledger(clock: Clock, state: IncidentState, source_id: str, op: str, *
               "failed": reason or "failed to start"}.get(op, "")
     return _event(clock, state.id, f"Log source {name} {op}: {detail}",
                   CommandEvent(source_id=source_id, op=op, pid=pid, exit_code=exit_code,
-                               reason=reason),
+                               reason=reason,
+                               env=recorded_environment(env) if env is not None else None),
                   action="Command ledger", owner=owner)
 
 

@@ -169,6 +169,7 @@ class CommandEvent(_Payload):
     pid: int | None = None
     exit_code: int | None = None
     reason: str | None = None
+    env: dict[str, str] | None = None  # started/restarted: the environment, secrets masked
 
 
 class Evidence(_Payload):

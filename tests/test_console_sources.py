@@ -40,7 +40,9 @@ async def ready_source(pilot, sid: str) -> SourcePane:
     return pilot.app.screen.query_one(f"#src-{sid}", SourcePane)
 
 
-async def test_output_is_shown_captured_and_the_exit_is_in_the_ledger(tmp_path):
+async def test_output_is_shown_captured_and_the_exit_is_in_the_ledger(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEPLOY_TOKEN", "s3cr3t")
+    monkeypatch.setenv("KUBECONFIG_CONTEXT", "prod-eu")
     db = tmp_path / "w.db"
     incident = await seed(db)
     sid = await add_source(db, incident, "printf 'a\\nERROR b\\n[bold]c[/]\\n'; echo oops >&2; "
@@ -54,8 +56,12 @@ async def test_output_is_shown_captured_and_the_exit_is_in_the_ledger(tmp_path):
         assert pane.buffer.is_err(texts.index("oops"))
         await until(pilot, lambda: app.state.sources[sid].state == "exited")
         assert app.state.sources[sid].exit_code == 3
-    ops = [(p.op, p.exit_code) for p in await ledger(db, incident) if p.source_id == sid]
-    assert ops == [("added", None), ("started", None), ("exited", 3)]
+    entries = [p for p in await ledger(db, incident) if p.source_id == sid]
+    assert [(p.op, p.exit_code) for p in entries] == [("added", None), ("started", None),
+                                                        ("exited", 3)]
+    env = entries[1].env  # the environment it ran with is recorded, secrets masked
+    assert env["KUBECONFIG_CONTEXT"] == "prod-eu" and env["DEPLOY_TOKEN"] == "[masked]"
+    assert "PATH" in env and entries[0].spec.cwd
     async with await Store.open(db, read_only=True) as store:
         captured = await store.read_capture(incident, sid)
     assert sorted(x.text for x in captured) == sorted(texts)

@@ -10,6 +10,7 @@ says so.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from incident import commands as cmd
@@ -79,7 +80,8 @@ class SourceRunner:
             return
         self.live[src.id] = running
         await self.app.commit(lambda s: cmd.source_ledger(
-            self.app.clock, s, src.id, op, pid=running.pid, owner=self.app.actor))
+            self.app.clock, s, src.id, op, pid=running.pid, owner=self.app.actor,
+            env=os.environ))
         self.app.run_worker(self._consume(src.id, running), group=f"source-{src.id}",
                             name=f"source {src.id}", exit_on_error=False)
 
