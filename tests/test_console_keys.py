@@ -14,7 +14,9 @@ from incident.clock import FrozenClock
 from storage.store import Store
 from tests.console_support import FROZEN, make_app, seed, wait_ready
 from tui.actions import ACTIONS
+from tui.screens.comms_dialogs import CadenceDialog, SentHistory, WriteFileDialog
 from tui.screens.console import PANES, ConsoleScreen
+from tui.screens.contacts import ContactsDialog
 from tui.screens.help import HelpScreen
 from tui.screens.note import NoteDialog
 from tui.screens.participants import ParticipantDialog
@@ -54,11 +56,14 @@ def timeline_texts(screen) -> list[str]:
 # ---------------------------------------------------------------------- every key
 DIALOG_OF = {"note": NoteDialog, "severity": SeverityDialog, "status": StatusDialog,
              "assign": ParticipantDialog, "phase": PhaseDialog, "correct": NoteDialog,
-             "help": HelpScreen, "add_source": SourceDialog}
+             "help": HelpScreen, "add_source": SourceDialog, "contacts": ContactsDialog,
+             "cadence": CadenceDialog, "comms_history": SentHistory,
+             "comms('file')": WriteFileDialog}
 
 
-async def test_every_action_key_does_something(tmp_path):
+async def test_every_action_key_does_something(tmp_path, monkeypatch):
     """A key in ACTIONS that nobody tested fails here: each one is pressed and checked."""
+    monkeypatch.delenv("EDITOR", raising=False)
     db = tmp_path / "w.db"
     incident = await seed(db)
     before = await count(db, incident)
@@ -111,6 +116,20 @@ async def test_every_action_key_does_something(tmp_path):
                 assert screen.query_one(Tabs).active == f"tab-{name}"
                 await pilot.press("1")  # back to the timeline, whose keys are not typing
                 await pilot.pause()
+            elif a.action == "notify_checklist":
+                await pilot.press(a.key)
+                await pilot.pause()
+                assert app.focused is screen.query_one("#comms-notify")
+                await pilot.press("1")
+                await pilot.pause()
+            elif a.action == "comms('copy')":
+                await pilot.press(a.key)
+                await pilot.pause()
+                assert app.clipboard == screen.query_one("#comms-draft", TextArea).text != ""
+            elif a.action == "comms('editor')":
+                await pilot.press(a.key)  # $EDITOR is unset here: it says so
+                await until(pilot, lambda: any("$EDITOR is not set" in str(n.message)
+                                               for n in app._notifications))
             elif a.action == "quit":
                 continue  # last: checked below
             else:  # pragma: no cover - a new action needs a check here

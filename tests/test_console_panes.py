@@ -61,8 +61,10 @@ async def test_status_bar_shows_the_incident_and_the_overdue_update(tmp_path):
         assert label_text(screen, "#sb-phase") == "P2 Root 26:00/30m"
         assert not screen.query_one("#sb-phase").has_class("-over")
         update = screen.query_one("#sb-update", Label)
-        # Last update at minute 18, SEV-1 cadence 15 min: due at minute 33, now 38.
-        assert "UPDATE OVERDUE 05:00" in str(update.render())
+        # The most urgent audience: internal has had no update since the declaration at
+        # minute 0 (SEV-1 cadence 15 min): due at minute 15, now 38. (The status page had
+        # one at minute 18: due at 33, 05:00 late.)
+        assert "int OVERDUE 23:00" in str(update.render())
         assert update.has_class("-overdue")
         assert label_text(screen, "#sb-title") == "Checkout API returning 500 errors"
         assert not screen.query_one("#sb-mode").display  # not read-only
@@ -270,12 +272,14 @@ async def test_comms_draft_autosaves_and_send_records_the_exact_text(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_ready(pilot)
         area = screen.query_one("#comms-draft", TextArea)
-        due = screen.query_one("#comms-due", Label)
-        assert area.text.startswith("We are aware of issues affecting checkout-api. ")
-        assert "[service]" not in area.text
-        assert due.has_class("-overdue") and "OVERDUE 05:00" in str(due.render())
+        due = screen.query_one("#cad-status-page", Label)
+        # The status page has had its initial response: the next one is a progress update.
+        assert area.text.startswith("We have identified the root cause as Database "
+                                    "connection pool exhaustion. ")
+        assert "[issue]" not in area.text and "ETA: [time]" in area.text
+        assert due.has_class("-overdue") and "+05:00" in str(due.render())
         _, _, drafts = await stored(db, incident)
-        assert "comms.status-page.initial" not in drafts  # untouched: nothing saved
+        assert not any(k.startswith("comms.") for k in drafts)  # untouched: nothing saved
 
         # A click in the draft (from the timeline) leaves the focus in the draft.
         await pilot.click("#comms-draft")
@@ -290,7 +294,7 @@ async def test_comms_draft_autosaves_and_send_records_the_exact_text(tmp_path):
         start = loop.time()
         while True:
             _, _, drafts = await stored(db, incident)
-            if drafts.get("comms.status-page.initial") == expected:
+            if drafts.get("comms.status-page.progress") == expected:
                 break
             assert loop.time() - start < 1.0, drafts
             await pilot.pause(0.05)
@@ -298,27 +302,25 @@ async def test_comms_draft_autosaves_and_send_records_the_exact_text(tmp_path):
         await pilot.press("ctrl+s")
         await until(pilot, lambda: not due.has_class("-overdue"))
         await pilot.pause()
-        assert not screen.query_one("#sb-update").has_class("-overdue")
-        update = str(screen.query_one("#sb-update", Label).render())
-        assert "OVERDUE" not in update and "15:00" in update  # a full cadence to go
-        assert str(due.render()).startswith("next 15:23Z")
+        assert str(due.render()) == "page 15:00"  # a full cadence to go
+        # The other audiences are still late: the status bar says so.
+        assert "int OVERDUE 23:00" in str(screen.query_one("#sb-update", Label).render())
         # The draft starts afresh from the template.
         assert " EU only." not in area.text
-        assert area.text.startswith("We are aware of issues affecting checkout-api.")
+        assert area.text.startswith("We have identified the root cause as")
     events, state, drafts = await stored(db, incident)
     sent = events[-1]
     assert isinstance(sent.payload, CommsSent)
     assert sent.payload.message == expected.strip()
-    assert sent.payload.audience == "status-page" and sent.payload.template == "initial"
+    assert sent.payload.audience == "status-page" and sent.payload.template == "progress"
     assert state.comms[-1].message == expected.strip()
-    assert "comms.status-page.initial" not in drafts
+    assert "comms.status-page.progress" not in drafts
 
     # The next attach starts from the template again, not from the text already sent.
     app = make_app(db, incident)
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_ready(pilot)
         area = screen.query_one("#comms-draft", TextArea)
-        assert area.text.startswith("We are aware of issues affecting checkout-api.")
+        assert area.text.startswith("We have identified the root cause as")
         assert " EU only." not in area.text
-        assert not screen.query_one("#comms-due").has_class("-overdue")
-
+        assert not screen.query_one("#cad-status-page").has_class("-overdue")

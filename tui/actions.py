@@ -32,6 +32,21 @@ ACTIONS: tuple[ConsoleAction, ...] = (
                   "Run a shell command or a grep in a log pane (recorded in the ledger)"),
     ConsoleAction("correct", "e", "Correct timeline entry",
                   "Amend or retract the selected entry (the original stays in the journal)"),
+    ConsoleAction("notify_checklist", "i", "Notification checklist",
+                  "Who the playbook says to tell at this severity; tick them off"),
+    ConsoleAction("cadence", "u", "Update cadence",
+                  "How often each audience gets an update at this severity"),
+    ConsoleAction("contacts", "c", "Emergency contacts",
+                  "The roster kept for every incident: on-call, DBA, security, comms, execs"),
+    ConsoleAction("comms_history", "h", "Sent updates",
+                  "Every update sent, per audience, with its exact text", writes=False),
+    ConsoleAction("comms('copy')", "f2", "Copy draft to clipboard",
+                  "The comms draft on screen, via OSC 52 (works over SSH)", writes=False),
+    ConsoleAction("comms('file')", "f3", "Write draft to a file",
+                  "The comms draft on screen, as a new file only you can read", writes=False),
+    ConsoleAction("comms('editor')", "f4", "Edit draft in $EDITOR",
+                  "Open the comms draft in your editor; it comes back autosaved",
+                  writes=False),
     ConsoleAction("zoom", "z", "Zoom pane", "Show the focused pane full screen, and back",
                   footer="Zoom", writes=False),
     ConsoleAction("show_pane('timeline')", "1", "Go to Timeline", "Focus the timeline pane",
@@ -56,4 +71,6 @@ def bindings() -> list[Binding]:
 
 
 def key_label(key: str) -> str:
+    if key[:1] == "f" and key[1:].isdigit():
+        return key.upper()  # F2
     return {"question_mark": "?", "plus": "+"}.get(key, key)

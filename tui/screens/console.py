@@ -17,11 +17,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 
 from incident import commands as cmd
-from incident.errors import InvalidInput
 from incident.evidence import digest, from_log_line
 from incident.journal import Event, Evidence
 from incident.state import IncidentState
 from tui.actions import ACTIONS, bindings
+from tui.screens.console_comms import CommsActions
 from tui.widgets.checklist import ChecklistPane
 from tui.widgets.comms import CommsPane
 from tui.widgets.host import HostPane
@@ -49,7 +49,7 @@ NARROW_WIDTH, NARROW_HEIGHT = 100, 30
 # Dialogs are imported when first opened: they are not needed to show the incident.
 
 
-class ConsoleScreen(Screen[None]):
+class ConsoleScreen(CommsActions, Screen[None]):
     """The war-room console for the app's incident."""
 
     BINDINGS = bindings()
@@ -238,7 +238,9 @@ class ConsoleScreen(Screen[None]):
     @work
     async def action_assign(self) -> None:
         from tui.screens.participants import ParticipantDialog
-        choice = await self.app.push_screen_wait(ParticipantDialog(self.wr.state))
+        contacts = await self.load_contacts()  # the emergency contacts are offered too
+        choice = await self.app.push_screen_wait(
+            ParticipantDialog(self.wr.state, contacts=contacts or ()))
         if choice is not None:
             name, role = choice
             await self.wr.commit(lambda s: cmd.assign(
@@ -305,15 +307,3 @@ class ConsoleScreen(Screen[None]):
             note_text=f"Host snapshot: {evidence.line}"[:300]))
         if saved is not None:
             self.notify(f"Pinned host snapshot as evidence #{saved.id}", timeout=3)
-
-    @on(CommsPane.Send)
-    async def _send(self, event: CommsPane.Send) -> None:
-        try:
-            saved = await self.wr.commit(lambda s: cmd.send_update(
-                self.wr.clock, s, event.audience, event.text, template=event.template,
-                owner=self.wr.actor))
-        except InvalidInput as e:  # pragma: no cover - commit reports these itself
-            self.notify(str(e), severity="error", markup=False)
-            return
-        if saved is not None:
-            self.query_one(CommsPane).sent(event.template)

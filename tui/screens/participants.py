@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,7 +14,7 @@ from textual.widgets import Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from incident.model import ROLE_LABELS
-from incident.playbook import load_playbook
+from incident.playbook import Contact, load_playbook
 from incident.sanitize import visible
 from incident.state import IncidentState
 from tui.widgets.field import Field
@@ -25,9 +27,10 @@ class ParticipantDialog(ModalScreen[tuple[str, str] | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, state: IncidentState) -> None:
+    def __init__(self, state: IncidentState, contacts: Sequence[Contact] = ()) -> None:
         super().__init__()
         self.state = state
+        self.contacts = [c for c in contacts if c.contact.strip()]  # the roster, offered too
 
     def compose(self) -> ComposeResult:
         pb = load_playbook()
@@ -41,6 +44,10 @@ class ParticipantDialog(ModalScreen[tuple[str, str] | None]):
             options.append(Option(Content.assemble(
                 star, (row.symptom, "bold"), " → ", " + ".join(row.delegates)), id=f"s{n}"))
         self._rows = rows
+        for n, c in enumerate(self.contacts):
+            options.append(Option(Content.assemble(
+                ("☎ ", "bold $accent"), (visible(c.role), "bold"), " → ", visible(c.contact)),
+                id=f"c{n}"))
         phase_row = next((d for d in pb.delegation.by_phase if d.phase is self.state.phase),
                          None)
         roles = [(label, role) for role, label in ROLE_LABELS.items()] + [("Other…", OTHER)]
@@ -57,6 +64,8 @@ class ParticipantDialog(ModalScreen[tuple[str, str] | None]):
                         disabled=True)
             hint = f"Delegation by symptom (★ matches this incident); {phase_row.label} → " \
                    f"{phase_row.delegate}" if phase_row else "Delegation by symptom"
+            if self.contacts:
+                hint += "; ☎ emergency contacts"
             yield Label(Content.styled(hint, "dim"))
             yield OptionList(*options, id="p-suggest")
             yield Label("Enter in Name saves · Enter on a suggestion fills the name · Escape "
@@ -75,9 +84,12 @@ class ParticipantDialog(ModalScreen[tuple[str, str] | None]):
     @on(OptionList.OptionSelected, "#p-suggest")
     def _suggest(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        row = self._rows[int((event.option.id or "s0")[1:])]
+        oid = event.option.id or "s0"
         name = self.query_one("#p-name", Input)
-        name.value = row.delegates[0]
+        if oid.startswith("c"):
+            name.value = self.contacts[int(oid[1:])].contact.strip()
+        else:
+            name.value = self._rows[int(oid[1:])].delegates[0]
         name.focus()
 
     @on(Input.Submitted)

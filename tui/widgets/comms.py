@@ -1,8 +1,12 @@
-"""The comms pane: the playbook's three messages as drafts, and the update countdown.
+"""The comms pane: a draft per audience and template, the update countdowns, and the
+notification checklist.
 
 A draft starts from its template filled from the incident (unknown facts stay as visible
-``[placeholders]``), is edited in place, and is autosaved as you type. Sending records the
-exact text on the timeline and restarts the cadence.
+``[placeholders]``), is edited in place or in ``$EDITOR``, and is autosaved as you type
+(``DraftChanged``, written by the app within a second). Each audience (status page,
+internal, executives) has its own drafts and its own countdown; the pane border turns red
+and names the audiences whose update is overdue. Sending records the exact text on the
+timeline and restarts that audience's countdown.
 """
 
 from __future__ import annotations
@@ -18,23 +22,45 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Label, Select, TextArea
 
-from incident.comms import TEMPLATES, due_state, next_update_due, render
+from incident import comms
 from incident.state import IncidentState
 from incident.timeparse import clock_delta
+from tui.widgets.comms_templates import load_user_templates
+from tui.widgets.notify import NotifyList
 
-LABELS = {"initial": "Initial response", "progress": "Progress update",
-          "resolution": "Resolution notice"}
-AUDIENCE = "status-page"
+LABELS = comms.TEMPLATE_LABELS
+AUDIENCE = "status-page"  # the first audience shown
+SELECTED_KEY = "comms.selected"  # the audience and template last shown, "<aud>/<template>"
+
+
+def countdown_text(c: comms.Countdown, now: datetime, *, short: bool = True,
+                   tight: bool = False) -> str:
+    """``page 12:00``, ``page LATE 05:00`` (tight: ``page +05:00``), ``page off``; long:
+    ``OVERDUE 05:00 (was due 15:03Z)``, ``next 15:23Z, in 15:00``."""
+    name = f"{c.short} " if short else ""
+    if c.due is None:
+        if c.minutes == 0:
+            return f"{name}off" if short else "no scheduled updates (cadence off)"
+        return f"{name}-" if short else "resolved: no updates due"
+    if c.state == "overdue":
+        late = clock_delta(now - c.due)
+        if short:
+            return f"{name}+{late}" if tight else f"{name}LATE {late}"
+        return f"OVERDUE {late} (was due {c.due:%H:%M}Z)"
+    left = clock_delta(c.due - now)
+    return f"{name}{left}" if short else f"next {c.due:%H:%M}Z, in {left}"
 
 
 class CommsPane(Vertical):
-    """Drafts of the initial, progress and resolution messages."""
+    """Drafts of the initial, progress and resolution messages, per audience."""
 
     ALLOW_MAXIMIZE = True
     BORDER_TITLE = "Comms"
     BINDINGS = [
         Binding("ctrl+s", "send", "Mark sent"),
         Binding("ctrl+r", "reset", "From template"),
+        Binding("ctrl+n", "next_audience", "Audience"),
+        Binding("ctrl+t", "next_template", "Template", show=False),
     ]
 
     state: reactive[IncidentState | None] = reactive(None, always_update=True)
@@ -59,88 +85,206 @@ class CommsPane(Vertical):
 
     def __init__(self, drafts: dict[str, str] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._drafts = dict(drafts or {})
-        self._template = "initial"
-        self._loading = False
+        self._drafts = {k: v for k, v in (drafts or {}).items() if k != SELECTED_KEY}
+        self._audience, self._template = AUDIENCE, "initial"
+        self._chosen: dict[str, str] = {}  # audience -> template the IC picked
+        aud, _, tpl = (drafts or {}).get(SELECTED_KEY, "").partition("/")
+        if aud in comms.AUDIENCES and tpl in comms.TEMPLATES:
+            self._audience, self._chosen[aud] = aud, tpl
+        self._suggested = False
+        self._rendered = ""  # the last draft loaded from its template (not typed)
+        self._seen: dict[str, str] = {}  # audience -> due state at the last tick
+        self.templates, self.template_problems = load_user_templates()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="comms-head"):
-            yield Select([(LABELS[t], t) for t in TEMPLATES], value="initial",
+            yield Select([(comms.AUDIENCE_LABELS[a], a) for a in comms.AUDIENCES],
+                         value=self._audience, allow_blank=False, id="comms-audience",
+                         compact=True)
+            yield Select([(LABELS[t], t) for t in comms.TEMPLATES], value="initial",
                          allow_blank=False, id="comms-template", compact=True)
             yield Label(id="comms-due")
+        with Horizontal(id="comms-cadence"):
+            for a in comms.AUDIENCES:
+                yield Label(id=f"cad-{a}", classes="cad")
         yield TextArea(id="comms-draft", soft_wrap=True, show_line_numbers=False)
+        yield NotifyList(id="comms-notify")
 
-    def key_for(self, template: str) -> str:
-        return f"comms.{AUDIENCE}.{template}"
+    # ------------------------------------------------------------------ what is shown
+    @property
+    def audience(self) -> str:
+        return self._audience
+
+    @property
+    def template(self) -> str:
+        return self._template
+
+    @property
+    def text(self) -> str:
+        return self.query_one(TextArea).text
+
+    def key_for(self, template: str, audience: str | None = None) -> str:
+        return f"comms.{audience or self._audience}.{template}"
 
     def on_mount(self) -> None:
+        for problem in self.template_problems:
+            self.notify(problem, title="Templates", severity="warning", markup=False,
+                        timeout=10)
+        self._choose_template()
         self._load()
 
-    def watch_state(self) -> None:
-        if self.is_mounted and self.key_for(self._template) not in self._drafts:
+    def watch_state(self, state: IncidentState | None) -> None:
+        if self.is_mounted:
+            self.query_one(NotifyList).state = state
+            if state is not None and not self._suggested:
+                self._suggested = True  # the template follows the incident once, at first
+                self._choose_template()
             self._load()  # an untouched draft follows the incident (service, root cause...)
         self._countdown()
 
     def watch_now(self) -> None:
-        if self.is_mounted and not self.query_one(TextArea).text:
-            self._load()
+        if self.is_mounted:
+            self._load()  # ... and the clock (the next update it promises)
         self._countdown()
+
+    def on_resize(self) -> None:
+        self._countdown()  # the countdown texts fit the width
+
+    def _choose_template(self) -> None:
+        s = self.state
+        tpl = self._chosen.get(self._audience)
+        if tpl is None:
+            tpl = comms.suggested_template(s, self._audience) if s is not None else "initial"
+        self._template = tpl
+        select = self.query_one("#comms-template", Select)
+        if select.value != tpl:
+            with select.prevent(Select.Changed):
+                select.value = tpl
 
     def _countdown(self) -> None:
         s, now = self.state, self.now
         if s is None or now is None or not self.is_mounted:
             return
-        label = self.query_one("#comms-due", Label)
-        due = next_update_due(s)
-        state = due_state(due, now)
-        if due is None:
-            label.update(Content("resolved: no updates due"))
-        elif state == "overdue":
-            label.update(Content(f"OVERDUE {clock_delta(now - due)} (was due {due:%H:%M}Z)"))
-        else:
-            label.update(Content(f"next {due:%H:%M}Z, in {clock_delta(due - now)}"))
-        label.set_classes(f"-{state}")
+        late = []
+        width = self.content_size.width
+        tight = width < 3 * 17  # three "exec LATE 23:00 " side by side
+        for c in comms.countdowns(s, now):
+            label = self.query_one(f"#cad-{c.audience}", Label)
+            label.update(Content(countdown_text(c, now, tight=tight)))
+            label.set_classes(f"cad -{c.state}" + (" -current" if c.audience ==
+                                                    self._audience else ""))
+            if c.state == "overdue":
+                late.append(c.label)
+            if c.audience == self._audience:
+                due = self.query_one("#comms-due", Label)
+                room = width - 15 - 21 - 1  # beside the two selects: the longest that fits
+                forms = [countdown_text(c, now, short=False)] + [
+                    countdown_text(c, now, tight=t).removeprefix(f"{c.short} ")
+                    for t in (False, True)]
+                text = next((f for f in forms if len(f) <= room), forms[-1])
+                due.update(Content(text))
+                due.set_classes(f"-{c.state}")
+            self._warn(c, now)
+        self.set_class(bool(late), "-overdue")
+        self.border_subtitle = ("UPDATE OVERDUE: " + ", ".join(late)) if late else ""
+
+    def _warn(self, c: comms.Countdown, now: datetime) -> None:
+        """A toast when an audience's update becomes due soon, and a bell when it is late
+        (not for what was already so when the console opened)."""
+        before = self._seen.get(c.audience)
+        self._seen[c.audience] = c.state
+        if before is None or before == c.state or c.due is None:
+            return
+        if c.state == "soon":
+            self.notify(f"Update to {c.label} due in {clock_delta(c.due - now)} "
+                        f"({c.due:%H:%M} UTC)", title="Comms", severity="warning",
+                        timeout=10, markup=False)
+        elif c.state == "overdue":
+            self.notify(f"Update to {c.label} is OVERDUE (was due {c.due:%H:%M} UTC)",
+                        title="Comms", severity="error", timeout=20, markup=False)
+            self.app.bell()
+
+    def render_draft(self, template: str, audience: str) -> str:
+        s, now = self.state, self.now
+        assert s is not None and now is not None
+        return comms.render(template, s, now, audience=audience,
+                            local=getattr(self.app, "local_tz", None),
+                            text=self.templates.get(template))
 
     def _load(self) -> None:
-        s, now = self.state, self.now
-        if s is None or now is None:
+        if self.state is None or self.now is None or not self.is_mounted:
             return
-        key = self.key_for(self._template)
-        text = self._drafts.get(key)
+        text = self._drafts.get(self.key_for(self._template))
         if text is None:
-            text = render(self._template, s, now, local=getattr(self.app, "local_tz", None))
+            text = self._rendered = self.render_draft(self._template, self._audience)
         area = self.query_one(TextArea)
         if area.text != text:
-            self._loading = True
+            cursor = area.cursor_location
             area.load_text(text)
+            area.cursor_location = cursor  # (clamped to the new text)
 
+    # ------------------------------------------------------------------ edits
     @on(Select.Changed, "#comms-template")
     def _template_changed(self, event: Select.Changed) -> None:
-        self._template = str(event.value)
+        if event.value == self._template:
+            return  # (Select reports its first value, and values set from here)
+        self._template = self._chosen[self._audience] = str(event.value)
+        self._remember()
         self._load()
+
+    @on(Select.Changed, "#comms-audience")
+    def _audience_changed(self, event: Select.Changed) -> None:
+        if event.value == self._audience:
+            return
+        self._audience = str(event.value)
+        self._choose_template()
+        self._remember()
+        self._load()
+        self._countdown()
+
+    def _remember(self) -> None:
+        self.post_message(self.DraftChanged(SELECTED_KEY, f"{self._audience}/{self._template}"))
 
     @on(TextArea.Changed)
     def _edited(self, event: TextArea.Changed) -> None:
-        if self._loading:
-            self._loading = False
-            return
-        key = self.key_for(self._template)
-        self._drafts[key] = event.text_area.text
-        self.post_message(self.DraftChanged(key, event.text_area.text))
+        text, key = event.text_area.text, self.key_for(self._template)
+        if key not in self._drafts and text == self._rendered:
+            return  # loaded from the template, not typed
+        if self._drafts.get(key) == text:
+            return  # loaded from the saved draft
+        self._drafts[key] = text
+        self.post_message(self.DraftChanged(key, text))
+
+    def replace_text(self, text: str) -> None:
+        """Put ``text`` in the draft as an edit (autosaved), e.g. from ``$EDITOR``."""
+        self.query_one(TextArea).load_text(text)
+
+    def action_next_audience(self) -> None:
+        i = comms.AUDIENCES.index(self._audience)
+        self.query_one("#comms-audience", Select).value = \
+            comms.AUDIENCES[(i + 1) % len(comms.AUDIENCES)]
+
+    def action_next_template(self) -> None:
+        i = comms.TEMPLATES.index(self._template)
+        self.query_one("#comms-template", Select).value = \
+            comms.TEMPLATES[(i + 1) % len(comms.TEMPLATES)]
 
     def action_send(self) -> None:
-        text = self.query_one(TextArea).text.strip()
+        text = self.text.strip()
         if text:
-            self.post_message(self.Send(AUDIENCE, self._template, text))
+            self.post_message(self.Send(self._audience, self._template, text))
 
-    def sent(self, template: str) -> None:
-        """The store recorded the update: the draft starts afresh from its template."""
-        key = self.key_for(template)
+    def sent(self, audience: str, template: str) -> None:
+        """The store recorded the update: the draft starts afresh from its template (after
+        the initial response, the next one is a progress update)."""
+        key = self.key_for(template, audience)
         self._drafts.pop(key, None)
         # Called from the screen's handler: without this sender the message would stop at
         # the screen (Textual does not bubble past the sender) and the app would keep the
         # sent text as the draft.
         self.post_message(self.DraftChanged(key, "").set_sender(self))
+        if template == "initial" and audience == self._audience:
+            self.query_one("#comms-template", Select).value = "progress"
         self._load()
 
     def action_reset(self) -> None:

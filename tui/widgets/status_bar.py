@@ -1,6 +1,8 @@
 """The status bar: the incident at a glance, always on screen.
 
-``INC-7  SEV-1  🚨 ACTIVE  ⏱ 0:42:13  P2 Root Cause 12:03/30m  ✉ 03:12  Title…``
+``INC-7  SEV-1  🚨 ACTIVE  ⏱ 0:42:13  P2 Root Cause 12:03/30m  ✉ exec 03:12  Title…``
+
+The update countdown is the most urgent audience's (status page, internal, executives).
 
 Severity, status, the phase budget and the update countdown take theme colours through CSS
 classes; the title is untrusted text and is shown as plain text, never markup.
@@ -16,7 +18,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Label
 
-from incident.comms import due_state, next_update_due
+from incident.comms import most_urgent
 from incident.playbook import load_playbook
 from incident.sanitize import visible
 from incident.state import IncidentState
@@ -75,15 +77,15 @@ class StatusBar(Vertical):
                 text += f" +{clock_delta(over)} over"
                 cls = "-over"
         self._set("phase", text, cls)
-        due = next_update_due(s)
-        state = due_state(due, now)
-        if due is None:
+        urgent = most_urgent(s, now)  # the audience whose update is due first
+        if urgent is None or urgent.due is None:
             self._set("update", "✉ no updates due", "")
-        elif state == "overdue":
-            self._set("update", f"✉ UPDATE OVERDUE {clock_delta(now - due)}", "-overdue")
+        elif urgent.state == "overdue":
+            self._set("update", f"✉ {urgent.short} OVERDUE {clock_delta(now - urgent.due)}",
+                      "-overdue")
         else:
-            self._set("update", f"✉ next {clock_delta(due - now)}",
-                      "-soon" if state == "soon" else "")
+            self._set("update", f"✉ {urgent.short} {clock_delta(urgent.due - now)}",
+                      "-soon" if urgent.state == "soon" else "")
         self._set("title", visible(s.title), "sb-title")
         self._set("title2", visible(s.title), "sb-title")
         self._set("mode", "READ-ONLY" if getattr(self.app, "read_only", False) else "",

@@ -27,7 +27,7 @@ FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
     ("decisions", frozenset({"status", "severity", "phase", "participant", "field",
                              "action_item", "declared"})),
     ("checklist", frozenset({"checklist"})),
-    ("comms", frozenset({"comms", "notify"})),
+    ("comms", frozenset({"comms", "notify", "cadence"})),
     ("commands", frozenset({"command"})),
     ("evidence", frozenset({"evidence"})),
     ("corrections", frozenset({"edit"})),

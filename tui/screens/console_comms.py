@@ -1,0 +1,186 @@
+"""The console's comms handlers: send, copy, write to a file, ``$EDITOR``, the history of
+sent updates, the cadence, the notification checklist and the emergency contacts.
+
+Mixed into ``ConsoleScreen`` (whose ``wr`` is the app). Every change to the incident goes
+through ``WarRoomApp.commit``; the roster goes through the journal's ``put_contacts``.
+warroom never reaches the network: a message leaves through the clipboard (OSC 52) or a
+file, and is marked sent by the IC.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import SuspendNotSupported
+
+from incident import commands as cmd
+from incident.comms import AUDIENCE_LABELS, TEMPLATE_LABELS
+from incident.errors import WarroomError
+from incident.playbook import Contact
+from tui.widgets.comms import CommsPane
+from tui.widgets.notify import NotifyList
+
+
+def write_private(path: Path, text: str) -> None:
+    """A new file readable only by its owner; never follows a link or replaces a file."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text if text.endswith("\n") else text + "\n")
+
+
+class CommsActions:
+    """Comms actions and message handlers of the console screen."""
+
+    wr: Any  # the WarRoomApp (ConsoleScreen.wr)
+
+    # ------------------------------------------------------------------ the pane
+    def comms_pane(self) -> CommsPane:
+        return self.query_one(CommsPane)
+
+    async def on_comms_pane_send(self, event: CommsPane.Send) -> None:
+        wr = self.wr
+        saved = await wr.commit(lambda s: cmd.send_update(
+            wr.clock, s, event.audience, event.text, template=event.template,
+            owner=wr.actor))
+        if saved is not None:
+            self.comms_pane().sent(event.audience, event.template)
+
+    def action_comms(self, what: str) -> None:
+        """F2 copy, F3 write to a file, F4 ``$EDITOR``: the comms draft on screen."""
+        pane = self.comms_pane()
+        text = pane.text
+        what_draft = f"{AUDIENCE_LABELS[pane.audience].lower()} " \
+                     f"{TEMPLATE_LABELS[pane.template].lower()}"
+        if what == "copy":
+            if not text.strip():
+                self.notify("The draft is empty: nothing to copy", severity="warning")
+                return
+            self.app.copy_to_clipboard(text)
+            self.notify(f"Copied the {what_draft} ({len(text)} characters) to the clipboard "
+                        "(OSC 52: your terminal must allow it)", markup=False, timeout=4)
+        elif what == "file":
+            self._write_draft(pane, text, what_draft)
+        elif what == "editor":
+            self._edit_in_editor(pane, text)
+
+    @work
+    async def _write_draft(self, pane: CommsPane, text: str, what: str) -> None:
+        from tui.screens.comms_dialogs import WriteFileDialog
+        state, now = self.wr.state, self.wr.clock.now()
+        name = f"{state.number}-{pane.audience}-{pane.template}-{now:%Y%m%dT%H%M%SZ}.txt"
+        target = await self.app.push_screen_wait(
+            WriteFileDialog(str(Path.cwd() / name), what))
+        if target is None:
+            return
+        path = Path(target).expanduser()
+        try:
+            write_private(path, text)
+        except FileExistsError:
+            self.notify(f"{path} exists already: choose another name", severity="error",
+                        markup=False)
+            return
+        except OSError as e:
+            self.notify(f"cannot write {path}: {e.strerror}", severity="error", markup=False)
+            return
+        self.notify(f"Wrote the {what} to {path}", markup=False, timeout=5)
+
+    def _edit_in_editor(self, pane: CommsPane, text: str) -> None:
+        """Hand the terminal to ``$EDITOR`` on a private temporary copy of the draft."""
+        editor = os.environ.get("EDITOR", "").strip()
+        if not editor:
+            self.notify("$EDITOR is not set: set it (e.g. export EDITOR=vim) to edit drafts "
+                        "in your editor, or edit here", severity="warning", markup=False,
+                        timeout=8)
+            return
+        fd, name = tempfile.mkstemp(prefix="warroom-draft-", suffix=".txt")  # mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            try:
+                with self.app.suspend():
+                    done = subprocess.run([*shlex.split(editor), name], check=False)
+            except SuspendNotSupported:
+                self.notify("this terminal cannot be handed to $EDITOR", severity="error")
+                return
+            except (OSError, ValueError) as e:
+                self.notify(f"cannot run $EDITOR ({editor}): {e}", severity="error",
+                            markup=False)
+                return
+            if done.returncode != 0:
+                self.notify(f"$EDITOR exited with status {done.returncode}: the draft is "
+                            "unchanged", severity="warning", markup=False)
+                return
+            new = Path(name).read_text(encoding="utf-8", errors="replace")
+        finally:
+            os.unlink(name)
+        if new.endswith("\n") and not text.endswith("\n"):
+            new = new[:-1]  # editors end the file with a newline the draft did not have
+        if new != text:
+            pane.replace_text(new)
+            self.notify("Draft updated from $EDITOR (autosaved)", timeout=3)
+
+    # ------------------------------------------------------------------ dialogs
+    @work
+    async def action_comms_history(self) -> None:
+        from tui.screens.comms_dialogs import SentHistory
+        await self.app.push_screen_wait(SentHistory(self.wr.state.comms))
+
+    @work
+    async def action_cadence(self) -> None:
+        from tui.screens.comms_dialogs import CadenceDialog
+        wr = self.wr
+        changes = await self.app.push_screen_wait(CadenceDialog(wr.state))
+        for audience, minutes in (changes or {}).items():
+            await wr.commit(lambda s, a=audience, m=minutes: cmd.set_cadence(
+                wr.clock, s, a, m, owner=wr.actor))
+
+    async def load_contacts(self) -> list[Contact] | None:
+        try:
+            return await self.wr.journal.contacts()
+        except WarroomError as e:
+            self.notify(f"emergency contacts: {e}", severity="error", markup=False)
+            return None
+
+    @work
+    async def action_contacts(self) -> None:
+        from tui.screens.contacts import ContactsDialog
+        seen = await self.load_contacts()
+        if seen is None:
+            return
+        roster = await self.app.push_screen_wait(ContactsDialog(seen))
+        if roster is None or roster == seen:
+            return
+        try:
+            await self.wr.journal.put_contacts(
+                roster, expected=seen, by=self.wr.actor)
+        except WarroomError as e:
+            self.notify(str(e), title="Not saved", severity="error", markup=False, timeout=8)
+            return
+        self.notify(f"Emergency contacts saved ({len(roster)})", timeout=3)
+
+    def action_notify_checklist(self) -> None:
+        self.action_show_pane("comms")
+        self.query_one(NotifyList).focus()
+
+    def on_notify_list_toggled(self, event: NotifyList.Toggled) -> None:
+        self._notify_party(event.party, event.done)
+
+    @work(exclusive=True, group="notify")
+    async def _notify_party(self, party: str, done: bool) -> None:
+        wr = self.wr
+        contact: str | None = None
+        if done:
+            from tui.screens.contacts import ContactPicker
+            roster = await self.load_contacts()
+            contact = await self.app.push_screen_wait(ContactPicker(party, roster or []))
+            if contact is None:
+                return  # cancelled: not ticked
+        await wr.commit(lambda s: cmd.notify(
+            wr.clock, s, party, done, contact=contact or None, owner=wr.actor))
