@@ -46,12 +46,18 @@ def ensure_private_file(path: Path, *, tighten: bool = True) -> None:
             os.chmod(d, 0o700)
         if path.exists() and not path.is_file():
             raise StoreError(f"{path}: not a regular file")
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            mode = stat.S_IMODE(os.fstat(fd).st_mode)
+        if path.is_file():
+            # Never open (and close) an existing database here: closing any descriptor of
+            # the file drops every POSIX lock this process holds on it, SQLite's included.
+            # A connection that lost its shared lock lets another process, on closing,
+            # think it is the last one, checkpoint and delete the WAL this one still writes.
+            if not os.access(path, os.R_OK | os.W_OK):
+                raise PermissionError(13, "Permission denied")
+            mode = stat.S_IMODE(path.stat().st_mode)
             if tighten and mode & 0o077:
-                os.fchmod(fd, mode & 0o700)
-        finally:
+                os.chmod(path, mode & 0o700)
+        else:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
             os.close(fd)
     except PermissionError as e:
         raise StoreError(f"{path}: permission denied ({e.strerror})") from None
