@@ -176,13 +176,18 @@ class WarRoomApp(App[int]):
 
     def _on_signal(self, sig: signal.Signals) -> None:
         if sig == signal.SIGHUP:
-            # The terminal is gone: let the restore sequences go nowhere instead of failing.
+            # When the terminal is gone (the link dropped: writes fail with EIO), let the
+            # restore sequences go nowhere instead of failing. When it is still there (a
+            # `kill -HUP`, a parent shell that exited), it must be given back as it was.
             devnull = os.open(os.devnull, os.O_WRONLY)
             for fd in (1, 2):
                 try:
-                    os.dup2(devnull, fd)
+                    os.write(fd, b"")
                 except OSError:
-                    pass
+                    try:
+                        os.dup2(devnull, fd)
+                    except OSError:
+                        pass
             os.close(devnull)
         self.exit(return_code=128 + int(sig))
 
