@@ -101,7 +101,8 @@ class CommsPane(Vertical):
             yield Select([(comms.AUDIENCE_LABELS[a], a) for a in comms.AUDIENCES],
                          value=self._audience, allow_blank=False, id="comms-audience",
                          compact=True)
-            yield Select([(LABELS[t], t) for t in comms.TEMPLATES], value="initial",
+            yield Select([(LABELS[t], t) for t in comms.TEMPLATES],
+                         value=self._chosen.get(self._audience, "initial"),
                          allow_blank=False, id="comms-template", compact=True)
             yield Label(id="comms-due")
         with Horizontal(id="comms-cadence"):
@@ -158,8 +159,7 @@ class CommsPane(Vertical):
         self._template = tpl
         select = self.query_one("#comms-template", Select)
         if select.value != tpl:
-            with select.prevent(Select.Changed):
-                select.value = tpl
+            select.value = tpl  # (its Changed message is ignored: it is the template shown)
 
     def _countdown(self) -> None:
         s, now = self.state, self.now
@@ -226,15 +226,15 @@ class CommsPane(Vertical):
     # ------------------------------------------------------------------ edits
     @on(Select.Changed, "#comms-template")
     def _template_changed(self, event: Select.Changed) -> None:
-        if event.value == self._template:
-            return  # (Select reports its first value, and values set from here)
+        if event.value in (self._template, None) or event.value != event.select.value:
+            return  # Select reports its first value and values set from here, maybe late
         self._template = self._chosen[self._audience] = str(event.value)
         self._remember()
         self._load()
 
     @on(Select.Changed, "#comms-audience")
     def _audience_changed(self, event: Select.Changed) -> None:
-        if event.value == self._audience:
+        if event.value in (self._audience, None) or event.value != event.select.value:
             return
         self._audience = str(event.value)
         self._choose_template()
