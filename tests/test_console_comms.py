@@ -423,8 +423,12 @@ async def test_a_warning_before_the_update_is_due_then_overdue(tmp_path):
         screen = await wait_ready(pilot)
         update = screen.query_one("#sb-update", Label)
         assert str(update.render()) == "✉ page 15:00" and not update.classes
+        area = screen.query_one("#comms-draft", TextArea)
+        assert area.text.endswith("Next update by 15:24 UTC.")
         clock.advance(minutes=12, seconds=30)
         await until(pilot, lambda: update.has_class("-soon"))
+        # An untouched draft follows the clock: sent now, it promises the next by 15:36.
+        await until(pilot, lambda: area.text.endswith("Next update by 15:36 UTC."))
         assert str(update.render()) == "✉ page 02:30"
         assert notified(app, "Update to Status page due in 02:30 (15:23 UTC)")
         assert screen.query_one("#cad-internal").has_class("-soon")

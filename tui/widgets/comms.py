@@ -92,6 +92,7 @@ class CommsPane(Vertical):
         if aud in comms.AUDIENCES and tpl in comms.TEMPLATES:
             self._audience, self._chosen[aud] = aud, tpl
         self._suggested = False
+        self._shown = ""  # the key of the draft in the text area
         self._rendered = ""  # the last draft loaded from its template (not typed)
         self._seen: dict[str, str] = {}  # audience -> due state at the last tick
         self.templates, self.template_problems = load_user_templates()
@@ -214,14 +215,17 @@ class CommsPane(Vertical):
     def _load(self) -> None:
         if self.state is None or self.now is None or not self.is_mounted:
             return
-        text = self._drafts.get(self.key_for(self._template))
+        key = self.key_for(self._template)
+        text = self._drafts.get(key)
         if text is None:
             text = self._rendered = self.render_draft(self._template, self._audience)
         area = self.query_one(TextArea)
         if area.text != text:
             cursor = area.cursor_location
             area.load_text(text)
-            area.cursor_location = cursor  # (clamped to the new text)
+            if key == self._shown:  # the same draft, refreshed: the cursor stays put
+                area.cursor_location = cursor  # (clamped to the new text)
+        self._shown = key
 
     # ------------------------------------------------------------------ edits
     @on(Select.Changed, "#comms-template")
