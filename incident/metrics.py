@@ -13,7 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from incident.journal import ChecklistTicked, CommandEvent, Event, Evidence, timeline
+from incident.comms import cadence_minutes
+from incident.journal import (
+    ChecklistTicked,
+    CommandEvent,
+    Declared,
+    Event,
+    Evidence,
+    timeline,
+)
 from incident.model import PhaseId, Severity
 from incident.playbook import load_playbook
 from incident.state import IncidentState, fold
@@ -125,25 +133,21 @@ def compute(events: Sequence[Event]) -> Metrics:
 
 def _update_checks(state: IncidentState, events: Sequence[Event]) -> list[UpdateCheck]:
     """Each sent update against the time it was due: the previous update to the same
-    audience (or the declaration) plus the cadence of the severity in force then."""
-    pb = load_playbook()
+    audience (or the declaration) plus the cadence in force just before it was sent (the
+    severity then, and the incident's own cadence override for it, if any). An update to an
+    audience with no cadence at the time is never late."""
+    ordered = sorted(events, key=lambda e: e.sort_key)
     checks = []
     last: dict[str, datetime] = {}
     for sent in state.comms:
-        severity = _severity_at(state, sent.at)
-        cadence = timedelta(minutes=pb.severity(severity).update_minutes)
+        then = fold([e for e in ordered if e.occurred_at < sent.at
+                     or isinstance(e.payload, Declared)])
+        minutes = cadence_minutes(then, sent.audience)
         since = last.get(sent.audience, state.declared_at)
-        checks.append(UpdateCheck(sent.audience, sent.at, since + cadence))
+        due = since + timedelta(minutes=minutes) if minutes else sent.at
+        checks.append(UpdateCheck(sent.audience, sent.at, due))
         last[sent.audience] = sent.at
     return checks
-
-
-def _severity_at(state: IncidentState, at: datetime) -> Severity:
-    current = state.severity_history[0][0]
-    for sev, since in state.severity_history:
-        if since <= at:
-            current = sev
-    return current
 
 
 def _order_problems(m: Metrics) -> list[str]:

@@ -116,3 +116,16 @@ def test_milestones_out_of_order_are_flagged_not_reordered():
     m2 = compute(j2.events)
     assert any("mitigated" in p and "acknowledged" in p for p in m2.out_of_order)
     assert m2.mitigated_at == T0 + timedelta(minutes=10)
+
+
+def test_an_incident_cadence_override_decides_what_was_late():
+    j = Journal()  # SEV-2: every 15 minutes by default
+    j.at(1, lambda k, s: c.set_cadence(k, s, "executives", 60))
+    j.at(40, lambda k, s: c.send_update(k, s, "executives", "hourly"))  # due 60: on time
+    j.at(45, lambda k, s: c.set_cadence(k, s, "internal", 0))            # none due
+    j.at(90, lambda k, s: c.send_update(k, s, "internal", "whenever"))  # never late
+    j.at(50, lambda k, s: c.send_update(k, s, "status-page", "late"))   # due 15: late
+    m = compute(j.events)
+    late = {u.audience: u.late_by for u in m.updates}
+    assert late == {"executives": None, "internal": None,
+                    "status-page": timedelta(minutes=35)}
