@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 from incident.errors import WarroomError
+from incident.sanitize import visible
 
 
 class StoreError(WarroomError):
@@ -26,10 +28,18 @@ class StoreBusy(StoreError):
 
 
 def translate(err: sqlite3.Error, path: str) -> StoreError:
-    """The one-line explanation of a SQLite error on ``path``."""
+    """The one-line explanation of a SQLite error on ``path``.
+
+    SQLite's own text may quote the file's bytes (a column that is not UTF-8): it is shown
+    with every control made visible, and such a column is reported as damage, unquoted.
+    """
     msg = str(err).lower()
+    err = visible(str(err))  # type: ignore[assignment]
     if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
         return NotAWarroomDatabase(f"{path}: the database file is corrupt or not SQLite ({err})")
+    if "could not decode" in msg:
+        return NotAWarroomDatabase(f"{path}: the database file is corrupt or was not written "
+                                   "by warroom (text that is not UTF-8)")
     if "locked" in msg or "busy" in msg:
         return StoreBusy(f"{path}: the database is locked by another process; try again")
     if "readonly" in msg or "read-only" in msg:
@@ -37,6 +47,11 @@ def translate(err: sqlite3.Error, path: str) -> StoreError:
     if "full" in msg:
         return StoreError(f"{path}: the disk is full; nothing new was saved ({err})")
     if "unable to open" in msg or "cantopen" in msg:
+        folder = os.path.dirname(os.path.abspath(path))
+        if os.path.isfile(path) and not os.access(folder, os.W_OK):
+            return StoreError(f"{path}: cannot open the database: its directory is not "
+                              "writable (SQLite keeps its -wal and -shm files beside it); "
+                              "`warroom review INC` can still read it")
         return StoreError(f"{path}: cannot open the database file ({err})")
     if "disk i/o" in msg:
         return StoreError(f"{path}: disk I/O error ({err})")

@@ -52,7 +52,8 @@ def ensure_private_file(path: Path, *, tighten: bool = True) -> None:
             # A connection that lost its shared lock lets another process, on closing,
             # think it is the last one, checkpoint and delete the WAL this one still writes.
             if not os.access(path, os.R_OK | os.W_OK):
-                raise PermissionError(13, "Permission denied")
+                raise StoreError(f"{path}: permission denied: the database file is read-only "
+                                 "here; `warroom review INC` can still read it")
             mode = stat.S_IMODE(path.stat().st_mode)
             if tighten and mode & 0o077:
                 os.chmod(path, mode & 0o700)

@@ -10,7 +10,9 @@ from typing import Any
 from urllib.parse import quote
 
 import aiosqlite
+from pydantic_core import PydanticSerializationError
 
+from incident.errors import InvalidInput
 from incident.journal import PAYLOAD_ADAPTER, Event
 from storage import schema
 from storage.errors import NotAWarroomDatabase, SchemaTooNew, StoreError, translate
@@ -25,15 +27,30 @@ def ts(at: datetime) -> str:
 
 
 def dt(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except (ValueError, TypeError):
+        raise NotAWarroomDatabase(f"a stored time ({text!r}) cannot be read: the database "
+                                  "file is corrupt or was not written by warroom") from None
 
 
 def row_event(row: Sequence[Any]) -> Event:
-    return Event.model_construct(
-        id=row[0], incident_id=row[1], occurred_at=dt(row[2]), recorded_at=dt(row[3]),
-        text=row[4], action=row[5], owner=row[6],
-        payload=PAYLOAD_ADAPTER.validate_json(row[7]), corrects=row[8],
-    )
+    """An event from its row. A row warroom did not write (bytes damaged on disk, or edited
+    by hand) is refused with one line instead of a traceback further on."""
+    try:
+        if not (isinstance(row[0], int) and isinstance(row[1], int)
+                and all(isinstance(v, str) for v in row[4:7])
+                and (row[8] is None or isinstance(row[8], int))):
+            raise ValueError("a column of the wrong type")
+        return Event.model_construct(
+            id=row[0], incident_id=row[1], occurred_at=dt(row[2]), recorded_at=dt(row[3]),
+            text=row[4], action=row[5], owner=row[6],
+            payload=PAYLOAD_ADAPTER.validate_json(row[7]), corrects=row[8],
+        )
+    except (ValueError, TypeError, NotAWarroomDatabase):  # pydantic's ValidationError
+        raise NotAWarroomDatabase(
+            f"event #{row[0]!r} cannot be read: the database file is corrupt or was not "
+            "written by warroom") from None
 
 
 def check_header(path: Path) -> None:
@@ -59,12 +76,20 @@ async def connect(target: str, path: Path, *, uri: bool = False) -> aiosqlite.Co
 
 
 async def insert(conn: aiosqlite.Connection, event: Event) -> Event:
-    payload = event.payload.model_dump_json()
+    try:
+        payload = event.payload.model_dump_json()
+        values = (event.incident_id, ts(event.occurred_at), ts(event.recorded_at),
+                  event.kind.value, event.text, event.action, event.owner, payload,
+                  event.corrects)
+        for v in values:  # text SQLite cannot store: arguments in another encoding
+            if isinstance(v, str):
+                v.encode("utf-8")
+    except (UnicodeEncodeError, PydanticSerializationError):
+        raise InvalidInput("the text is not valid UTF-8 (a terminal or file name in another "
+                           "encoding?); nothing was saved") from None
     cur = await conn.execute(
         "INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, action, owner,"
-        " payload, corrects) VALUES (?,?,?,?,?,?,?,?,?)",
-        (event.incident_id, ts(event.occurred_at), ts(event.recorded_at), event.kind.value,
-         event.text, event.action, event.owner, payload, event.corrects))
+        " payload, corrects) VALUES (?,?,?,?,?,?,?,?,?)", values)
     return event.model_copy(update={"id": cur.lastrowid})
 
 

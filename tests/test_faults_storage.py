@@ -8,19 +8,26 @@ write lock, ``chattr +i``, a size-limited tmpfs, bytes overwritten in the file, 
 
 from __future__ import annotations
 
+import asyncio
 import os
+import random
+import shutil
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+import storage.sql
+import storage.store
 from incident.journal import Event, Note
 from storage.store import Store
+from tests.fault_harness import SLOW, record_figures
 from tests.tmux_driver import ROOT
 from tui.cli import main
 
@@ -150,3 +157,466 @@ async def test_a_store_keeps_its_wal_when_another_process_closes(db):
     assert [stored.get(e.id) for e in mine] == ["console 1", "console 2"]
     assert [stored.get(i) for i in theirs] == ["cli 1", "cli 2"]
     assert integrity(db) == "ok"
+
+
+# ---------------------------------------------------------------------------- locked
+@pytest.fixture
+def short_waits(monkeypatch):
+    """The store gives up on a lock after 1 s instead of 60 s (busy handler 0.2 s)."""
+    monkeypatch.setattr(storage.sql, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(storage.store, "WRITE_DEADLINE_S", 1.0)
+
+
+def test_cli_refuses_when_locked_longer_than_it_waits(db, capsys, short_waits):
+    FAULTS.append("locked past the deadline: CLI")
+    before = rows(db)
+    with locked_by_another_process(db):
+        t0 = time.monotonic()
+        line = refused(capsys, "note", "1", "while locked")
+        assert time.monotonic() - t0 < 10
+        refused(capsys, "declare", "another", "-s", "1")
+        # reading is not blocked by a writer
+        rc, out, _ = cli(capsys, "list")
+        assert rc == 0 and "Checkout 500s" in out
+    assert "locked by another process" in line and "nothing was saved" in line
+    assert rows(db) == before
+    rc, out, _ = cli(capsys, "note", "1", "after the lock")  # the lock is gone: it writes
+    assert rc == 0 and texts(db)[-1] == "after the lock"
+
+
+def test_cli_waits_out_a_lock_longer_than_the_busy_timeout(db):
+    """Real settings, a real process: a lock held past SQLite's 5 s busy timeout is waited
+    out (the store retries up to its 60 s deadline), and the note is saved."""
+    FAULTS.append("locked past the busy timeout: CLI waits")
+    env = {**os.environ, "WARROOM_DB": str(db), "PYTHONPATH": str(ROOT)}
+    with locked_by_another_process(db, seconds=storage.sql.BUSY_TIMEOUT_MS / 1000 + 2) as h:
+        t0 = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "tui.cli", "note", "1", "waited"],
+                              env=env, capture_output=True, text=True, timeout=90, cwd=ROOT)
+        waited = time.monotonic() - t0
+        h.wait(30)
+    assert done.returncode == 0, done.stderr
+    assert waited > storage.sql.BUSY_TIMEOUT_MS / 1000
+    assert texts(db)[-1] == "waited"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SLOW, reason="waits out the real 60 s deadline: WARROOM_SLOW=1")
+def test_cli_gives_up_after_the_real_deadline(db):
+    FAULTS.append("locked past the real 60 s deadline: CLI")
+    env = {**os.environ, "WARROOM_DB": str(db), "PYTHONPATH": str(ROOT)}
+    before = rows(db)
+    with locked_by_another_process(db, seconds=storage.store.WRITE_DEADLINE_S + 30):
+        done = subprocess.run([sys.executable, "-m", "tui.cli", "note", "1", "too late"],
+                              env=env, capture_output=True, text=True, timeout=180, cwd=ROOT)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert len(done.stderr.splitlines()) == 1 and "locked" in done.stderr
+    assert rows(db) == before
+
+
+async def maybe(value) -> None:
+    if asyncio.iscoroutine(value):
+        await value
+
+
+def notices(app) -> list[str]:
+    return [f"{n.title}: {n.message}" for n in app._notifications]
+
+
+async def wait_until(pilot, condition, timeout: float = 5.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not in time: {what}")
+        await pilot.pause(0.05)
+
+
+async def stored_drafts(db: Path) -> dict[str, str]:
+    async with await Store.open(db, read_only=True) as s:
+        return await s.drafts(1)
+
+
+async def console_keeps_a_note_through(pilot, db: Path, start, stop, text: str) -> None:
+    """Type a note while a fault is on (``start()`` .. ``stop()``): the save is refused and
+    the console says so, shows nothing as saved, and keeps the text: the dialog reopens with
+    it, its draft is written to the store once the store can be written, and Enter saves."""
+    from tui.screens.console import ConsoleScreen
+    from tui.screens.note import NoteDialog
+    from tui.widgets.timeline import TimelinePane
+
+    def shown() -> list[str]:
+        table = pilot.app.screen.query_one(TimelinePane).table
+        return [table.get_row_at(i)[1].plain for i in range(table.row_count)]
+
+    def field():
+        return pilot.app.screen.query_one("#note-text")
+
+    before = rows(db)
+    await maybe(start())
+    try:
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, NoteDialog))
+        field().value = text[: len(text) // 2]  # typed (an Input.Changed: autosave)
+        await pilot.pause(0.8)  # the autosave tries, and cannot write
+        field().value = text
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any("Not saved" in m for m in notices(pilot.app)),
+                         timeout=15, what="the refusal is shown")
+        assert isinstance(pilot.app.screen, ConsoleScreen)
+        assert not any(r.startswith(text[:40]) for r in shown())  # not shown as saved
+        assert any("kept" in m for m in notices(pilot.app)), notices(pilot.app)
+        assert rows(db) == before
+        await pilot.press("n")  # the text is kept: the dialog opens with it again
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, NoteDialog), 15)
+        assert field().value == text
+    finally:
+        await maybe(stop())
+    deadline = time.monotonic() + 10
+    while (await stored_drafts(db)).get("note.text") != text:  # written once it can be
+        assert time.monotonic() < deadline, "the kept draft was never written to the store"
+        await pilot.pause(0.1)
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConsoleScreen))
+    await wait_until(pilot, lambda: any(r.startswith(text[:40]) for r in shown()),
+                     what="the note is saved")
+    assert texts(db)[-1] == text
+    assert not any(k.startswith("note.") for k in await stored_drafts(db))
+
+
+def console(db: Path):
+    from tests.console_support import make_app
+    return make_app(db, 1, clock=None)
+
+
+async def console_up(pilot) -> None:
+    from tests.console_support import wait_ready
+    await wait_ready(pilot)
+
+
+async def test_console_keeps_a_note_while_another_process_holds_the_lock(db, short_waits):
+    FAULTS.append("locked past the deadline: console")
+    holder: list[subprocess.Popen] = []
+
+    def start() -> None:
+        proc = subprocess.Popen([sys.executable, "-c", holder_script(db, 120)],
+                                stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline() == "locked\n"
+        holder.append(proc)
+
+    def stop() -> None:
+        for proc in holder:
+            proc.kill()
+            proc.wait()
+
+    app = console(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await console_up(pilot)
+        await console_keeps_a_note_through(pilot, db, start, stop,
+                                           "Failover to db2 started while locked")
+
+
+
+# ---------------------------------------------------------------------------- read-only
+def chattr(flag: str, path: Path) -> bool:
+    if shutil.which("chattr") is None:
+        return False
+    return subprocess.run(["chattr", flag, str(path)], capture_output=True).returncode == 0
+
+
+@contextmanager
+def immutable(path: Path):
+    """``chattr +i``: not even root may write (root ignores file modes, so chmod is no
+    test here). Skips where the file system does not support it."""
+    if not chattr("+i", path):
+        pytest.skip("chattr +i is not supported here")
+    try:
+        yield
+    finally:
+        chattr("-i", path)
+
+
+WRITE_VERBS = [("note", "1", "x"), ("declare", "t", "-s", "1"), ("severity", "1", "SEV-1"),
+               ("tail", "1", "--cmd", "true")]
+READ_VERBS = [("list",), ("report", "1"), ("report", "1", "--format", "json")]
+
+
+def test_read_only_file(db, capsys):
+    FAULTS.append("read-only database file")
+    data = db.read_bytes()
+    with immutable(db):
+        for argv in [*WRITE_VERBS, *READ_VERBS]:
+            line = refused(capsys, *argv)
+            assert "permission denied" in line and "review" in line, line
+    assert db.read_bytes() == data
+    assert len(texts(db)) == 4  # nothing previously stored lost
+    # review opens it read-only: tests/test_review.py::
+    # test_review_opens_an_exported_copy_on_read_only_media
+
+
+def test_read_only_directory(db, capsys):
+    FAULTS.append("read-only directory")
+    assert not (db.parent / "w.db-wal").exists()
+    data = db.read_bytes()
+    with immutable(db.parent):
+        for argv in [*WRITE_VERBS, *READ_VERBS]:
+            line = refused(capsys, *argv)
+            assert "directory" in line and "not writable" in line, line
+    assert db.read_bytes() == data
+    assert len(texts(db)) == 4
+
+
+async def test_console_keeps_a_note_while_its_wal_is_read_only(db):
+    FAULTS.append("read-only -wal mid-session: console")
+    app = console(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await console_up(pilot)
+        wal = db.parent / "w.db-wal"
+        assert wal.exists()
+        if not chattr("+i", wal):
+            pytest.skip("chattr +i is not supported here")
+        chattr("-i", wal)
+        await console_keeps_a_note_through(
+            pilot, db, lambda: chattr("+i", wal), lambda: chattr("-i", wal),
+            "Paged the DBA while the WAL was read-only")
+    assert integrity(db) == "ok"
+
+
+# ---------------------------------------------------------------------------- disk full
+@pytest.fixture
+def small_fs(tmp_path):
+    """A 384 KiB tmpfs (root may mount one here); skipped where it cannot be mounted."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=384k,mode=0700", "tmpfs",
+                           str(mnt)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def test_disk_full_cli(small_fs, capsys, monkeypatch):
+    FAULTS.append("disk full (tmpfs): CLI")
+    path = small_fs / "w.db"
+    monkeypatch.setenv("WARROOM_DB", str(path))
+    monkeypatch.setenv("WARROOM_USER", "@tester")
+    assert cli(capsys, "declare", "Disk fills up", "-s", "1")[0] == 0
+    acked, line = [], None
+    for i in range(200):  # 20,000-character notes until the file system is full
+        rc, out, err = cli(capsys, "note", "1", f"{i} " + "x" * 19_990)
+        if rc == 0:
+            acked.append(int(out.split()[1].lstrip("#")))
+            continue
+        assert out == "" and "Traceback" not in err and len(err.splitlines()) == 1, err
+        line = err.strip()
+        break
+    assert line is not None, "the file system never filled up"
+    assert "disk is full" in line and "nothing new was saved" in line, line
+    assert len(acked) >= 3
+    stored = {i for i, _, _ in rows(path)}
+    assert set(acked) <= stored  # everything acknowledged is there
+    assert integrity(path) == "ok"
+    rc, out, _ = cli(capsys, "report", "1")  # reading still works on a full disk
+    assert rc == 0 and "Disk fills up" in out
+    # space comes back: writing works again
+    subprocess.run(["mount", "-o", "remount,size=2m", str(small_fs)], check=True)
+    rc, out, err = cli(capsys, "note", "1", "space is back")
+    assert rc == 0, err
+    assert set(acked) <= {i for i, _, _ in rows(path)}
+
+
+async def test_disk_full_console(db):
+    """SQLITE_FULL injected with ``PRAGMA max_page_count`` on the console's connection."""
+    FAULTS.append("disk full (max_page_count): console")
+    app = console(db)
+    text = "Disk full while saving this note " + "y" * 6_000  # needs new pages
+
+    async def full() -> None:
+        conn = app.journal._conn
+        async with conn.execute("PRAGMA page_count") as cur:
+            pages = (await cur.fetchone())[0]
+        await conn.execute(f"PRAGMA max_page_count={pages}")
+
+    async def space() -> None:
+        await app.journal._conn.execute("PRAGMA max_page_count=1073741823")
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await console_up(pilot)
+        await console_keeps_a_note_through(pilot, db, full, space, text)
+    assert integrity(db) == "ok"
+
+
+# ---------------------------------------------------------------------------- corrupt
+def build_incident(path: Path, notes: int = 200) -> None:
+    """An incident spread over a few dozen pages: notes, a source, captured lines."""
+    from incident import commands as cmd
+    from incident.clock import FrozenClock
+    from incident.model import Severity
+
+    async def run() -> None:
+        clock = FrozenClock(T0)
+        async with await Store.open(path) as s:
+            d = await s.declare(cmd.declare(clock, "Checkout 500s", Severity.SEV2,
+                                            service="checkout"))
+            state = await s.load_state(d.incident_id)
+            spec = cmd.command_spec("tail -F /var/log/app.log", name="app", cwd="/")
+            await s.append(cmd.add_source(clock, state, spec))
+            await s.append_many([cmd.note(clock, state, f"note {i} " + "lorem ipsum " * (i % 25),
+                                          action=f"action {i}", owner="@ic")
+                                 for i in range(notes)])
+
+    asyncio.run(run())
+    with closing(sqlite3.connect(path)) as c:
+        c.executemany("INSERT INTO captured_lines VALUES (1, 's1', ?, 0, ?, ?)",
+                      [(n, "2026-11-25T14:00:00.000000Z", f"GET /api {n} 200")
+                       for n in range(1, 400)])
+        c.commit()
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+CORRUPT_TRIALS = int(os.environ.get("WARROOM_CORRUPT_TRIALS", 0)) or (400 if SLOW else 40)
+CORRUPT_VERBS = [("list",), ("list", "--json"), ("report", "1"),
+                 ("report", "1", "--format", "json"), ("note", "1", "after the damage")]
+
+
+def test_garbage_in_the_middle_of_pages(tmp_path, capsys, monkeypatch):
+    """Random bytes written into the middle of random pages (not the header): every verb
+    either works or says in one line that the file is damaged; never a traceback, never a
+    control character from the file on the terminal; a refused verb changes nothing."""
+    monkeypatch.setenv("WARROOM_USER", "@tester")
+    base = tmp_path / "base.db"
+    build_incident(base)
+    data = base.read_bytes()
+    pages = len(data) // 4096
+    rng = random.Random(int(os.environ.get("WARROOM_CORRUPT_SEED", "7")))
+    tally = {"refused": 0, "worked": 0}
+    for trial in range(CORRUPT_TRIALS):
+        path = tmp_path / f"c{trial % 4}.db"
+        for extra in ("-wal", "-shm"):
+            Path(f"{path}{extra}").unlink(missing_ok=True)
+        damaged = bytearray(data)
+        page = rng.randrange(1, pages)
+        start = page * 4096 + rng.randrange(0, 4096)
+        for i in range(rng.choice([1, 4, 16, 64, 512])):
+            if start + i < len(damaged):
+                damaged[start + i] = rng.randrange(256)
+        path.write_bytes(bytes(damaged))
+        for argv in [*CORRUPT_VERBS, ("export", "1", "-o", str(tmp_path / f"x{trial}.db"))]:
+            before = path.read_bytes()
+            rc, out, err = cli(capsys, "--db", str(path), *argv)
+            assert "Traceback" not in err
+            if rc == 0:
+                tally["worked"] += 1
+                continue
+            tally["refused"] += 1
+            lines = err.splitlines()
+            assert out == "" and len(lines) == 1 and lines[0].startswith("warroom"), \
+                (trial, argv, err)
+            assert lines[0].isprintable(), (trial, argv, lines[0])
+            assert path.read_bytes() == before, (trial, argv, "a refusal changed the file")
+    FAULTS.extend(["garbage in pages"] * CORRUPT_TRIALS)
+    record_figures("corrupt", trials=CORRUPT_TRIALS,
+                   invocations=tally["worked"] + tally["refused"], **tally)
+
+
+def raw_event(path: Path, kind: str, payload: str, text: object = "x",
+              occurred_at: object = "2026-11-25T14:00:00.000000Z") -> None:
+    with closing(sqlite3.connect(path)) as c:
+        c.execute("INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, "
+                  "payload) VALUES (1, ?, '2026-11-25T14:00:00.000000Z', ?, ?, ?)",
+                  (occurred_at, kind, text, payload))
+        c.commit()
+
+
+UNREADABLE_ROWS = {
+    "payload not JSON": ("note", "{not json", "x", "2026-11-25T14:00:00.000000Z"),
+    "payload of another kind": ("note", '{"kind": "nope"}', "x", "2026-11-25T14:00:00.000000Z"),
+    "extra payload field": ("note", '{"kind": "note", "run": "rm -rf /"}', "x",
+                            "2026-11-25T14:00:00.000000Z"),
+    "bad time": ("note", '{"kind": "note"}', "x", "yesterday"),
+    "text a blob": ("note", '{"kind": "note"}', b"\x1b]52;c;eA==\x07",
+                    "2026-11-25T14:00:00.000000Z"),
+}
+
+
+@pytest.mark.parametrize("case", list(UNREADABLE_ROWS))
+async def test_a_row_warroom_did_not_write_is_one_line_everywhere(db, capsys, case):
+    """The CLI, the console and review all refuse with the same one line."""
+    raw_event(db, *UNREADABLE_ROWS[case])
+    for argv in (("report", "1"), ("export", "1", "-o", str(db.parent / "x.db")),
+                 ("note", "1", "x"), ("list",)):
+        rc, _, err = await asyncio.to_thread(cli, capsys, *argv)
+        assert "Traceback" not in err
+        if argv[0] in ("report", "export"):  # the others read only the state events
+            assert rc != 0 and len(err.splitlines()) == 1 and "cannot be read" in err, err
+        elif rc != 0:
+            assert len(err.splitlines()) == 1 and "cannot be read" in err, err
+    from tests.console_support import make_app
+    for read_only in (False, True):
+        app = make_app(db, 1, read_only=read_only)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_until(pilot, lambda a=app: a.return_code is not None,
+                             timeout=10, what="the console gives up with a message")
+        assert app.return_code == 1
+        assert "cannot be read" in (app.exit_message or ""), app.exit_message
+
+
+# ---------------------------------------------------------------------------- newer schema
+def test_newer_schema_every_verb(db):
+    FAULTS.append("newer schema")
+    with closing(sqlite3.connect(db)) as c:
+        c.execute("PRAGMA user_version=99")
+        c.commit()
+    data = db.read_bytes()
+    env = {**os.environ, "WARROOM_DB": str(db), "PYTHONPATH": str(ROOT)}
+    for argv in (("attach", "1"), ("review", "1"), ("postmortem", "1"), ("export", "1", "-o",
+                 str(db.parent / "x.db")), ("tail", "1", "--cmd", "true"), ("list",)):
+        done = subprocess.run([sys.executable, "-m", "tui.cli", *argv], env=env,
+                              capture_output=True, text=True, timeout=60, cwd=ROOT)
+        assert done.returncode != 0 and done.stdout == "", (argv, done.stdout)
+        assert len(done.stderr.splitlines()) == 1 and "newer warroom" in done.stderr, argv
+    assert db.read_bytes() == data
+
+
+# ---------------------------------------------------------------------------- missing WAL
+def test_missing_wal_of_a_closed_database(db, capsys):
+    """Closing checkpoints everything into the main file: the -wal (and -shm) of a closed
+    database can go without losing anything."""
+    FAULTS.append("missing WAL (closed database)")
+    for extra in ("-wal", "-shm"):
+        Path(f"{db}{extra}").unlink(missing_ok=True)
+    rc, out, _ = cli(capsys, "report", "1")
+    assert rc == 0 and all(f"before the fault {i}" in out for i in range(3))
+    assert integrity(db) == "ok"
+
+
+async def test_missing_wal_of_an_open_database(db, capsys):
+    """The -wal deleted between writes while a store has it open: the open store keeps
+    writing (to the file it holds) and writes everything back when it closes; another
+    process is refused in one line meanwhile. Nothing acknowledged is lost."""
+    FAULTS.append("missing WAL (open database)")
+    store = await Store.open(db)
+    acked = []
+    try:
+        acked.append((await store.append(note(1, "console before"))).id)
+        Path(f"{db}-wal").unlink()
+        acked.append((await store.append(note(1, "console after"))).id)
+        rc, out, err = await asyncio.to_thread(cli, capsys, "note", "1", "cli after")
+        assert "Traceback" not in err
+        if rc == 0:
+            acked.append(int(out.split()[1].lstrip("#")))
+        else:
+            assert len(err.splitlines()) == 1 and err.startswith("warroom"), err
+        acked.append((await store.append(note(1, "console last"))).id)
+    finally:
+        await store.close()
+    stored = {i for i, _, _ in rows(db)}
+    assert set(acked) <= stored
+    assert integrity(db) == "ok"
+
+
+def test_storage_faults_figures():
+    """Not a check: how many faults this module injected (its last test)."""
+    record_figures("storage-faults", faults=len(FAULTS), kinds=len(set(FAULTS)))

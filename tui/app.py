@@ -34,6 +34,7 @@ from tui.widgets.comms import CommsPane
 
 POLL_SECONDS = 0.25
 DRAFT_SAVE_SECONDS = 0.3
+DRAFT_RETRY_SECONDS = 1.0  # a draft the store refused (locked, full) is written again
 
 
 class WarRoomApp(App[int]):
@@ -114,7 +115,12 @@ class WarRoomApp(App[int]):
         self.state = state
         if self.read_only:
             from tui.screens.review import ReviewScreen
-            await self.push_screen(ReviewScreen(await self.journal.events(self.incident_id)))
+            try:
+                events = await self.journal.events(self.incident_id)
+            except WarroomError as e:  # a row it cannot read: one line, not a traceback
+                self._fail(str(e))
+                return
+            await self.push_screen(ReviewScreen(events))
             return
         if self.postmortem:
             from tui.screens.postmortem import PostmortemScreen
@@ -254,14 +260,21 @@ class WarRoomApp(App[int]):
     @work(exclusive=True, group="refold")
     async def _refold(self) -> None:
         if self.journal is not None and self.incident_id is not None:
-            self.state = await self.journal.load_state(self.incident_id)
+            try:
+                self.state = await self.journal.load_state(self.incident_id)
+            except WarroomError as e:
+                self.notify(str(e), title="Store", severity="error", markup=False)
 
     async def load_page(self, before: Event | None, limit: int = 200) -> list[Event]:
         """A page of the timeline (the newest, or the one before ``before``) with the
         corrections of its entries, so they read as they stand now."""
         assert self.journal is not None and self.incident_id is not None
-        events = await self.journal.page(self.incident_id, before=before, limit=limit)
-        fixes = await self.journal.corrections_of([e.id for e in events if e.id])
+        try:
+            events = await self.journal.page(self.incident_id, before=before, limit=limit)
+            fixes = await self.journal.corrections_of([e.id for e in events if e.id])
+        except WarroomError as e:  # a row it cannot read: the console ends with one line
+            self._fail(str(e))
+            return []
         seen = {e.id for e in events}
         return events + [f for f in fixes if f.id not in seen]
 
@@ -270,7 +283,13 @@ class WarRoomApp(App[int]):
         """The autosaved drafts, with what is still waiting to be written on top."""
         await self.flush_drafts()
         if self.journal is not None and self.incident_id is not None:
-            self.drafts = await self.journal.drafts(self.incident_id)
+            try:
+                stored = await self.journal.drafts(self.incident_id)
+            except WarroomError:
+                stored = dict(self.drafts)  # the store cannot be read: what memory has
+            # what could not be written yet (the store is locked or full) stays on top
+            self.drafts = {**stored, **self.pending_drafts}
+            self.drafts = {k: v for k, v in self.drafts.items() if v}
         return dict(self.drafts)
 
     @on(Drafted)
@@ -292,12 +311,16 @@ class WarRoomApp(App[int]):
                 self.drafts[key] = text
             else:
                 self.drafts.pop(key, None)
-        for key, text in pending.items():
+        keys = list(pending)
+        for n, key in enumerate(keys):
             try:
-                await self.journal.put_draft(self.incident_id, key, text or None)
+                await self.journal.put_draft(self.incident_id, key, pending[key] or None)
             except WarroomError as e:
-                self.pending_drafts.setdefault(key, text)  # keep it; try again later
-                self.notify(f"draft not saved yet: {e}", severity="warning", markup=False)
+                for later in keys[n:]:  # keep it and the rest; try again in a moment
+                    self.pending_drafts.setdefault(later, pending[later])
+                self.set_timer(DRAFT_RETRY_SECONDS, self.flush_drafts, name="drafts-retry")
+                self.notify(f"draft not saved yet (kept here, retrying): {e}",
+                            severity="warning", markup=False)
                 return
 
     async def clear_drafts(self, prefix: str) -> None:

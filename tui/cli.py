@@ -22,6 +22,7 @@ from typing import NoReturn
 from incident.clock import Clock, SystemClock
 from incident.errors import IncidentNotFound, InvalidInput, WarroomError
 from incident.model import Severity, Status
+from incident.sanitize import visible
 from incident.timeparse import parse_when
 from storage.capture import CaptureWriter
 from storage.export import export_incident
@@ -37,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (the full usage stays in ``--help``)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(2, f"{self.prog}: error: {visible(message)} (see --help)\n")
 
 
 def incident_id(text: str) -> int:
@@ -240,7 +241,7 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
                     capture_lines=args.capture_lines, postmortem=args.verb == "postmortem")
     await app.run_async()
     if app.exit_message:
-        print(f"warroom: {app.exit_message}", file=sys.stderr)
+        print(f"warroom: {visible(app.exit_message)}", file=sys.stderr)
     return app.return_code or 0
 
 
@@ -272,7 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(_main(args))
     except WarroomError as e:
-        print(f"warroom: {e}", file=sys.stderr)
+        print(f"warroom: {visible(str(e))}", file=sys.stderr)  # paths and values quoted
         return e.exit_code
     except KeyboardInterrupt:
         print("warroom: interrupted", file=sys.stderr)
@@ -281,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()  # `warroom list | head`: the reader left; nothing to report
         return 0
     except OSError as e:
-        print(f"warroom: {e.strerror or e}", file=sys.stderr)
+        print(f"warroom: {visible(str(e.strerror or e))}", file=sys.stderr)
         return 1
 
 

@@ -176,6 +176,9 @@ class ConsoleScreen(CommsActions, Screen[None]):
             owner=result.owner or self.wr.actor))
         if saved is not None:
             await self.wr.clear_drafts("note")
+        elif not self.wr.read_only:  # refused: the dialog's draft stays, in memory at least
+            self.notify("The note is kept: press n to open it again and save it",
+                        title="Not saved", severity="warning", markup=False, timeout=10)
 
     @work
     async def action_correct(self) -> None:
