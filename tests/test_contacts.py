@@ -98,7 +98,7 @@ async def test_a_schema_2_database_is_upgraded(db_path: Path):
     finally:
         conn.close()
     async with await Store.open(db_path) as store:
-        assert await store._scalar("PRAGMA user_version") == 3 == schema.latest_version()
+        assert await store._scalar("PRAGMA user_version") == schema.latest_version() >= 3
         assert await store.contacts() == PLAYBOOK
 
 
