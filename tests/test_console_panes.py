@@ -16,6 +16,7 @@ from incident.journal import CommsSent, Event, SourceSpec
 from incident.model import PhaseId
 from storage.store import Store
 from tests.console_support import FROZEN, make_app, seed, wait_ready
+from tui.screens.console import FIRST_PAGE
 from tui.widgets.checklist import ChecklistPane
 from tui.widgets.timeline import FILTERS, TimelinePane
 
@@ -159,11 +160,12 @@ async def test_timeline_pages_older_events_at_the_top(tmp_path):
         screen = await wait_ready(pilot)
         pane = screen.query_one(TimelinePane)
         table = pane.table
-        assert table.row_count == 200  # only the newest page is loaded on attach
+        first = FIRST_PAGE
+        assert table.row_count == first  # only the newest page is loaded on attach
         assert pane.entries[-1].text == "bulk note 449"
-        assert pane.entries[0].text == "bulk note 250"
-        loaded = [200]
-        for _ in range(4):
+        assert pane.entries[0].text == f"bulk note {450 - first:03d}"
+        loaded = [first]
+        for _ in range(5):
             await pilot.press("ctrl+home")
             await until(pilot, lambda: table.row_count > loaded[-1] or not pane.has_older)
             loaded.append(table.row_count)
@@ -171,7 +173,7 @@ async def test_timeline_pages_older_events_at_the_top(tmp_path):
                 break
             # The cursor stays on the row it was on, now further down.
             assert table.cursor_row > 0
-        assert loaded[:4] == [200, 400, 478, 478]
+        assert loaded[:4] == [first, min(first + 200, 478), min(first + 400, 478), 478]
         assert not pane.has_older
         assert pane.entries[0].kind.value == "declared"
         assert [r.text for r in pane.entries if r.owner == "@bot"] == \

@@ -44,6 +44,7 @@ def pin_line(pane: SourcePane, seq: int, now: datetime) -> Evidence:
         read_at=datetime.fromtimestamp(read, UTC) if read else now,
         before=before, after=after)
 NARROW_WIDTH, NARROW_HEIGHT = 100, 30
+FIRST_PAGE = 80  # rows loaded on attach: a screenful or two; older pages come on demand
 
 
 # Dialogs are imported when first opened: they are not needed to show the incident.
@@ -78,7 +79,7 @@ class ConsoleScreen(CommsActions, Screen[None]):
         self.watch(self.app, "state", self._state_changed)
         self._tick()
         self.set_interval(1, self._tick, name="clock")
-        events = await self.wr.load_page(None)
+        events = await self.wr.load_page(None, limit=FIRST_PAGE)
         self.query_one(TimelinePane).add_events(events)
 
     def _state_changed(self, state: IncidentState | None) -> None:
