@@ -37,6 +37,15 @@ DRAFT_SAVE_SECONDS = 0.3
 DRAFT_RETRY_SECONDS = 1.0  # a draft the store refused (locked, full) is written again
 
 
+def _driver_class():
+    """On Linux, a driver whose writes survive a terminal that went away (tui/driver.py)."""
+    import sys
+    if sys.platform.startswith("linux"):
+        from tui.driver import SafeLinuxDriver
+        return SafeLinuxDriver
+    return None
+
+
 class WarRoomApp(App[int]):
     """The war-room console for one incident."""
 
@@ -61,7 +70,7 @@ class WarRoomApp(App[int]):
                  capture: CaptureSink | None = None,
                  host_sampler: Callable[[], Any] | None = None,
                  postmortem: bool = False) -> None:
-        super().__init__()
+        super().__init__(driver_class=_driver_class())
         self._open_journal = open_journal
         self.journal: Journal | None = None
         self.incident_id = incident_id
