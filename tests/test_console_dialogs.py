@@ -24,7 +24,7 @@ from incident.journal import (
 from incident.model import PhaseId, Severity, Status
 from incident.playbook import load_playbook
 from storage.store import Store
-from tests.console_support import FROZEN, make_app, seed, wait_ready
+from tests.console_support import FROZEN, make_app, seed, stored, until, wait_ready
 from tui.screens.console import ConsoleScreen
 from tui.screens.note import NoteDialog
 from tui.screens.participants import OTHER, ParticipantDialog
@@ -35,23 +35,8 @@ SIZE = (120, 36)
 DEMO_DRAFT = "Fix for token-refresh leak passed expedited review"
 
 
-async def stored(db: Path, incident: int):
-    """Events, folded state and drafts, read as another process would."""
-    store = await Store.open(db, read_only=True)
-    try:
-        return (await store.events(incident), await store.load_state(incident),
-                await store.drafts(incident))
-    finally:
-        await store.close()
 
 
-async def until(pilot, condition, timeout: float = 2.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
 
 
 async def saved_draft(pilot, db: Path, incident: int, key: str, text: str) -> None:

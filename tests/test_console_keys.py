@@ -12,7 +12,7 @@ from textual.widgets import Input, Label, Static, Tabs, TextArea
 from incident import commands as cmd
 from incident.clock import FrozenClock
 from storage.store import Store
-from tests.console_support import FROZEN, make_app, seed, wait_ready
+from tests.console_support import FROZEN, make_app, seed, until, wait_ready
 from tui.actions import ACTIONS
 from tui.screens.comms_dialogs import CadenceDialog, SentHistory, WriteFileDialog
 from tui.screens.console import PANES, ConsoleScreen
@@ -35,13 +35,6 @@ async def count(db: Path, incident: int) -> int:
         await store.close()
 
 
-async def until(pilot, condition, timeout: float = 2.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
 
 
 def pane_of(screen: ConsoleScreen) -> str | None:

@@ -6,16 +6,15 @@ from __future__ import annotations
 import asyncio
 import html
 from datetime import timedelta
-from pathlib import Path
 
 from textual.widgets import Label, Static, TabbedContent, TabPane, TextArea
 
 from incident import commands as cmd
 from incident.clock import FrozenClock
-from incident.journal import CommsSent, Event, SourceSpec
+from incident.journal import CommsSent, SourceSpec
 from incident.model import PhaseId
 from storage.store import Store
-from tests.console_support import FROZEN, make_app, seed, wait_ready
+from tests.console_support import FROZEN, make_app, seed, stored, until, wait_ready
 from tui.screens.console import FIRST_PAGE
 from tui.widgets.checklist import ChecklistPane
 from tui.widgets.timeline import FILTERS, TimelinePane
@@ -23,23 +22,8 @@ from tui.widgets.timeline import FILTERS, TimelinePane
 SIZE = (120, 36)
 
 
-async def stored(db: Path, incident: int) -> tuple[list[Event], object, dict[str, str]]:
-    """Events, folded state and drafts as another process would read them."""
-    store = await Store.open(db, read_only=True)
-    try:
-        return (await store.events(incident), await store.load_state(incident),
-                await store.drafts(incident))
-    finally:
-        await store.close()
 
 
-async def until(pilot, condition, timeout: float = 2.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
 
 
 def label_text(screen, selector: str) -> str:
