@@ -299,6 +299,8 @@ def grep_spec(pattern: str, paths: Sequence[str], *, name: str | None, cwd: str,
             re.compile(pattern)
         except re.error as e:
             raise InvalidInput(f"bad pattern {pattern!r}: {e}") from None
+        except (OverflowError, RecursionError):  # a{99999999999}, thousands of nested (
+            raise InvalidInput(f"bad pattern {pattern[:60]!r}: too large to compile") from None
     absolute = tuple(os.path.normpath(os.path.join(cwd, os.path.expanduser(p)))
                      for p in paths)
     return SourceSpec(kind="grep", name=_opt(name, "the name") or f"grep {pattern}"[:40],

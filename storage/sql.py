@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -119,7 +120,7 @@ def preflight(path: Path) -> None:
     if not (path.is_file() and path.stat().st_size):
         return
     try:
-        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True,
+        conn = sqlite3.connect(f"file:{quote(os.fsencode(path.resolve()))}?mode=ro", uri=True,
                                timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]

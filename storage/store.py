@@ -12,6 +12,7 @@ Guarantees (docs/reliability.md states them with their tests):
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import sqlite3
 import time
@@ -89,7 +90,7 @@ class Store(ContactsMixin):
         if not path.is_file():
             raise StoreError(f"{path}: no such database file")
         check_header(path)
-        uri = "file:" + quote(str(path.resolve()))
+        uri = "file:" + quote(os.fsencode(path.resolve()))  # a name that is not UTF-8 too
         try:
             conn: aiosqlite.Connection | None = await connect(uri + "?mode=ro", path, uri=True)
         except StoreError:

@@ -40,6 +40,13 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {visible(message)} (see --help)\n")
 
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]):  # type: ignore[override]
+        # `--severity=--`: argparse (3.11) drops the "--" and hands over [] without calling
+        # the type, which then failed deep inside. The value is the text "--", checked.
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            return self._get_value(action, "--")
+        return super()._get_values(action, arg_strings)
+
 
 def incident_id(text: str) -> int:
     """``INC-7``, ``inc-7`` or ``7``."""

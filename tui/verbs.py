@@ -58,6 +58,12 @@ async def _events_for_export(store: Journal, args: argparse.Namespace
     return redact_events(events)
 
 
+def shown_path(path: str) -> str:
+    """A path as text a terminal can show: bytes that are not UTF-8 (Python keeps them as
+    lone surrogates) become U+FFFD, controls in the name are made visible."""
+    return visible(path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+
+
 def _redact(text: str) -> str:
     return redact(text)[0]
 
@@ -113,7 +119,8 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
             captured[sid] = lines
         await exporter(Path(args.output), args.incident, events, captured)
         note = "secrets kept" if redacted is None else f"{redacted} secret(s) redacted"
-        print(f"{state.number} exported to {args.output} ({len(events)} events, {note})")
+        print(f"{state.number} exported to {shown_path(args.output)} ({len(events)} events, "
+              f"{note})")
         return 0
     else:  # pragma: no cover - argparse only lets known verbs through
         raise InvalidInput(f"unknown verb {verb}")

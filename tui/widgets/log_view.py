@@ -285,6 +285,6 @@ def pattern_for(text: str) -> re.Pattern[str] | None:
     flags = 0 if any(c.isupper() for c in text) else re.IGNORECASE
     try:
         return re.compile(text, flags)
-    except re.error:
+    except (re.error, OverflowError, RecursionError):  # a{99999999999}, deep nesting too
         return re.compile(re.escape(text), flags)
 
