@@ -532,6 +532,8 @@ async def _type_notes(db: Path, notes: list[tuple[str, str]]) -> None:
                 field.post_message(events.Paste(pasted))
             await pilot.pause()
             held = field.value
+            drawn = app.export_screenshot()  # the field draws no control it holds
+            assert not any(ord(c) in UNSAFE - {0x0A} for c in drawn)  # (an SVG has lines)
             expected = (typed + (pasted.splitlines() or [""])[0]).strip()
             assert held.strip() == expected
             async with await Store.open(db, read_only=True) as s:

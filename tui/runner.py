@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from incident import commands as cmd
 from incident.ports import CaptureSink, LogSource, SourceFactory
+from incident.sanitize import visible
 from incident.state import IncidentState, SourceState
 from tui.widgets.log_buffer import LogBuffer
 
@@ -61,8 +62,8 @@ class SourceRunner:
             return
         lines = await journal.read_capture(incident_id, source_id, limit=HISTORY_LINES)
         buf = self.buffer(source_id)
-        for line in lines:
-            buf.append([line.text], err=line.err, first_no=line.no)
+        for line in lines:  # stored sanitised, but the file may come from anywhere
+            buf.append([visible(line.text)], err=line.err, first_no=line.no)
         self._base[source_id] = lines[-1].no if lines else \
             await journal.capture_last_no(incident_id, source_id)
 

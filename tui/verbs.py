@@ -11,6 +11,7 @@ import argparse
 import getpass
 import json
 import os
+import stat
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -43,6 +44,9 @@ def actor() -> str:
 def _write(path: str, text: str) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        st = os.fstat(fd)
+        if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) & 0o077:
+            os.fchmod(fd, stat.S_IMODE(st.st_mode) & 0o700)  # an existing file others read
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
     except OSError as e:

@@ -17,6 +17,7 @@ from textual.widgets import Input, Label
 
 from incident.sanitize import visible
 from incident.state import SourceState
+from tui.widgets.field import Field
 from tui.widgets.log_buffer import LogBuffer
 from tui.widgets.log_view import LogView, pattern_for
 
@@ -73,8 +74,8 @@ class SourcePane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(id="src-status")
-        yield Input(placeholder="search (regex; Enter applies, Escape closes)",
-                    id="src-query", classes="-hidden")
+        yield Field(placeholder="search (regex; Enter applies, Escape closes)",
+                    id="src-query", classes="-hidden", select_on_focus=True)
         yield LogView(self.buffer, id="src-view")
 
     @property
@@ -98,7 +99,7 @@ class SourcePane(Vertical):
                  "exited": (f"exited {s.exit_code}", "$success" if s.exit_code == 0
                             else "$error"),
                  "stopped": ("■ stopped", "$text-muted"),
-                 "failed": (f"✖ failed: {s.reason or 'unknown reason'}", "$error"),
+                 "failed": (f"✖ failed: {visible(s.reason or 'unknown reason')}", "$error"),
                  }.get(s.state, (s.state, ""))
         view = self.view
         parts: list = [(state[0], f"bold {state[1]}"), " "]
