@@ -7,12 +7,13 @@ One incident, one log source: a generator of realistic ~110-byte log lines at ``
 lines/s (every console runs the incident's sources, so each runs its own flood and captures
 it into the same database). Eight consoles (the real app, each in its own tmux server,
 120x36, ``WARROOM_LAG_LOG`` on) attach to it; ``--writers`` threads run ``warroom note`` in
-subprocesses back to back; every 10 s one console (in turn) gets a note typed into it; one
-in-process ``Store`` appends a note every 100 ms and times each acknowledged append. RSS and
-CPU of every console are sampled every 2 s. At the end every console gets SIGTERM (its loop
+subprocesses back to back; every 10 s one console (in turn) gets a note typed into it
+(acknowledged once its timeline shows it); one in-process ``Store`` appends a note every
+100 ms and times each acknowledged append. RSS and CPU of every console are sampled every
+2 s. At the end every console gets SIGTERM (its loop
 lag log is written as it exits) and the database is checked:
 
-* events lost: acknowledged CLI notes, typed console notes and timed appends that are not
+* events lost: acknowledged CLI notes, console notes shown and timed appends that are not
   in the journal with their text (must be 0); ``PRAGMA integrity_check``;
 * CLI ``warroom note`` wall time p50/p99 (a whole process: start-up, open, append, exit),
   and ``Store.append`` p50/p99/max under the load;
@@ -105,10 +106,25 @@ class Console:
         except psutil.Error:
             pass
 
-    def type_note(self, text: str) -> None:
-        self.session.keys("n", pause=0.3)
-        self.session.keys(text, literal=True, pause=0.1)
-        self.session.keys("Enter", pause=0.1)
+    def type_note(self, text: str) -> str:
+        """Type a note: "shown" once the timeline shows it (the console shows a note only
+        once it is committed: acknowledged), "unshown" when it never did in 20 s, "no dialog"
+        when the dialog did not open in 20 s (nothing typed then: Escape)."""
+        self.session.keys("n", pause=0.0)
+        try:
+            self.session.wait_for("Add timeline note", timeout=20)
+        except AssertionError:
+            self.session.keys("Escape", pause=0.0)
+            return "no dialog"
+        self.session.keys(text, literal=True, pause=0.0)
+        self.session.keys("Enter", pause=0.0)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            screen = self.session.screen()
+            if text in screen and "Add timeline note" not in screen:
+                return "shown"
+            time.sleep(0.2)
+        return "unshown"
 
     def stop(self) -> float:
         """SIGTERM; returns how long it took to exit."""
@@ -192,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         for w in writers:
             w.start()
         timer.start()
-        typed: list[str] = []
+        typed: list[str] = []  # shown by a console: acknowledged
+        typing: dict[str, int] = {}
+        unshown: list[str] = []  # typed and saved with Enter, not on screen within 20 s
         t_end = time.monotonic() + args.minutes * 60
         next_note = time.monotonic() + 10
         turn = 0
@@ -201,8 +219,12 @@ def main(argv: list[str] | None = None) -> int:
                 c.sample()
             if time.monotonic() >= next_note:
                 text = f"typed into console {turn % len(consoles)} #{turn}"
-                consoles[turn % len(consoles)].type_note(text)
-                typed.append(text)
+                outcome = consoles[turn % len(consoles)].type_note(text)
+                typing[outcome] = typing.get(outcome, 0) + 1
+                if outcome == "shown":
+                    typed.append(text)
+                elif outcome == "unshown":
+                    unshown.append(text)
                 turn += 1
                 next_note += 10
             left = t_end - time.monotonic()
@@ -240,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
             "lines_per_second_per_console": args.rate,
             "cli_notes_acknowledged": len(log.acks), "cli_refusals": len(log.refusals),
             "cli_tracebacks": len(log.tracebacks),
-            "timed_appends": len(timed_acks), "typed_console_notes": len(typed),
+            "timed_appends": len(timed_acks), "typed_console_notes_shown": len(typed),
+            "typing_outcomes": typing,
+            "unshown_notes_stored_by_the_end": sum(t in texts for t in unshown),
             "events_lost": len(lost_cli) + len(lost_timed) + len(lost_typed),
             "lost_detail": {"cli": len(lost_cli), "timed": len(lost_timed),
                             "typed": lost_typed[:5]},
