@@ -560,6 +560,48 @@ async def _type_notes(db: Path, notes: list[tuple[str, str]]) -> None:
             assert not any(ord(c) in UNSAFE for row in shown for c in row)
 
 
+# ---------------------------------------------------------------------------- log corpus
+CORPUS = [b"\x1b]0;PWNED\x07", b"\x1b]2;PWNED\x1b\\", b"\x1b]52;c;UFdORUQ=\x07", b"\x1b[2J",
+          b"\x1bc", "\x9b31m".encode(), "\u202egnp.exe".encode(), b"\x00", b"\xff\xfe\xc3(",
+          b"[bold red]x[/]", b"\x1bP+q\x1b\\", b"\r", b"\t", "\u2066\u200d".encode(),
+          b"\xe2\x80", b"\xf0\x9f\x94", "🔥 é ש".encode(), b"GET /api 200 12ms"]
+
+
+@cfg(40, 400)
+@given(pieces=st.lists(st.one_of(st.sampled_from(CORPUS), st.binary(max_size=40)),
+                       min_size=1, max_size=60),
+       chunk=st.integers(1, 4096))
+def test_hostile_log_bytes_at_any_chunking_are_inert(pieces, chunk):
+    """Random mixes of the hostile corpus and random bytes, cut at any chunk size: every
+    line comes out (one per newline), each as ``visible`` makes it, nothing unsafe."""
+    from feeds.lines import LineSplitter, sanitize_lines
+    data = b"\n".join(pieces) + b"\n"
+    splitter, lines = LineSplitter(), []
+    for i in range(0, len(data), chunk):
+        lines += sanitize_lines(splitter.feed(data[i:i + chunk]))
+    lines += sanitize_lines([splitter.flush()] if splitter.pending else [])
+    expected = [ln[:-1] if ln.endswith(b"\r") else ln for ln in data.split(b"\n")[:-1]]
+    assert lines == [visible(ln.decode("utf-8", "replace")) for ln in expected]
+    assert not any(ord(c) in UNSAFE for line in lines for c in line)
+    count("log corpus mixes")
+
+
+@pytest.mark.parametrize("lines", [scale(200_000, 2_000_000)])
+def test_the_hostile_corpus_at_volume(lines):
+    """The corpus repeated to ``lines`` lines (2,000,000 with WARROOM_SLOW=1), fed in 64 KiB
+    chunks: every line out, none carrying a control."""
+    from feeds.lines import LineSplitter, sanitize_lines
+    block = b"\n".join(b"%d " % i + CORPUS[i % len(CORPUS)] for i in range(1000)) + b"\n"
+    data = block * (lines // 1000)
+    splitter, n, bad = LineSplitter(), 0, 0
+    for i in range(0, len(data), 65536):
+        out = sanitize_lines(splitter.feed(data[i:i + 65536]))
+        n += len(out)
+        bad += sum(1 for line in out if any(ord(c) in UNSAFE for c in line))
+    assert (n, bad) == (lines, 0)
+    count("log corpus lines", n)
+
+
 # ---------------------------------------------------------------------------- figures
 def test_bad_input_figures():
     """Not a check: the inputs tried by this module (its last test)."""
