@@ -1,0 +1,49 @@
+"""Reads of the captured output of log sources (written by :mod:`storage.capture`).
+
+Mixed into :class:`storage.store.Store`, whose ``_rows`` and ``_scalar`` it uses; review mode
+shows what the sources printed around a moment, and attach restores a pane's last lines.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.capture import CapturedLine
+from storage.sql import ts
+
+
+class CaptureReadsMixin:
+    """Captured lines by source and line number, or by the time they were read (``_rows``
+    and ``_scalar`` come from ``Store``)."""
+
+    async def read_capture(self, incident_id: int, source_id: str, *, limit: int = 10_000,
+                           after_no: int = 0) -> list[CapturedLine]:
+        """The last ``limit`` captured lines of a source (after ``after_no``), oldest first."""
+        rows = await self._rows(
+            "SELECT no, err, read_at, text FROM captured_lines WHERE incident_id=? AND "
+            "source_id=? AND no>? ORDER BY no DESC LIMIT ?",
+            (incident_id, source_id, after_no, limit))
+        return [CapturedLine(no, bool(err), at, text) for no, err, at, text in reversed(rows)]
+
+    async def capture_around(self, incident_id: int, source_id: str, no: int, *,
+                             before: int = 3, after: int = 3) -> list[CapturedLine]:
+        rows = await self._rows(
+            "SELECT no, err, read_at, text FROM captured_lines WHERE incident_id=? AND "
+            "source_id=? AND no BETWEEN ? AND ? ORDER BY no",
+            (incident_id, source_id, no - before, no + after))
+        return [CapturedLine(n, bool(err), at, text) for n, err, at, text in rows]
+
+    async def capture_between(self, incident_id: int, start: datetime, end: datetime, *,
+                              limit: int = 200) -> list[tuple[str, CapturedLine]]:
+        """Captured lines of every source read between ``start`` and ``end``: (source, line)."""
+        rows = await self._rows(
+            "SELECT source_id, no, err, read_at, text FROM captured_lines WHERE incident_id=? "
+            "AND read_at BETWEEN ? AND ? ORDER BY read_at, source_id, no LIMIT ?",
+            (incident_id, ts(start), ts(end), limit))
+        return [(sid, CapturedLine(no, bool(err), at, text)) for sid, no, err, at, text in rows]
+
+    async def capture_last_no(self, incident_id: int, source_id: str) -> int:
+        """The highest line number captured for the source (0 when none)."""
+        return await self._scalar(
+            "SELECT coalesce(max(no), 0) FROM captured_lines WHERE incident_id=? AND "
+            "source_id=?", (incident_id, source_id))
