@@ -41,12 +41,13 @@ def make_app(db: Path, incident: int | None, *, clock: FrozenClock | None = None
 
 
 async def wait_ready(pilot, timeout: float = 10.0) -> ConsoleScreen:
-    """Pause until the console screen is up with its timeline loaded."""
+    """Pause until the console screen is up with its timeline loaded and every pane."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
         screen = pilot.app.screen
-        if isinstance(screen, ConsoleScreen) and screen.query_one("#timeline").entries:
+        if isinstance(screen, ConsoleScreen) and screen.ready \
+                and screen.query_one("#timeline").entries:
             await pilot.pause()
             return screen
         await pilot.pause(0.05)

@@ -3,7 +3,10 @@ screen are all built from this table, so none of them can forget one."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from textual.binding import Binding
 
@@ -74,3 +77,18 @@ def key_label(key: str) -> str:
     if key[:1] == "f" and key[1:].isdigit():
         return key.upper()  # F2
     return {"question_mark": "?", "plus": "+"}.get(key, key)
+
+
+def after_panes(method: Callable[..., Any]) -> Callable[..., Any]:
+    """For a console action that needs every pane: it runs now if they are mounted, or as
+    soon as they are (the console mounts them right after its first frame), so a key typed
+    that early is not lost. The screen has ``ready`` and an ``_after_panes`` list."""
+
+    @functools.wraps(method)
+    def run(self: Any, *args: Any) -> Any:
+        if self.ready:
+            return method(self, *args)
+        self._after_panes.append(functools.partial(method, self, *args))
+        return None
+
+    return run

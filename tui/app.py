@@ -27,10 +27,9 @@ from incident.journal import Event
 from incident.ports import CaptureSink, Journal, SourceFactory, Watch
 from incident.state import STATE_KINDS, IncidentState, apply
 from tui.actions import ACTIONS
+from tui.messages import Drafted
 from tui.runner import SourceRunner
-from tui.screens.note import Drafted
 from tui.themes import DEFAULT_VARIABLES
-from tui.widgets.comms import CommsPane
 
 POLL_SECONDS = 0.25
 DRAFT_SAVE_SECONDS = 0.3
@@ -93,9 +92,21 @@ class WarRoomApp(App[int]):
         for theme in themes:
             self.register_theme(theme)
         if theme_name and theme_name in self.available_themes:
-            self.theme = theme_name
+            self._set_first_theme(theme_name)
         elif theme_name:
             self._theme_problems.append(f"unknown theme {theme_name!r}; using {self.theme}")
+
+    def _set_first_theme(self, name: str) -> None:
+        """The theme, before the stylesheet is first parsed: what ``self.theme = name`` does,
+        except that it would parse every stylesheet a second time at start-up (15 ms)."""
+        self.set_reactive(App.theme, name)
+        self.stylesheet.set_variables(self.get_css_variables())  # (nothing is parsed yet)
+        dark = self.current_theme.dark
+        self.update_classes({f"-theme-{name}": True, "-dark-mode": dark,
+                             "-light-mode": not dark}, update=False)
+        refresh_filter = getattr(self, "_refresh_truecolor_filter", None)  # Textual 8
+        if refresh_filter is not None:
+            refresh_filter(self.ansi_theme)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(DEFAULT_VARIABLES)
@@ -107,6 +118,12 @@ class WarRoomApp(App[int]):
         self._install_signal_handlers()
         for problem in self._theme_problems:
             self.notify(problem, severity="warning", markup=False, timeout=8)
+        # Textual holds every frame back until on_mount returns: attach after it, so the
+        # incident is painted as soon as the console has composed it.
+        self.call_later(self._attach)
+
+    async def _attach(self) -> None:
+        """Open the journal, fold the incident, and show the screen the mode asks for."""
         try:
             self.journal = await self._open_journal()
             if self.incident_id is None:
@@ -136,11 +153,18 @@ class WarRoomApp(App[int]):
             await self.push_screen(PostmortemScreen())
             self.set_interval(self._poll_seconds, self.poll_changes, name="change-feed")
             return
-        from tui.screens.console import ConsoleScreen
-        await self.push_screen(ConsoleScreen(state))
+        from tui.screens.console import FIRST_PAGE, ConsoleScreen
+        page = await self.load_page(None, limit=FIRST_PAGE)
+        if self.exit_message:
+            return  # a row it cannot read: the console ends with one line
+        await self.push_screen(ConsoleScreen(state, page))
         self.set_interval(self._poll_seconds, self.poll_changes, name="change-feed")
-        self.sync_sources()
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def console_ready(self) -> None:
+        """The console has all its panes (right after its first frame): start the sources
+        the ledger says should run."""
+        self.sync_sources()
 
     async def on_unmount(self) -> None:
         """Last words: end every child process, write what is still pending, close the store."""
@@ -301,9 +325,8 @@ class WarRoomApp(App[int]):
             self.drafts = {k: v for k, v in self.drafts.items() if v}
         return dict(self.drafts)
 
-    @on(Drafted)
-    @on(CommsPane.DraftChanged)
-    def _draft(self, message: Drafted | CommsPane.DraftChanged) -> None:
+    @on(Drafted)  # the dialogs' and the comms pane's (CommsPane.DraftChanged)
+    def _draft(self, message: Drafted) -> None:
         if self.read_only:
             return
         if not self.pending_drafts:

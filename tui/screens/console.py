@@ -3,38 +3,45 @@
 Wide terminals get a 2x2 grid; below 100x30 the panes become tabs (1-4 or the tab bar
 switch them). ``z`` zooms the focused pane to the whole screen and back. Every write goes
 through ``WarRoomApp.commit``; the panes are told the new state, never the other way round.
+
+The incident comes first: the first frame is the status bar and the timeline; the
+checklist, logs and comms panes and the footer are imported and mounted right after it is
+on screen (``ready`` then turns true and the log sources start). A key that needs those
+panes, typed before they are there, runs once they are (``after_panes``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.screen import Screen
-from textual.widgets import Footer, Tab, Tabs
+from textual.widgets import Tab, Tabs
 
 from incident import commands as cmd
 from incident.evidence import digest, from_log_line
 from incident.journal import Event, Evidence
 from incident.state import IncidentState
-from tui.actions import ACTIONS, bindings
+from tui.actions import ACTIONS, after_panes, bindings
 from tui.screens.console_comms import CommsActions
-from tui.widgets.checklist import ChecklistPane
-from tui.widgets.comms import CommsPane
-from tui.widgets.host import HostPane
-from tui.widgets.log_source import SourcePane, spec_text
-from tui.widgets.logs import LogsPane
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import TimelinePane
+
+if TYPE_CHECKING:
+    from tui.widgets.checklist import ChecklistPane
+    from tui.widgets.host import HostPane
+    from tui.widgets.log_source import SourcePane
 
 PANES = ("timeline", "checklist", "logs", "comms")
 
 
 def pin_line(pane: SourcePane, seq: int, now: datetime) -> Evidence:
     """Evidence for line ``seq`` of a source pane: provenance, context and digest."""
+    from tui.widgets.log_source import spec_text
     buf = pane.buffer
     before, after = buf.around(seq)
     read = buf.read_at(seq)
@@ -47,7 +54,8 @@ NARROW_WIDTH, NARROW_HEIGHT = 100, 30
 FIRST_PAGE = 80  # rows loaded on attach: a screenful or two; older pages come on demand
 
 
-# Dialogs are imported when first opened: they are not needed to show the incident.
+# Dialogs are imported when first opened, and the panes after the first frame: they are not
+# needed to show the incident.
 
 
 class ConsoleScreen(CommsActions, Screen[None]):
@@ -56,9 +64,14 @@ class ConsoleScreen(CommsActions, Screen[None]):
     BINDINGS = bindings()
     AUTO_FOCUS = "#timeline-table"
 
-    def __init__(self, state: IncidentState) -> None:
+    def __init__(self, state: IncidentState, first_page: Sequence[Event] = ()) -> None:
         super().__init__()
         self._initial = state
+        self._first_page = first_page
+        self.ready = False
+        """True once every pane and the footer are mounted."""
+        self._after_panes: list[Callable[[], Any]] = []
+        self._mounting_panes = False
 
     @property
     def wr(self):
@@ -70,28 +83,65 @@ class ConsoleScreen(CommsActions, Screen[None]):
         yield Tabs(*(Tab(p.capitalize(), id=f"tab-{p}") for p in PANES), id="pane-tabs")
         with Container(id="panes"):
             yield TimelinePane(id="timeline", classes="pane -current")
-            yield ChecklistPane(id="checklist", classes="pane")
-            yield LogsPane(id="logs", classes="pane")
-            yield CommsPane(drafts=self.wr.drafts, id="comms", classes="pane")
-        yield Footer()
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         self.watch(self.app, "state", self._state_changed)
         self._tick()
         self.set_interval(1, self._tick, name="clock")
-        events = await self.wr.load_page(None, limit=FIRST_PAGE)
-        self.query_one(TimelinePane).add_events(events)
+        self.query_one(TimelinePane).add_events(self._first_page)  # drawn on the first layout
+        self.set_timer(0.5, self._mount_panes)  # (at the latest)
+
+    @on(TimelinePane.Drawn, "#timeline")
+    def _drawn(self) -> None:
+        # The rows are drawn; the next layout refresh writes the frame that shows them.
+        if not self._mounting_panes:
+            self.screen_layout_refresh_signal.subscribe(self, self._painted)
+
+    def _painted(self, _screen: Screen) -> None:
+        self.screen_layout_refresh_signal.unsubscribe(self)
+        self.call_later(self._mount_panes)
+
+    async def _mount_panes(self) -> None:
+        """The rest of the console, once the incident is on screen."""
+        if self._mounting_panes:
+            return
+        self._mounting_panes = True
+        self.screen_layout_refresh_signal.unsubscribe(self)
+        from textual.widgets import Footer
+
+        from tui.widgets.checklist import ChecklistPane
+        from tui.widgets.comms import CommsPane
+        from tui.widgets.logs import LogsPane
+        current = self.query_one(Tabs).active.removeprefix("tab-")
+        panes = [ChecklistPane(id="checklist", classes="pane"),
+                 LogsPane(id="logs", classes="pane"),
+                 CommsPane(drafts=self.wr.drafts, id="comms", classes="pane")]
+        for pane in panes:
+            pane.set_class(pane.id == current, "-current")
+        await self.query_one("#panes").mount_all(panes)
+        await self.mount(Footer())
+        self.ready = True
+        self._state_changed(self.wr.state)
+        self._tick()
+        self.wr.console_ready()
+        pending, self._after_panes = self._after_panes, []
+        for run in pending:
+            self.call_later(run)
+
+    def _panes(self, *names: str) -> list[Any]:
+        return [w for name in names for w in self.query(f"#{name}")]
 
     def _state_changed(self, state: IncidentState | None) -> None:
-        for widget in (self.query_one(StatusBar), self.query_one(ChecklistPane),
-                       self.query_one(LogsPane), self.query_one(CommsPane)):
+        for widget in [*self.query(StatusBar), *self._panes("checklist", "logs", "comms")]:
             widget.state = state
 
     def _tick(self) -> None:
         now = self.wr.clock.now()
-        for widget in (self.query_one(StatusBar), self.query_one(ChecklistPane),
-                       self.query_one(CommsPane)):
+        for widget in [*self.query(StatusBar), *self._panes("checklist", "comms")]:
             widget.now = now
+        if not self.ready:
+            return
+        from tui.widgets.log_source import SourcePane
         runner = self.wr.runner
         for pane in self.query(SourcePane):
             pane.live = runner.stats_line(pane.source_id)
@@ -110,6 +160,7 @@ class ConsoleScreen(CommsActions, Screen[None]):
         narrow = size.width < NARROW_WIDTH or size.height < NARROW_HEIGHT
         self.set_class(narrow, "-narrow")
 
+    @after_panes
     def action_show_pane(self, name: str) -> None:
         self.query_one(Tabs).active = f"tab-{name}"
         self._focus_pane(name)
@@ -117,14 +168,17 @@ class ConsoleScreen(CommsActions, Screen[None]):
     @on(Tabs.TabActivated, "#pane-tabs")
     def _tab(self, event: Tabs.TabActivated) -> None:
         name = (event.tab.id or "tab-timeline").removeprefix("tab-")
-        for pane in PANES:
-            self.query_one(f"#{pane}").set_class(pane == name, "-current")
+        for pane in self._panes(*PANES):
+            pane.set_class(pane.id == name, "-current")
         if event.tab.has_focus or self.focused is None or self._focused_pane() == name:
             return  # (focus already in that pane, e.g. a click: leave it where it is)
         self._focus_pane(name)
 
     def _focus_pane(self, name: str) -> None:
-        pane = self.query_one(f"#{name}")
+        found = self._panes(name)
+        if not found:
+            return
+        pane = found[0]
         targets = [pane] if pane.can_focus else [
             w for w in pane.query("*") if w.can_focus and w.display]
         if targets:
@@ -143,6 +197,7 @@ class ConsoleScreen(CommsActions, Screen[None]):
         if name and self.query_one(Tabs).active != f"tab-{name}":
             self.query_one(Tabs).active = f"tab-{name}"
 
+    @after_panes
     def action_zoom(self) -> None:
         if self.maximized is not None:
             self.minimize()
@@ -259,13 +314,13 @@ class ConsoleScreen(CommsActions, Screen[None]):
                 self.wr.clock, s, phase, owner=self.wr.actor))
 
     # ------------------------------------------------------------------ pane messages
-    @on(ChecklistPane.Toggled)
-    async def _tick_item(self, event: ChecklistPane.Toggled) -> None:
+    # (handlers named after their messages: the panes' modules are imported after the first
+    # frame, so their message classes cannot be named here)
+    async def on_checklist_pane_toggled(self, event: ChecklistPane.Toggled) -> None:
         await self.wr.commit(lambda s: cmd.tick(
             self.wr.clock, s, event.item, event.done, owner=self.wr.actor))
 
-    @on(ChecklistPane.PhaseChosen)
-    async def _phase_chosen(self, event: ChecklistPane.PhaseChosen) -> None:
+    async def on_checklist_pane_phase_chosen(self, event: ChecklistPane.PhaseChosen) -> None:
         if event.phase is not self.wr.state.phase:
             await self.wr.commit(lambda s: cmd.set_phase(
                 self.wr.clock, s, event.phase, owner=self.wr.actor))
@@ -275,8 +330,7 @@ class ConsoleScreen(CommsActions, Screen[None]):
         events = await self.wr.load_page(event.before)
         event.pane.add_events(events, older_page=True)
 
-    @on(SourcePane.Request)
-    async def _source_request(self, event: SourcePane.Request) -> None:
+    async def on_source_pane_request(self, event: SourcePane.Request) -> None:
         sid = event.pane.source_id
         source = self.wr.state.sources.get(sid)
         if source is None:
@@ -300,8 +354,7 @@ class ConsoleScreen(CommsActions, Screen[None]):
                 self.notify(f"Pinned line {evidence.line_no} as evidence #{saved.id}",
                             timeout=3)
 
-    @on(HostPane.Pin)
-    async def _pin_host(self, event: HostPane.Pin) -> None:
+    async def on_host_pane_pin(self, event: HostPane.Pin) -> None:
         lines = event.sample.lines()
         evidence = Evidence(source="host", line=lines[0] if lines else "",
                             context=tuple(lines), read_at=self.wr.clock.now(),

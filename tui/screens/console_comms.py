@@ -14,7 +14,7 @@ import shlex
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import SuspendNotSupported
@@ -23,8 +23,11 @@ from incident import commands as cmd
 from incident.comms import AUDIENCE_LABELS, TEMPLATE_LABELS
 from incident.errors import WarroomError
 from incident.playbook import Contact
-from tui.widgets.comms import CommsPane
-from tui.widgets.notify import NotifyList
+from tui.actions import after_panes
+
+if TYPE_CHECKING:  # imported by the console once its first frame is on screen
+    from tui.widgets.comms import CommsPane
+    from tui.widgets.notify import NotifyList
 
 
 def write_private(path: Path, text: str) -> None:
@@ -42,7 +45,7 @@ class CommsActions:
 
     # ------------------------------------------------------------------ the pane
     def comms_pane(self) -> CommsPane:
-        return self.query_one(CommsPane)
+        return self.query_one("#comms")  # type: ignore[attr-defined]
 
     async def on_comms_pane_send(self, event: CommsPane.Send) -> None:
         wr = self.wr
@@ -52,6 +55,7 @@ class CommsActions:
         if saved is not None:
             self.comms_pane().sent(event.audience, event.template)
 
+    @after_panes
     def action_comms(self, what: str) -> None:
         """F2 copy, F3 write to a file, F4 ``$EDITOR``: the comms draft on screen."""
         pane = self.comms_pane()
@@ -165,9 +169,10 @@ class CommsActions:
             return
         self.notify(f"Emergency contacts saved ({len(roster)})", timeout=3)
 
+    @after_panes
     def action_notify_checklist(self) -> None:
         self.action_show_pane("comms")
-        self.query_one(NotifyList).focus()
+        self.query_one("#comms-notify").focus()  # type: ignore[attr-defined]
 
     def on_notify_list_toggled(self, event: NotifyList.Toggled) -> None:
         self._notify_party(event.party, event.done)

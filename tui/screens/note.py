@@ -14,10 +14,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label
 
+from tui.messages import Drafted
 from tui.widgets.field import Field
 
 
@@ -27,15 +27,6 @@ class NoteResult:
     action: str
     owner: str
     retract: bool = False
-
-
-class Drafted(Message):
-    """An input of a dialog changed: autosave ``text`` under ``key`` ("" clears it)."""
-
-    def __init__(self, key: str, text: str) -> None:
-        super().__init__()
-        self.key = key
-        self.text = text
 
 
 class NoteDialog(ModalScreen[NoteResult | None]):

@@ -58,6 +58,10 @@ class ChecklistPane(OptionList):
     def watch_state(self) -> None:
         self._rebuild()
 
+    def on_resize(self) -> None:
+        # Lines wrap anew at a new width (the first layout included): keep the item in view.
+        self.call_after_refresh(self.scroll_to_highlight)
+
     def watch_now(self, now: datetime | None) -> None:
         # Each second only the current phase's heading (its budget clock) changes.
         s = self.state

@@ -25,6 +25,7 @@ from textual.widgets import Label, Select, TextArea
 from incident import comms
 from incident.state import IncidentState
 from incident.timeparse import clock_delta
+from tui.messages import Drafted
 from tui.widgets.comms_templates import load_user_templates
 from tui.widgets.notify import NotifyList
 
@@ -66,13 +67,8 @@ class CommsPane(Vertical):
     state: reactive[IncidentState | None] = reactive(None, always_update=True)
     now: reactive[datetime | None] = reactive(None, always_update=True)
 
-    class DraftChanged(Message):
+    class DraftChanged(Drafted):
         """The text of a draft changed: autosave it under ``key``."""
-
-        def __init__(self, key: str, text: str) -> None:
-            super().__init__()
-            self.key = key
-            self.text = text
 
     class Send(Message):
         """Record ``text`` as sent to ``audience``."""

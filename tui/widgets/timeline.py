@@ -57,6 +57,17 @@ class TimelinePane(Vertical, can_focus=False):
             super().__init__()
             self.entry = entry
 
+    class Drawn(Message):
+        """The rows were drawn at a new width (the first time: the timeline is on screen)."""
+
+        def __init__(self, pane: TimelinePane) -> None:
+            super().__init__()
+            self.pane = pane
+
+        @property
+        def control(self) -> TimelinePane:
+            return self.pane
+
     class NeedOlder(Message):
         """The cursor reached the oldest loaded row: load the page before it."""
 
@@ -74,6 +85,7 @@ class TimelinePane(Vertical, can_focus=False):
         self._events: dict[int, Event] = {}
         self._rows: list[TimelineEntry] = []
         self._filter = 0
+        self._width = 0
         self.has_older = True
         self._asked_older = False
 
@@ -91,14 +103,14 @@ class TimelinePane(Vertical, can_focus=False):
         return FILTERS[self._filter][0]
 
     def on_mount(self) -> None:
-        self._width = self.size.width
-        self._columns()
+        self._width = 0  # the columns are sized on the first resize, and the rows drawn
 
     def on_resize(self) -> None:
         if self.size.width != self._width:  # height changes need no new columns
             self._width = self.size.width
             self._columns()
             self._redraw()
+            self.post_message(self.Drawn(self))
         elif self._following():  # shorter: keep the newest row on screen
             self.call_after_refresh(self.action_follow)
 
@@ -114,6 +126,9 @@ class TimelinePane(Vertical, can_focus=False):
             return
         for e in fresh:
             self._events[e.id] = e  # type: ignore[index]
+        if not self._width:  # not laid out yet: the first resize draws them, once
+            self._rows = timeline(list(self._events.values()))
+            return
         following = self._following()
         newest = self._rows[-1].occurred_at if self._rows else None
         rows = timeline(list(self._events.values()))
@@ -175,6 +190,8 @@ class TimelinePane(Vertical, can_focus=False):
         self.table.add_row(*self._cells(r), key=str(r.id))
 
     def _redraw(self) -> None:
+        if not self._width:
+            return  # the first resize draws
         table = self.table
         keep = self._cursor_entry()
         table.clear()

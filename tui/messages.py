@@ -1,0 +1,18 @@
+"""Messages that travel up to the app from more than one screen or pane."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class Drafted(Message):
+    """Text being typed changed: autosave ``text`` under ``key`` ("" clears it).
+
+    Dialogs post it as they are typed into, and the comms pane's ``DraftChanged`` is one;
+    the app writes them within a second, so a dropped connection loses nothing.
+    """
+
+    def __init__(self, key: str, text: str) -> None:
+        super().__init__()
+        self.key = key
+        self.text = text
