@@ -27,6 +27,7 @@ from tui.screens.contacts import ContactPicker, ContactsDialog
 from tui.screens.participants import ParticipantDialog
 from tui.widgets.comms import CommsPane
 from tui.widgets.notify import NotifyList
+from tui.widgets.status_bar import Part, StatusBar
 
 SIZE = (120, 36)
 DEMO_PROGRESS = ("We have identified the root cause as Database connection pool exhaustion. "
@@ -421,21 +422,21 @@ async def test_a_warning_before_the_update_is_due_then_overdue(tmp_path):
     app.bell = lambda: bells.append(1)
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_ready(pilot)
-        update = screen.query_one("#sb-update", Label)
-        assert str(update.render()) == "✉ page 15:00" and not update.classes
+        bar = screen.query_one(StatusBar)
+        assert bar.parts["update"] == Part("✉ page 15:00")
         area = screen.query_one("#comms-draft", TextArea)
         assert area.text.endswith("Next update by 15:24 UTC.")
         clock.advance(minutes=12, seconds=30)
-        await until(pilot, lambda: update.has_class("-soon"))
+        await until(pilot, lambda: bar.parts["update"].state == "-soon")
         # An untouched draft follows the clock: sent now, it promises the next by 15:36.
         await until(pilot, lambda: area.text.endswith("Next update by 15:36 UTC."))
-        assert str(update.render()) == "✉ page 02:30"
+        assert bar.parts["update"] == Part("✉ page 02:30", "-soon")
         assert notified(app, "Update to Status page due in 02:30 (15:23 UTC)")
         assert screen.query_one("#cad-internal").has_class("-soon")
         assert not bells
         clock.advance(minutes=3)
-        await until(pilot, lambda: update.has_class("-overdue"))
-        assert str(update.render()) == "✉ page OVERDUE 00:30"
+        await until(pilot, lambda: bar.parts["update"].state == "-overdue")
+        assert bar.parts["update"] == Part("✉ page OVERDUE 00:30", "-overdue")
         assert notified(app, "Update to Executives is OVERDUE (was due 15:23 UTC)")
         assert len(bells) == 3  # one per audience gone late
         assert screen.query_one(CommsPane).has_class("-overdue")

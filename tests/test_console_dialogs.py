@@ -29,6 +29,7 @@ from tui.screens.console import ConsoleScreen
 from tui.screens.note import NoteDialog
 from tui.screens.participants import OTHER, ParticipantDialog
 from tui.screens.pickers import PhaseDialog, SeverityDialog, StatusDialog
+from tui.widgets.status_bar import Part, StatusBar
 from tui.widgets.timeline import TimelinePane
 
 SIZE = (120, 36)
@@ -168,8 +169,7 @@ async def test_severity_dialog_shows_criteria_and_records_the_choice(tmp_path):
         screen = await back_to_console(pilot)
         await until(pilot, lambda: app.state.severity is Severity.SEV2)
         await pilot.pause()
-        sev = screen.query_one("#sb-sev", Label)
-        assert text_of(sev) == "SEV-2" and sev.has_class("-sev2") and not sev.has_class("-sev1")
+        assert screen.query_one(StatusBar).parts["sev"] == Part("SEV-2", "-sev2")
         assert rows(screen)[-1] == "Severity lowered SEV-1 → SEV-2: EU only"
     events, state, _ = await stored(db, incident)
     p = events[-1].payload
@@ -198,9 +198,10 @@ async def test_status_resolved_with_resolution_fields(tmp_path):
         screen = await back_to_console(pilot)
         await until(pilot, lambda: app.state.status is Status.RESOLVED)
         await pilot.pause()
-        status = screen.query_one("#sb-status", Label)
-        assert "RESOLVED" in text_of(status) and status.has_class("-status-resolved")
-        assert not screen.query_one("#sb-update").has_class("-overdue")  # none due now
+        parts = screen.query_one(StatusBar).parts
+        assert "RESOLVED" in parts["status"].text
+        assert parts["status"].state == "-status-resolved"
+        assert parts["update"] == Part("✉ no updates due")  # none due now
         assert rows(screen)[-1] == "Status MITIGATED → RESOLVED ✅"
     events, state, _ = await stored(db, incident)
     p = events[-1].payload
@@ -322,7 +323,7 @@ async def test_phase_dialog_moves_to_the_next_phase(tmp_path):
         screen = await back_to_console(pilot)
         await until(pilot, lambda: app.state.phase is PhaseId.FIX)
         await pilot.pause()
-        assert text_of(screen.query_one("#sb-phase", Label)).startswith("P3 ")
+        assert screen.query_one(StatusBar).parts["phase"].text.startswith("P3 ")
         assert rows(screen)[-1].startswith("Phase 3: ")
     events, state, _ = await stored(db, incident)
     p = events[-1].payload
@@ -404,7 +405,7 @@ async def test_untrusted_text_is_shown_literally_and_sanitised(tmp_path):
         await pilot.pause(0.3)
         row = rows(screen)[-1]
         assert row == "[bold]x[/] [link=http://e]y[/link] ␛]0;pwned␇"
-        assert "[b]Title[/b] ␛]0;t␇" in text_of(screen.query_one("#sb-title", Label))
+        assert screen.query_one(StatusBar).parts["title"].text == "[b]Title[/b] ␛]0;t␇"
         tabs = screen.query_one("#log-tabs")
         assert str(tabs.get_tab("log-s2").label) == "[i]src␛[2J"
         await pilot.press("z")  # the timeline full width: the whole row is on screen

@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
-from textual.widgets import Input, Label, Static, Tabs, TextArea
+from textual.widgets import Input, Static, Tabs, TextArea
 
 from incident import commands as cmd
 from incident.clock import FrozenClock
@@ -22,6 +22,7 @@ from tui.screens.note import NoteDialog
 from tui.screens.participants import ParticipantDialog
 from tui.screens.pickers import PhaseDialog, SeverityDialog, StatusDialog
 from tui.screens.source_dialog import SourceDialog
+from tui.widgets.status_bar import Part, StatusBar
 from tui.widgets.timeline import TimelinePane
 
 WIDE, NARROW = (120, 36), (80, 24)
@@ -223,8 +224,7 @@ async def test_read_only_review_writes_nothing(tmp_path):
     app = make_app(db, incident, read_only=True)
     async with app.run_test(size=WIDE) as pilot:
         screen = await ready(pilot)
-        mode = screen.query_one("#sb-mode", Label)
-        assert mode.display and str(mode.render()) == "READ-ONLY"
+        assert screen.query_one(StatusBar).parts["mode"] == Part("READ-ONLY", "-readonly")
         for key in ("n", "s", "t", "a", "p", "e", "plus"):
             await pilot.press(key)
         await pilot.pause(0.1)
@@ -290,7 +290,7 @@ async def test_two_consoles_on_one_database(tmp_path):
         await until(p1, lambda: isinstance(first.screen, PhaseDialog))
         await p1.press("enter")
         start = loop.time()
-        while not str(s2.query_one("#sb-phase", Label).render()).startswith("P3 "):
+        while not s2.query_one(StatusBar).parts["phase"].text.startswith("P3 "):
             assert loop.time() - start < 1.0, "phase not shown within a second"
             await p2.pause(0.05)
     assert await count(db, incident) == 28 + 2

@@ -7,6 +7,7 @@ import asyncio
 import html
 from datetime import timedelta
 
+from textual.color import Color
 from textual.widgets import Label, Static, TabbedContent, TabPane, TextArea
 
 from incident import commands as cmd
@@ -17,6 +18,7 @@ from storage.store import Store
 from tests.console_support import FROZEN, make_app, seed, stored, until, wait_ready
 from tui.screens.console import FIRST_PAGE
 from tui.widgets.checklist import ChecklistPane
+from tui.widgets.status_bar import Part, StatusBar
 from tui.widgets.timeline import FILTERS, TimelinePane
 
 SIZE = (120, 36)
@@ -30,6 +32,14 @@ def label_text(screen, selector: str) -> str:
     return str(screen.query_one(selector, Label).render())
 
 
+def style_of(widget, text: str):
+    """The Rich style of the drawn segment that holds ``text`` on the widget's first line."""
+    for seg in widget.render_line(0):
+        if text in seg.text:
+            return seg.style
+    raise AssertionError(f"{text!r} is not drawn")
+
+
 # ---------------------------------------------------------------------- status bar
 async def test_status_bar_shows_the_incident_and_the_overdue_update(tmp_path):
     db = tmp_path / "w.db"
@@ -37,22 +47,27 @@ async def test_status_bar_shows_the_incident_and_the_overdue_update(tmp_path):
     app = make_app(db, incident)
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_ready(pilot)
-        assert label_text(screen, "#sb-id") == f"INC-{incident}"
-        sev = screen.query_one("#sb-sev", Label)
-        assert str(sev.render()) == "SEV-1" and sev.has_class("-sev1")
-        status = screen.query_one("#sb-status", Label)
-        assert "MITIGATED" in str(status.render()) and status.has_class("-status-mitigated")
+        bar = screen.query_one(StatusBar)
+        assert bar.parts["id"] == Part(f"INC-{incident}")
+        assert bar.parts["sev"] == Part("SEV-1", "-sev1")
+        assert "MITIGATED" in bar.parts["status"].text
+        assert bar.parts["status"].state == "-status-mitigated"
         # Root cause since minute 12 of 38: 26 minutes of a 30 minute budget.
-        assert label_text(screen, "#sb-phase") == "P2 Root 26:00/30m"
-        assert not screen.query_one("#sb-phase").has_class("-over")
-        update = screen.query_one("#sb-update", Label)
+        assert bar.parts["phase"] == Part("P2 Root 26:00/30m")
         # The most urgent audience: internal has had no update since the declaration at
         # minute 0 (SEV-1 cadence 15 min): due at minute 15, now 38. (The status page had
         # one at minute 18: due at 33, 05:00 late.)
-        assert "int OVERDUE 23:00" in str(update.render())
-        assert update.has_class("-overdue")
-        assert label_text(screen, "#sb-title") == "Checkout API returning 500 errors"
-        assert not screen.query_one("#sb-mode").display  # not read-only
+        assert bar.parts["update"] == Part("✉ int OVERDUE 23:00", "-overdue")
+        assert bar.parts["title"] == Part("Checkout API returning 500 errors")
+        assert bar.parts["mode"] == Part("")  # not read-only
+        # One line, in that order, the title filling what is left; colours from the theme.
+        line = "".join(seg.text for seg in bar.render_line(0))
+        assert line.startswith(f" INC-{incident}  SEV-1  ")
+        assert "  P2 Root 26:00/30m  ✉ int OVERDUE 23:00  Checkout API returning 500 errors" \
+            in line
+        variables = app.theme_variables
+        assert style_of(bar, "SEV-1").bgcolor == Color.parse(variables["sev1"]).rich_color
+        assert style_of(bar, "OVERDUE").bgcolor == Color.parse(variables["overdue"]).rich_color
     _, state, _ = await stored(db, incident)
     assert state.severity.value == "SEV-1" and state.phase is PhaseId.ROOT_CAUSE
 
@@ -190,7 +205,7 @@ async def test_checklist_space_ticks_and_enter_on_heading_moves_phase(tmp_path):
         await pilot.pause()
         assert "▶ 3." in str(checklist.get_option("h:fix").prompt)
         assert checklist.border_subtitle == "phase 3/5"
-        assert str(screen.query_one("#sb-phase", Label).render()).startswith("P3 ")
+        assert screen.query_one(StatusBar).parts["phase"].text.startswith("P3 ")
     events, state, _ = await stored(db, incident)
     ticks = [e for e in events if e.kind.value == "checklist"]
     assert ticks[-1].payload.item == "root_cause:2" and ticks[-1].payload.done
@@ -290,7 +305,7 @@ async def test_comms_draft_autosaves_and_send_records_the_exact_text(tmp_path):
         await pilot.pause()
         assert str(due.render()) == "page 15:00"  # a full cadence to go
         # The other audiences are still late: the status bar says so.
-        assert "int OVERDUE 23:00" in str(screen.query_one("#sb-update", Label).render())
+        assert "int OVERDUE 23:00" in screen.query_one(StatusBar).parts["update"].text
         # The draft starts afresh from the template.
         assert " EU only." not in area.text
         assert area.text.startswith("We have identified the root cause as")

@@ -17,6 +17,7 @@ from incident.state import fold
 from storage.store import Store
 from tests.console_support import FROZEN, make_app, seed
 from tui.screens.review import ReviewScreen, state_at
+from tui.widgets.status_bar import StatusBar
 
 
 def sha(path) -> str:
@@ -75,7 +76,7 @@ async def test_review_never_writes_and_never_starts_a_command(tmp_path):
             await pilot.pause(0.05)
         assert isinstance(app.screen, ReviewScreen)  # no dialog opened
         assert any("read-only review" in n.message for n in app._notifications)
-        assert "READ-ONLY" in str(screen.query_one("#sb-mode").render())
+        assert screen.query_one(StatusBar).parts["mode"].text == "READ-ONLY"
     assert sha(db) == before
     assert not marker.exists()
 
