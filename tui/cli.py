@@ -25,11 +25,10 @@ from incident.model import Severity, Status
 from incident.sanitize import visible
 from incident.timeparse import parse_when
 from storage.capture import CaptureWriter
-from storage.export import export_incident
 from storage.paths import resolve_db_path
 from storage.store import Store
-from tui import verbs
 from tui.app import WarRoomApp
+from tui.settings import actor as current_actor
 from tui.settings import config_dir, load_settings, save_setting
 from tui.themes import DEFAULT_THEME, load_themes
 
@@ -208,7 +207,7 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
 
     return WarRoomApp(
         open_journal=open_journal,
-        incident_id=incident, clock=clock, actor=actor or verbs.actor(),
+        incident_id=incident, clock=clock, actor=actor or current_actor(),
         read_only=read_only, themes=themes, theme_problems=problems,
         theme_name=theme or load_settings().get("theme") or DEFAULT_THEME,
         on_theme_change=(lambda name: save_setting("theme", name)) if remember_theme
@@ -231,7 +230,7 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
         if args.verb == "demo":
             from incident.demo import seed_demo
             incident = await seed_demo(store, clock, log_command=demo_log_command(),
-                                       owner=verbs.actor())
+                                       owner=current_actor())
         elif incident is None:
             incident = await store.latest_active()
             if incident is None:
@@ -257,6 +256,8 @@ async def _main(args: argparse.Namespace) -> int:
     clock = SystemClock()
     if args.verb in (None, "attach", "review", "demo", "postmortem"):
         return await run_console(args, db, clock)
+    from storage.export import export_incident  # (not needed to open the console)
+    from tui import verbs
     # Input that can be checked without the database is checked before it is opened, so a
     # typo neither creates nor touches the file (Store.close may write planner statistics).
     when = getattr(args, "started", None) or getattr(args, "at", None)

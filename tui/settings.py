@@ -1,7 +1,9 @@
-"""What the console remembers between runs (the theme), in the user's config directory."""
+"""Who is at the keyboard, and what the console remembers between runs (the theme, in the
+user's config directory)."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 from pathlib import Path
@@ -9,6 +11,18 @@ from pathlib import Path
 from platformdirs import user_config_path
 
 ENV_VAR = "WARROOM_CONFIG_DIR"
+USER_ENV = "WARROOM_USER"
+
+
+def actor() -> str:
+    """Who is at the keyboard: ``$WARROOM_USER``, else ``@<login name>``."""
+    name = os.environ.get(USER_ENV)
+    if name:
+        return name
+    try:
+        return "@" + getpass.getuser()
+    except (KeyError, OSError):
+        return "@unknown"
 
 
 def config_dir() -> Path:

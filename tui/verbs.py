@@ -8,7 +8,6 @@ a note typed in the console are the same event. Results go to stdout; errors are
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import stat
@@ -26,19 +25,7 @@ from incident.redact import redact, redact_events
 from incident.report import render_json, render_markdown
 from incident.sanitize import json_safe, visible
 from incident.timeparse import human_duration, iso_z, parse_when
-
-USER_ENV = "WARROOM_USER"
-
-
-def actor() -> str:
-    """Who is at the keyboard: ``$WARROOM_USER``, else ``@<login name>``."""
-    name = os.environ.get(USER_ENV)
-    if name:
-        return name
-    try:
-        return "@" + getpass.getuser()
-    except (KeyError, OSError):
-        return "@unknown"
+from tui.settings import actor
 
 
 def _write(path: str, text: str) -> None:
