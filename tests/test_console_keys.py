@@ -138,6 +138,40 @@ async def test_every_action_key_does_something(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------------- 1-4, narrow
+async def test_the_incident_comes_first_and_keys_typed_before_the_panes_are_kept(
+        tmp_path, monkeypatch):
+    """The first frame is the status bar and the timeline; the other panes and the footer
+    come right after. Keys that need them, typed in between, run once they are there."""
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    asked: list[ConsoleScreen] = []
+    mount_panes = ConsoleScreen._mount_panes
+
+    async def held(self: ConsoleScreen) -> None:  # the test says when
+        asked.append(self)
+
+    monkeypatch.setattr(ConsoleScreen, "_mount_panes", held)
+    app = make_app(db, incident)
+    async with app.run_test(size=WIDE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ConsoleScreen)
+                    and app.screen.query_one(TimelinePane).table.row_count > 0)
+        screen = app.screen
+        assert not screen.ready
+        assert [p.id for p in screen.query(".pane")] == ["timeline"]  # no other pane yet
+        assert not screen.query("Footer")
+        assert screen.query_one("#status-bar").parts["id"].text == f"INC-{incident}"
+        await pilot.press("3", "z")  # go to the logs and zoom them: nothing to act on yet
+        await pilot.pause()
+        assert screen.maximized is None and pane_of(screen) == "timeline"
+        await until(pilot, lambda: asked)  # asked for once the rows are on screen
+        screen.call_later(mount_panes, screen)
+        await until(pilot, lambda: screen.ready)
+        await until(pilot, lambda: screen.maximized is not None)
+        assert [p.id for p in screen.query(".pane")] == list(PANES)
+        assert screen.query("Footer")
+        assert pane_of(screen) == "logs" and screen.maximized.id == "logs"
+
+
 async def test_narrow_layout_switches_panes_as_tabs(tmp_path):
     db = tmp_path / "w.db"
     incident = await seed(db)

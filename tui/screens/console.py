@@ -182,7 +182,7 @@ class ConsoleScreen(CommsActions, Screen[None]):
         targets = [pane] if pane.can_focus else [
             w for w in pane.query("*") if w.can_focus and w.display]
         if targets:
-            targets[0].focus()
+            self.set_focus(targets[0])  # at once: a zoom replayed right after sees it
 
     def _focused_pane(self) -> str | None:
         node = self.focused
