@@ -38,6 +38,23 @@ KIND_STYLE = {
 }
 
 
+class TimelineTable(DataTable[Text]):
+    """The timeline's DataTable, which can measure its rows at once.
+
+    DataTable measures new rows when it is next idle, so a cursor moved to the last row
+    right after they are added reaches it one or two frames later: attach would first
+    paint the oldest rows of the page, then the newest. ``settle`` measures them now.
+    """
+
+    def settle(self) -> None:
+        # DataTable's own idle step (Textual 8: private names, pinned in pyproject.toml).
+        if self._require_update_dimensions:
+            self._require_update_dimensions = False
+            new_rows = self._new_rows.copy()
+            self._new_rows.clear()
+            self._update_dimensions(new_rows)
+
+
 class TimelinePane(Vertical, can_focus=False):
     """The incident's timeline, filterable by kind."""
 
@@ -90,13 +107,11 @@ class TimelinePane(Vertical, can_focus=False):
         self._asked_older = False
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True,
-                                           id="timeline-table")
-        yield table
+        yield TimelineTable(cursor_type="row", zebra_stripes=True, id="timeline-table")
 
     @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one(DataTable)
+    def table(self) -> TimelineTable:
+        return self.query_one(TimelineTable)
 
     @property
     def kind_filter(self) -> str:
@@ -219,8 +234,9 @@ class TimelinePane(Vertical, can_focus=False):
     def action_follow(self) -> None:
         t = self.table
         if t.row_count:
+            t.settle()  # measured now, so the newest row is on screen in this very frame
             t.move_cursor(row=t.row_count - 1, animate=False)
-            t.scroll_end(animate=False)
+            t.scroll_end(animate=False, immediate=True)
 
     def action_cycle_filter(self) -> None:
         self._filter = (self._filter + 1) % len(FILTERS)
