@@ -210,8 +210,10 @@ def render_markdown(events: Sequence[Event], *, redacted: int | None = None,
     return "\n".join(out) + "\n"
 
 
-def report_data(events: Sequence[Event], *, redacted: int | None = None) -> dict[str, Any]:
-    """Every field of the incident and its timeline, as plain JSON-able data."""
+def report_data(events: Sequence[Event], *, redacted: int | None = None,
+                contacts: Sequence[Contact] | None = None) -> dict[str, Any]:
+    """Every field of the incident and its timeline, as plain JSON-able data (with the
+    emergency contacts roster when it is given, as the Markdown report has it)."""
     state = fold(events)
     m = compute(events)
     rows = timeline(list(events))
@@ -246,6 +248,8 @@ def report_data(events: Sequence[Event], *, redacted: int | None = None) -> dict
             "out_of_order": m.out_of_order,
         },
         "secrets_redacted": redacted,
+        "emergency_contacts": None if contacts is None else [
+            {"role": c.role, "contact": c.contact} for c in contacts],
     }
 
 
@@ -253,7 +257,8 @@ def _seconds(delta) -> float | None:
     return delta.total_seconds() if delta is not None else None
 
 
-def render_json(events: Sequence[Event], *, redacted: int | None = None) -> str:
-    text = json.dumps(report_data(events, redacted=redacted), indent=2, sort_keys=True,
-                      ensure_ascii=False)
+def render_json(events: Sequence[Event], *, redacted: int | None = None,
+                contacts: Sequence[Contact] | None = None) -> str:
+    text = json.dumps(report_data(events, redacted=redacted, contacts=contacts), indent=2,
+                      sort_keys=True, ensure_ascii=False)
     return json_safe(text) + "\n"

@@ -5,6 +5,7 @@ in the incident report."""
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from incident import commands as cmd
 from incident.errors import InvalidInput, InvalidTransition
 from incident.model import Severity
 from incident.playbook import Contact, load_playbook
-from incident.report import render_markdown
+from incident.report import render_json, render_markdown
 from storage import schema
 from storage.store import Store
 from tui.cli import main
@@ -122,6 +123,14 @@ def test_the_report_lists_the_roster_after_the_participants(journal, frozen_cloc
     empty = render_markdown(journal.events, contacts=[]).splitlines()
     assert empty[empty.index("### Emergency Contacts") + 1] == \
         "_No emergency contacts recorded._"
+    # The JSON report has the same roster (raw values; JSON output is made safe whole).
+    data = json.loads(render_json(journal.events, contacts=roster))
+    assert data["emergency_contacts"] == [
+        {"role": "On-Call Engineer", "contact": "@ops"},
+        {"role": "Executive Escalation", "contact": ""},
+        {"role": "Security [b]Team[/b]", "contact": "@sec\x1b[31m"}]
+    assert "\x1b" not in render_json(journal.events, contacts=roster)  # escaped as \u001b
+    assert json.loads(render_json(journal.events))["emergency_contacts"] is None
 
 
 def test_warroom_report_reads_the_roster_without_writing(db_path: Path, monkeypatch, capsys):
@@ -132,4 +141,8 @@ def test_warroom_report_reads_the_roster_without_writing(db_path: Path, monkeypa
     assert main(["report", "INC-1"]) == 0
     out = capsys.readouterr().out
     assert "### Emergency Contacts\n- On-Call Engineer: @devops-troubleshooter\n" in out
+    assert main(["report", "INC-1", "--format", "json"]) == 0
+    roster = json.loads(capsys.readouterr().out)["emergency_contacts"]
+    assert roster[0] == {"role": "On-Call Engineer", "contact": "@devops-troubleshooter"}
+    assert roster == [c.model_dump() for c in PLAYBOOK]
     assert sha(db_path) == before

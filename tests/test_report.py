@@ -301,7 +301,7 @@ def test_json_has_every_field_and_parses(example: list[Event]) -> None:
     assert text == render_json(example)
     data = json.loads(text)
     assert set(data) == {"format", "incident", "number", "duration_seconds", "timeline",
-                         "events", "metrics", "secrets_redacted"}
+                         "events", "metrics", "secrets_redacted", "emergency_contacts"}
     assert data["metrics"]["time_to_resolve_seconds"] == 1800.0
     assert data["secrets_redacted"] is None
     assert data["format"] == 1

@@ -91,9 +91,10 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
         event = cmd.add_source(clock, state, source_spec(args), owner=me)
     elif verb == "report":
         events, redacted = await _events_for_export(store, args)
-        text = render_json(events, redacted=redacted) if args.format == "json" \
-            else render_markdown(events, redacted=redacted,
-                                  contacts=await store.contacts(seed=False))
+        contacts = await store.contacts(seed=False)
+        text = render_json(events, redacted=redacted, contacts=contacts) \
+            if args.format == "json" else \
+            render_markdown(events, redacted=redacted, contacts=contacts)
         if args.output:
             _write(args.output, text)
         else:
