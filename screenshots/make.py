@@ -68,7 +68,7 @@ async def shoot(db: Path, incident: int, name: str, theme: str, size: tuple[int,
     async with app.run_test(size=size) as pilot:
         for _ in range(200):
             screen = app.screen
-            if (isinstance(screen, ConsoleScreen) and screen.query_one("#timeline").entries) \
+            if (isinstance(screen, ConsoleScreen) and screen.ready) \
                     or (isinstance(screen, ReviewScreen) and screen.at is not None) \
                     or isinstance(screen, PostmortemScreen):
                 break

@@ -98,6 +98,9 @@ class ConsoleScreen(CommsActions, Screen[None]):
             self.screen_layout_refresh_signal.subscribe(self, self._painted)
 
     def _painted(self, _screen: Screen) -> None:
+        table = self.query_one(TimelinePane).table
+        if table.scroll_y < table.max_scroll_y:
+            return  # not yet scrolled to the newest row: the frame after this one
         self.screen_layout_refresh_signal.unsubscribe(self)
         self.call_later(self._mount_panes)
 

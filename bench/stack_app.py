@@ -1,0 +1,49 @@
+"""A second baseline of bench/startup.py: the bare app plus what any warroom start must pay.
+
+The bare Textual app (header, one line, footer), plus the stack the product is built on and
+cannot start without: the pydantic domain models, the aiosqlite store, the incident's state
+folded from it, and its newest timeline page in a ``DataTable``. The difference between this
+and warroom is what warroom itself adds; the difference between this and the bare app is the
+price of the stack.
+
+    python bench/stack_app.py DB INCIDENT
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Footer, Header
+
+from storage.store import Store
+
+
+class StackApp(App[None]):
+    def __init__(self, db: Path, incident: int) -> None:
+        super().__init__()
+        self.db, self.incident = db, incident
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable()
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        store = await Store.open(self.db)
+        try:
+            state = await store.load_state(self.incident)
+            events = await store.page(self.incident, limit=80)
+        finally:
+            await store.close()
+        self.title = state.title
+        table = self.query_one(DataTable)
+        table.add_columns("Time (UTC)", "Event", "Action Taken", "Owner")
+        for e in events:
+            table.add_row(f"{e.occurred_at:%H:%M:%S}", e.text, e.action, e.owner)
+        table.move_cursor(row=len(events) - 1)
+
+
+if __name__ == "__main__":
+    StackApp(Path(sys.argv[1]), int(sys.argv[2])).run()
