@@ -79,16 +79,19 @@ class ConsoleScreen(CommsActions, Screen[None]):
 
     def compose(self) -> ComposeResult:
         self._layout(self.app.size)
-        yield StatusBar(id="status-bar")
+        self._bar = StatusBar(id="status-bar")
+        self._timeline = TimelinePane(id="timeline", classes="pane -current")
+        self._by_name: dict[str, Any] = {"timeline": self._timeline}  # the panes, once there
+        yield self._bar
         yield Tabs(*(Tab(p.capitalize(), id=f"tab-{p}") for p in PANES), id="pane-tabs")
         with Container(id="panes"):
-            yield TimelinePane(id="timeline", classes="pane -current")
+            yield self._timeline
 
     def on_mount(self) -> None:
         self.watch(self.app, "state", self._state_changed)
         self._tick()
         self.set_interval(1, self._tick, name="clock")
-        self.query_one(TimelinePane).add_events(self._first_page)  # drawn on the first layout
+        self._timeline.add_events(self._first_page)  # drawn on the first layout
         self.set_timer(0.5, self._mount_panes)  # (at the latest)
 
     @on(TimelinePane.Drawn, "#timeline")
@@ -98,7 +101,7 @@ class ConsoleScreen(CommsActions, Screen[None]):
             self.screen_layout_refresh_signal.subscribe(self, self._painted)
 
     def _painted(self, _screen: Screen) -> None:
-        table = self.query_one(TimelinePane).table
+        table = self._timeline.table
         if table.scroll_y < table.max_scroll_y:
             return  # not yet scrolled to the newest row: the frame after this one
         self.screen_layout_refresh_signal.unsubscribe(self)
@@ -123,6 +126,7 @@ class ConsoleScreen(CommsActions, Screen[None]):
             pane.set_class(pane.id == current, "-current")
         await self.query_one("#panes").mount_all(panes)
         await self.mount(Footer())
+        self._by_name.update((pane.id, pane) for pane in panes if pane.id)
         self.ready = True
         self._state_changed(self.wr.state)
         self._tick()
@@ -132,28 +136,29 @@ class ConsoleScreen(CommsActions, Screen[None]):
             self.call_later(run)
 
     def _panes(self, *names: str) -> list[Any]:
-        return [w for name in names for w in self.query(f"#{name}")]
+        """The panes of these names that are mounted (kept: a query walks the whole DOM,
+        and this runs every second)."""
+        return [self._by_name[name] for name in names if name in self._by_name]
 
     def _state_changed(self, state: IncidentState | None) -> None:
-        for widget in [*self.query(StatusBar), *self._panes("checklist", "logs", "comms")]:
+        for widget in [self._bar, *self._panes("checklist", "logs", "comms")]:
             widget.state = state
 
     def _tick(self) -> None:
         now = self.wr.clock.now()
-        for widget in [*self.query(StatusBar), *self._panes("checklist", "comms")]:
+        for widget in [self._bar, *self._panes("checklist", "comms")]:
             widget.now = now
         if not self.ready:
             return
-        from tui.widgets.log_source import SourcePane
         runner = self.wr.runner
-        for pane in self.query(SourcePane):
+        for pane in self._by_name["logs"].source_panes():
             pane.live = runner.stats_line(pane.source_id)
             dropped = runner.dropped(pane.source_id)
             pane.notice = f"capture behind: {dropped:,} lines not stored" if dropped else ""
             pane.update_status()
 
     def on_new_events(self, events: Sequence[Event]) -> None:
-        self.query_one(TimelinePane).add_events(events)
+        self._timeline.add_events(events)
 
     # ------------------------------------------------------------------ layout
     def on_resize(self, event) -> None:

@@ -33,6 +33,10 @@ class LogsPane(Vertical):
 
     state: reactive[IncidentState | None] = reactive(None, always_update=True)
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._sources: dict[str, SourcePane] = {}
+
     def compose(self) -> ComposeResult:
         sampler = getattr(self.app, "host_sampler", None)
         with TabbedContent(id="log-tabs"):
@@ -52,13 +56,11 @@ class LogsPane(Vertical):
         tabs = self.query_one(TabbedContent)
         for sid, src in state.sources.items():
             pane_id = f"log-{sid}"
-            existing = tabs.query(f"#{pane_id}")
-            if existing:
-                existing.first(TabPane).query_one(SourcePane).set_source(src)
+            if sid in self._sources:
+                self._sources[sid].set_source(src)
                 continue
-            await tabs.add_pane(TabPane(Content(visible(src.spec.name)),
-                                        SourcePane(src, self.buffer_for(sid), id=f"src-{sid}"),
-                                        id=pane_id))
+            pane = self._sources[sid] = SourcePane(src, self.buffer_for(sid), id=f"src-{sid}")
+            await tabs.add_pane(TabPane(Content(visible(src.spec.name)), pane, id=pane_id))
         if state.sources and tabs.query("#log-empty"):
             await tabs.remove_pane("log-empty")
             if tabs.active in ("", "log-host") and state.sources:
@@ -68,5 +70,8 @@ class LogsPane(Vertical):
                                 if state.sources else "")
 
     def source_pane(self, source_id: str) -> SourcePane | None:
-        found = self.query(f"#src-{source_id}")
-        return found.first(SourcePane) if found else None
+        return self._sources.get(source_id)
+
+    def source_panes(self) -> list[SourcePane]:
+        """One per log source of the incident, in the order they were added."""
+        return list(self._sources.values())
