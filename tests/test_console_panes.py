@@ -8,6 +8,7 @@ import html
 from datetime import timedelta
 
 from textual.color import Color
+from textual.dom import DOMNode
 from textual.widgets import Label, Static, TabbedContent, TabPane, TextArea
 
 from incident import commands as cmd
@@ -70,6 +71,28 @@ async def test_status_bar_shows_the_incident_and_the_overdue_update(tmp_path):
         assert style_of(bar, "OVERDUE").bgcolor == Color.parse(variables["overdue"]).rich_color
     _, state, _ = await stored(db, incident)
     assert state.severity.value == "SEV-1" and state.phase is PhaseId.ROOT_CAUSE
+
+
+async def test_the_clock_tick_does_not_search_the_screen(tmp_path, monkeypatch):
+    """The status bar and the panes are redrawn every second: the tick holds on to them
+    (a query walks every widget of the screen: it was 80% of the tick's cost)."""
+    db = tmp_path / "w.db"
+    app = make_app(db, await seed(db))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        searched: list[object] = []
+        for name in ("query", "query_one", "query_exactly_one"):
+            original = getattr(DOMNode, name)
+
+            def spy(self, *args, _original=original, **kwargs):
+                if self is screen:
+                    searched.append(args)
+                return _original(self, *args, **kwargs)
+
+            monkeypatch.setattr(DOMNode, name, spy)
+        searched.clear()
+        screen._tick()
+        assert searched == []
 
 
 # ---------------------------------------------------------------------- timeline
