@@ -112,3 +112,28 @@ async def test_a_full_batch_is_written_without_waiting_for_the_interval(tmp_path
         time.sleep(0.01)
     assert w.written == n + 1  # not held back for the hour-long interval
     w.close()
+
+
+async def test_a_capture_commit_costs_the_change_feed_one_indexed_read(tmp_path):
+    """Captured lines move ``PRAGMA data_version`` for every console, though they add no
+    event: what a console's feed does about them is one range read of the journal, and
+    when nothing at all was committed, the PRAGMA alone."""
+    db = tmp_path / "w.db"
+    inc = await _incident(db)
+    async with await Store.open(db) as store:
+        statements: list[str] = []
+        watcher = store.watch(inc, 1)
+        await watcher.poll()
+        await store._conn.set_trace_callback(statements.append)
+        assert await watcher.poll() is None
+        assert statements == ["PRAGMA data_version"]
+        w = CaptureWriter(db)  # another connection, as in another console
+        w.submit(inc, "s1", 1, ["a log line"], err=False, read_at=AT)
+        w.close()
+        statements.clear()
+        change = await watcher.poll()
+        assert change is not None and list(change.events) == []
+        assert len(statements) == 2, statements
+        assert statements[0] == "PRAGMA data_version"
+        assert "FROM events WHERE incident_id=" in statements[1]
+        assert not any("incidents" in s for s in statements)  # no lookup of the incident
