@@ -296,18 +296,14 @@ class Store(ContactsMixin):
 
     async def events(self, incident_id: int, *, after_id: int = 0,
                      limit: int | None = None) -> list[Event]:
-        """Every event of the incident (after ``after_id``) in the order they were written. An
-        unknown incident is refused, looked up only when nothing is found from the start (the
-        change feed reads here after every commit anywhere, captured log lines included)."""
+        """Every event of the incident (after ``after_id``) in the order they were written."""
         sql = f"SELECT {_COLUMNS} FROM events WHERE incident_id=? AND id>? ORDER BY id"
         params: tuple[Any, ...] = (incident_id, after_id)
         if limit is not None:
             sql += " LIMIT ?"
             params += (limit,)
-        events = [row_event(r) for r in await self._rows(sql, params)]
-        if not events and after_id == 0:
-            await self._require(incident_id)
-        return events
+        events = [row_event(r) for r in await self._rows(sql, params)]  # incident checked if none
+        return events if events or after_id else (await self._require(incident_id) or [])
 
     async def page(self, incident_id: int, *, before: Event | None = None,
                    limit: int = 200) -> list[Event]:
