@@ -4,10 +4,13 @@ Log lines arrive far faster than journal events (a flood is millions a second), 
 not go through the journal's one-commit-per-event path. The writer has its own connection
 in its own thread, batches lines into large transactions (``synchronous=NORMAL``: a crash
 of the machine may lose the last batch of *log output*, never a journal event), and keeps
-only the last ``limit`` lines of each source. Its queue is bounded: when the store falls
-behind, the *oldest* queued lines are dropped (and counted, so the pane can say so): only a
-source's last ``limit`` lines are kept anyway, so the store converges on the newest output
-and memory stays flat.
+only the last ``limit`` lines of each source. It commits at most once per ``interval``
+(a busy source's reads become a few transactions a second, not one per read): every
+commit takes the database's one write lock, which the journal's writers in every other
+console and CLI call are waiting for, and wakes every console's change feed. Its queue is
+bounded: when the store falls behind, the *oldest* queued lines are dropped (and counted, so
+the pane can say so): only a source's last ``limit`` lines are kept anyway, so the store
+converges on the newest output and memory stays flat.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from storage.sql import BUSY_TIMEOUT_MS, ts
 
 DEFAULT_LIMIT = 100_000  # lines kept per source
 MAX_PENDING = 200_000    # lines waiting to be written before submit() refuses
-BATCH_LINES = 20_000
+BATCH_LINES = 20_000     # a transaction's most lines; this many queued are written at once
+COMMIT_INTERVAL_S = 0.5  # at most one transaction per interval while lines trickle in
 
 
 @dataclass(frozen=True)
@@ -40,12 +44,15 @@ class CaptureWriter:
     """Writes captured lines in the background; ``close()`` flushes what is queued."""
 
     def __init__(self, path: Path, *, limit: int = DEFAULT_LIMIT,
-                 max_pending: int = MAX_PENDING) -> None:
+                 max_pending: int = MAX_PENDING, interval: float = COMMIT_INTERVAL_S) -> None:
         self.path = path
         self.limit = limit
         self.max_pending = max_pending
+        self.interval = interval
         self.pending = 0
         self.written = 0
+        self.transactions = 0  # committed
+        self._last_commit = float("-inf")  # time.monotonic() of the last transaction
         self.error: str | None = None
         self._dropped: dict[tuple[int, str], int] = {}
         self._queue: deque = deque()  # batches waiting, oldest first; None ends the thread
@@ -73,10 +80,12 @@ class CaptureWriter:
                     break
                 self.pending -= len(old[3])
                 self._count_drop(old[0], old[1], len(old[3]))
+            idle = not self._queue  # the writer waits for work: wake it
             self.pending += n
             self._queue.append((incident_id, source_id, first_no, list(lines), err,
                                 ts(read_at)))
-            self._ready.notify()
+            if idle or self.pending >= BATCH_LINES:  # else it wakes when its interval is up
+                self._ready.notify()
         return True
 
     def _count_drop(self, incident_id: int, source_id: str, n: int) -> None:
@@ -94,10 +103,18 @@ class CaptureWriter:
         self._thread.join(timeout)
 
     def _take(self) -> tuple[list, bool]:
-        """Wait for work; return queued batches up to BATCH_LINES, and whether to stop."""
+        """Wait for work, then for the end of the interval since the last transaction
+        (unless a full batch is queued, or the writer is closing); return queued batches up
+        to BATCH_LINES, and whether to stop."""
         with self._lock:
             while not self._queue:
                 self._ready.wait()
+            due = self._last_commit + self.interval
+            while self.pending < BATCH_LINES and self._queue[-1] is not None:
+                left = due - time.monotonic()
+                if left <= 0:
+                    break
+                self._ready.wait(left)
             batch, lines = [], 0
             while self._queue and lines < BATCH_LINES:
                 item = self._queue.popleft()
@@ -139,6 +156,7 @@ class CaptureWriter:
                     "read_at, text) VALUES (?,?,?,?,?,?)", rows)
                 self._trim(conn, batch)
                 conn.execute("COMMIT")
+                self.transactions += 1
                 break
             except sqlite3.OperationalError as e:
                 if conn.in_transaction:
@@ -148,6 +166,7 @@ class CaptureWriter:
                     break
                 time.sleep(0.05)
         with self._lock:
+            self._last_commit = time.monotonic()
             self.pending -= lines
             if self.error is None:
                 self.written += lines

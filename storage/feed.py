@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 
 class Watcher:
     """Cheap polling of one incident: a PRAGMA when nothing changed, one indexed range read
-    when something did. Its cost does not grow with the size of the incident."""
+    when something did (anything: another console's captured log lines move
+    ``data_version`` too, so that read is all such a commit may cost). Its cost does not
+    grow with the size of the incident."""
 
     def __init__(self, store: Store, incident_id: int, after_id: int) -> None:
         self._store = store

@@ -297,13 +297,13 @@ class Store(ContactsMixin, CaptureReadsMixin):
     async def events(self, incident_id: int, *, after_id: int = 0,
                      limit: int | None = None) -> list[Event]:
         """Every event of the incident (after ``after_id``) in the order they were written."""
-        await self._require(incident_id)
         sql = f"SELECT {_COLUMNS} FROM events WHERE incident_id=? AND id>? ORDER BY id"
         params: tuple[Any, ...] = (incident_id, after_id)
         if limit is not None:
             sql += " LIMIT ?"
             params += (limit,)
-        return [row_event(r) for r in await self._rows(sql, params)]
+        events = [row_event(r) for r in await self._rows(sql, params)]  # incident checked if none
+        return events if events or after_id else (await self._require(incident_id) or [])
 
     async def page(self, incident_id: int, *, before: Event | None = None,
                    limit: int = 200) -> list[Event]:

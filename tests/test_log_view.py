@@ -90,3 +90,31 @@ def test_pattern_for_smartcase_and_fallback():
     assert not pattern_for("Err").search("ERR")
     assert pattern_for("a(b").search("xa(b")  # not a regex: taken literally
     assert pattern_for("") is None
+
+
+async def test_a_growing_log_repaints_itself_without_a_layout_of_the_screen(monkeypatch):
+    """Each frame of a busy source grows the scroll range; a layout pass for that arranges
+    and repaints the whole screen (the timeline too), at up to 20 frames a second."""
+    app = Host()
+    async with app.run_test(size=(80, 12)) as pilot:
+        lv = app.query_one(LogView)
+        lv.append([f"line {i}" for i in range(100)])
+        await pilot.pause(0.2)
+        assert lv.show_vertical_scrollbar and lv.following
+        layouts: list[bool] = []
+        refresh = LogView.refresh
+
+        def spy(self, *regions, layout: bool = False, **kw):
+            layouts.append(layout)
+            return refresh(self, *regions, layout=layout, **kw)
+
+        monkeypatch.setattr(LogView, "refresh", spy)
+        for k in range(10):
+            lv.append([f"more {k}"])
+            lv._frame()
+            await pilot.pause()
+        assert layouts and not any(layouts)
+        assert lv.virtual_size.height == 110
+        assert lv.vertical_scrollbar.window_virtual_size == 110
+        assert lv.scroll_y == lv.max_scroll_y  # still following the end
+        assert "more 9" in screen_text(app)

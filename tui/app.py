@@ -275,7 +275,8 @@ class WarRoomApp(App[int]):
             for event in events:
                 apply(state, event)
         state.last_event_id = max(state.last_event_id, *(e.id or 0 for e in events))
-        self.state = state
+        if late or any(e.kind.value in STATE_KINDS for e in events):
+            self.state = state  # a note alone changes nothing the panes show but the timeline
         if any(e.kind.value == "command" for e in events):
             self.sync_sources()
         for screen in self.screen_stack:

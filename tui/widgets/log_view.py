@@ -120,7 +120,7 @@ class LogView(ScrollView, can_focus=True):
         self._dirty = False
         width = (self.scrollable_content_region.width if self.wrap
                  else min(self.buffer.widest, 4096) + GUTTER + 1)
-        self.virtual_size = Size(width, self.buffer.rows())
+        self._grow(Size(width, self.buffer.rows()))
         if self.following:
             self._stick_to_end()
             self.call_after_refresh(self._stick_to_end)
@@ -128,6 +128,20 @@ class LogView(ScrollView, can_focus=True):
             self.cursor = self.buffer.first_seq if len(self.buffer) else None
         self.refresh()
         self.post_message(self.StatusChanged())
+
+    def _grow(self, size: Size) -> None:
+        """A new virtual size. Setting it asks for a layout pass of the whole screen (every
+        widget arranged, the timeline and the rest repainted): at 20 frames a second that
+        was most of a console's CPU. When only the height changes and the view already
+        scrolls, the view's own size stays as it is: update the scroll range alone."""
+        old = self.virtual_size
+        if (size.width == old.width and size.height != old.height
+                and self.show_vertical_scrollbar
+                and min(old.height, size.height) > self.scrollable_content_region.height):
+            self.set_reactive(LogView.virtual_size, size)
+            self._scroll_update(size)  # scrollbar range and scroll_y bounds (Textual's own)
+        else:
+            self.virtual_size = size
 
     def _stick_to_end(self) -> None:
         if self.following and self.scroll_y != self.max_scroll_y:

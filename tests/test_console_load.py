@@ -1,0 +1,36 @@
+"""What a console does with each change it learns of, under load (bench/bench_load.py)."""
+
+from __future__ import annotations
+
+from incident import commands as cmd
+from incident.clock import FrozenClock
+from incident.model import Severity
+from storage.store import Store
+from tests.console_support import FROZEN, make_app, seed, until, wait_ready
+
+
+async def test_a_note_from_elsewhere_redraws_the_timeline_not_every_pane(tmp_path):
+    """Every pane watches the incident's state, and a redraw of them all is a layout pass
+    of the whole screen: notes (most of the events under load: CLI calls, other consoles)
+    change none of it, and reach the timeline alone."""
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    clock = FrozenClock(FROZEN)
+    app = make_app(db, incident)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await wait_ready(pilot)
+        redraws: list[int] = []
+        app.watch(app, "state", lambda s: redraws.append(s.last_event_id), init=False)
+        async with await Store.open(db) as other:
+            state = await other.load_state(incident)
+            saved = await other.append(cmd.note(clock, state, "from another console"))
+        timeline = screen.query_one("#timeline")
+        await until(pilot, lambda: any(e.event.id == saved.id for e in timeline.entries))
+        assert app.state is not None and app.state.last_event_id == saved.id
+        assert redraws == []
+        async with await Store.open(db) as other:
+            state = await other.load_state(incident)
+            changed = await other.append(cmd.set_severity(clock, state, Severity.SEV2,
+                                                          reason="spreading"))
+        await until(pilot, lambda: changed.id in redraws)
+        assert app.state.severity is Severity.SEV2
