@@ -118,3 +118,33 @@ async def test_a_growing_log_repaints_itself_without_a_layout_of_the_screen(monk
         assert lv.vertical_scrollbar.window_virtual_size == 110
         assert lv.scroll_y == lv.max_scroll_y  # still following the end
         assert "more 9" in screen_text(app)
+
+
+async def test_a_hidden_log_waits_to_be_shown_and_then_catches_up(monkeypatch):
+    """A source in a tab not shown (or the logs pane behind another at 80x24) keeps its
+    lines and its pending count, but draws no frames: each one was a layout pass of the
+    whole screen, ten a second, for nothing on screen."""
+    app = Host()
+    async with app.run_test(size=(80, 12)) as pilot:
+        lv = app.query_one(LogView)
+        lv.append([f"line {i}" for i in range(100)])
+        await pilot.pause(0.2)
+        lv.display = False
+        await pilot.pause()
+        frames: list[int] = []
+        frame = LogView._frame
+
+        def spy(self) -> None:
+            frames.append(self.buffer.total)
+            frame(self)
+
+        monkeypatch.setattr(LogView, "_frame", spy)
+        for k in range(5):
+            lv.append([f"hidden {k}"])
+            await pilot.pause(0.06)  # longer than a frame's interval
+        assert frames == [] and lv.virtual_size.height == 100
+        lv.display = True
+        await pilot.pause(0.2)
+        assert frames and lv.virtual_size.height == 105
+        assert lv.following and lv.scroll_y == lv.max_scroll_y
+        assert "hidden 4" in screen_text(app)

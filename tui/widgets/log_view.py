@@ -108,7 +108,9 @@ class LogView(ScrollView, can_focus=True):
             if not self.following:
                 self.pending += added
             self._dirty = True
-        if self._dirty:
+        if self._dirty and self.region.area == 0:
+            pass  # hidden (another tab, another pane at 80x24): the frame waits until shown
+        elif self._dirty:
             self._frame()
         elif self.following and self.scroll_y < self.max_scroll_y:
             # The view got shorter since the last frame (the terminal shrank, a scrollbar
