@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Label, Select, TextArea
+from textual.widgets import Select, TextArea
 
 from incident import comms
 from incident.state import IncidentState
@@ -28,6 +28,7 @@ from incident.timeparse import clock_delta
 from tui.messages import Drafted
 from tui.widgets.comms_templates import load_user_templates
 from tui.widgets.notify import NotifyList
+from tui.widgets.ticker import Ticker
 
 LABELS = comms.TEMPLATE_LABELS
 AUDIENCE = "status-page"  # the first audience shown
@@ -101,10 +102,10 @@ class CommsPane(Vertical):
             yield Select([(LABELS[t], t) for t in comms.TEMPLATES],
                          value=self._chosen.get(self._audience, "initial"),
                          allow_blank=False, id="comms-template", compact=True)
-            yield Label(id="comms-due")
+            yield Ticker(id="comms-due")
         with Horizontal(id="comms-cadence"):
             for a in comms.AUDIENCES:
-                yield Label(id=f"cad-{a}", classes="cad")
+                yield Ticker(id=f"cad-{a}", classes="cad")
         yield TextArea(id="comms-draft", soft_wrap=True, show_line_numbers=False)
         yield NotifyList(id="comms-notify")
 
@@ -166,24 +167,26 @@ class CommsPane(Vertical):
         width = self.content_size.width
         tight = width < 3 * 17  # three "exec LATE 23:00 " side by side
         for c in comms.countdowns(s, now):
-            label = self.query_one(f"#cad-{c.audience}", Label)
-            label.update(Content(countdown_text(c, now, tight=tight)))
+            label = self.query_one(f"#cad-{c.audience}", Ticker)
+            label.text = Content(countdown_text(c, now, tight=tight))
             label.set_classes(f"cad -{c.state}" + (" -current" if c.audience ==
                                                     self._audience else ""))
             if c.state == "overdue":
                 late.append(c.label)
             if c.audience == self._audience:
-                due = self.query_one("#comms-due", Label)
+                due = self.query_one("#comms-due", Ticker)
                 room = width - 15 - 21 - 1  # beside the two selects: the longest that fits
                 forms = [countdown_text(c, now, short=False)] + [
                     countdown_text(c, now, tight=t).removeprefix(f"{c.short} ")
                     for t in (False, True)]
                 text = next((f for f in forms if len(f) <= room), forms[-1])
-                due.update(Content(text))
+                due.text = Content(text)
                 due.set_classes(f"-{c.state}")
             self._warn(c, now)
         self.set_class(bool(late), "-overdue")
-        self.border_subtitle = ("UPDATE OVERDUE: " + ", ".join(late)) if late else ""
+        subtitle = ("UPDATE OVERDUE: " + ", ".join(late)) if late else ""
+        if self.border_subtitle != subtitle:  # (setting it repaints the whole pane)
+            self.border_subtitle = subtitle
 
     def _warn(self, c: comms.Countdown, now: datetime) -> None:
         """A toast when an audience's update becomes due soon, and a bell when it is late
