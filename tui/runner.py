@@ -14,6 +14,7 @@ import os
 from typing import TYPE_CHECKING
 
 from incident import commands as cmd
+from incident.errors import WarroomError
 from incident.ports import CaptureSink, LogSource, SourceFactory
 from incident.sanitize import visible
 from incident.state import IncidentState, SourceState
@@ -50,9 +51,16 @@ class SourceRunner:
     async def sync(self, state: IncidentState) -> None:
         """Load history of new sources, and start those the ledger says should run."""
         for sid, src in state.sources.items():
+            if self._closing:
+                return  # the console is going away (its store may be closed already)
             if sid not in self._loaded:
                 self._loaded.add(sid)
-                await self._load_history(state.id, sid)
+                try:
+                    await self._load_history(state.id, sid)
+                except WarroomError:
+                    if self._closing:
+                        return
+                    raise
                 if src.state in ("added", "started") and sid not in self.live:
                     await self.start(src, "restarted" if src.state == "started" else "started")
 
