@@ -168,7 +168,8 @@ async def test_the_incident_comes_first_and_keys_typed_before_the_panes_are_kept
         await until(pilot, lambda: screen.ready)
         await until(pilot, lambda: screen.maximized is not None)
         assert [p.id for p in screen.query(".pane")] == list(PANES)
-        assert screen.query("Footer")
+        footer = screen.query_one("Footer")
+        await until(pilot, lambda: len(footer.children) > 0)  # its keys are drawn
         assert pane_of(screen) == "logs" and screen.maximized.id == "logs"
 
 

@@ -126,6 +126,7 @@ class ConsoleScreen(CommsActions, Screen[None]):
             pane.set_class(pane.id == current, "-current")
         await self.query_one("#panes").mount_all(panes)
         await self.mount(Footer())
+        self.refresh_bindings()  # the footer draws its keys when the bindings are announced
         self._by_name.update((pane.id, pane) for pane in panes if pane.id)
         self.ready = True
         self._state_changed(self.wr.state)

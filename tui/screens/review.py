@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from incident.journal import Event
 from incident.metrics import compute
@@ -31,6 +31,7 @@ from tui.actions import ACTIONS
 from tui.widgets.checklist import ChecklistPane
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import TimelinePane
+from tui.widgets.timeline_table import TimelineTable
 
 AROUND = timedelta(seconds=30)
 
@@ -129,8 +130,8 @@ class ReviewScreen(Screen[None]):
         timeline.table.focus()
         self.action_jump(-1)
 
-    @on(DataTable.RowHighlighted)
-    def _moved(self, event: DataTable.RowHighlighted) -> None:
+    @on(TimelineTable.RowHighlighted)
+    def _moved(self, event: TimelineTable.RowHighlighted) -> None:
         entry = self.query_one(TimelinePane).selected()
         if entry is not None:
             self.show(entry.occurred_at)

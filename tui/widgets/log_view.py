@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.widgets.log_buffer import LogBuffer
+from tui.widgets.scrolling import grow
 
 LEVELS = (
     (re.compile(r"\b(?:FATAL|PANIC|CRIT(?:ICAL)?|EMERG|ALERT|ERROR|ERR|E\d{4})\b"), "level-error"),
@@ -124,7 +125,7 @@ class LogView(ScrollView, can_focus=True):
         self._dirty = False
         width = (self.scrollable_content_region.width if self.wrap
                  else min(self.buffer.widest, 4096) + GUTTER + 1)
-        self._grow(Size(width, self.buffer.rows()))
+        grow(self, Size(width, self.buffer.rows()))
         if self.following:
             self._stick_to_end()
             self.call_after_refresh(self._stick_to_end)
@@ -132,20 +133,6 @@ class LogView(ScrollView, can_focus=True):
             self.cursor = self.buffer.first_seq if len(self.buffer) else None
         self.refresh()
         self.post_message(self.StatusChanged())
-
-    def _grow(self, size: Size) -> None:
-        """A new virtual size. Setting it asks for a layout pass of the whole screen (every
-        widget arranged, the timeline and the rest repainted): at 20 frames a second that
-        was most of a console's CPU. When only the height changes and the view already
-        scrolls, the view's own size stays as it is: update the scroll range alone."""
-        old = self.virtual_size
-        if (size.width == old.width and size.height != old.height
-                and self.show_vertical_scrollbar
-                and min(old.height, size.height) > self.scrollable_content_region.height):
-            self.set_reactive(LogView.virtual_size, size)
-            self._scroll_update(size)  # scrollbar range and scroll_y bounds (Textual's own)
-        else:
-            self.virtual_size = size
 
     def _stick_to_end(self) -> None:
         if self.following and self.scroll_y != self.max_scroll_y:

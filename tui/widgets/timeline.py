@@ -16,10 +16,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable
 
 from incident.journal import Event, TimelineEntry, timeline
 from incident.sanitize import visible
+from tui.widgets.timeline_table import TimelineTable
 
 FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
     ("all", None),
@@ -38,23 +38,6 @@ KIND_STYLE = {
 }
 
 
-class TimelineTable(DataTable[Text]):
-    """The timeline's DataTable, which can measure its rows at once.
-
-    DataTable measures new rows when it is next idle, so a cursor moved to the last row
-    right after they are added reaches it one or two frames later: attach would first
-    paint the oldest rows of the page, then the newest. ``settle`` measures them now.
-    """
-
-    def settle(self) -> None:
-        # DataTable's own idle step (Textual 8: private names, pinned in pyproject.toml).
-        if self._require_update_dimensions:
-            self._require_update_dimensions = False
-            new_rows = self._new_rows.copy()
-            self._new_rows.clear()
-            self._update_dimensions(new_rows)
-
-
 class TimelinePane(Vertical, can_focus=False):
     """The incident's timeline, filterable by kind."""
 
@@ -63,7 +46,7 @@ class TimelinePane(Vertical, can_focus=False):
     BINDINGS = [
         Binding("f", "cycle_filter", "Filter"),
         Binding("e", "screen.correct", "Correct"),
-        # priority: the focused DataTable binds End to a sideways scroll of its own
+        # priority: End follows the newest entry wherever the focus is in the pane
         Binding("end,G", "follow", "Newest", show=False, priority=True),
     ]
 
@@ -107,7 +90,7 @@ class TimelinePane(Vertical, can_focus=False):
         self._asked_older = False
 
     def compose(self) -> ComposeResult:
-        yield TimelineTable(cursor_type="row", zebra_stripes=True, id="timeline-table")
+        yield TimelineTable(id="timeline-table")
 
     @property
     def table(self) -> TimelineTable:
@@ -227,14 +210,13 @@ class TimelinePane(Vertical, can_focus=False):
         t = self.table
         if t.row_count == 0:
             return None
-        key = t.coordinate_to_cell_key(t.cursor_coordinate).row_key.value
+        key = t.cursor_key()
         return next((r for r in self._rows if str(r.id) == key), None)
 
     # ------------------------------------------------------------------ actions
     def action_follow(self) -> None:
         t = self.table
         if t.row_count:
-            t.settle()  # measured now, so the newest row is on screen in this very frame
             t.move_cursor(row=t.row_count - 1, animate=False)
             t.scroll_end(animate=False, immediate=True)
 
@@ -245,8 +227,8 @@ class TimelinePane(Vertical, can_focus=False):
     def selected(self) -> TimelineEntry | None:
         return self._cursor_entry()
 
-    @on(DataTable.RowHighlighted)
-    def _maybe_older(self, event: DataTable.RowHighlighted) -> None:
+    @on(TimelineTable.RowHighlighted)
+    def _maybe_older(self, event: TimelineTable.RowHighlighted) -> None:
         # A redraw (clear + add_row) posts a stale highlight of row 0: trust only the cursor.
         if event.cursor_row == 0 == self.table.cursor_row and self.has_older \
                 and not self._asked_older:
