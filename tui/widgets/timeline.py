@@ -218,7 +218,7 @@ class TimelinePane(Vertical, can_focus=False):
         t = self.table
         if t.row_count:
             t.move_cursor(row=t.row_count - 1, animate=False)
-            t.scroll_end(animate=False, immediate=True)
+            t.scroll_end(animate=False, immediate=True, force=True)
 
     def action_cycle_filter(self) -> None:
         self._filter = (self._filter + 1) % len(FILTERS)

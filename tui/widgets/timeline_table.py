@@ -160,9 +160,11 @@ class TimelineTable(ScrollView, can_focus=True):
         visible = max(1, self.scrollable_content_region.height - 1)
         top = self.scroll_y
         if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=animate, immediate=True)
+            self.scroll_to(y=self.cursor_row, animate=animate, immediate=True, force=True)
         elif self.cursor_row >= top + visible:
-            self.scroll_to(y=self.cursor_row - visible + 1, animate=animate, immediate=True)
+            # (force: rows just added have no scrollbar yet, and would wait a frame for one)
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=animate, immediate=True,
+                           force=True)
             if again and self.scroll_y < self.cursor_row - visible + 1:
                 # the rows just added are not in the scroll range until the next layout
                 self.call_after_refresh(self._scroll_to_cursor, animate, again=False)
@@ -193,6 +195,8 @@ class TimelineTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._lines.clear()
+        if self._keys:  # the size is known now: the cursor row in view in this very frame
+            self._scroll_to_cursor(again=False)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
