@@ -2,9 +2,9 @@
 
 The bare Textual app (header, one line, footer), plus the stack the product is built on and
 cannot start without: the pydantic domain models, the aiosqlite store, the incident's state
-folded from it, and its newest timeline page in a ``DataTable``. The difference between this
-and warroom is what warroom itself adds; the difference between this and the bare app is the
-price of the stack.
+folded from it, and its newest timeline page, as plain lines in the one line's place. The
+difference between this and warroom is what warroom itself adds; the difference between
+this and the bare app is the price of the stack.
 
     python bench/stack_app.py DB INCIDENT
 """
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import Footer, Header, Static
 
 from storage.store import Store
 
@@ -27,7 +27,7 @@ class StackApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable()
+        yield Static(markup=False)
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -38,11 +38,8 @@ class StackApp(App[None]):
         finally:
             await store.close()
         self.title = state.title
-        table = self.query_one(DataTable)
-        table.add_columns("Time (UTC)", "Event", "Action Taken", "Owner")
-        for e in events:
-            table.add_row(f"{e.occurred_at:%H:%M:%S}", e.text, e.action, e.owner)
-        table.move_cursor(row=len(events) - 1)
+        rows = [f"{e.occurred_at:%H:%M:%S}  {e.text}  {e.action}  {e.owner}" for e in events]
+        self.query_one(Static).update("\n".join(rows[-(self.size.height - 2):]))
 
 
 if __name__ == "__main__":

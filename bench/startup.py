@@ -10,7 +10,7 @@ measured the same way in the same run, interleaved; the figures are medians.
 
 A second baseline, "stack" (bench/stack_app.py), is the bare app plus what any warroom start
 pays for its stack: the pydantic models, the aiosqlite store, the folded state and the
-newest page in a DataTable. warroom - stack is what warroom itself adds.
+newest page as plain lines. warroom - stack is what warroom itself adds.
 
 The modules are byte-compiled first, as ``pip install`` does: with
 ``PYTHONDONTWRITEBYTECODE`` set (as on the machines this runs on) an editable checkout would
@@ -145,7 +145,7 @@ def main() -> int:
           "  (target <= 1.0, noise aside)")
     print(f"warroom({args.events:,}) / bare      = {ratios['warroom_big_over_bare']:.2f}")
     print(f"stack / bare                       = {ratios['stack_over_bare']:.2f}"
-          "  (the price of pydantic + aiosqlite + a DataTable)")
+          "  (the price of pydantic + aiosqlite: the floor)")
     print(f"warroom(10) / stack                = {ratios['warroom_10_over_stack']:.2f}")
     print(f"all panes(10) / bare               = {ratios['all_panes_10_over_bare']:.2f}")
     if not args.no_json:
