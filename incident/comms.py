@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from incident.glance import due_state
 from incident.model import Severity, Status
 from incident.playbook import load_playbook
 from incident.sanitize import visible
@@ -30,7 +31,6 @@ AUDIENCE_LABELS = {"status-page": "Status page", "internal": "Internal",
                    "executives": "Executives"}
 AUDIENCE_SHORT = {"status-page": "page", "internal": "int", "executives": "exec"}
 PUBLIC_AUDIENCES = frozenset({"status-page"})  # no incident numbers or names go there
-WARN_BEFORE = timedelta(minutes=3)
 MAX_TEMPLATE = 4_000
 
 # Every placeholder a template may use, and what fills it (the built-ins use the first three).
@@ -108,17 +108,6 @@ def next_update_due(state: IncidentState, audience: str = "status-page") -> date
         return None
     last = state.last_sent(audience)
     return (last.at if last else state.declared_at) + every
-
-
-def due_state(due: datetime | None, now: datetime) -> str:
-    """``none``, ``ok``, ``soon`` (within three minutes) or ``overdue``."""
-    if due is None:
-        return "none"
-    if now >= due:
-        return "overdue"
-    if due - now <= WARN_BEFORE:
-        return "soon"
-    return "ok"
 
 
 @dataclass(frozen=True)

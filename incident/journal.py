@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
+from incident.glance import Fix, Row, corrected
 from incident.model import (
     PhaseId,
     Resolution,
@@ -254,24 +255,20 @@ def timeline(events: list[Event]) -> list[TimelineEntry]:
     corrects shows the new values and is marked corrected or retracted. Rows are ordered by
     their (possibly corrected) time, then by id.
     """
-    fixes: dict[int, list[Event]] = {}
+    fixes: dict[int, list[Fix]] = {}
     for e in events:
         if isinstance(e.payload, Edit) and e.corrects is not None:
-            fixes.setdefault(e.corrects, []).append(e)
+            p = e.payload
+            fixes.setdefault(e.corrects, []).append(Fix(
+                e.id or 0, p.text, p.action, p.owner, p.occurred_at, p.retracted))
     rows = []
     for e in events:
-        text, action, owner, at, retracted = e.text, e.action, e.owner, e.occurred_at, False
-        mine = fixes.get(e.id, []) if e.id is not None else []
-        for fix in sorted(mine, key=lambda f: f.id or 0):
-            p = fix.payload
-            text = p.text if p.text is not None else text
-            action = p.action if p.action is not None else action
-            owner = p.owner if p.owner is not None else owner
-            at = p.occurred_at if p.occurred_at is not None else at
-            retracted = p.retracted
+        row = corrected(Row(e.id or 0, e.kind.value, e.occurred_at, e.text, e.action, e.owner),
+                        fixes.get(e.id, []) if e.id is not None else [])
         rows.append(TimelineEntry(
-            id=e.id or 0, kind=e.kind, occurred_at=at, text=text, action=action, owner=owner,
-            corrected=bool(mine), retracted=retracted, event=e,
+            id=row.id, kind=e.kind, occurred_at=row.occurred_at, text=row.text,
+            action=row.action, owner=row.owner, corrected=row.corrected,
+            retracted=row.retracted, event=e,
         ))
     rows.sort(key=lambda r: (r.occurred_at, r.id))
     return rows

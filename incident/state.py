@@ -12,6 +12,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from incident.glance import ROW_ONLY_KINDS
 from incident.journal import (
     ActionItemChanged,
     CadenceSet,
@@ -45,9 +46,7 @@ from incident.model import (
 )
 
 # Kinds that change the state; notes, evidence and edits only add timeline rows.
-STATE_KINDS: frozenset[str] = frozenset(
-    k.value for k in EventKind if k not in (EventKind.NOTE, EventKind.EVIDENCE, EventKind.EDIT)
-)
+STATE_KINDS: frozenset[str] = frozenset(k.value for k in EventKind) - ROW_ONLY_KINDS
 
 
 class Mark(BaseModel):

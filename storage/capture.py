@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.sql import BUSY_TIMEOUT_MS, ts
+from storage.timestamps import BUSY_TIMEOUT_MS, ts
 
 DEFAULT_LIMIT = 100_000  # lines kept per source
 MAX_PENDING = 200_000    # lines waiting to be written before submit() refuses

@@ -13,18 +13,15 @@ from urllib.parse import quote
 import aiosqlite
 from pydantic_core import PydanticSerializationError
 
-from incident.errors import InvalidInput
+from incident.errors import InvalidInput, WarroomError
+from incident.glance import glance_of
 from incident.journal import PAYLOAD_ADAPTER, Event
+from incident.state import STATE_KINDS, fold
 from storage import schema
 from storage.errors import NotAWarroomDatabase, SchemaTooNew, StoreError, translate
+from storage.timestamps import BUSY_TIMEOUT_MS, ts
 
-BUSY_TIMEOUT_MS = 5_000
 COLUMNS = "id, incident_id, occurred_at, recorded_at, text, action, owner, payload, corrects"
-
-
-def ts(at: datetime) -> str:
-    """A UTC timestamp as fixed-width text, so that text order is time order."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def dt(text: str) -> datetime:
@@ -74,6 +71,26 @@ async def connect(target: str, path: Path, *, uri: bool = False) -> aiosqlite.Co
     except sqlite3.Error as e:
         raise translate(e, str(path)) from None
     return conn
+
+
+async def write_glance(conn: aiosqlite.Connection, incident_id: int) -> None:
+    """Keep the incident's glance (its status bar, ``incident/glance.py``) current: called in
+    the transaction that appends a state event, so the two are committed together."""
+    kinds = sorted(STATE_KINDS)
+    async with conn.execute(
+            f"SELECT {COLUMNS} FROM events INDEXED BY events_by_kind WHERE incident_id=? "
+            f"AND kind IN ({','.join('?' * len(kinds))}) ORDER BY id",
+            (incident_id, *kinds)) as cur:
+        rows = list(await cur.fetchall())
+    try:
+        events = [row_event(r) for r in rows]
+        glance = glance_of(fold(events), upto=events[-1].id or 0)
+    except (WarroomError, ValueError, IndexError):
+        return  # a journal it cannot fold (damaged rows): the console will start without it
+    await conn.execute(
+        "INSERT INTO glances(incident_id, upto, body) VALUES (?,?,?) ON CONFLICT(incident_id)"
+        " DO UPDATE SET upto=excluded.upto, body=excluded.body",
+        (incident_id, glance.upto, glance.to_json()))
 
 
 async def insert(conn: aiosqlite.Connection, event: Event) -> Event:

@@ -48,6 +48,7 @@ from storage.sql import (
     row_event,
     split_sql,
     ts,
+    write_glance,
 )
 
 T = TypeVar("T")
@@ -55,6 +56,14 @@ WRITE_DEADLINE_S = 60.0
 _STATE_KINDS = tuple(sorted(STATE_KINDS))
 _IN_STATE = ",".join("?" * len(_STATE_KINDS))
 _MAX_ID = 2**63 - 1
+
+
+async def _insert_all(conn: aiosqlite.Connection, events: Sequence[Event]) -> list[Event]:
+    """Insert ``events``; the glance of each incident whose state they change follows."""
+    saved = [await insert(conn, e) for e in events]
+    for incident_id in sorted({e.incident_id for e in saved if e.kind.value in STATE_KINDS}):
+        await write_glance(conn, incident_id)
+    return saved
 
 
 class Store(ContactsMixin, CaptureReadsMixin):
@@ -217,18 +226,16 @@ class Store(ContactsMixin, CaptureReadsMixin):
             cur = await conn.execute("INSERT INTO incidents(created_at) VALUES (?)",
                                      (ts(event.recorded_at),))
             saved = event.model_copy(update={"incident_id": cur.lastrowid})
-            return await insert(conn, saved)
+            return (await _insert_all(conn, [saved]))[0]
         return await self._write(tx)
 
     async def append(self, event: Event) -> Event:
         """Append one event; returns it with its id once it is committed."""
-        return await self._write(lambda conn: insert(conn, event))
+        return (await self.append_many([event]))[0]
 
     async def append_many(self, events: Sequence[Event]) -> list[Event]:
         """Append several events in one transaction (all or none)."""
-        async def tx(conn: aiosqlite.Connection) -> list[Event]:
-            return [await insert(conn, e) for e in events]
-        return await self._write(tx)
+        return await self._write(lambda conn: _insert_all(conn, events))
 
     async def put_draft(self, incident_id: int, key: str, text: str | None) -> None:
         """Autosave what is typed in an open input (``None`` or empty clears it)."""
