@@ -1,18 +1,25 @@
-"""Themes as data: ``themes/*.toml`` (and the user's own), validated on load.
+"""Themes as data: ``themes/*.toml`` (and the user's own), validated on load
+(``tui/theme_schema.py``).
 
 A theme file is a Textual theme plus warroom's own variables (severity and status colours,
 due and overdue). A file that does not validate is reported and skipped; the built-in dark
 theme is always there to fall back on.
+
+The console's first frame needs one theme, and must not wait for pydantic to validate them
+all: :func:`remember` keeps every theme as it was validated (with a digest of its file), and
+:func:`recall` gives one back at the next start if its file has not changed since.
 """
 
 from __future__ import annotations
 
-import tomllib
+import hashlib
+import json
+import os
 from collections.abc import Iterable
+from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
@@ -23,74 +30,12 @@ DEFAULT_VARIABLES = {
     "status-active": "#FF5630", "status-mitigated": "#FFAB00", "status-resolved": "#36B37E",
     "overdue": "#FF5630", "due-soon": "#FFAB00",
 }
+COLOUR_FIELDS = ("primary", "secondary", "accent", "warning", "error", "success", "foreground",
+                 "background", "surface", "panel")
 REQUIRED_VARIABLES = (
     "sev1", "sev2", "sev3", "sev-text", "status-active", "status-mitigated",
     "status-resolved", "overdue", "due-soon",
 )
-
-
-def _color(value: str) -> str:
-    try:
-        Color.parse(value)
-    except ColorParseError:
-        raise ValueError(f"not a colour: {value!r}") from None
-    return value
-
-
-class ThemeFile(BaseModel):
-    """The schema of a theme file."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$")
-    dark: bool = True
-    primary: str
-    secondary: str | None = None
-    accent: str | None = None
-    warning: str | None = None
-    error: str | None = None
-    success: str | None = None
-    foreground: str | None = None
-    background: str | None = None
-    surface: str | None = None
-    panel: str | None = None
-    luminosity_spread: float = Field(default=0.15, ge=0, le=1)
-    variables: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("primary", "secondary", "accent", "warning", "error", "success",
-                     "foreground", "background", "surface", "panel")
-    @classmethod
-    def _colours(cls, v: str | None) -> str | None:
-        return None if v is None else _color(v)
-
-    @field_validator("variables")
-    @classmethod
-    def _vars(cls, v: dict[str, str]) -> dict[str, str]:
-        missing = [k for k in REQUIRED_VARIABLES if k not in v]
-        if missing:
-            raise ValueError(f"missing variables: {', '.join(missing)}")
-        for key, value in v.items():
-            if key in REQUIRED_VARIABLES:
-                _color(value)
-        return v
-
-    def to_theme(self) -> Theme:
-        return Theme(**self.model_dump())
-
-
-def parse_theme(path: Path) -> Theme:
-    """One theme file as a Textual theme; raises ``ValueError`` with a one-line reason."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return ThemeFile.model_validate(data).to_theme()
-    except (OSError, UnicodeDecodeError) as e:
-        raise ValueError(f"{path.name}: unreadable ({e})") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ValueError(f"{path.name}: not valid TOML ({e})") from None
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "file"
-        raise ValueError(f"{path.name}: {where}: {first['msg']}") from None
 
 
 def builtin_theme_files() -> list[Path]:
@@ -98,16 +43,47 @@ def builtin_theme_files() -> list[Path]:
     return sorted(Path(str(f)) for f in root.iterdir() if f.name.endswith(".toml"))
 
 
-def load_themes(extra_dirs: Iterable[Path] = ()) -> tuple[list[Theme], list[str]]:
-    """Every valid theme (built-in first, then the user's), and a line per broken file."""
+def theme_files(extra_dirs: Iterable[Path] = ()) -> list[Path]:
+    """The built-in theme files, then the user's."""
     files = builtin_theme_files()
     for d in extra_dirs:
         if d.is_dir():
             files += sorted(d.glob("*.toml"))
-    themes, problems = [], []
-    for f in files:
-        try:
-            themes.append(parse_theme(f))
-        except ValueError as e:
-            problems.append(f"theme skipped: {e}")
-    return themes, problems
+    return files
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def remember(cache: Path, validated: Iterable[tuple[Theme, Path]]) -> None:
+    """Keep the validated themes, each with its file's digest (best effort: a cache)."""
+    try:
+        entries = {theme.name: {"file": str(path), "sha256": _digest(path),
+                                "theme": asdict(theme)} for theme, path in validated}
+        text = json.dumps(entries, sort_keys=True)
+        if cache.is_file() and cache.read_text(encoding="utf-8") == text:
+            return
+        cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = cache.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, cache)
+    except (OSError, TypeError, ValueError):
+        pass
+
+
+def recall(cache: Path, name: str) -> Theme | None:
+    """The theme ``name`` as :func:`remember` kept it, if its file is unchanged since."""
+    try:
+        entry = json.loads(cache.read_text(encoding="utf-8"))[name]
+        if _digest(Path(entry["file"])) != entry["sha256"]:
+            return None
+        theme = Theme(**entry["theme"])
+        colours = [getattr(theme, f) for f in COLOUR_FIELDS] + \
+            [theme.variables[k] for k in REQUIRED_VARIABLES]
+        for colour in colours:  # as the schema checked them (the file is only a cache)
+            if colour is not None:
+                Color.parse(colour)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, ColorParseError):
+        return None
+    return theme if theme.name == name else None
