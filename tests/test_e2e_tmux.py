@@ -57,6 +57,28 @@ def test_note_survives_a_dropped_session(env):
         second.kill_server()
 
 
+def test_a_note_typed_as_the_console_appears_is_saved_whole(env):
+    """The first frame comes before the journal is open and the panes: ``n`` and a note
+    typed the moment the incident shows go into the note dialog, in order, none lost."""
+    session = Tmux(env)
+    session.start([*WARROOM, "attach"])
+    try:
+        deadline = time.monotonic() + 15
+        while "Checkout 500s" not in session.screen() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        session.keys("n", pause=0.05)
+        session.keys("Typed at once [b]x[/b]", literal=True, pause=0.0)
+        session.keys("Enter", pause=0.0)
+        session.wait_for("Saved #2")
+        screen = session.wait_for("Typed at once [b]x[/b]")
+        assert "Add timeline note" not in screen
+    finally:
+        session.kill_server()
+    report = run_cli(env, "report", "INC-1")
+    assert report.returncode == 0, report.stderr
+    assert "Typed at once [b]x[/b]" in report.stdout
+
+
 def test_half_typed_note_is_restored_after_a_drop(env):
     first = Tmux(env)
     first.start([*WARROOM, "attach", "INC-1"])

@@ -4,17 +4,21 @@ The app is a view of the store. It opens the journal it is handed (through the p
 ``incident/ports.py``; it never imports ``storage``), folds the incident, and learns of every
 change, its own or another process's, from the store's change feed. A change made here is
 shown only after the store has committed it.
+
+Handed a peek (``incident.glance.Peek``: the incident's status bar and newest rows, read
+straight from the file), the console paints them first and the domain's models are imported
+only after that frame (``attach_after_peek``): so this module and the console's first-frame
+modules import none of them at module level.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import var
@@ -23,13 +27,18 @@ from textual.theme import Theme
 
 from incident.clock import Clock
 from incident.errors import WarroomError
-from incident.journal import Event
-from incident.ports import CaptureSink, Journal, SourceFactory, Watch
-from incident.state import STATE_KINDS, IncidentState, apply
+from incident.glance import ROW_ONLY_KINDS, Peek
 from tui.actions import ACTIONS
+from tui.lifecycle import install_signal_handlers, start_lag_log
 from tui.messages import Drafted
 from tui.runner import SourceRunner
 from tui.themes import DEFAULT_VARIABLES
+from tui.typeahead import TypeAhead
+
+if TYPE_CHECKING:
+    from incident.journal import Event
+    from incident.ports import CaptureSink, Journal, SourceFactory, Watch
+    from incident.state import IncidentState
 
 POLL_SECONDS = 0.25
 DRAFT_SAVE_SECONDS = 0.3
@@ -63,12 +72,13 @@ class WarRoomApp(App[int]):
                  incident_id: int | None, clock: Clock, actor: str = "@ic",
                  read_only: bool = False, themes: Sequence[Theme] = (),
                  theme_name: str | None = None, theme_problems: Sequence[str] = (),
+                 more_themes: Callable[[], tuple[list[Theme], list[str]]] | None = None,
                  on_theme_change: Callable[[str], None] | None = None,
                  local_tz: tzinfo | None = None, poll_seconds: float = POLL_SECONDS,
                  source_factory: SourceFactory | None = None,
                  capture: CaptureSink | None = None,
                  host_sampler: Callable[[], Any] | None = None,
-                 postmortem: bool = False) -> None:
+                 postmortem: bool = False, peek: Peek | None = None) -> None:
         super().__init__(driver_class=_driver_class())
         self._open_journal = open_journal
         self.journal: Journal | None = None
@@ -80,6 +90,7 @@ class WarRoomApp(App[int]):
         self._poll_seconds = poll_seconds
         self._watch: Watch | None = None
         self._theme_problems = list(theme_problems)
+        self._more_themes = more_themes  # the rest of the themes, validated after attach
         self._on_theme_change = on_theme_change
         self.exit_message: str | None = None
         self.drafts: dict[str, str] = {}
@@ -87,6 +98,11 @@ class WarRoomApp(App[int]):
         self.capture = capture
         self.host_sampler = host_sampler
         self.postmortem = postmortem
+        self._peek = peek if not (read_only or postmortem) else None
+        self._attaching = False
+        # keys held until the console is ready (none in review or post-mortem)
+        self._typed_ahead = None if read_only or postmortem else TypeAhead(self)
+        self._peeked: Screen | Any = None  # the console painted from the peek
         self.runner = SourceRunner(self, None if read_only else source_factory,
                                    None if read_only else capture)
         for theme in themes:
@@ -114,13 +130,27 @@ class WarRoomApp(App[int]):
     # ------------------------------------------------------------------ lifecycle
     async def on_mount(self) -> None:
         if lag_path := os.environ.get("WARROOM_LAG_LOG"):
-            self._start_lag_log(lag_path)
-        self._install_signal_handlers()
+            self._lag_log = start_lag_log(lag_path)
+        install_signal_handlers(self)
         for problem in self._theme_problems:
             self.notify(problem, severity="warning", markup=False, timeout=8)
+        if self._peek is not None:  # painted first; the console calls attach_after_peek
+            from tui.screens.console import ConsoleScreen
+            self.incident_id = self._peek.glance.incident_id
+            self._peeked = ConsoleScreen(peek=self._peek)
+            await self.push_screen(self._peeked)
+            return
         # Textual holds every frame back until on_mount returns: attach after it, so the
         # incident is painted as soon as the console has composed it.
         self.call_later(self._attach)
+
+    def attach_after_peek(self) -> None:
+        """The peeked incident is on screen: now open the journal and fold it (once), in a
+        worker, so keys and the clock go on meanwhile (a key that needs the journal waits
+        for it: ``after_panes``)."""
+        if not self._attaching:
+            self._attaching = True
+            self.run_worker(self._attach(), name="attach", group="attach")
 
     async def _attach(self) -> None:
         """Open the journal, fold the incident, and show the screen the mode asks for."""
@@ -157,14 +187,31 @@ class WarRoomApp(App[int]):
         page = await self.load_page(None, limit=FIRST_PAGE)
         if self.exit_message:
             return  # a row it cannot read: the console ends with one line
-        await self.push_screen(ConsoleScreen(state, page))
+        if self._peeked is not None:
+            self._peeked.attached(page)
+        else:
+            await self.push_screen(ConsoleScreen(state, page))
         self.set_interval(self._poll_seconds, self.poll_changes, name="change-feed")
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self._more_themes is not None:  # the first frame had only the remembered one
+            themes, problems = self._more_themes()
+            for theme in themes:
+                if theme.name not in self.available_themes:
+                    self.register_theme(theme)
+            for problem in problems:
+                self.notify(problem, severity="warning", markup=False, timeout=8)
 
     def console_ready(self) -> None:
-        """The console has all its panes (right after its first frame): start the sources
-        the ledger says should run."""
+        """The console has all its panes (right after its first frame): what was typed
+        meanwhile is played now; and the sources the ledger says should run start."""
+        if self._typed_ahead is not None:
+            self._typed_ahead.release()
         self.sync_sources()
+
+    async def on_event(self, event: events.Event) -> None:
+        if self._typed_ahead is not None and self._typed_ahead.hold(event):
+            return  # typed while the console starts: played once it is ready
+        await super().on_event(event)
 
     async def on_unmount(self) -> None:
         """Last words: end every child process, write what is still pending, close the store."""
@@ -180,20 +227,6 @@ class WarRoomApp(App[int]):
             journal, self.journal = self.journal, None
             await journal.close()
 
-    def _start_lag_log(self, path: str) -> None:
-        """Opt-in (``WARROOM_LAG_LOG=path``, off by default; bench/bench_ingest.py): a 10 ms
-        timer's lateness; at exit ``path`` gets "<time.monotonic()> <late s>" per tick."""
-        import asyncio
-        import time
-        samples: list[tuple[float, float]] = []
-        loop = asyncio.get_running_loop()
-        def tick(due: float) -> None:
-            now = time.monotonic()
-            samples.append((now, now - due))
-            loop.call_later(0.01, tick, now + 0.01)
-        tick(time.monotonic())
-        self._lag_log = (path, samples)
-
     def _fail(self, message: str) -> None:
         self.exit_message = message
         self.exit(return_code=1)
@@ -201,34 +234,6 @@ class WarRoomApp(App[int]):
     def _theme_changed(self, theme: Theme) -> None:
         if self._on_theme_change is not None:
             self._on_theme_change(theme.name)
-
-    def _install_signal_handlers(self) -> None:
-        """SIGHUP (the link dropped) and SIGTERM end the app cleanly: the caller then closes
-        the store and ends every child process. Textual installs no such handlers itself."""
-        import asyncio
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGHUP, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, self._on_signal, sig)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass  # not the main thread (tests) or no such signal here
-
-    def _on_signal(self, sig: signal.Signals) -> None:
-        if sig == signal.SIGHUP:
-            # When the terminal is gone (the link dropped: writes fail with EIO), let the
-            # restore sequences go nowhere instead of failing. When it is still there (a
-            # `kill -HUP`, a parent shell that exited), it must be given back as it was.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            for fd in (1, 2):
-                try:
-                    os.write(fd, b"")
-                except OSError:
-                    try:
-                        os.dup2(devnull, fd)
-                    except OSError:
-                        pass
-            os.close(devnull)
-        self.exit(return_code=128 + int(sig))
 
     # ------------------------------------------------------------------ the store
     async def commit(self, build: Callable[[IncidentState], Event]) -> Event | None:
@@ -267,15 +272,17 @@ class WarRoomApp(App[int]):
     def ingest(self, events: Sequence[Event]) -> None:
         state = self.state
         assert state is not None
-        late = any(e.kind.value in STATE_KINDS and state.last_event_at is not None
-                   and e.occurred_at < state.last_event_at for e in events)
+        from incident.state import apply
+        shaping = [e for e in events if e.kind.value not in ROW_ONLY_KINDS]
+        late = any(state.last_event_at is not None and e.occurred_at < state.last_event_at
+                   for e in shaping)
         if late:
             self._refold()  # a backdated change: fold the journal again, in time order
         else:
             for event in events:
                 apply(state, event)
         state.last_event_id = max(state.last_event_id, *(e.id or 0 for e in events))
-        if late or any(e.kind.value in STATE_KINDS for e in events):
+        if late or shaping:
             self.state = state  # a note alone changes nothing the panes show but the timeline
         if any(e.kind.value == "command" for e in events):
             self.sync_sources()
@@ -313,18 +320,10 @@ class WarRoomApp(App[int]):
         return events + [f for f in fixes if f.id not in seen]
 
     # ------------------------------------------------------------------ drafts
-    async def load_drafts(self) -> dict[str, str]:
-        """The autosaved drafts, with what is still waiting to be written on top."""
-        await self.flush_drafts()
-        if self.journal is not None and self.incident_id is not None:
-            try:
-                stored = await self.journal.drafts(self.incident_id)
-            except WarroomError:
-                stored = dict(self.drafts)  # the store cannot be read: what memory has
-            # what could not be written yet (the store is locked or full) stays on top
-            self.drafts = {**stored, **self.pending_drafts}
-            self.drafts = {k: v for k, v in self.drafts.items() if v}
-        return dict(self.drafts)
+    def known_drafts(self) -> dict[str, str]:
+        """The autosaved drafts (read at attach, and what was typed here since), with what
+        is still waiting to be written on top: a dialog opens with them at once."""
+        return {k: v for k, v in {**self.drafts, **self.pending_drafts}.items() if v}
 
     @on(Drafted)  # the dialogs' and the comms pane's (CommsPane.DraftChanged)
     def _draft(self, message: Drafted) -> None:

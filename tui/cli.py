@@ -17,20 +17,26 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from incident.clock import Clock, SystemClock
 from incident.errors import IncidentNotFound, InvalidInput, WarroomError
-from incident.model import Severity, Status
 from incident.sanitize import visible
 from incident.timeparse import parse_when
 from storage.capture import CaptureWriter
 from storage.paths import resolve_db_path
-from storage.store import Store
 from tui.app import WarRoomApp
 from tui.settings import actor as current_actor
 from tui.settings import config_dir, load_settings, save_setting
-from tui.themes import DEFAULT_THEME, load_themes
+from tui.themes import DEFAULT_THEME, recall
+
+if TYPE_CHECKING:
+    from incident.glance import Peek
+    from incident.model import Severity, Status
+    from storage.store import Store
+
+# The console's path (`warroom`, `warroom attach`) imports no pydantic model before its first
+# frame: the store, the domain and the verbs are imported where they are used.
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,6 +62,7 @@ def incident_id(text: str) -> int:
 
 
 def _severity(text: str) -> Severity:
+    from incident.model import Severity
     try:
         return Severity.parse(text)
     except InvalidInput as e:
@@ -63,6 +70,7 @@ def _severity(text: str) -> Severity:
 
 
 def _status(text: str) -> Status:
+    from incident.model import Status
     try:
         return Status.parse(text)
     except InvalidInput as e:
@@ -192,29 +200,47 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
               theme: str | None = None, actor: str | None = None,
               remember_theme: bool = True, local_tz: tzinfo | None = None,
               store: Store | None = None, run_sources: bool = True,
-              capture_lines: int = 100_000, postmortem: bool = False) -> WarRoomApp:
+              capture_lines: int = 100_000, postmortem: bool = False,
+              peek: Peek | None = None) -> WarRoomApp:
     """The one app factory, for the CLI, the tests, the screenshots and the benchmarks.
 
     The app opens the store itself, inside its own event loop, through ``open_journal``;
     the CLI hands over the store it has already opened (same loop) to save a second open.
+    With a ``peek`` (``storage/peek.py``) the console paints it first, in the theme as it
+    was last validated; every theme file is validated again right after that frame.
     """
-    themes, problems = load_themes([config_dir() / "themes"])
+    name = theme or load_settings().get("theme") or DEFAULT_THEME
+    extra, cache = [config_dir() / "themes"], config_dir() / "themes.cache.json"
+    first = recall(cache, name) if peek is not None else None
+    if first is None:
+        from tui.theme_schema import load_themes
+        themes, problems = load_themes(extra, cache=cache)
+        later = None
+    else:
+        themes, problems = [first], []
+
+        def later():
+            from tui.theme_schema import load_themes
+            return load_themes(extra, cache=cache)
     live = run_sources and not read_only and not postmortem
     capture = CaptureWriter(db, limit=capture_lines) if live else None
 
     async def open_journal() -> Store:
-        return store if store is not None else await Store.open(db, read_only=read_only)
+        if store is not None:
+            return store
+        from storage.store import Store
+        return await Store.open(db, read_only=read_only)
 
     return WarRoomApp(
         open_journal=open_journal,
         incident_id=incident, clock=clock, actor=actor or current_actor(),
-        read_only=read_only, themes=themes, theme_problems=problems,
-        theme_name=theme or load_settings().get("theme") or DEFAULT_THEME,
+        read_only=read_only, themes=themes, theme_problems=problems, more_themes=later,
+        theme_name=name,
         on_theme_change=(lambda name: save_setting("theme", name)) if remember_theme
         else None,
         local_tz=local_tz or datetime.now().astimezone().tzinfo,
         source_factory=_source_factory if live else None, capture=capture,
-        host_sampler=_HostSampler() if live else None, postmortem=postmortem)
+        host_sampler=_HostSampler() if live else None, postmortem=postmortem, peek=peek)
 
 
 async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
@@ -225,6 +251,15 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
     """
     read_only = args.verb == "review"
     incident = getattr(args, "incident", None)
+    if args.verb in (None, "attach"):
+        from storage.peek import peek
+        from tui.screens.console import FIRST_PAGE
+        first = peek(db, incident, FIRST_PAGE)
+        if first is not None:  # the incident is there, as it was last folded: paint it now
+            app = build_app(db, first.glance.incident_id, clock, theme=args.theme,
+                            capture_lines=args.capture_lines, peek=first)
+            return await _run(app)
+    from storage.store import Store
     store = await Store.open(db, read_only=read_only)
     try:
         if args.verb == "demo":
@@ -245,6 +280,10 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
     # The app takes the open store over, and closes it when it ends.
     app = build_app(db, incident, clock, read_only=read_only, theme=args.theme, store=store,
                     capture_lines=args.capture_lines, postmortem=args.verb == "postmortem")
+    return await _run(app)
+
+
+async def _run(app: WarRoomApp) -> int:
     await app.run_async()
     if app.exit_message:
         print(f"warroom: {visible(app.exit_message)}", file=sys.stderr)
@@ -257,6 +296,7 @@ async def _main(args: argparse.Namespace) -> int:
     if args.verb in (None, "attach", "review", "demo", "postmortem"):
         return await run_console(args, db, clock)
     from storage.export import export_incident  # (not needed to open the console)
+    from storage.store import Store
     from tui import verbs
     # Input that can be checked without the database is checked before it is opened, so a
     # typo neither creates nor touches the file (Store.close may write planner statistics).

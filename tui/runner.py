@@ -13,14 +13,13 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from incident import commands as cmd
 from incident.errors import WarroomError
-from incident.ports import CaptureSink, LogSource, SourceFactory
 from incident.sanitize import visible
-from incident.state import IncidentState, SourceState
 from tui.widgets.log_buffer import LogBuffer
 
 if TYPE_CHECKING:
+    from incident.ports import CaptureSink, LogSource, SourceFactory
+    from incident.state import IncidentState, SourceState
     from tui.app import WarRoomApp
 
 HISTORY_LINES = 10_000  # captured lines shown at once on attach
@@ -77,6 +76,7 @@ class SourceRunner:
 
     # ------------------------------------------------------------------ run
     async def start(self, src: SourceState, op: str = "started") -> None:
+        from incident import commands as cmd  # (loaded by now: a source starts after attach)
         if self.factory is None or self.app.read_only or src.id in self.live:
             return
         running = self.factory(src.id, src.spec)
@@ -115,6 +115,7 @@ class SourceRunner:
         if self._closing or not self.app.is_running:
             return
         op = "stopped" if requested else "exited"
+        from incident import commands as cmd
         await self.app.commit(lambda s: cmd.source_ledger(
             self.app.clock, s, source_id, op, exit_code=None if requested else code,
             owner=self.app.actor))

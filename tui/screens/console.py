@@ -8,12 +8,17 @@ The incident comes first: the first frame is the status bar and the timeline; th
 checklist, logs and comms panes and the footer are imported and mounted right after it is
 on screen (``ready`` then turns true and the log sources start). A key that needs those
 panes, typed before they are there, runs once they are (``after_panes``).
+
+With a :class:`~incident.glance.Peek` (the glance and newest rows read straight from the
+file) that first frame comes before the domain is even loaded: once it is on screen the app
+opens the journal and folds the incident (``WarRoomApp.attach_after_peek``), hands it over
+(:meth:`ConsoleScreen.attached`), and the rest of the console follows as above. Nothing
+here imports the domain's models at module level, for that reason.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -22,34 +27,20 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Tab, Tabs
 
-from incident import commands as cmd
-from incident.evidence import digest, from_log_line
-from incident.journal import Event, Evidence
-from incident.state import IncidentState
 from tui.actions import ACTIONS, after_panes, bindings
 from tui.screens.console_comms import CommsActions
+from tui.screens.console_panes import PaneRequests
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import TimelinePane
 
 if TYPE_CHECKING:
-    from tui.widgets.checklist import ChecklistPane
-    from tui.widgets.host import HostPane
-    from tui.widgets.log_source import SourcePane
+    from incident.glance import Peek
+    from incident.journal import Event
+    from incident.state import IncidentState
 
 PANES = ("timeline", "checklist", "logs", "comms")
 
 
-def pin_line(pane: SourcePane, seq: int, now: datetime) -> Evidence:
-    """Evidence for line ``seq`` of a source pane: provenance, context and digest."""
-    from tui.widgets.log_source import spec_text
-    buf = pane.buffer
-    before, after = buf.around(seq)
-    read = buf.read_at(seq)
-    return from_log_line(
-        source=spec_text(pane.source), source_id=pane.source_id, line=buf.line(seq),
-        line_no=buf.number(seq),
-        read_at=datetime.fromtimestamp(read, UTC) if read else now,
-        before=before, after=after)
 NARROW_WIDTH, NARROW_HEIGHT = 100, 30
 FIRST_PAGE = 80  # rows loaded on attach: a screenful or two; older pages come on demand
 
@@ -58,16 +49,17 @@ FIRST_PAGE = 80  # rows loaded on attach: a screenful or two; older pages come o
 # needed to show the incident.
 
 
-class ConsoleScreen(CommsActions, Screen[None]):
+class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
     """The war-room console for the app's incident."""
 
     BINDINGS = bindings()
     AUTO_FOCUS = "#timeline-table"
 
-    def __init__(self, state: IncidentState, first_page: Sequence[Event] = ()) -> None:
+    def __init__(self, state: IncidentState | None = None, first_page: Sequence[Event] = (),
+                 *, peek: Peek | None = None) -> None:
         super().__init__()
-        self._initial = state
         self._first_page = first_page
+        self._peek = peek
         self.ready = False
         """True once every pane and the footer are mounted."""
         self._after_panes: list[Callable[[], Any]] = []
@@ -91,8 +83,12 @@ class ConsoleScreen(CommsActions, Screen[None]):
         self.watch(self.app, "state", self._state_changed)
         self._tick()
         self.set_interval(1, self._tick, name="clock")
-        self._timeline.add_events(self._first_page)  # drawn on the first layout
-        self.set_timer(0.5, self._mount_panes)  # (at the latest)
+        if self._peek is not None:
+            self._bar.glance = self._peek.glance
+            self._timeline.show_rows(self._peek.rows)  # drawn on the first layout
+        else:
+            self._timeline.add_events(self._first_page)
+        self.set_timer(0.5, self._first_frame_out)  # (at the latest)
 
     @on(TimelinePane.Drawn, "#timeline")
     def _drawn(self) -> None:
@@ -105,11 +101,24 @@ class ConsoleScreen(CommsActions, Screen[None]):
         if table.scroll_y < table.max_scroll_y:
             return  # not yet scrolled to the newest row: the frame after this one
         self.screen_layout_refresh_signal.unsubscribe(self)
+        self._first_frame_out()
+
+    def _first_frame_out(self) -> None:
+        """The incident is on screen: the journal next, if it was peeked; then the panes."""
+        if self.wr.state is None:
+            self.wr.attach_after_peek()  # it calls attached() once the incident is folded
+        else:
+            self.call_later(self._mount_panes)
+
+    def attached(self, page: Sequence[Event]) -> None:
+        """The journal is open and the app has the folded state: the page replaces what
+        was peeked, and the rest of the console follows."""
+        self._timeline.add_events(page)
         self.call_later(self._mount_panes)
 
     async def _mount_panes(self) -> None:
-        """The rest of the console, once the incident is on screen."""
-        if self._mounting_panes:
+        """The rest of the console, once the incident is on screen (and folded)."""
+        if self._mounting_panes or self.wr.state is None:
             return
         self._mounting_panes = True
         self.screen_layout_refresh_signal.unsubscribe(self)
@@ -227,15 +236,17 @@ class ConsoleScreen(CommsActions, Screen[None]):
     def action_quit(self) -> None:
         self.app.exit(0)
 
+    @after_panes
     @work
     async def action_note(self) -> None:
         from tui.screens.note import NoteDialog
-        drafts = await self.wr.load_drafts()
+        drafts = self.wr.known_drafts()
         result = await self.app.push_screen_wait(
             NoteDialog(drafts=drafts, owner=self.wr.actor))
         if result is None:
             await self.wr.clear_drafts("note")
             return
+        from incident import commands as cmd
         saved = await self.wr.commit(lambda s: cmd.note(
             self.wr.clock, s, result.text, action=result.action or None,
             owner=result.owner or self.wr.actor))
@@ -245,6 +256,7 @@ class ConsoleScreen(CommsActions, Screen[None]):
             self.notify("The note is kept: press n to open it again and save it",
                         title="Not saved", severity="warning", markup=False, timeout=10)
 
+    @after_panes
     @work
     async def action_correct(self) -> None:
         from tui.screens.note import NoteDialog, NoteResult
@@ -252,7 +264,7 @@ class ConsoleScreen(CommsActions, Screen[None]):
         if entry is None:
             return
         prefix = f"correct.{entry.id}"
-        drafts = await self.wr.load_drafts()
+        drafts = self.wr.known_drafts()
         result = await self.app.push_screen_wait(NoteDialog(
             drafts=drafts, owner=entry.owner, draft_prefix=prefix,
             title=f"Correct entry #{entry.id}", correcting=True,
@@ -268,21 +280,25 @@ class ConsoleScreen(CommsActions, Screen[None]):
         if not changed and not result.retract:
             self.notify("Nothing changed", severity="information")
             return
+        from incident import commands as cmd
         saved = await self.wr.commit(lambda s: cmd.correct(
             self.wr.clock, s, target, retract=result.retract, owner=self.wr.actor, **changed))
         if saved is not None:
             await self.wr.clear_drafts(prefix)
 
+    @after_panes
     @work
     async def action_add_source(self) -> None:
         from tui.screens.source_dialog import SourceDialog
         spec = await self.app.push_screen_wait(SourceDialog())
         if spec is not None:
+            from incident import commands as cmd
             saved = await self.wr.commit(lambda s: cmd.add_source(
                 self.wr.clock, s, spec, owner=self.wr.actor))
             if saved is not None:
                 self.action_show_pane("logs")
 
+    @after_panes
     @work
     async def action_severity(self) -> None:
         from tui.screens.pickers import SeverityDialog
@@ -290,9 +306,11 @@ class ConsoleScreen(CommsActions, Screen[None]):
         choice = await self.app.push_screen_wait(SeverityDialog(state.severity))
         if choice is not None:
             sev, reason = choice
+            from incident import commands as cmd
             await self.wr.commit(lambda s: cmd.set_severity(
                 self.wr.clock, s, sev, reason=reason, owner=self.wr.actor))
 
+    @after_panes
     @work
     async def action_status(self) -> None:
         from tui.screens.pickers import StatusDialog
@@ -300,9 +318,11 @@ class ConsoleScreen(CommsActions, Screen[None]):
         choice = await self.app.push_screen_wait(StatusDialog(state.status, state.resolution))
         if choice is not None:
             status, resolution = choice
+            from incident import commands as cmd
             await self.wr.commit(lambda s: cmd.set_status(
                 self.wr.clock, s, status, resolution=resolution, owner=self.wr.actor))
 
+    @after_panes
     @work
     async def action_assign(self) -> None:
         from tui.screens.participants import ParticipantDialog
@@ -311,65 +331,23 @@ class ConsoleScreen(CommsActions, Screen[None]):
             ParticipantDialog(self.wr.state, contacts=contacts or ()))
         if choice is not None:
             name, role = choice
+            from incident import commands as cmd
             await self.wr.commit(lambda s: cmd.assign(
                 self.wr.clock, s, name, role, owner=self.wr.actor))
 
+    @after_panes
     @work
     async def action_phase(self) -> None:
         from tui.screens.pickers import PhaseDialog
         phase = await self.app.push_screen_wait(PhaseDialog(self.wr.state.phase))
         if phase is not None:
+            from incident import commands as cmd
             await self.wr.commit(lambda s: cmd.set_phase(
                 self.wr.clock, s, phase, owner=self.wr.actor))
 
     # ------------------------------------------------------------------ pane messages
-    # (handlers named after their messages: the panes' modules are imported after the first
-    # frame, so their message classes cannot be named here)
-    async def on_checklist_pane_toggled(self, event: ChecklistPane.Toggled) -> None:
-        await self.wr.commit(lambda s: cmd.tick(
-            self.wr.clock, s, event.item, event.done, owner=self.wr.actor))
-
-    async def on_checklist_pane_phase_chosen(self, event: ChecklistPane.PhaseChosen) -> None:
-        if event.phase is not self.wr.state.phase:
-            await self.wr.commit(lambda s: cmd.set_phase(
-                self.wr.clock, s, event.phase, owner=self.wr.actor))
-
+    # (the panes' own messages are handled in tui/screens/console_panes.py)
     @on(TimelinePane.NeedOlder)
     async def _older(self, event: TimelinePane.NeedOlder) -> None:
         events = await self.wr.load_page(event.before)
         event.pane.add_events(events, older_page=True)
-
-    async def on_source_pane_request(self, event: SourcePane.Request) -> None:
-        sid = event.pane.source_id
-        source = self.wr.state.sources.get(sid)
-        if source is None:
-            return
-        if event.what == "stop":
-            if sid not in self.wr.runner.live:
-                self.notify("not running", severity="warning")
-                return
-            await self.wr.runner.stop(sid)
-        elif event.what == "rerun":
-            if sid in self.wr.runner.live:
-                self.notify("already running; x stops it", severity="warning")
-                return
-            await self.wr.runner.start(source, "restarted")
-        elif event.what == "pin" and event.seq is not None:
-            evidence = pin_line(event.pane, event.seq, self.wr.clock.now())
-            text = f"Evidence {source.spec.name}#{evidence.line_no}: {evidence.line}"
-            saved = await self.wr.commit(lambda s: cmd.pin(
-                self.wr.clock, s, evidence, owner=self.wr.actor, note_text=text[:300]))
-            if saved is not None:
-                self.notify(f"Pinned line {evidence.line_no} as evidence #{saved.id}",
-                            timeout=3)
-
-    async def on_host_pane_pin(self, event: HostPane.Pin) -> None:
-        lines = event.sample.lines()
-        evidence = Evidence(source="host", line=lines[0] if lines else "",
-                            context=tuple(lines), read_at=self.wr.clock.now(),
-                            sha256=digest(lines), snapshot=event.sample.to_dict())
-        saved = await self.wr.commit(lambda s: cmd.pin(
-            self.wr.clock, s, evidence, owner=self.wr.actor,
-            note_text=f"Host snapshot: {evidence.line}"[:300]))
-        if saved is not None:
-            self.notify(f"Pinned host snapshot as evidence #{saved.id}", timeout=3)

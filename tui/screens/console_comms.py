@@ -19,13 +19,11 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import SuspendNotSupported
 
-from incident import commands as cmd
-from incident.comms import AUDIENCE_LABELS, TEMPLATE_LABELS
 from incident.errors import WarroomError
-from incident.playbook import Contact
 from tui.actions import after_panes
 
 if TYPE_CHECKING:  # imported by the console once its first frame is on screen
+    from incident.playbook import Contact
     from tui.widgets.comms import CommsPane
     from tui.widgets.notify import NotifyList
 
@@ -49,6 +47,7 @@ class CommsActions:
 
     async def on_comms_pane_send(self, event: CommsPane.Send) -> None:
         wr = self.wr
+        from incident import commands as cmd
         saved = await wr.commit(lambda s: cmd.send_update(
             wr.clock, s, event.audience, event.text, template=event.template,
             owner=wr.actor))
@@ -60,6 +59,7 @@ class CommsActions:
         """F2 copy, F3 write to a file, F4 ``$EDITOR``: the comms draft on screen."""
         pane = self.comms_pane()
         text = pane.text
+        from incident.comms import AUDIENCE_LABELS, TEMPLATE_LABELS
         what_draft = f"{AUDIENCE_LABELS[pane.audience].lower()} " \
                      f"{TEMPLATE_LABELS[pane.template].lower()}"
         if what == "copy":
@@ -131,17 +131,20 @@ class CommsActions:
             self.notify("Draft updated from $EDITOR (autosaved)", timeout=3)
 
     # ------------------------------------------------------------------ dialogs
+    @after_panes
     @work
     async def action_comms_history(self) -> None:
         from tui.screens.comms_dialogs import SentHistory
         await self.app.push_screen_wait(SentHistory(self.wr.state.comms))
 
+    @after_panes
     @work
     async def action_cadence(self) -> None:
         from tui.screens.comms_dialogs import CadenceDialog
         wr = self.wr
         changes = await self.app.push_screen_wait(CadenceDialog(wr.state))
         for audience, minutes in (changes or {}).items():
+            from incident import commands as cmd
             await wr.commit(lambda s, a=audience, m=minutes: cmd.set_cadence(
                 wr.clock, s, a, m, owner=wr.actor))
 
@@ -152,6 +155,7 @@ class CommsActions:
             self.notify(f"emergency contacts: {e}", severity="error", markup=False)
             return None
 
+    @after_panes
     @work
     async def action_contacts(self) -> None:
         from tui.screens.contacts import ContactsDialog
@@ -187,5 +191,6 @@ class CommsActions:
             contact = await self.app.push_screen_wait(ContactPicker(party, roster or []))
             if contact is None:
                 return  # cancelled: not ticked
+        from incident import commands as cmd
         await wr.commit(lambda s: cmd.notify(
             wr.clock, s, party, done, contact=contact or None, owner=wr.actor))

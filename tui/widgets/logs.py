@@ -53,6 +53,9 @@ class LogsPane(Vertical):
     async def watch_state(self, state: IncidentState | None) -> None:
         if state is None:
             return
+        running = sum(1 for s in state.sources.values() if s.state == "started")
+        self.border_subtitle = (f"{len(state.sources)} source(s), {running} running"
+                                if state.sources else "")  # (before the tabs are awaited)
         tabs = self.query_one(TabbedContent)
         for sid, src in state.sources.items():
             pane_id = f"log-{sid}"
@@ -65,9 +68,6 @@ class LogsPane(Vertical):
             await tabs.remove_pane("log-empty")
             if tabs.active in ("", "log-host") and state.sources:
                 tabs.active = f"log-{next(iter(state.sources))}"
-        running = sum(1 for s in state.sources.values() if s.state == "started")
-        self.border_subtitle = (f"{len(state.sources)} source(s), {running} running"
-                                if state.sources else "")
 
     def source_pane(self, source_id: str) -> SourcePane | None:
         return self._sources.get(source_id)

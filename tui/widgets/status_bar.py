@@ -9,22 +9,26 @@ One widget drawing one ``Content`` (it is redrawn every second, and is part of t
 frame): each part is plain text (the title is untrusted and never markup) with a style
 made of theme variables, so severity, status, the phase budget and the update countdown
 take the theme's colours. ``parts`` holds what is shown, by name, with its state class.
+
+It draws a :class:`~incident.glance.Glance` (plain values): in the first frame one read back
+from the store, before the domain is loaded; from then on the one of the folded ``state``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from incident.comms import most_urgent
-from incident.playbook import load_playbook
+from incident.glance import Glance, due_state, glance_of
 from incident.sanitize import visible
-from incident.state import IncidentState
 from incident.timeparse import clock_delta
+
+if TYPE_CHECKING:
+    from incident.state import IncidentState
 
 
 class Part(NamedTuple):
@@ -55,6 +59,9 @@ class StatusBar(Widget):
     NARROW = 100  # below this width the title gets a line of its own
 
     state: reactive[IncidentState | None] = reactive(None, always_update=True)
+    """The folded incident: setting it sets ``glance``."""
+    glance: reactive[Glance | None] = reactive(None, always_update=True)
+    """What is drawn."""
     now: reactive[datetime | None] = reactive(None, always_update=True)
 
     def __init__(self, **kwargs) -> None:
@@ -67,41 +74,43 @@ class StatusBar(Widget):
     def on_resize(self) -> None:
         self.set_class(self.size.width < self.NARROW, "-narrow")
 
-    def watch_state(self) -> None:
+    def watch_state(self, state: IncidentState | None) -> None:
+        if state is not None:
+            self.glance = glance_of(state, state.last_event_id)
+
+    def watch_glance(self) -> None:
         self._update_parts()
 
     def watch_now(self) -> None:
         self._update_parts()
 
     def _update_parts(self) -> None:
-        s, now = self.state, self.now
-        if s is None or now is None:
+        g, now = self.glance, self.now
+        if g is None or now is None:
             return
-        parts = {"id": Part(s.number),
-                 "sev": Part(s.severity.value, f"-sev{s.severity.rank}"),
-                 "status": Part(f"{s.status.emoji} {s.status.value}",
-                                f"-status-{s.status.value.lower()}"),
-                 "elapsed": Part(f"⏱ {clock_delta(now - s.started_at)}")}
-        phase = load_playbook().phase(s.phase)
-        spent = now - s.phase_started_at
-        text, state = f"P{phase.number} {phase.name.split(' ')[0]} {clock_delta(spent)}", ""
-        if phase.budget_minutes:
-            over = spent - timedelta(minutes=phase.budget_minutes)
-            text += f"/{phase.budget_minutes}m"
+        parts = {"id": Part(g.number),
+                 "sev": Part(g.severity, f"-sev{g.severity_rank}"),
+                 "status": Part(f"{g.status_emoji} {g.status}", f"-status-{g.status.lower()}"),
+                 "elapsed": Part(f"⏱ {clock_delta(now - g.started_at)}")}
+        spent = now - g.phase_started_at
+        text, state = f"P{g.phase_number} {g.phase_name} {clock_delta(spent)}", ""
+        if g.phase_budget_minutes:
+            over = spent - timedelta(minutes=g.phase_budget_minutes)
+            text += f"/{g.phase_budget_minutes}m"
             if over.total_seconds() > 0:
                 text += f" +{clock_delta(over)} over"
                 state = "-over"
         parts["phase"] = Part(text, state)
-        urgent = most_urgent(s, now)  # the audience whose update is due first
-        if urgent is None or urgent.due is None:
+        due = g.update_due  # the audience whose update is due first
+        if due is None or g.update_short is None:
             parts["update"] = Part("✉ no updates due")
-        elif urgent.state == "overdue":
-            parts["update"] = Part(f"✉ {urgent.short} OVERDUE {clock_delta(now - urgent.due)}",
+        elif due_state(due, now) == "overdue":
+            parts["update"] = Part(f"✉ {g.update_short} OVERDUE {clock_delta(now - due)}",
                                    "-overdue")
         else:
-            parts["update"] = Part(f"✉ {urgent.short} {clock_delta(urgent.due - now)}",
-                                   "-soon" if urgent.state == "soon" else "")
-        parts["title"] = Part(visible(s.title))
+            parts["update"] = Part(f"✉ {g.update_short} {clock_delta(due - now)}",
+                                   "-soon" if due_state(due, now) == "soon" else "")
+        parts["title"] = Part(visible(g.title))
         read_only = bool(getattr(self.app, "read_only", False))
         parts["mode"] = Part("READ-ONLY" if read_only else "", "-readonly" if read_only else "")
         if parts != self.parts:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -17,9 +18,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 
-from incident.journal import Event, TimelineEntry, timeline
+from incident.glance import Row
 from incident.sanitize import visible
 from tui.widgets.timeline_table import TimelineTable
+
+if TYPE_CHECKING:
+    from incident.journal import Event, TimelineEntry
 
 FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
     ("all", None),
@@ -83,7 +87,7 @@ class TimelinePane(Vertical, can_focus=False):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._events: dict[int, Event] = {}
-        self._rows: list[TimelineEntry] = []
+        self._rows: list[TimelineEntry] | list[Row] = []
         self._filter = 0
         self._width = 0
         self.has_older = True
@@ -113,8 +117,15 @@ class TimelinePane(Vertical, can_focus=False):
             self.call_after_refresh(self.action_follow)
 
     # ------------------------------------------------------------------ data in
+    def show_rows(self, rows: Sequence[Row]) -> None:
+        """The first frame's rows, peeked from the store before the journal is open
+        (``storage/peek.py``); the first :meth:`add_events` replaces them."""
+        self._rows = list(rows)
+        self._redraw()
+
     def add_events(self, events: Iterable[Event], *, older_page: bool = False) -> None:
         """Take new (or older) events; corrections re-render the rows they amend."""
+        from incident.journal import timeline  # (the domain is loaded after the first frame)
         fresh = [e for e in events if e.id is not None and e.id not in self._events]
         if older_page:
             self._asked_older = False
@@ -122,6 +133,7 @@ class TimelinePane(Vertical, can_focus=False):
                 self.has_older = False
         if not fresh:
             return
+        peeked = not self._events  # the rows on screen (if any) were peeked: replace them
         for e in fresh:
             self._events[e.id] = e  # type: ignore[index]
         if not self._width:  # not laid out yet: the first resize draws them, once
@@ -130,7 +142,7 @@ class TimelinePane(Vertical, can_focus=False):
         following = self._following()
         newest = self._rows[-1].occurred_at if self._rows else None
         rows = timeline(list(self._events.values()))
-        append_only = (not older_page and newest is not None
+        append_only = (not older_page and not peeked and newest is not None
                        and all(e.occurred_at >= newest and e.corrects is None for e in fresh))
         if append_only:
             added = {e.id for e in fresh}
@@ -164,12 +176,12 @@ class TimelinePane(Vertical, can_focus=False):
                             strict=True):
             table.add_column(label, width=w, key=label)
 
-    def _visible(self, row: TimelineEntry) -> bool:
+    def _visible(self, row: TimelineEntry | Row) -> bool:
         kinds = FILTERS[self._filter][1]
-        return kinds is None or row.kind.value in kinds
+        return kinds is None or str(row.kind) in kinds
 
-    def _cells(self, r: TimelineEntry) -> list[Text]:
-        style = KIND_STYLE.get(r.kind.value, "")
+    def _cells(self, r: TimelineEntry | Row) -> list[Text]:
+        style = KIND_STYLE.get(str(r.kind), "")
         start = self._rows[0].occurred_at if self._rows else r.occurred_at
         at = r.occurred_at.astimezone(UTC)
         when = at.strftime("%H:%M:%S") if at.date() == start.astimezone(UTC).date() \
@@ -184,7 +196,7 @@ class TimelinePane(Vertical, can_focus=False):
                 Text(visible(r.action), no_wrap=True, overflow="ellipsis"),
                 Text(visible(r.owner), no_wrap=True, overflow="ellipsis")]
 
-    def _add_row(self, r: TimelineEntry) -> None:
+    def _add_row(self, r: TimelineEntry | Row) -> None:
         self.table.add_row(*self._cells(r), key=str(r.id))
 
     def _redraw(self) -> None:
@@ -206,7 +218,7 @@ class TimelinePane(Vertical, can_focus=False):
         t = self.table
         return t.row_count == 0 or t.cursor_row >= t.row_count - 1
 
-    def _cursor_entry(self) -> TimelineEntry | None:
+    def _cursor_entry(self) -> TimelineEntry | Row | None:
         t = self.table
         if t.row_count == 0:
             return None
@@ -224,7 +236,7 @@ class TimelinePane(Vertical, can_focus=False):
         self._filter = (self._filter + 1) % len(FILTERS)
         self._redraw()
 
-    def selected(self) -> TimelineEntry | None:
+    def selected(self) -> TimelineEntry | Row | None:
         return self._cursor_entry()
 
     @on(TimelineTable.RowHighlighted)
