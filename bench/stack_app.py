@@ -1,10 +1,10 @@
 """A second baseline of bench/startup.py: the bare app plus what any warroom start must pay.
 
-The bare Textual app (header, one line, footer), plus the stack the product is built on and
-cannot start without: the pydantic domain models, the aiosqlite store, the incident's state
-folded from it, and its newest timeline page, as plain lines in the one line's place. The
-difference between this and warroom is what warroom itself adds; the difference between
-this and the bare app is the price of the stack.
+The bare Textual app (header, one line, footer), plus the stack the product is built on,
+loaded before the first frame: the pydantic domain models, the aiosqlite store, the
+incident's state folded from it, and its newest timeline page, as plain lines in the one
+line's place. The difference between this and the bare app is what loading that stack
+first costs; warroom paints its first frame before it (storage/peek.py).
 
     python bench/stack_app.py DB INCIDENT
 """

@@ -328,3 +328,54 @@ def test_a_hostile_database_never_reaches_the_real_terminal(hostile_db, tmp_path
     leaked = [name for name, seq in FORBIDDEN.items() if seq in written]
     assert leaked == [], f"reached the terminal: {leaked}"
     assert not MARKER.exists(), "a stored command ran"
+
+
+async def test_the_first_frame_peeked_from_a_hostile_database_is_harmless(hostile_db,
+                                                                          tmp_path):
+    """The first frame is painted from the file before the journal is open
+    (storage/peek.py): the glance's title and the rows are made as harmless there."""
+    from storage.peek import peek
+    from tui.cli import build_app
+    from tui.screens.console import FIRST_PAGE
+    from incident.glance import glance_of
+    from storage.peek import STATE_KINDS
+    db = tmp_path / "copy.db"
+    db.write_bytes(hostile_db.read_bytes())
+    assert peek(db, 1, FIRST_PAGE) is None  # the raw SQL above left its glance behind
+    store = await Store.open(db)
+    try:
+        state = await store.load_state(1)
+    finally:
+        await store.close()
+    with closing(sqlite3.connect(db)) as c:  # the glance a state event would write now
+        upto = c.execute(f"SELECT max(id) FROM events WHERE kind IN "
+                         f"({','.join('?' * len(STATE_KINDS))})", STATE_KINDS).fetchone()[0]
+        c.execute("UPDATE glances SET upto=?, body=? WHERE incident_id=1",
+                  (upto, glance_of(state, upto).to_json()))
+        c.commit()
+    first = peek(db, 1, FIRST_PAGE)
+    assert first is not None and "PWNED" in first.glance.title
+    app = build_app(db, 1, FrozenClock(datetime(2026, 11, 25, tzinfo=UTC)), actor="@alice",
+                    remember_theme=False, local_tz=UTC, run_sources=False, peek=first)
+    gate = asyncio.Event()
+    opener = app._open_journal
+
+    async def held_open():
+        await gate.wait()
+        return await opener()
+    app._open_journal = held_open
+    async with app.run_test(size=(160, 50)) as pilot:
+        try:
+            for _ in range(100):
+                if app.screen.__class__.__name__ == "ConsoleScreen" and \
+                        app.screen.query_one("#status-bar").parts:
+                    break
+                await pilot.pause(0.05)
+            await pilot.pause(0.2)
+            assert app.state is None  # still the peeked frame
+            svg = screen_text(app)
+        finally:
+            gate.set()
+    assert "PWNED" in svg
+    assert unsafe_in(svg) == set()
+    assert not MARKER.exists()
