@@ -79,6 +79,23 @@ def test_a_note_typed_as_the_console_appears_is_saved_whole(env):
     assert "Typed at once [b]x[/b]" in report.stdout
 
 
+@pytest.mark.parametrize("after", [0.0, 0.1, 0.2])
+def test_a_console_dropped_as_it_appears_leaves_no_process(env, after):
+    """The link drops while the first frame is up and the journal is still opening: the
+    console ends, and nothing it opened (a store thread, a source) keeps a process alive."""
+    session = Tmux(env)
+    session.start([*WARROOM, "attach"])
+    try:
+        deadline = time.monotonic() + 15
+        while "Checkout 500s" not in session.screen() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        procs = session.session_processes()
+        time.sleep(after)
+    finally:
+        session.kill_server()
+    assert procs and _gone(procs) == [], "a process of the dropped session survived"
+
+
 def test_half_typed_note_is_restored_after_a_drop(env):
     first = Tmux(env)
     first.start([*WARROOM, "attach", "INC-1"])

@@ -306,3 +306,30 @@ async def _hand_over(pilot, app, first, gate) -> None:
     # (the demo's autosaved draft is restored first: the keys typed go after it)
     await until(pilot, lambda: pane.entries[-1].text.endswith("kept"),
                 timeout=10)
+
+
+async def test_a_console_closed_while_its_journal_opens_closes_the_journal(tmp_path,
+                                                                           monkeypatch):
+    """SIGHUP right after the first frame lands while the store is opening: the attach is
+    cancelled, but the store it was opening is closed all the same (its thread would keep
+    the process alive)."""
+    monkeypatch.setenv("WARROOM_CONFIG_DIR", str(tmp_path / "cfg"))
+    db = tmp_path / "w.db"
+    iid = await seed(db)
+    app = build_app(db, iid, FrozenClock(FROZEN), actor="@alice", remember_theme=False,
+                    local_tz=UTC, run_sources=False, peek=peek(db, iid, FIRST_PAGE))
+    gate, opened = asyncio.Event(), []
+    opener = app._open_journal
+
+    async def open_then_wait():
+        opened.append(await opener())  # the store's thread runs from here
+        await gate.wait()
+        return opened[-1]
+    app._open_journal = open_then_wait
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: bool(opened))
+        asyncio.get_running_loop().call_later(0.2, gate.set)
+        app.exit()
+    assert opened and opened[0]._conn._connection is None  # closed
+    opened[0]._conn._thread.join(timeout=5)
+    assert not opened[0]._conn._thread.is_alive()

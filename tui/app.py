@@ -13,6 +13,7 @@ modules import none of them at module level.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import tzinfo
@@ -100,6 +101,7 @@ class WarRoomApp(App[int]):
         self.postmortem = postmortem
         self._peek = peek if not (read_only or postmortem) else None
         self._attaching = False
+        self._opening: asyncio.Future[Journal] | None = None
         # keys held until the console is ready (none in review or post-mortem)
         self._typed_ahead = None if read_only or postmortem else TypeAhead(self)
         self._peeked: Screen | Any = None  # the console painted from the peek
@@ -155,7 +157,11 @@ class WarRoomApp(App[int]):
     async def _attach(self) -> None:
         """Open the journal, fold the incident, and show the screen the mode asks for."""
         try:
-            self.journal = await self._open_journal()
+            # Opened to the end even if the console is closed meanwhile (SIGHUP right after
+            # the first frame): the attach worker is then cancelled, and on_unmount closes
+            # what this opened, so no store thread keeps the process alive.
+            self._opening = self._opening or asyncio.ensure_future(self._open_journal())
+            self.journal = await asyncio.shield(self._opening)
             if self.incident_id is None:
                 self.incident_id = await self.journal.latest_active()
             if self.incident_id is None:
@@ -223,8 +229,13 @@ class WarRoomApp(App[int]):
         if self.capture is not None:
             self.capture.close()
         await self.flush_drafts()
-        if self.journal is not None:
-            journal, self.journal = self.journal, None
+        journal, self.journal = self.journal, None
+        if journal is None and self._opening is not None:
+            try:
+                journal = await self._opening
+            except (Exception, asyncio.CancelledError):
+                journal = None  # it did not open: nothing to close
+        if journal is not None:
             await journal.close()
 
     def _fail(self, message: str) -> None:

@@ -280,7 +280,10 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
     # The app takes the open store over, and closes it when it ends.
     app = build_app(db, incident, clock, read_only=read_only, theme=args.theme, store=store,
                     capture_lines=args.capture_lines, postmortem=args.verb == "postmortem")
-    return await _run(app)
+    try:
+        return await _run(app)
+    finally:
+        await store.close()  # (the app closes it; not if it ended before it took it over)
 
 
 async def _run(app: WarRoomApp) -> int:
