@@ -334,11 +334,10 @@ async def test_the_first_frame_peeked_from_a_hostile_database_is_harmless(hostil
                                                                           tmp_path):
     """The first frame is painted from the file before the journal is open
     (storage/peek.py): the glance's title and the rows are made as harmless there."""
-    from storage.peek import peek
+    from incident.glance import glance_of
+    from storage.peek import STATE_KINDS, peek
     from tui.cli import build_app
     from tui.screens.console import FIRST_PAGE
-    from incident.glance import glance_of
-    from storage.peek import STATE_KINDS
     db = tmp_path / "copy.db"
     db.write_bytes(hostile_db.read_bytes())
     assert peek(db, 1, FIRST_PAGE) is None  # the raw SQL above left its glance behind
