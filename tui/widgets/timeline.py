@@ -141,17 +141,16 @@ class TimelinePane(Vertical, can_focus=False):
             return
         following = self._following()
         newest = self._rows[-1].occurred_at if self._rows else None
-        rows = timeline(list(self._events.values()))
         append_only = (not older_page and not peeked and newest is not None
                        and all(e.occurred_at >= newest and e.corrects is None for e in fresh))
-        if append_only:
-            added = {e.id for e in fresh}
-            for r in rows:
-                if r.id in added and self._visible(r):
+        if append_only:  # the common case (notes as they come): rows for them alone
+            added = timeline(sorted(fresh, key=lambda e: e.sort_key))
+            for r in added:
+                if self._visible(r):
                     self._add_row(r)
-            self._rows = rows
-        else:
-            self._rows = rows
+            self._rows.extend(added)  # type: ignore[arg-type]
+        else:  # older rows, corrections, backdated entries: the whole timeline again
+            self._rows = timeline(list(self._events.values()))
             self._redraw()
         if following and not older_page:
             self.action_follow()
