@@ -126,23 +126,31 @@ class CaptureWriter:
 
     # ------------------------------------------------------------------ writer thread
     def _run(self) -> None:
-        try:
-            conn = sqlite3.connect(self.path, isolation_level=None,
-                                   timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=True)
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA synchronous=NORMAL")
-        except sqlite3.Error as e:
-            self.error = f"capture store unavailable: {e}"
-            return
+        # The connection is made when there is something to write, never before: the store
+        # must be opened first (its header check reads the file through a descriptor of its
+        # own, and closing that drops every POSIX lock this process holds on the file, a
+        # connection's shared lock included; without it, another process that closes takes
+        # itself for the last one and deletes the WAL that this process still writes to).
+        conn: sqlite3.Connection | None = None
         try:
             while True:
                 batch, stop = self._take()
                 if batch:
+                    if conn is None:
+                        try:
+                            conn = sqlite3.connect(self.path, isolation_level=None,
+                                                   timeout=BUSY_TIMEOUT_MS / 1000)
+                            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                            conn.execute("PRAGMA synchronous=NORMAL")
+                        except sqlite3.Error as e:
+                            self.error = f"capture store unavailable: {e}"
+                            return
                     self._write(conn, batch, sum(len(b[3]) for b in batch))
                 if stop:
                     return
         finally:
-            conn.close()
+            if conn is not None:
+                conn.close()
 
     def _write(self, conn: sqlite3.Connection, batch: list, lines: int) -> None:
         rows = [(inc, sid, first + i, int(err), read_at, text)

@@ -237,6 +237,17 @@ class Store(ContactsMixin, CaptureReadsMixin):
         """Append several events in one transaction (all or none)."""
         return await self._write(lambda conn: _insert_all(conn, events))
 
+    async def refresh_glance(self, incident_id: int) -> bool:
+        """Write the incident's glance if it has not seen its newest state event (a file from
+        before schema 6 has none until then); True if it was written."""
+        newest = await self._scalar(
+            f"SELECT max(id) FROM events INDEXED BY events_by_kind WHERE incident_id=? "
+            f"AND kind IN ({_IN_STATE})", (incident_id, *_STATE_KINDS))
+        if newest is None or newest == await self._scalar(
+                "SELECT upto FROM glances WHERE incident_id=?", (incident_id,)):
+            return False  # (no write lock taken for nothing)
+        return await self._write(lambda conn: write_glance(conn, incident_id, if_stale=True))
+
     async def put_draft(self, incident_id: int, key: str, text: str | None) -> None:
         """Autosave what is typed in an open input (``None`` or empty clears it)."""
         async def tx(conn: aiosqlite.Connection) -> None:

@@ -159,6 +159,35 @@ async def test_a_store_keeps_its_wal_when_another_process_closes(db):
     assert integrity(db) == "ok"
 
 
+async def test_a_capture_writer_made_first_does_not_cost_the_store_its_locks(db):
+    """Regression (found by the crash harness): the console builds its capture writer before
+    it opens the store (its first frame is painted from a peek). A writer that connected at
+    once held SQLite's shared lock when ``Store.open`` read the file's header through a
+    descriptor of its own, whose close dropped the lock for the whole process: the next
+    process to close deleted the WAL, and the console's next note was lost. The writer now
+    connects when it has lines to write."""
+    from storage.capture import CaptureWriter
+    FAULTS.append("a capture writer made before the store opens")
+    capture = CaptureWriter(db)
+    try:
+        time.sleep(0.2)  # (a writer that connects at once has done so by now)
+        store = await Store.open(db)
+        try:
+            mine = [await store.append(note(1, "console 1"))]
+            theirs = [other_process_writes(db, "cli 1")]
+            assert (db.parent / "w.db-wal").exists(), "the WAL was deleted under an open store"
+            mine.append(await store.append(note(1, "console 2")))
+            theirs.append(other_process_writes(db, "cli 2"))
+        finally:
+            await store.close()
+    finally:
+        capture.close()
+    stored = dict((i, t) for i, _, t in rows(db))
+    assert [stored.get(e.id) for e in mine] == ["console 1", "console 2"]
+    assert [stored.get(i) for i in theirs] == ["cli 1", "cli 2"]
+    assert integrity(db) == "ok"
+
+
 # ---------------------------------------------------------------------------- locked
 @pytest.fixture
 def short_waits(monkeypatch):

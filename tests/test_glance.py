@@ -333,3 +333,22 @@ async def test_a_console_closed_while_its_journal_opens_closes_the_journal(tmp_p
     assert opened and opened[0]._conn._connection is None  # closed
     opened[0]._conn._thread.join(timeout=5)
     assert not opened[0]._conn._thread.is_alive()
+
+
+async def test_an_incident_without_a_glance_gets_one_when_a_console_attaches(tmp_path):
+    """A file from before the glance (or a glance a state event written by hand overtook):
+    the console starts from the journal, and writes the glance for the next start."""
+    from tests.console_support import make_app, wait_ready
+    db = tmp_path / "w.db"
+    iid = await seed(db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM glances")
+    assert peek(db, iid, FIRST_PAGE) is None
+    app = make_app(db, iid)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        await until(pilot, lambda: peek(db, iid, FIRST_PAGE) is not None)
+        assert peek(db, iid, FIRST_PAGE).glance == glance_of(app.state,
+                                                             peek(db, iid, 1).glance.upto)
+        async with await Store.open(db) as store:  # current now: nothing to write
+            assert await store.refresh_glance(iid) is False

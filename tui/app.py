@@ -174,6 +174,8 @@ class WarRoomApp(App[int]):
             self._fail(str(e))
             return
         self._watch = self.journal.watch(self.incident_id, state.last_event_id)
+        if self._peek is None and not (self.read_only or self.postmortem):
+            self.run_worker(self._refresh_glance(), group="glance")  # the next start is fast
         self.state = state
         if self.read_only:
             from tui.screens.review import ReviewScreen
@@ -206,6 +208,14 @@ class WarRoomApp(App[int]):
                     self.register_theme(theme)
             for problem in problems:
                 self.notify(problem, severity="warning", markup=False, timeout=8)
+
+    async def _refresh_glance(self) -> None:
+        """Best effort: an older file gets its glance (a cache) written for the next start."""
+        if self.journal is not None and self.incident_id is not None:
+            try:
+                await self.journal.refresh_glance(self.incident_id)
+            except WarroomError:
+                pass
 
     def console_ready(self) -> None:
         """The console has all its panes (right after its first frame): what was typed
