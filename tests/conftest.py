@@ -14,6 +14,12 @@ from incident.state import IncidentState, fold
 T0 = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _own_config_dir(tmp_path_factory, monkeypatch) -> None:
+    """No test reads or writes the user's own config directory (settings, theme cache)."""
+    monkeypatch.setenv("WARROOM_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+
+
 @pytest.fixture
 def frozen_clock() -> FrozenClock:
     """2026-11-25T14:30:00Z, moved only by ``advance``/``set``."""
