@@ -124,3 +124,35 @@ async def test_rows_added_to_a_scrolling_table_need_no_layout_of_the_screen(monk
         assert layouts == []
         assert t.virtual_size.height == 41  # 40 rows and the header
         assert t.scroll_y == t.max_scroll_y and "event 39" in lines(t)[-1]
+
+
+async def test_a_row_added_draws_itself_and_the_cursor_rows_not_the_others(monkeypatch):
+    """Notes arrive several times a second under load: each draws the new row and the
+    two the cursor left and reached; the rows already drawn are kept, and read the same."""
+    app = Host()
+    async with app.run_test(size=(40, 10)) as pilot:
+        t = app.query_one(TimelineTable)
+        columns(t)
+        fill(t, 30)
+        t.move_cursor(row=29)
+        await pilot.pause()
+        before = lines(t)
+        drawn: list[int] = []
+        strip = TimelineTable._strip
+
+        def spy(self, cells, style, width):
+            drawn.append(1)
+            return strip(self, cells, style, width)
+        monkeypatch.setattr(TimelineTable, "_strip", spy)
+        fill(t, 1, start=30)
+        t.move_cursor(row=t.row_count - 1)
+        await pilot.pause()
+        assert 1 <= len(drawn) <= 4  # the header, the new row, the two cursor rows at most
+        after = lines(t)
+        assert after[1:-2] == before[2:-1]  # everything else scrolled up one row, unchanged
+        assert "event 30" in after[-1]
+        monkeypatch.setattr(TimelineTable, "_strip", strip)
+        t.clear()
+        fill(t, 5)
+        await pilot.pause()
+        assert "event 30" not in "".join(lines(t))  # a clear draws every row again

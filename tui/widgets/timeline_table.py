@@ -94,7 +94,8 @@ class TimelineTable(ScrollView, can_focus=True):
         self._cells: list[list[Text]] = []
         self.rows: dict[str, int] = {}
         """Row key -> index."""
-        self._lines: dict[int, Strip] = {}  # drawn rows, by index (cleared on any change)
+        self._lines: dict[int, Strip] = {}  # drawn rows, by index (cleared on a change of
+        # columns, width or style; a row added, or the cursor moved, redraws only its own)
         self._highlighted: str | None = None  # the key of the row last announced
 
     # ------------------------------------------------------------------ the data
@@ -117,7 +118,7 @@ class TimelineTable(ScrollView, can_focus=True):
         self.rows[key] = len(self._keys)
         self._keys.append(key)
         self._cells.append(list(cells))
-        self._changed()
+        self._changed(clear=False)  # the rows drawn so far read the same (notes under load)
 
     def get_row_at(self, index: int) -> list[Text]:
         return list(self._cells[index])
@@ -128,8 +129,9 @@ class TimelineTable(ScrollView, can_focus=True):
     def cursor_key(self) -> str | None:
         return self._keys[self.cursor_row] if self._keys else None
 
-    def _changed(self) -> None:
-        self._lines.clear()
+    def _changed(self, *, clear: bool = True) -> None:
+        if clear:
+            self._lines.clear()
         width = sum(c.width + 2 * PADDING for c in self.columns.values())
         grow(self, Size(width, self.row_count + 1))  # (+1: the header)
         self.refresh()
