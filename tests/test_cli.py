@@ -504,3 +504,20 @@ def test_db_after_the_verb(db: Path, capsys, tmp_path: Path) -> None:
     ok(capsys, "declare", "elsewhere", "-s", "3", "--db", str(other))
     assert "elsewhere" in ok(capsys, "list", "--db", str(other))
     assert "elsewhere" not in ok(capsys, "list")
+
+
+def test_a_verb_loads_no_textual(tmp_path):
+    """`warroom note` and the other verbs are scripts' and hooks' tools: they load the
+    store and the domain, never the console's UI toolkit (a third of a note's time)."""
+    db = tmp_path / "w.db"
+    code = f"""
+import sys
+from tui.cli import main
+assert main(["--db", {str(db)!r}, "declare", "t", "-s", "2"]) == 0
+assert main(["--db", {str(db)!r}, "note", "1", "x"]) == 0
+assert main(["--db", {str(db)!r}, "list"]) == 0
+print(sorted(m for m in sys.modules if m.split(".")[0] == "textual"))
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

@@ -25,18 +25,18 @@ from incident.sanitize import visible
 from incident.timeparse import parse_when
 from storage.capture import CaptureWriter
 from storage.paths import resolve_db_path
-from tui.app import WarRoomApp
 from tui.settings import actor as current_actor
 from tui.settings import config_dir, load_settings, save_setting
-from tui.themes import DEFAULT_THEME, recall
 
 if TYPE_CHECKING:
     from incident.glance import Peek
     from incident.model import Severity, Status
     from storage.store import Store
+    from tui.app import WarRoomApp
 
 # The console's path (`warroom`, `warroom attach`) imports no pydantic model before its first
-# frame: the store, the domain and the verbs are imported where they are used.
+# frame, and the verbs (`warroom note`...) import no Textual: each room is imported where it
+# is used.
 
 
 class _Parser(argparse.ArgumentParser):
@@ -209,6 +209,8 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
     With a ``peek`` (``storage/peek.py``) the console paints it first, in the theme as it
     was last validated; every theme file is validated again right after that frame.
     """
+    from tui.app import WarRoomApp
+    from tui.themes import DEFAULT_THEME, recall
     name = theme or load_settings().get("theme") or DEFAULT_THEME
     extra, cache = [config_dir() / "themes"], config_dir() / "themes.cache.json"
     first = recall(cache, name) if peek is not None else None
