@@ -13,7 +13,7 @@ from incident.clock import FrozenClock
 from incident.evidence import digest
 from incident.journal import CommandEvent, Evidence, SourceSpec
 from storage.store import Store
-from tests.console_support import FROZEN, make_app, seed, until
+from tests.console_support import FROZEN, make_app, seed, until, wait_ready
 from tui.widgets.log_source import SourcePane
 
 
@@ -218,10 +218,11 @@ async def test_host_glance_shows_and_pins_a_snapshot(tmp_path):
     app = make_app(db, incident)
     app.host_sampler = FakeSample
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: bool(app.screen.query("#host")))
-        app.screen.query_one("#log-tabs", TabbedContent).active = "log-host"
+        await wait_ready(pilot)
         host = app.screen.query_one("#host")
-        await until(pilot, lambda: host.sample is not None)
+        assert host.sample is None  # behind the source's tab: it does not sample
+        app.screen.query_one("#log-tabs", TabbedContent).active = "log-host"
+        await until(pilot, lambda: host.sample is not None)  # shown: sampled at once
         text = str(host.query_one("#host-text").render())
         assert "cpu 97%" in text and "\x1b" not in text
         host.focus()

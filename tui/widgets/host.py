@@ -1,8 +1,10 @@
 """The host glance: what this machine is doing, for the first minutes of triage.
 
 CPU, memory, load, disks and their I/O, network, and the top processes, sampled every two
-seconds in a thread worker that never overlaps itself (``exclusive``). ``enter`` pins the
-current sample to the timeline as evidence.
+seconds in a thread worker that never overlaps itself (``exclusive``), while the pane is on
+screen: behind another tab it neither samples (a walk of every process) nor redraws, and it
+samples at once when it is shown again. ``enter`` pins the current sample to the timeline as
+evidence.
 """
 
 from __future__ import annotations
@@ -38,13 +40,20 @@ class HostPane(VerticalScroll, can_focus=True):
         super().__init__(**kwargs)
         self.sampler = sampler
         self.sample: Any = None
+        self._rows = -1
 
     def compose(self):
         yield Static(Content("sampling…"), id="host-text")
 
     def on_mount(self) -> None:
+        self.set_interval(INTERVAL, self._tick, name="host-sample")
+
+    def on_show(self) -> None:
         self.refresh_sample()
-        self.set_interval(INTERVAL, self.refresh_sample, name="host-sample")
+
+    def _tick(self) -> None:
+        if self.is_on_screen:
+            self.refresh_sample()
 
     @work(thread=True, exclusive=True, group="host-sample")
     def refresh_sample(self) -> None:
@@ -54,8 +63,11 @@ class HostPane(VerticalScroll, can_focus=True):
     def _show(self, sample: Any) -> None:
         self.sample = sample
         text = "\n".join(visible(line) for line in sample.lines())
-        self.query_one("#host-text", Static).update(Content(text + "\n\nenter pins this "
-                                                            "snapshot to the timeline"))
+        rows = text.count("\n")
+        self.query_one("#host-text", Static).update(
+            Content(text + "\n\nenter pins this snapshot to the timeline"),
+            layout=rows != self._rows)  # (as many lines as before: a repaint is enough)
+        self._rows = rows
 
     def action_pin(self) -> None:
         if self.sample is None:
