@@ -73,22 +73,16 @@ async def connect(target: str, path: Path, *, uri: bool = False) -> aiosqlite.Co
     return conn
 
 
-async def write_glance(conn: aiosqlite.Connection, incident_id: int, *,
-                      if_stale: bool = False) -> bool:
+async def write_glance(conn: aiosqlite.Connection, incident_id: int) -> bool:
     """Keep the incident's glance (its status bar, ``incident/glance.py``) current: called in
-    the transaction that appends a state event, so the two are committed together. With
-    ``if_stale``, only when it has not seen the newest state event. True if written."""
+    the transaction that appends a state event, so the two are committed together. True if
+    written."""
     kinds = sorted(STATE_KINDS)
     async with conn.execute(
             f"SELECT {COLUMNS} FROM events INDEXED BY events_by_kind WHERE incident_id=? "
             f"AND kind IN ({','.join('?' * len(kinds))}) ORDER BY id",
             (incident_id, *kinds)) as cur:
         rows = list(await cur.fetchall())
-    if if_stale and rows:
-        async with conn.execute("SELECT upto FROM glances WHERE incident_id=?",
-                                (incident_id,)) as cur:
-            if (await cur.fetchone() or (None,))[0] == rows[-1][0]:
-                return False
     try:
         events = [row_event(r) for r in rows]
         glance = glance_of(fold(events), upto=events[-1].id or 0)

@@ -246,7 +246,7 @@ class Store(ContactsMixin, CaptureReadsMixin):
         if newest is None or newest == await self._scalar(
                 "SELECT upto FROM glances WHERE incident_id=?", (incident_id,)):
             return False  # (no write lock taken for nothing)
-        return await self._write(lambda conn: write_glance(conn, incident_id, if_stale=True))
+        return await self._write(lambda conn: write_glance(conn, incident_id))
 
     async def put_draft(self, incident_id: int, key: str, text: str | None) -> None:
         """Autosave what is typed in an open input (``None`` or empty clears it)."""

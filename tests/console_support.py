@@ -40,6 +40,19 @@ def make_app(db: Path, incident: int | None, *, clock: FrozenClock | None = None
                      run_sources=run_sources)
 
 
+def hold_journal(app: WarRoomApp) -> asyncio.Event:
+    """Keep ``app``'s journal from opening until the returned event is set (to look at the
+    first frame, painted from a peek before the journal is open)."""
+    gate = asyncio.Event()
+    opener = app._open_journal
+
+    async def held_open():
+        await gate.wait()
+        return await opener()
+    app._open_journal = held_open
+    return gate
+
+
 async def wait_ready(pilot, timeout: float = 10.0) -> ConsoleScreen:
     """Pause until the console screen is up with its timeline loaded and every pane."""
     loop = asyncio.get_running_loop()

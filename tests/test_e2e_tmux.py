@@ -63,9 +63,7 @@ def test_a_note_typed_as_the_console_appears_is_saved_whole(env):
     session = Tmux(env)
     session.start([*WARROOM, "attach"])
     try:
-        deadline = time.monotonic() + 15
-        while "Checkout 500s" not in session.screen() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        session.wait_for("Checkout 500s", poll=0.01)  # the moment the incident shows
         session.keys("n", pause=0.05)
         session.keys("Typed at once [b]x[/b]", literal=True, pause=0.0)
         session.keys("Enter", pause=0.0)
@@ -86,9 +84,7 @@ def test_a_console_dropped_as_it_appears_leaves_no_process(env, after):
     session = Tmux(env)
     session.start([*WARROOM, "attach"])
     try:
-        deadline = time.monotonic() + 15
-        while "Checkout 500s" not in session.screen() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        session.wait_for("Checkout 500s", poll=0.01)  # the moment the incident shows
         procs = session.session_processes()
         time.sleep(after)
     finally:

@@ -24,7 +24,7 @@ from incident.state import STATE_KINDS
 from storage import peek as peek_mod
 from storage.peek import peek
 from storage.store import Store
-from tests.console_support import FROZEN, seed, until
+from tests.console_support import FROZEN, hold_journal, seed, until
 from tui.cli import build_app
 from tui.screens.console import FIRST_PAGE, ConsoleScreen
 from tui.screens.note import NoteDialog
@@ -269,13 +269,7 @@ async def test_the_console_paints_the_peek_then_the_journal_and_keeps_a_key_type
     first = replace(first, glance=replace(first.glance, title="PEEKED TITLE"))
     app = build_app(db, iid, FrozenClock(FROZEN), theme="warroom-dark", actor="@alice",
                     remember_theme=False, local_tz=UTC, run_sources=False, peek=first)
-    gate = asyncio.Event()
-    opener = app._open_journal
-
-    async def slow_open():
-        await gate.wait()
-        return await opener()
-    app._open_journal = slow_open
+    gate = hold_journal(app)
     async with app.run_test(size=(120, 36)) as pilot:
         try:
             await _hand_over(pilot, app, first, gate)

@@ -40,7 +40,7 @@ from incident.journal import FIELD_NAMES
 from incident.model import PhaseId, Resolution, Severity, Status
 from incident.sanitize import LINE_TABLE
 from storage.store import Store
-from tests.console_support import make_app
+from tests.console_support import hold_journal, make_app
 from tui.cli import main
 
 T0 = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
@@ -356,13 +356,7 @@ async def test_the_first_frame_peeked_from_a_hostile_database_is_harmless(hostil
     assert first is not None and "PWNED" in first.glance.title
     app = build_app(db, 1, FrozenClock(datetime(2026, 11, 25, tzinfo=UTC)), actor="@alice",
                     remember_theme=False, local_tz=UTC, run_sources=False, peek=first)
-    gate = asyncio.Event()
-    opener = app._open_journal
-
-    async def held_open():
-        await gate.wait()
-        return await opener()
-    app._open_journal = held_open
+    gate = hold_journal(app)
     async with app.run_test(size=(160, 50)) as pilot:
         try:
             for _ in range(100):

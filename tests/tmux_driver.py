@@ -48,14 +48,14 @@ class Tmux:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "0", check=False)
 
-    def wait_for(self, text: str, timeout: float = 15.0) -> str:
+    def wait_for(self, text: str, timeout: float = 15.0, poll: float = 0.1) -> str:
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
             screen = self.screen()
             if text in screen:
                 return screen
-            time.sleep(0.1)
+            time.sleep(poll)
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
 
     def keys(self, *keys: str, literal: bool = False, pause: float = 0.15) -> None:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from incident.journal import Event
     from incident.ports import CaptureSink, Journal, SourceFactory, Watch
     from incident.state import IncidentState
+    from tui.screens.console import ConsoleScreen
 
 POLL_SECONDS = 0.25
 DRAFT_SAVE_SECONDS = 0.3
@@ -104,7 +105,7 @@ class WarRoomApp(App[int]):
         self._opening: asyncio.Future[Journal] | None = None
         # keys held until the console is ready (none in review or post-mortem)
         self._typed_ahead = None if read_only or postmortem else TypeAhead(self)
-        self._peeked: Screen | Any = None  # the console painted from the peek
+        self._peeked: ConsoleScreen | None = None  # the console painted from the peek
         self.runner = SourceRunner(self, None if read_only else source_factory,
                                    None if read_only else capture)
         for theme in themes:
@@ -198,7 +199,7 @@ class WarRoomApp(App[int]):
         if self._peeked is not None:
             self._peeked.attached(page)
         else:
-            await self.push_screen(ConsoleScreen(state, page))
+            await self.push_screen(ConsoleScreen(page))
         self.set_interval(self._poll_seconds, self.poll_changes, name="change-feed")
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self._more_themes is not None:  # the first frame had only the remembered one

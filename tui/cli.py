@@ -29,6 +29,8 @@ from tui.settings import actor as current_actor
 from tui.settings import config_dir, load_settings, save_setting
 
 if TYPE_CHECKING:
+    from textual.theme import Theme
+
     from incident.glance import Peek
     from incident.model import Severity, Status
     from storage.store import Store
@@ -213,17 +215,13 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
     from tui.themes import DEFAULT_THEME, recall
     name = theme or load_settings().get("theme") or DEFAULT_THEME
     extra, cache = [config_dir() / "themes"], config_dir() / "themes.cache.json"
-    first = recall(cache, name) if peek is not None else None
-    if first is None:
-        from tui.theme_schema import load_themes
-        themes, problems = load_themes(extra, cache=cache)
-        later = None
-    else:
-        themes, problems = [first], []
 
-        def later():
-            from tui.theme_schema import load_themes
-            return load_themes(extra, cache=cache)
+    def all_themes() -> tuple[list[Theme], list[str]]:
+        from tui.theme_schema import load_themes
+        return load_themes(extra, cache=cache)
+    first = recall(cache, name) if peek is not None else None
+    themes, problems = all_themes() if first is None else ([first], [])
+    later = all_themes if first is not None else None
     live = run_sources and not read_only and not postmortem
     capture = CaptureWriter(db, limit=capture_lines) if live else None
 

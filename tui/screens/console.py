@@ -55,8 +55,7 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
     BINDINGS = bindings()
     AUTO_FOCUS = "#timeline-table"
 
-    def __init__(self, state: IncidentState | None = None, first_page: Sequence[Event] = (),
-                 *, peek: Peek | None = None) -> None:
+    def __init__(self, first_page: Sequence[Event] = (), *, peek: Peek | None = None) -> None:
         super().__init__()
         self._first_page = first_page
         self._peek = peek

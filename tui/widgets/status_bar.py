@@ -104,12 +104,12 @@ class StatusBar(Widget):
         due = g.update_due  # the audience whose update is due first
         if due is None or g.update_short is None:
             parts["update"] = Part("✉ no updates due")
-        elif due_state(due, now) == "overdue":
+        elif (urgency := due_state(due, now)) == "overdue":
             parts["update"] = Part(f"✉ {g.update_short} OVERDUE {clock_delta(now - due)}",
                                    "-overdue")
         else:
             parts["update"] = Part(f"✉ {g.update_short} {clock_delta(due - now)}",
-                                   "-soon" if due_state(due, now) == "soon" else "")
+                                   "-soon" if urgency == "soon" else "")
         parts["title"] = Part(visible(g.title))
         read_only = bool(getattr(self.app, "read_only", False))
         parts["mode"] = Part("READ-ONLY" if read_only else "", "-readonly" if read_only else "")

@@ -144,7 +144,7 @@ class TimelinePane(Vertical, can_focus=False):
         append_only = (not older_page and not peeked and newest is not None
                        and all(e.occurred_at >= newest and e.corrects is None for e in fresh))
         if append_only:  # the common case (notes as they come): rows for them alone
-            added = timeline(sorted(fresh, key=lambda e: e.sort_key))
+            added = timeline(fresh)
             for r in added:
                 if self._visible(r):
                     self._add_row(r)
