@@ -103,8 +103,7 @@ class WarRoomApp(App[int]):
         self._peek = peek if not (read_only or postmortem) else None
         self._attaching = False
         self._opening: asyncio.Future[Journal] | None = None
-        # keys held until the console is ready (none in review or post-mortem)
-        self._typed_ahead = None if read_only or postmortem else TypeAhead(self)
+        self._typed_ahead = None if read_only or postmortem else TypeAhead(self)  # (console)
         self._peeked: ConsoleScreen | None = None  # the console painted from the peek
         self.runner = SourceRunner(self, None if read_only else source_factory,
                                    None if read_only else capture)
