@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import psutil
-from textual.widgets import TabbedContent
+from textual.widgets import ContentSwitcher, TabbedContent
 
 from incident import commands as cmd
 from incident.clock import FrozenClock
@@ -235,3 +235,25 @@ async def test_host_glance_shows_and_pins_a_snapshot(tmp_path):
     assert ev.payload.snapshot == {"cpu_percent": 97.0}
     assert ev.payload.context[0].startswith("cpu 97%")
     assert ev.payload.sha256 == digest(ev.payload.context)
+
+
+async def test_the_host_tab_is_never_shown_on_the_way_to_the_first_source(tmp_path, monkeypatch):
+    """Removing the empty "sources" tab while it was active showed the host tab for a moment
+    (its activation is a message), and the host pane took a sample it was not asked for."""
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    shown: list[str | None] = []
+    watch = ContentSwitcher.watch_current
+
+    def record(switcher, old, new):
+        shown.append(new)
+        return watch(switcher, old, new)
+    monkeypatch.setattr(ContentSwitcher, "watch_current", record)
+    app = make_app(db, incident)
+    app.host_sampler = FakeSample
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_ready(pilot)
+        await until(pilot, lambda: "log-s1" in shown)
+        await pilot.pause(0.3)
+        assert app.screen.query_one("#host").sample is None
+    assert "log-host" not in shown, shown

@@ -65,9 +65,9 @@ class LogsPane(Vertical):
             pane = self._sources[sid] = SourcePane(src, self.buffer_for(sid), id=f"src-{sid}")
             await tabs.add_pane(TabPane(Content(visible(src.spec.name)), pane, id=pane_id))
         if state.sources and tabs.query("#log-empty"):
-            await tabs.remove_pane("log-empty")
-            if tabs.active in ("", "log-host") and state.sources:
+            if tabs.active in ("", "log-empty"):  # (first: else the host tab is shown a moment)
                 tabs.active = f"log-{next(iter(state.sources))}"
+            await tabs.remove_pane("log-empty")
 
     def source_pane(self, source_id: str) -> SourcePane | None:
         return self._sources.get(source_id)
