@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -28,7 +29,7 @@ from tests.console_support import FROZEN, hold_journal, seed, until
 from tui.cli import build_app
 from tui.screens.console import FIRST_PAGE, ConsoleScreen
 from tui.screens.note import NoteDialog
-from tui.themes import recall, remember
+from tui.themes import builtin, recall, remember
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import TimelinePane
 
@@ -255,6 +256,39 @@ def test_a_tampered_theme_cache_is_not_used(tmp_path):
     assert recall(cache, "mine") is None
     cache.write_text("[1, 2")
     assert recall(cache, "mine") is None
+
+
+def test_a_built_in_theme_is_read_directly_when_nothing_is_remembered(tmp_path):
+    from tui.theme_schema import load_themes
+    themes, problems = load_themes()
+    assert not problems
+    for theme in themes:  # as the schema validates it, field for field
+        assert builtin(theme.name) == theme
+    assert builtin("nope") is None and builtin("../pyproject") is None
+    _theme(tmp_path)  # the user has theme files: one of them may take a built-in's name
+    assert builtin("warroom-dark", [tmp_path / "themes"]) is None
+    assert builtin("warroom-dark", [tmp_path / "no-such-dir"]) is not None
+
+
+def test_a_first_start_paints_a_built_in_theme_without_loading_the_schema(tmp_path):
+    db = tmp_path / "w.db"
+    iid = asyncio.run(seed(db))
+    code = f"""
+import sys
+from pathlib import Path
+from storage.peek import peek
+from tui.cli import build_app
+from incident.clock import SystemClock
+db = Path({str(db)!r})
+app = build_app(db, {iid}, SystemClock(), theme="warroom-high-contrast",
+                peek=peek(db, {iid}, 40), run_sources=False)
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("pydantic", "aiosqlite"))
+print(",".join(heavy), app.theme, app._more_themes is not None)
+"""
+    env = {**os.environ, "WARROOM_CONFIG_DIR": str(tmp_path / "fresh-cfg")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, check=True, env=env).stdout.strip()
+    assert out == "warroom-high-contrast True"  # (the others are validated after attach)
 
 
 # ------------------------------------------------------------------ the hand-over

@@ -212,14 +212,14 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
     was last validated; every theme file is validated again right after that frame.
     """
     from tui.app import WarRoomApp
-    from tui.themes import DEFAULT_THEME, recall
+    from tui.themes import DEFAULT_THEME, builtin, recall
     name = theme or load_settings().get("theme") or DEFAULT_THEME
     extra, cache = [config_dir() / "themes"], config_dir() / "themes.cache.json"
 
     def all_themes() -> tuple[list[Theme], list[str]]:
         from tui.theme_schema import load_themes
         return load_themes(extra, cache=cache)
-    first = recall(cache, name) if peek is not None else None
+    first = (recall(cache, name) or builtin(name, extra)) if peek is not None else None
     themes, problems = all_themes() if first is None else ([first], [])
     later = all_themes if first is not None else None
     live = run_sources and not read_only and not postmortem

@@ -7,7 +7,9 @@ theme is always there to fall back on.
 
 The console's first frame needs one theme, and must not wait for pydantic to validate them
 all: :func:`remember` keeps every theme as it was validated (with a digest of its file), and
-:func:`recall` gives one back at the next start if its file has not changed since.
+:func:`recall` gives one back at the next start if its file has not changed since, and
+:func:`builtin` reads a built-in one directly when nothing is remembered yet (the built-in
+files are validated by the test suite).
 """
 
 from __future__ import annotations
@@ -78,12 +80,30 @@ def recall(cache: Path, name: str) -> Theme | None:
         entry = json.loads(cache.read_text(encoding="utf-8"))[name]
         if _digest(Path(entry["file"])) != entry["sha256"]:
             return None
-        theme = Theme(**entry["theme"])
-        colours = [getattr(theme, f) for f in COLOUR_FIELDS] + \
-            [theme.variables[k] for k in REQUIRED_VARIABLES]
-        for colour in colours:  # as the schema checked them (the file is only a cache)
-            if colour is not None:
-                Color.parse(colour)
+        return _checked(Theme(**entry["theme"]), name)
     except (OSError, ValueError, TypeError, KeyError, AttributeError, ColorParseError):
         return None
+
+
+def builtin(name: str, extra_dirs: Iterable[Path] = ()) -> Theme | None:
+    """The built-in theme ``name`` read straight from its file, for a first start with
+    nothing remembered yet; None if the user has theme files (one may be named ``name``)."""
+    try:
+        if any(any(d.glob("*.toml")) for d in extra_dirs if d.is_dir()):
+            return None
+        path = Path(str(resources.files("themes") / f"{name}.toml"))
+        import tomllib
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return _checked(Theme(**data), name)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, ColorParseError):
+        return None  # (TOMLDecodeError is a ValueError)
+
+
+def _checked(theme: Theme, name: str) -> Theme | None:
+    """``theme`` if it is ``name`` and its colours parse, as the schema checks them."""
+    colours = [getattr(theme, f) for f in COLOUR_FIELDS] + \
+        [theme.variables[k] for k in REQUIRED_VARIABLES]
+    for colour in colours:
+        if colour is not None:
+            Color.parse(colour)
     return theme if theme.name == name else None
