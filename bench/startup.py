@@ -17,6 +17,9 @@ The modules are byte-compiled first, as ``pip install`` does: with
 ``PYTHONDONTWRITEBYTECODE`` set (as on the machines this runs on) an editable checkout would
 otherwise be compiled from source at every launch, while Textual's modules are not.
 
+"first-start" is warroom-10 with a new, empty config directory at every launch: nothing
+remembered yet, as on the first start on a machine.
+
 The issue's targets: warroom / bare <= 1.5, and 100,000 events no slower than 10.
 """
 
@@ -118,12 +121,16 @@ def main() -> int:
         "stack": ([py, str(ROOT / "bench/stack_app.py"), str(small), "1"], MARK, ()),
         "warroom-10": ([py, "-m", "tui.cli", "--db", str(small), "attach", "1"], MARK, panes),
         "warroom-big": ([py, "-m", "tui.cli", "--db", str(big), "attach", "1"], MARK, panes),
+        # a first start on this machine: nothing remembered (theme cache, settings) yet
+        "first-start": ([py, "-m", "tui.cli", "--db", str(small), "attach", "1"], MARK, panes),
     }
     first: dict[str, list[float]] = {k: [] for k in cases}
     full: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(args.runs):  # interleaved, so drift hits every case alike
         for name, (argv, marker, then) in cases.items():
-            a, b = time_to_screen(argv, marker, env, then)
+            fresh = {"WARROOM_CONFIG_DIR": str(tmp / f"cfg-{uuid.uuid4().hex}")}
+            a, b = time_to_screen(argv, marker, env | fresh if name == "first-start" else env,
+                                  then)
             first[name].append(a)
             full[name].append(b)
     med = {k: statistics.median(v) for k, v in first.items()}
@@ -139,6 +146,7 @@ def main() -> int:
         "stack_over_bare": med["stack"] / med["bare"],
         "warroom_10_over_stack": med["warroom-10"] / med["stack"],
         "all_panes_10_over_bare": med_full["warroom-10"] / med["bare"],
+        "first_start_over_bare": med["first-start"] / med["bare"],
     }
     print(f"warroom(10 events) / bare          = {ratios['warroom_10_over_bare']:.2f}"
           "  (target <= 1.5)")
@@ -149,6 +157,8 @@ def main() -> int:
           "  (pydantic + aiosqlite before the first frame)")
     print(f"warroom(10) / stack                = {ratios['warroom_10_over_stack']:.2f}")
     print(f"all panes(10) / bare               = {ratios['all_panes_10_over_bare']:.2f}")
+    print(f"first start (10) / bare            = {ratios['first_start_over_bare']:.2f}"
+          "  (nothing remembered yet)")
     if not args.no_json:
         out = ROOT / "bench" / "results" / f"startup-{time.strftime('%Y%m%d-%H%M%S')}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
