@@ -51,6 +51,21 @@ class Watch(Protocol):
     async def poll(self, limit: int = 5_000) -> Change | None: ...
 
 
+@dataclass(frozen=True)
+class Holder:
+    """The console that runs a log source (its lease, ``storage/leases.py``): one console
+    runs each source, the others show what it captures. ``pid`` and ``started`` (the
+    process's start time, seconds since the epoch) tell whether it is still there."""
+
+    token: str  # one per console, for the life of the process's app
+    pid: int
+    started: float
+    actor: str = ""
+
+
+HolderAlive = Callable[[Holder], bool]
+
+
 class Journal(Protocol):
     """The incident store as the console sees it."""
 
@@ -96,6 +111,14 @@ class Journal(Protocol):
     async def capture_between(self, incident_id: int, start: datetime, end: datetime, *,
                               limit: int = 200) -> list[tuple[str, Any]]: ...
 
+    async def claim_source(self, incident_id: int, source_id: str, me: Holder,
+                           alive: HolderAlive) -> Holder | None: ...
+
+    async def release_sources(self, incident_id: int, token: str,
+                              source_id: str | None = None) -> None: ...
+
+    async def source_holders(self, incident_id: int) -> dict[str, Holder]: ...
+
     async def contacts(self, *, seed: bool = True) -> list[Contact]: ...
 
     async def put_contacts(self, contacts: Sequence[Contact], *,
@@ -136,7 +159,18 @@ class LogSource(Protocol):
     def stats(self) -> Any: ...
 
 
-SourceFactory = Callable[[str, SourceSpec], LogSource]
+class SourceHost(Protocol):
+    """How a console runs log sources (``tui/cli.py`` hands in the ``feeds/`` ones)."""
+
+    def make(self, source_id: str, spec: SourceSpec) -> LogSource: ...
+
+    def holder(self, actor: str) -> Holder:
+        """This console, as the holder of the sources it runs."""
+        ...
+
+    def alive(self, holder: Holder) -> bool:
+        """Whether the holder's console is still there."""
+        ...
 
 
 class CaptureSink(Protocol):

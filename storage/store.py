@@ -34,6 +34,7 @@ from storage.capture_reads import CaptureReadsMixin
 from storage.contacts import ContactsMixin
 from storage.errors import StoreBusy, StoreError, translate
 from storage.feed import Watcher
+from storage.leases import LeasesMixin
 from storage.paths import ensure_private_file
 from storage.sql import (
     COLUMNS as _COLUMNS,
@@ -66,7 +67,7 @@ async def _insert_all(conn: aiosqlite.Connection, events: Sequence[Event]) -> li
     return saved
 
 
-class Store(ContactsMixin, CaptureReadsMixin):
+class Store(ContactsMixin, CaptureReadsMixin, LeasesMixin):
     """One open warroom database. Build it with :meth:`open`; close it when done."""
 
     def __init__(self, path: Path, conn: aiosqlite.Connection, read_only: bool) -> None:
