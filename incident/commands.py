@@ -336,7 +336,8 @@ def source_ledger(clock: Clock, state: IncidentState, source_id: str, op: str, *
                   env: Mapping[str, str] | None = None) -> Event:
     src = state.sources.get(source_id)
     name = src.spec.name if src else source_id
-    detail = {"started": f"pid {pid}", "restarted": f"pid {pid}",
+    ran = f"pid {pid}" + (f"; {reason}" if reason else "")
+    detail = {"started": ran, "restarted": ran,
               "exited": f"exit code {exit_code}", "stopped": "stopped by the IC",
               "failed": reason or "failed to start"}.get(op, "")
     return _event(clock, state.id, f"Log source {name} {op}: {detail}",

@@ -38,7 +38,7 @@ from tui.typeahead import TypeAhead
 
 if TYPE_CHECKING:
     from incident.journal import Event
-    from incident.ports import CaptureSink, Journal, SourceFactory, Watch
+    from incident.ports import CaptureSink, Journal, SourceHost, Watch
     from incident.state import IncidentState
     from tui.screens.console import ConsoleScreen
 
@@ -77,7 +77,7 @@ class WarRoomApp(App[int]):
                  more_themes: Callable[[], tuple[list[Theme], list[str]]] | None = None,
                  on_theme_change: Callable[[str], None] | None = None,
                  local_tz: tzinfo | None = None, poll_seconds: float = POLL_SECONDS,
-                 source_factory: SourceFactory | None = None,
+                 sources: SourceHost | None = None,
                  capture: CaptureSink | None = None,
                  host_sampler: Callable[[], Any] | None = None,
                  postmortem: bool = False, peek: Peek | None = None) -> None:
@@ -105,7 +105,7 @@ class WarRoomApp(App[int]):
         self._opening: asyncio.Future[Journal] | None = None
         self._typed_ahead = None if read_only or postmortem else TypeAhead(self)  # (console)
         self._peeked: ConsoleScreen | None = None  # the console painted from the peek
-        self.runner = SourceRunner(self, None if read_only else source_factory,
+        self.runner = SourceRunner(self, None if read_only else sources,
                                    None if read_only else capture)
         for theme in themes:
             self.register_theme(theme)
@@ -235,9 +235,7 @@ class WarRoomApp(App[int]):
             path, samples = self._lag_log
             with open(path, "w") as f:
                 f.writelines(f"{t:.6f} {late:.6f}\n" for t, late in samples)
-        await self.runner.shutdown()
-        if self.capture is not None:
-            self.capture.close()
+        await self.runner.shutdown()  # (and closes the capture, after its processes)
         await self.flush_drafts()
         journal, self.journal = self.journal, None
         if journal is None and self._opening is not None:

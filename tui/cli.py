@@ -179,10 +179,21 @@ def demo_log_command() -> str:
     return f"{shlex.quote(sys.executable)} -m feeds.demo_log"
 
 
-def _source_factory(source_id: str, spec):
-    """feeds.source.make_source, imported when the first source starts (not at launch)."""
-    from feeds.source import make_source
-    return make_source(source_id, spec)
+class _Sources:
+    """incident.ports.SourceHost from feeds/, imported when the first source starts (psutil
+    and the readers are not needed to launch)."""
+
+    def make(self, source_id: str, spec):
+        from feeds.source import make_source
+        return make_source(source_id, spec)
+
+    def holder(self, actor: str):
+        from feeds.consoles import this_console
+        return this_console(actor)
+
+    def alive(self, holder) -> bool:
+        from feeds.consoles import console_alive
+        return console_alive(holder)
 
 
 class _HostSampler:
@@ -239,7 +250,7 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
         on_theme_change=(lambda name: save_setting("theme", name)) if remember_theme
         else None,
         local_tz=local_tz or datetime.now().astimezone().tzinfo,
-        source_factory=_source_factory if live else None, capture=capture,
+        sources=_Sources() if live else None, capture=capture,
         host_sampler=_HostSampler() if live else None, postmortem=postmortem, peek=peek)
 
 

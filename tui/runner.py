@@ -1,44 +1,64 @@
 """The console's source runner: starts the incident's log sources, feeds their lines to
 the panes' buffers and to the capture store, and keeps the command ledger.
 
-It knows sources only through ``incident.ports`` (the composition root hands it a factory
-from ``feeds/``). Every start, restart, exit (with its code), stop and failure is a
-journal event. Quitting the console, or losing its terminal, ends every process without a
-"stopped" entry: the ledger still says "started", so the next attach restarts them, and
+It knows sources only through ``incident.ports`` (the composition root hands it a
+``SourceHost`` from ``feeds/``). Every start, restart, exit (with its code), stop and failure
+is a journal event. Quitting the console, or losing its terminal, ends every process without
+a "stopped" entry: the ledger still says "started", so the next attach restarts them, and
 says so.
+
+Several consoles attach to one incident: each source runs in one of them. A console claims
+a source before it starts it (``Journal.claim_source``); one that finds it held by a live
+console *follows* it instead: it shows the lines the holder captures, read from the store
+every half second. When the holder goes away (it quits, loses its terminal, or is killed),
+a follower takes the source over and restarts it, and the ledger says so. A stop asked for
+in a follower is a "stopped" entry in the ledger, which the holder obeys.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from incident.errors import WarroomError
 from incident.sanitize import visible
 from tui.widgets.log_buffer import LogBuffer
 
 if TYPE_CHECKING:
-    from incident.ports import CaptureSink, LogSource, SourceFactory
+    from textual.timer import Timer
+
+    from incident.ports import CaptureSink, Holder, LogSource, SourceHost
     from incident.state import IncidentState, SourceState
     from tui.app import WarRoomApp
 
 HISTORY_LINES = 10_000  # captured lines shown at once on attach
+FOLLOW_S = 0.5  # how often a follower reads what the holder captured, and checks on it
+FOLLOW_GRACE = 6  # reads with nothing new after a followed source ended, before letting go
 
 
 class SourceRunner:
-    """Runs the log sources of one incident for one console."""
+    """Runs (or follows) the log sources of one incident for one console."""
 
-    def __init__(self, app: WarRoomApp, factory: SourceFactory | None,
+    def __init__(self, app: WarRoomApp, host: SourceHost | None,
                  capture: CaptureSink | None, *, buffer_lines: int = 200_000) -> None:
         self.app = app
-        self.factory = factory
+        self.host = host
         self.capture = capture
         self.buffer_lines = buffer_lines
         self.buffers: dict[str, LogBuffer] = {}
         self.live: dict[str, LogSource] = {}
+        self.me: Holder | None = None  # this console as a holder, made at its first claim
+        self.held: set[str] = set()  # the sources this console holds a lease on
+        self.following: dict[str, Holder] = {}  # run by another console: shown from store
+        self._idle: dict[str, int] = {}  # empty reads of a followed source that has ended
+        self._follow_timer: Timer | None = None
         self._base: dict[str, int] = {}  # line numbers continue across runs
         self._loaded: set[str] = set()
         self._stopping: set[str] = set()  # stopped at the IC's request
+        self._starting: set[str] = set()  # (claimed, or being claimed, not yet running)
+        self._obeyed: set[str] = set()  # stopped from another console: already in the ledger
         self._closing = False  # the console is going away: no ledger entries
 
     def buffer(self, source_id: str) -> LogBuffer:
@@ -48,7 +68,8 @@ class SourceRunner:
 
     # ------------------------------------------------------------------ attach
     async def sync(self, state: IncidentState) -> None:
-        """Load history of new sources, and start those the ledger says should run."""
+        """Load history of new sources, start those the ledger says should run, and stop
+        those another console stopped."""
         for sid, src in state.sources.items():
             if self._closing:
                 return  # the console is going away (its store may be closed already)
@@ -56,43 +77,121 @@ class SourceRunner:
                 self._loaded.add(sid)
                 try:
                     await self._load_history(state.id, sid)
-                except WarroomError:
-                    if self._closing:
-                        return
-                    raise
+                except WarroomError as e:
+                    self._loaded.discard(sid)  # (the next change tries again)
+                    if not self._closing:
+                        self._say(src.spec.name, e)
+                    return
                 if src.state in ("added", "started") and sid not in self.live:
                     await self.start(src, "restarted" if src.state == "started" else "started")
+            elif src.state == "stopped" and sid in self.live and sid not in self._stopping:
+                self._obeyed.add(sid)  # (the follower that asked wrote "stopped")
+                await self.stop(sid)
 
     async def _load_history(self, incident_id: int, source_id: str) -> None:
         journal = self.app.journal
         if journal is None:
             return
         lines = await journal.read_capture(incident_id, source_id, limit=HISTORY_LINES)
+        self._show_captured(source_id, lines)
+        if not lines:
+            self._base[source_id] = await journal.capture_last_no(incident_id, source_id)
+
+    def _show_captured(self, source_id: str, lines: Sequence[Any]) -> None:
         buf = self.buffer(source_id)
-        for line in lines:  # stored sanitised, but the file may come from anywhere
-            buf.append([visible(line.text)], err=line.err, first_no=line.no)
-        self._base[source_id] = lines[-1].no if lines else \
-            await journal.capture_last_no(incident_id, source_id)
+        run: list[str] = []  # consecutive lines read at once from one stream: one append
+        for i, line in enumerate(lines):
+            run.append(visible(line.text))  # stored sanitised, but the file may come from
+            nxt = lines[i + 1] if i + 1 < len(lines) else None  # anywhere
+            if nxt is None or (nxt.no, nxt.err, nxt.read_at) != (line.no + 1, line.err,
+                                                                line.read_at):
+                buf.append(run, err=line.err, first_no=line.no - len(run) + 1,
+                           read_at=_epoch(line.read_at))
+                run = []
+        if lines:
+            self._base[source_id] = lines[-1].no
 
     # ------------------------------------------------------------------ run
-    async def start(self, src: SourceState, op: str = "started") -> None:
+    async def start(self, src: SourceState, op: str = "started", reason: str | None = None,
+                    ) -> None:
+        """Run ``src`` here, unless another live console runs it: then follow it."""
         from incident import commands as cmd  # (loaded by now: a source starts after attach)
-        if self.factory is None or self.app.read_only or src.id in self.live:
+        if self.host is None or self.app.read_only or src.id in self.live \
+                or src.id in self._starting:
             return
-        running = self.factory(src.id, src.spec)
+        self._starting.add(src.id)
         try:
-            await running.start()
-        except Exception as e:  # any reason a source cannot start goes in the ledger
-            reason = " ".join(str(e).split()) or type(e).__name__
-            await self.app.commit(lambda s: cmd.source_ledger(
-                self.app.clock, s, src.id, "failed", reason=reason, owner=self.app.actor))
-            return
-        self.live[src.id] = running
+            try:
+                if not await self._claim(src.id):
+                    return
+                await self._catch_up(src.id)  # what the last holder captured: number after
+            except WarroomError as e:
+                self._say(src.spec.name, e)
+                return
+            running = self.host.make(src.id, src.spec)
+            try:
+                await running.start()
+            except Exception as e:  # any reason a source cannot start goes in the ledger
+                await self._release(src.id)
+                why = " ".join(str(e).split()) or type(e).__name__
+                await self.app.commit(lambda s: cmd.source_ledger(
+                    self.app.clock, s, src.id, "failed", reason=why, owner=self.app.actor))
+                return
+            self.live[src.id] = running
+        finally:
+            self._starting.discard(src.id)
         await self.app.commit(lambda s: cmd.source_ledger(
             self.app.clock, s, src.id, op, pid=running.pid, owner=self.app.actor,
-            env=os.environ))
+            env=os.environ, reason=reason))
         self.app.run_worker(self._consume(src.id, running), group=f"source-{src.id}",
                             name=f"source {src.id}", exit_on_error=False)
+
+    async def _claim(self, source_id: str) -> bool:
+        """Take the source's lease; False (and follow it) if another live console has it."""
+        journal, incident = self.app.journal, self.app.incident_id
+        if journal is None or incident is None or self.host is None:
+            return False
+        if self.me is None:
+            self.me = self.host.holder(self.app.actor)
+        other = await journal.claim_source(incident, source_id, self.me, self.host.alive)
+        if other is not None:
+            self.following[source_id] = other
+            self._idle.pop(source_id, None)
+            if self._follow_timer is None:
+                self._follow_timer = self.app.set_interval(FOLLOW_S, self.follow,
+                                                           name="follow-sources")
+            return False
+        self.following.pop(source_id, None)
+        self.held.add(source_id)
+        return True
+
+    def _say(self, name: str, error: Exception) -> None:
+        self.app.notify(f"log source {visible(name)}: {error}", title="Store",
+                        severity="error", markup=False, timeout=8)
+
+    async def _catch_up(self, source_id: str) -> None:
+        journal, incident = self.app.journal, self.app.incident_id
+        if journal is None or incident is None:
+            return
+        self._show_captured(source_id, await journal.read_capture(
+            incident, source_id, limit=HISTORY_LINES, after_no=self._base.get(source_id, 0)))
+        last = await journal.capture_last_no(incident, source_id)
+        self._base[source_id] = max(self._base.get(source_id, 0), last)
+
+    async def _release(self, source_id: str | None = None) -> None:
+        journal, incident = self.app.journal, self.app.incident_id
+        if journal is None or incident is None or self.me is None:
+            return
+        if source_id is None:
+            if not self.held:
+                return
+            self.held.clear()
+        else:
+            self.held.discard(source_id)
+        try:
+            await journal.release_sources(incident, self.me.token, source_id)
+        except WarroomError:
+            pass  # (a lease left behind is taken over once this console is gone)
 
     async def _consume(self, source_id: str, running: LogSource) -> None:
         buf = self.buffer(source_id)
@@ -111,9 +210,14 @@ class SourceRunner:
         code = await running.wait()
         self.live.pop(source_id, None)
         requested = source_id in self._stopping
+        obeyed = source_id in self._obeyed
         self._stopping.discard(source_id)
+        self._obeyed.discard(source_id)
         if self._closing or not self.app.is_running:
             return
+        await self._release(source_id)
+        if obeyed:
+            return  # the console that asked for the stop wrote it in the ledger
         op = "stopped" if requested else "exited"
         from incident import commands as cmd
         await self.app.commit(lambda s: cmd.source_ledger(
@@ -121,15 +225,54 @@ class SourceRunner:
             owner=self.app.actor))
 
     async def stop(self, source_id: str) -> None:
-        """Stop a source at the IC's request; its reader records "stopped" in the ledger."""
+        """Stop a source at the IC's request; its reader records "stopped" in the ledger.
+        A source another console runs is stopped by a ledger entry that console obeys."""
         running = self.live.get(source_id)
         if running is None:
+            if source_id in self.following:
+                from incident import commands as cmd
+                await self.app.commit(lambda s: cmd.source_ledger(
+                    self.app.clock, s, source_id, "stopped", owner=self.app.actor))
             return
         self._stopping.add(source_id)
         await running.stop()
 
+    # ------------------------------------------------------------------ follow
+    async def follow(self) -> None:
+        """Show what the holders of followed sources captured since the last look, and take
+        over a source whose holder is gone."""
+        journal, incident, state = self.app.journal, self.app.incident_id, self.app.state
+        if not self.following or journal is None or incident is None or state is None \
+                or self._closing or self.host is None:
+            return
+        try:
+            holders = await journal.source_holders(incident)
+            for sid in list(self.following):
+                shown = self._base.get(sid, 0)
+                await self._catch_up(sid)
+                lines = self._base.get(sid, 0) > shown
+                src = state.sources.get(sid)
+                holder = holders.get(sid)
+                if src is not None and src.state in ("added", "started"):
+                    if holder is None or not self.host.alive(holder):
+                        gone = self.following.pop(sid)
+                        await self.start(src, "restarted", reason=_gone(gone))
+                    else:
+                        self.following[sid] = holder
+                elif lines:
+                    self._idle[sid] = 0
+                elif self._idle.setdefault(sid, 0) >= FOLLOW_GRACE:
+                    del self.following[sid]  # ended, and its last lines are in
+                else:
+                    self._idle[sid] += 1
+        except WarroomError:
+            return  # (the store is busy or gone: the next look tries again)
+
+    # ------------------------------------------------------------------ the end
     async def shutdown(self) -> None:
-        """End every process (the console is going away; the ledger is left as it is)."""
+        """End every process (the console is going away; the ledger is left as it is), write
+        what is still queued for the capture, then let go of the sources, so that another
+        console takes them over at once and numbers its lines after the last one written."""
         self._closing = True
         for running in list(self.live.values()):
             try:
@@ -137,11 +280,19 @@ class SourceRunner:
             except Exception:  # keep ending the others
                 pass
         self.live.clear()
+        if self.capture is not None:
+            self.capture.close()
+        await self._release()
 
     def stats_line(self, source_id: str) -> str:
         running = self.live.get(source_id)
         if running is None:
-            return ""
+            holder = self.following.get(source_id)
+            if holder is None:
+                return ""
+            who = f"{visible(holder.actor)}'s console" if holder.actor else "another console"
+            total = self.buffers[source_id].total if source_id in self.buffers else 0
+            return f"run by {who} (pid {holder.pid}) · {total:,} lines"
         st = running.stats()
         pid = f"pid {st.pid} · " if st.pid else ""
         mem = f"{st.rss / 1e6:.0f} MB · " if st.rss else ""
@@ -152,3 +303,19 @@ class SourceRunner:
         if self.capture is None or self.app.incident_id is None:
             return 0
         return self.capture.dropped(self.app.incident_id, source_id)
+
+
+def _gone(holder: Holder) -> str:
+    who = f"{holder.actor}'s console" if holder.actor else "the console"
+    return f"taken over: {who} that ran it (pid {holder.pid}) went away"
+
+
+def _epoch(read_at: Any) -> float:
+    """A captured line's read time (ISO 8601 text in the store) as epoch seconds; 0 if
+    unknown."""
+    if isinstance(read_at, datetime):
+        return read_at.timestamp()
+    try:
+        return datetime.fromisoformat(read_at).timestamp()
+    except (TypeError, ValueError):
+        return 0.0

@@ -55,16 +55,18 @@ class PaneRequests:
         source = self.wr.state.sources.get(sid)
         if source is None:
             return
+        runner = self.wr.runner
+        running = sid in runner.live or (sid in runner.following and source.state == "started")
         if event.what == "stop":
-            if sid not in self.wr.runner.live:
+            if not running:
                 self.notify("not running", severity="warning")
                 return
-            await self.wr.runner.stop(sid)
+            await runner.stop(sid)
         elif event.what == "rerun":
-            if sid in self.wr.runner.live:
+            if running:
                 self.notify("already running; x stops it", severity="warning")
                 return
-            await self.wr.runner.start(source, "restarted")
+            await runner.start(source, "restarted")
         elif event.what == "pin" and event.seq is not None:
             evidence = pin_line(event.pane, event.seq, self.wr.clock.now())
             text = f"Evidence {source.spec.name}#{evidence.line_no}: {evidence.line}"
