@@ -1,11 +1,14 @@
-"""Load: eight consoles on one database, a busy log flood in each, CLI writers, for minutes.
+"""Load: eight consoles on one database, a busy log flood, CLI writers, for minutes.
 
     .venv/bin/python -m bench.bench_load [--minutes 3] [--consoles 8] [--writers 2]
-                                         [--rate 2000] [--no-json]
+                                         [--rate 2000] [--sources 1] [--no-json]
 
-One incident, one log source: a generator of realistic ~110-byte log lines at ``--rate``
-lines/s (every console runs the incident's sources, so each runs its own flood and captures
-it into the same database). Eight consoles (the real app, each in its own tmux server,
+One incident, ``--sources`` log sources: each a generator of realistic ~110-byte log lines
+at ``--rate`` lines/s. One console runs each source and captures it into the database; the
+other seven follow it, reading the capture every half second and showing it
+(``tui/runner.py``). Until 2026-11-26 every console ran every source itself: eight floods.
+The figures say how many flood processes ran at most (it must be ``--sources``) and what the
+ledger recorded. Eight consoles (the real app, each in its own tmux server,
 120x36, ``WARROOM_LAG_LOG`` on) attach to it; ``--writers`` threads run ``warroom note`` in
 subprocesses back to back; every 10 s one console (in turn) gets a note typed into it
 (acknowledged once its timeline shows it); one in-process ``Store`` appends a note every
@@ -176,12 +179,25 @@ def timed_appends(db: Path, stop: threading.Event, acks: list[tuple[int, str]],
     asyncio.run(run())
 
 
+def flood_processes() -> int:
+    """The flood generators running now (each console that ran a source would add one)."""
+    n = 0
+    for p in psutil.process_iter(["cmdline"]):
+        try:
+            cmdline = p.info["cmdline"] or []
+            n += len(cmdline) >= 3 and cmdline[1:3] == ["-c", FLOOD]
+        except psutil.Error:
+            pass
+    return n
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--minutes", type=float, default=3.0)
     p.add_argument("--consoles", type=int, default=8)
     p.add_argument("--writers", type=int, default=2)
-    p.add_argument("--rate", type=int, default=2000, help="log lines/s per console's source")
+    p.add_argument("--rate", type=int, default=2000, help="log lines/s per source")
+    p.add_argument("--sources", type=int, default=1, help="flood sources in the incident")
     p.add_argument("--no-json", action="store_true")
     args = p.parse_args(argv)
 
@@ -191,11 +207,14 @@ def main(argv: list[str] | None = None) -> int:
         env = warroom_env(db, tmp / "config")
         assert run_cli(env, "declare", "Load bench", "-s", "1").returncode == 0
         flood = f"{shlex.quote(sys.executable)} -c {shlex.quote(FLOOD)} {args.rate}"
-        done = run_cli(env, "tail", "INC-1", "--cmd", flood, "--name", "flood")
-        assert done.returncode == 0, done.stderr
+        for k in range(args.sources):
+            done = run_cli(env, "tail", "INC-1", "--cmd", flood, "--name", f"flood{k}")
+            assert done.returncode == 0, done.stderr
+        floods = 0  # the most flood processes seen running at once
 
         consoles = [Console(i, env, tmp / f"lag{i}.txt") for i in range(args.consoles)]
-        print(f"starting {len(consoles)} consoles, {args.rate} lines/s each ...", flush=True)
+        print(f"starting {len(consoles)} consoles, {args.sources} source(s) of {args.rate} "
+              "lines/s ...", flush=True)
         for c in consoles:
             c.start()
         log = WriterLog()
@@ -217,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         while time.monotonic() < t_end:
             for c in consoles:
                 c.sample()
+            floods = max(floods, flood_processes())
             if time.monotonic() >= next_note:
                 text = f"typed into console {turn % len(consoles)} #{turn}"
                 outcome = consoles[turn % len(consoles)].type_note(text)
@@ -245,6 +265,10 @@ def main(argv: list[str] | None = None) -> int:
             integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
             stored = dict(conn.execute("SELECT id, text FROM events"))
             captured = conn.execute("SELECT count(*) FROM captured_lines").fetchone()[0]
+            ledger: dict[str, int] = {}
+            for (payload,) in conn.execute("SELECT payload FROM events WHERE kind='command'"):
+                op = json.loads(payload)["op"]
+                ledger[op] = ledger.get(op, 0) + 1
         texts = set(stored.values())
         lost_cli = [a for a in log.acks if stored.get(a.id) != a.text]
         lost_timed = [a for a in timed_acks if stored.get(a[0]) != a[1]]
@@ -259,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                         "sqlite": sqlite3.sqlite_version},
             "minutes": args.minutes, "consoles": args.consoles, "writers": args.writers,
-            "lines_per_second_per_console": args.rate,
+            "sources": args.sources, "lines_per_second_per_source": args.rate,
+            "flood_processes_max": floods, "ledger_ops": ledger,
             "cli_notes_acknowledged": len(log.acks), "cli_refusals": len(log.refusals),
             "cli_tracebacks": len(log.tracebacks),
             "timed_appends": len(timed_acks), "typed_console_notes_shown": len(typed),
