@@ -266,9 +266,12 @@ def main(argv: list[str] | None = None) -> int:
             stored = dict(conn.execute("SELECT id, text FROM events"))
             captured = conn.execute("SELECT count(*) FROM captured_lines").fetchone()[0]
             ledger: dict[str, int] = {}
+            reasons: list[str] = []  # why a source was restarted (a console went away)
             for (payload,) in conn.execute("SELECT payload FROM events WHERE kind='command'"):
-                op = json.loads(payload)["op"]
-                ledger[op] = ledger.get(op, 0) + 1
+                entry = json.loads(payload)
+                ledger[entry["op"]] = ledger.get(entry["op"], 0) + 1
+                if entry["op"] == "restarted":
+                    reasons.append(entry.get("reason") or "")
         texts = set(stored.values())
         lost_cli = [a for a in log.acks if stored.get(a.id) != a.text]
         lost_timed = [a for a in timed_acks if stored.get(a[0]) != a[1]]
@@ -284,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
                         "sqlite": sqlite3.sqlite_version},
             "minutes": args.minutes, "consoles": args.consoles, "writers": args.writers,
             "sources": args.sources, "lines_per_second_per_source": args.rate,
-            "flood_processes_max": floods, "ledger_ops": ledger,
+            "flood_processes_max": floods, "ledger_ops": ledger, "restarts": reasons,
             "cli_notes_acknowledged": len(log.acks), "cli_refusals": len(log.refusals),
             "cli_tracebacks": len(log.tracebacks),
             "timed_appends": len(timed_acks), "typed_console_notes_shown": len(typed),
