@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("review", help="open an incident read-only, for the post-mortem")
     s.add_argument("incident", type=incident_id, metavar="INC")
 
-    s = sub.add_parser("tail", help="record a log source for the consoles to run")
+    s = sub.add_parser("tail", help="record a log source (one console on the incident runs it)")
     s.add_argument("incident", type=incident_id, metavar="INC")
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument("--cmd", metavar="SHELL", help="a shell command, e.g. 'tail -F app.log'")
