@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import psutil
 import pytest
@@ -213,8 +214,10 @@ def test_two_real_consoles_run_a_source_once_and_the_survivor_takes_it_over(tmp_
         assert [op for op, _ in _ledger_ops(env["WARROOM_DB"], "s1")] == ["added", "started"]
         assert len(running(mark)) == before  # not started a second time
         procs[0].kill()  # SIGKILL: no unmount, no release; the lease stays behind
-        screen = second.wait_for("CPU", timeout=20)  # running here now: pid, CPU, lines/s
-        assert "run by" not in screen
+        deadline = time.monotonic() + 20  # running here now: its pid, CPU and lines/s
+        while "run by" in (screen := second.screen()) or "% CPU" not in screen:
+            assert time.monotonic() < deadline, f"not taken over; the screen was:\n{screen}"
+            time.sleep(0.1)
         ops = _ledger_ops(env["WARROOM_DB"], "s1")
         assert [op for op, _ in ops] == ["added", "started", "restarted"]
         assert "went away" in ops[-1][1]
