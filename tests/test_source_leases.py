@@ -109,7 +109,7 @@ async def test_a_second_console_follows_the_source_the_first_runs(tmp_path):
             held = first.runner.buffer(sid)
             ran = {held.number(s): held.line(s) for s in range(held.total)}
             assert got and all(ran.get(no, text) == text for no, text in got.items())
-            await until(p2, lambda: "run by @alice's console" in pane.live, timeout=5)
+            await until(p2, lambda: pane.live.startswith("in @alice's console (pid "), timeout=5)
     assert ops(await ledger(db, incident), sid) == ["added", "started"]
 
 
@@ -210,12 +210,12 @@ def test_two_real_consoles_run_a_source_once_and_the_survivor_takes_it_over(tmp_
         procs = first.session_processes()
         before = len(running(mark))
         second.start([*WARROOM, "attach", "INC-1"])
-        second.wait_for("run by @ic's console")
+        second.wait_for("running in @ic's console (pid")
         assert [op for op, _ in _ledger_ops(env["WARROOM_DB"], "s1")] == ["added", "started"]
         assert len(running(mark)) == before  # not started a second time
         procs[0].kill()  # SIGKILL: no unmount, no release; the lease stays behind
         deadline = time.monotonic() + 20  # running here now: its pid, CPU and lines/s
-        while "run by" in (screen := second.screen()) or "% CPU" not in screen:
+        while "'s console (pid" in (screen := second.screen()) or "% CPU" not in screen:
             assert time.monotonic() < deadline, f"not taken over; the screen was:\n{screen}"
             time.sleep(0.1)
         ops = _ledger_ops(env["WARROOM_DB"], "s1")

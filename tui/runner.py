@@ -292,7 +292,7 @@ class SourceRunner:
                 return ""
             who = f"{visible(holder.actor)}'s console" if holder.actor else "another console"
             total = self.buffers[source_id].total if source_id in self.buffers else 0
-            return f"run by {who} (pid {holder.pid}) · {total:,} lines"
+            return f"in {who} (pid {holder.pid}) · {total:,} lines"
         st = running.stats()
         pid = f"pid {st.pid} · " if st.pid else ""
         mem = f"{st.rss / 1e6:.0f} MB · " if st.rss else ""
