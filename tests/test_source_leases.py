@@ -252,3 +252,22 @@ async def test_a_console_lets_go_of_its_sources_after_its_capture_is_written(tmp
     async with await Store.open(db, read_only=True) as store:
         assert await store.source_holders(incident) == {}
         assert [x.text for x in await store.read_capture(incident, sid)] == ["one"]
+
+
+async def test_a_source_runs_when_the_store_cannot_take_its_claim(tmp_path, monkeypatch):
+    """A full disk is when the IC most needs the logs: the source runs, unclaimed, and the
+    console says why."""
+    from storage.errors import StoreError
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    sid = await add_source(db, incident, "echo still here; sleep 300")
+
+    async def full(*args, **kwargs):
+        raise StoreError(f"{db}: the disk is full; nothing was saved")
+    monkeypatch.setattr(Store, "claim_source", full)
+    app = make_app(db, incident, run_sources=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: sid in app.runner.live and app.runner.buffer(sid).total)
+        assert sid not in app.runner.held and app.runner.following == {}
+        said = [n.message for n in app._notifications]
+        assert any("disk is full" in m and "it runs here, unclaimed" in m for m in said)

@@ -124,10 +124,12 @@ class SourceRunner:
             try:
                 if not await self._claim(src.id):
                     return
+            except WarroomError as e:  # the store cannot write: the IC needs the logs anyway
+                self._say(src.spec.name, f"{e}; it runs here, unclaimed")
+            try:
                 await self._catch_up(src.id)  # what the last holder captured: number after
-            except WarroomError as e:
-                self._say(src.spec.name, e)
-                return
+            except WarroomError:
+                pass  # (numbered after what this console has seen)
             running = self.host.make(src.id, src.spec)
             try:
                 await running.start()
@@ -165,7 +167,7 @@ class SourceRunner:
         self.held.add(source_id)
         return True
 
-    def _say(self, name: str, error: Exception) -> None:
+    def _say(self, name: str, error: object) -> None:
         self.app.notify(f"log source {visible(name)}: {error}", title="Store",
                         severity="error", markup=False, timeout=8)
 
