@@ -36,6 +36,20 @@ def running(mark: str) -> list[psutil.Process]:
     return out
 
 
+def runs(mark: str) -> int:
+    """How many runs of the source are going: marked processes whose parent is not marked
+    (a run is a tree of them, and the shell's forks carry its command line until they exec)."""
+    marked = running(mark)
+    pids = {p.pid for p in marked}
+    n = 0
+    for p in marked:
+        try:
+            n += p.ppid() not in pids
+        except psutil.Error:
+            pass
+    return n
+
+
 def lives(p: psutil.Process) -> bool:
     try:
         return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
@@ -96,14 +110,14 @@ async def test_a_second_console_follows_the_source_the_first_runs(tmp_path):
     async with first.run_test(size=(140, 40)) as p1:
         await ready_source(p1, sid)
         await until(p1, lambda: sid in first.runner.live and first.runner.buffer(sid).total)
-        processes = len(running(mark))
+        assert runs(mark) == 1
         async with second.run_test(size=(140, 40)) as p2:
             pane = await ready_source(p2, sid)
             await until(p2, lambda: sid in second.runner.following, timeout=10)
             shown = pane.buffer.total
             await until(p2, lambda: pane.buffer.total >= shown + 10, timeout=10)  # live
             assert sid not in second.runner.live
-            assert len(running(mark)) == processes  # nothing started twice
+            assert runs(mark) == 1  # nothing started twice
             # what the follower shows is what the holder read, numbered alike
             got = {pane.buffer.number(s): pane.buffer.line(s) for s in range(pane.buffer.total)}
             held = first.runner.buffer(sid)
@@ -208,11 +222,11 @@ def test_two_real_consoles_run_a_source_once_and_the_survivor_takes_it_over(tmp_
     try:
         first.wait_for("● running")
         procs = first.session_processes()
-        before = len(running(mark))
+        assert runs(mark) == 1
         second.start([*WARROOM, "attach", "INC-1"])
         second.wait_for("running in @ic's console (pid")
         assert [op for op, _ in _ledger_ops(env["WARROOM_DB"], "s1")] == ["added", "started"]
-        assert len(running(mark)) == before  # not started a second time
+        assert runs(mark) == 1  # not started a second time
         procs[0].kill()  # SIGKILL: no unmount, no release; the lease stays behind
         deadline = time.monotonic() + 20  # running here now: its pid, CPU and lines/s
         while "'s console (pid" in (screen := second.screen()) or "% CPU" not in screen:
