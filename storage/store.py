@@ -17,7 +17,6 @@ import random
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -32,6 +31,7 @@ from incident.state import STATE_KINDS, IncidentState, fold
 from storage import schema
 from storage.capture_reads import CaptureReadsMixin
 from storage.contacts import ContactsMixin
+from storage.drafts import DraftsMixin
 from storage.errors import StoreBusy, StoreError, translate
 from storage.feed import Watcher
 from storage.leases import LeasesMixin
@@ -67,7 +67,15 @@ async def _insert_all(conn: aiosqlite.Connection, events: Sequence[Event]) -> li
     return saved
 
 
-class Store(ContactsMixin, CaptureReadsMixin, LeasesMixin):
+def _finished(running: set[asyncio.Task]) -> Callable[[asyncio.Task], None]:
+    def done(task: asyncio.Task) -> None:
+        running.discard(task)
+        if not task.cancelled():
+            task.exception()  # (retrieved: a caller that was cancelled never will)
+    return done
+
+
+class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
     """One open warroom database. Build it with :meth:`open`; close it when done."""
 
     def __init__(self, path: Path, conn: aiosqlite.Connection, read_only: bool) -> None:
@@ -75,6 +83,7 @@ class Store(ContactsMixin, CaptureReadsMixin, LeasesMixin):
         self.read_only = read_only
         self._conn = conn
         self._write_lock = asyncio.Lock()
+        self._running: set[asyncio.Task] = set()  # reads and writes under way (_whole)
         self.local_commits = 0  # data_version does not move for this connection's own commits
 
     # ----------------------------------------------------------------- opening
@@ -147,6 +156,8 @@ class Store(ContactsMixin, CaptureReadsMixin, LeasesMixin):
     async def close(self) -> None:
         """Close the connection; planner statistics are refreshed only after real writes, so
         a session that only read leaves the file's bytes alone."""
+        if self._running:  # (their callers may be gone: they finish first)
+            await asyncio.wait(self._running, timeout=WRITE_DEADLINE_S)
         try:
             if not self.read_only and self.local_commits:
                 await self._conn.execute("PRAGMA optimize")
@@ -162,33 +173,47 @@ class Store(ContactsMixin, CaptureReadsMixin, LeasesMixin):
 
     # ----------------------------------------------------------------- plumbing
     async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        try:
-            async with self._conn.execute(sql, params) as cur:
-                row = await cur.fetchone()
-        except sqlite3.Error as e:
-            raise translate(e, str(self.path)) from None
-        return row[0] if row else None
+        rows = await self._rows(sql, params)
+        return rows[0][0] if rows else None
 
     async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        try:
-            async with self._conn.execute(sql, params) as cur:
-                return list(await cur.fetchall())
-        except sqlite3.Error as e:
-            raise translate(e, str(self.path)) from None
+        """The rows of one query, read to the end even if the caller is cancelled: an open
+        statement holds a read snapshot, and this connection could not write again."""
+        async def read() -> list[Any]:
+            try:
+                async with self._conn.execute(sql, params) as cur:
+                    return list(await cur.fetchall())
+            except sqlite3.Error as e:
+                raise translate(e, str(self.path)) from None
+        return await self._whole(read())
+
+    def _whole(self, work: Awaitable[T]) -> Awaitable[T]:
+        """``work`` as a task that runs to its end whatever happens to its caller."""
+        task = asyncio.ensure_future(work)
+        self._running.add(task)
+        task.add_done_callback(_finished(self._running))
+        return asyncio.shield(task)
 
     async def _write(self, fn: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
         """Run ``fn`` in one ``BEGIN IMMEDIATE`` transaction; return after COMMIT.
 
         Lock contention is retried with jittered back-off for up to ``WRITE_DEADLINE_S``;
-        any other error rolls back and is raised as a one-line :class:`StoreError`.
+        any other error rolls back and is raised as a one-line :class:`StoreError`. It runs
+        to its end even if its caller is cancelled (a console cancels its workers as it
+        goes away): else the connection stays in the transaction, holding the write lock.
         """
         if self.read_only:
             raise ReadOnly(f"{self.path} is open read-only: nothing can be changed")
+        return await self._whole(self._transaction(fn))
+
+    async def _transaction(self, fn: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
         deadline = time.monotonic() + WRITE_DEADLINE_S
         delay = 0.01
         async with self._write_lock:
             while True:
                 try:
+                    if self._conn.in_transaction:  # (left by a transaction cancelled itself)
+                        await self._conn.execute("ROLLBACK")
                     await self._conn.execute("BEGIN IMMEDIATE")
                     try:
                         result = await fn(self._conn)
@@ -249,30 +274,7 @@ class Store(ContactsMixin, CaptureReadsMixin, LeasesMixin):
             return False  # (no write lock taken for nothing)
         return await self._write(lambda conn: write_glance(conn, incident_id))
 
-    async def put_draft(self, incident_id: int, key: str, text: str | None) -> None:
-        """Autosave what is typed in an open input (``None`` or empty clears it)."""
-        async def tx(conn: aiosqlite.Connection) -> None:
-            if text:
-                await conn.execute(
-                    "INSERT INTO drafts(incident_id, key, text, updated_at) VALUES (?,?,?,?) "
-                    "ON CONFLICT(incident_id, key) DO UPDATE SET text=excluded.text, "
-                    "updated_at=excluded.updated_at",
-                    (incident_id, key, text, ts(datetime.now(UTC))))
-            else:
-                await conn.execute("DELETE FROM drafts WHERE incident_id=? AND key=?",
-                                   (incident_id, key))
-        await self._write(tx)
-
     # ----------------------------------------------------------------- reads
-    async def get_draft(self, incident_id: int, key: str) -> str | None:
-        return await self._scalar("SELECT text FROM drafts WHERE incident_id=? AND key=?",
-                                  (incident_id, key))
-
-    async def drafts(self, incident_id: int) -> dict[str, str]:
-        rows = await self._rows("SELECT key, text FROM drafts WHERE incident_id=?",
-                                (incident_id,))
-        return dict(rows)
-
     async def exists(self, incident_id: int) -> bool:
         return bool(await self._scalar("SELECT 1 FROM incidents WHERE id=?", (incident_id,)))
 

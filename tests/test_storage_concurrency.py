@@ -185,3 +185,61 @@ async def test_watch_sees_another_process_within_a_second(tmp_path):
     assert sorted(latency) == acked
     assert max(latency.values()) < 1.0, latency
     assert nones > 0  # between the writes, a poll that finds nothing costs a PRAGMA only
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3, 5, 8])
+async def test_a_write_cancelled_midway_neither_holds_the_lock_nor_spoils_the_next(tmp_path,
+                                                                                  turns):
+    """A console cancels its workers as it goes away: a write cancelled after its ``BEGIN
+    IMMEDIATE`` went to SQLite used to leave the connection inside that transaction. It held
+    the database's write lock (every other console and CLI call waited, then failed), and
+    the console's next write (its drafts, flushed on the way out) failed with "cannot start a
+    transaction within a transaction"."""
+    path = tmp_path / "w.db"
+    iid = await new_incident(path)
+    async with await Store.open(path) as store:
+        task = asyncio.ensure_future(store.put_draft(iid, "note", "typed before the drop"))
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        await asyncio.sleep(0.2)
+        with closing(sqlite3.connect(path, timeout=0)) as other:  # nobody holds the lock
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+        await store.put_draft(iid, "note", "flushed on the way out")  # the next write works
+        assert await store.get_draft(iid, "note") == "flushed on the way out"
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3, 5, 8])
+async def test_a_read_cancelled_midway_does_not_keep_the_next_write_out(tmp_path, turns,
+                                                                       monkeypatch):
+    """A read cancelled midway (a console's change-feed poll as it goes away) must not leave
+    its statement open: an open statement holds a read snapshot, and once another process
+    has written, this connection cannot begin a write again ("database is locked", retried
+    until the deadline): the console's lease release and draft flush failed after 60 s."""
+    import storage.store as store_module
+    monkeypatch.setattr(store_module, "WRITE_DEADLINE_S", 2.0)
+    path = tmp_path / "w.db"
+    iid = await new_incident(path)
+    async with await Store.open(path) as store:
+        for n in range(20):
+            await store.put_draft(iid, f"k{n}", "x" * 100)
+        task = asyncio.ensure_future(store.drafts(iid))
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        with closing(sqlite3.connect(path, timeout=5)) as other:  # another process writes
+            other.execute("INSERT INTO drafts(incident_id, key, text, updated_at) "
+                          "VALUES (?, 'other', 'y', '2026-01-01')", (iid,))
+            other.commit()
+        await asyncio.sleep(0.1)
+        await store.put_draft(iid, "note", "flushed on the way out")
+        assert await store.get_draft(iid, "note") == "flushed on the way out"

@@ -1,0 +1,40 @@
+"""Autosaved drafts: what is typed into an open input, kept so that a dropped link loses
+nothing (the next attach puts it back).
+
+Mixed into :class:`storage.store.Store` (``_scalar``, ``_rows`` and ``_write`` come from it).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from storage.sql import ts
+
+
+class DraftsMixin:
+    """Drafts by incident and key (the note dialog, each comms draft, ...)."""
+
+    async def put_draft(self, incident_id: int, key: str, text: str | None) -> None:
+        """Autosave what is typed in an open input (``None`` or empty clears it)."""
+        async def tx(conn: aiosqlite.Connection) -> None:
+            if text:
+                await conn.execute(
+                    "INSERT INTO drafts(incident_id, key, text, updated_at) VALUES (?,?,?,?) "
+                    "ON CONFLICT(incident_id, key) DO UPDATE SET text=excluded.text, "
+                    "updated_at=excluded.updated_at",
+                    (incident_id, key, text, ts(datetime.now(UTC))))
+            else:
+                await conn.execute("DELETE FROM drafts WHERE incident_id=? AND key=?",
+                                   (incident_id, key))
+        await self._write(tx)
+
+    async def get_draft(self, incident_id: int, key: str) -> str | None:
+        return await self._scalar("SELECT text FROM drafts WHERE incident_id=? AND key=?",
+                                  (incident_id, key))
+
+    async def drafts(self, incident_id: int) -> dict[str, str]:
+        rows = await self._rows("SELECT key, text FROM drafts WHERE incident_id=?",
+                                (incident_id,))
+        return dict(rows)
