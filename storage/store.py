@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-import random
 import sqlite3
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 import aiosqlite
 
-from incident.errors import IncidentNotFound, ReadOnly
+from incident.errors import IncidentNotFound
 from incident.journal import Event
 from incident.model import Status
 from incident.ports import IncidentSummary
@@ -32,10 +30,11 @@ from storage import schema
 from storage.capture_reads import CaptureReadsMixin
 from storage.contacts import ContactsMixin
 from storage.drafts import DraftsMixin
-from storage.errors import StoreBusy, StoreError, translate
+from storage.errors import NotAWarroomDatabase, StoreError, translate
 from storage.feed import Watcher
 from storage.leases import LeasesMixin
 from storage.paths import ensure_private_file
+from storage.plumbing import Plumbing
 from storage.sql import (
     COLUMNS as _COLUMNS,
 )
@@ -52,8 +51,7 @@ from storage.sql import (
     write_glance,
 )
 
-T = TypeVar("T")
-WRITE_DEADLINE_S = 60.0
+CLOSE_WAIT_S = 5.0  # for reads and writes still under way when the store is closed
 _STATE_KINDS = tuple(sorted(STATE_KINDS))
 _IN_STATE = ",".join("?" * len(_STATE_KINDS))
 _MAX_ID = 2**63 - 1
@@ -67,24 +65,8 @@ async def _insert_all(conn: aiosqlite.Connection, events: Sequence[Event]) -> li
     return saved
 
 
-def _finished(running: set[asyncio.Task]) -> Callable[[asyncio.Task], None]:
-    def done(task: asyncio.Task) -> None:
-        running.discard(task)
-        if not task.cancelled():
-            task.exception()  # (retrieved: a caller that was cancelled never will)
-    return done
-
-
-class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
+class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
     """One open warroom database. Build it with :meth:`open`; close it when done."""
-
-    def __init__(self, path: Path, conn: aiosqlite.Connection, read_only: bool) -> None:
-        self.path = path
-        self.read_only = read_only
-        self._conn = conn
-        self._write_lock = asyncio.Lock()
-        self._running: set[asyncio.Task] = set()  # reads and writes under way (_whole)
-        self.local_commits = 0  # data_version does not move for this connection's own commits
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -156,8 +138,8 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
     async def close(self) -> None:
         """Close the connection; planner statistics are refreshed only after real writes, so
         a session that only read leaves the file's bytes alone."""
-        if self._running:  # (their callers may be gone: they finish first)
-            await asyncio.wait(self._running, timeout=WRITE_DEADLINE_S)
+        if self._running:  # (their callers may be gone: they finish first, or are cut off)
+            await asyncio.wait(self._running, timeout=CLOSE_WAIT_S)
         try:
             if not self.read_only and self.local_commits:
                 await self._conn.execute("PRAGMA optimize")
@@ -170,80 +152,6 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-    # ----------------------------------------------------------------- plumbing
-    async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        rows = await self._rows(sql, params)
-        return rows[0][0] if rows else None
-
-    async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        """The rows of one query, read to the end even if the caller is cancelled: an open
-        statement holds a read snapshot, and this connection could not write again."""
-        async def read() -> list[Any]:
-            try:
-                async with self._conn.execute(sql, params) as cur:
-                    return list(await cur.fetchall())
-            except sqlite3.Error as e:
-                raise translate(e, str(self.path)) from None
-        return await self._whole(read())
-
-    def _whole(self, work: Awaitable[T]) -> Awaitable[T]:
-        """``work`` as a task that runs to its end whatever happens to its caller."""
-        task = asyncio.ensure_future(work)
-        self._running.add(task)
-        task.add_done_callback(_finished(self._running))
-        return asyncio.shield(task)
-
-    async def _write(self, fn: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
-        """Run ``fn`` in one ``BEGIN IMMEDIATE`` transaction; return after COMMIT.
-
-        Lock contention is retried with jittered back-off for up to ``WRITE_DEADLINE_S``;
-        any other error rolls back and is raised as a one-line :class:`StoreError`. It runs
-        to its end even if its caller is cancelled (a console cancels its workers as it
-        goes away): else the connection stays in the transaction, holding the write lock.
-        """
-        if self.read_only:
-            raise ReadOnly(f"{self.path} is open read-only: nothing can be changed")
-        return await self._whole(self._transaction(fn))
-
-    async def _transaction(self, fn: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
-        deadline = time.monotonic() + WRITE_DEADLINE_S
-        delay = 0.01
-        async with self._write_lock:
-            while True:
-                try:
-                    if self._conn.in_transaction:  # (left by a transaction cancelled itself)
-                        await self._conn.execute("ROLLBACK")
-                    await self._conn.execute("BEGIN IMMEDIATE")
-                    try:
-                        result = await fn(self._conn)
-                        await self._conn.execute("COMMIT")
-                        self.local_commits += 1
-                        return result
-                    except BaseException:
-                        if self._conn.in_transaction:
-                            await self._conn.execute("ROLLBACK")
-                        raise
-                except sqlite3.OperationalError as e:
-                    locked = "locked" in str(e) or "busy" in str(e)
-                    if locked and time.monotonic() < deadline:
-                        await asyncio.sleep(delay * (0.5 + random.random()))
-                        delay = min(delay * 2, 0.5)
-                        continue
-                    if locked:
-                        raise StoreBusy(f"{self.path}: locked by another process for over "
-                                        f"{WRITE_DEADLINE_S:.0f} s; nothing was saved") from None
-                    raise translate(e, str(self.path)) from None
-                except sqlite3.IntegrityError as e:
-                    if "FOREIGN KEY" in str(e):
-                        raise IncidentNotFound("no such incident in this database") from None
-                    raise translate(e, str(self.path)) from None
-                except sqlite3.Error as e:
-                    raise translate(e, str(self.path)) from None
-
-    async def write(self, fn: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
-        """One transaction of raw SQL for storage/ modules (export); committed on return."""
-        return await self._write(fn)
 
     # ----------------------------------------------------------------- writes
     async def declare(self, event: Event) -> Event:
@@ -304,7 +212,11 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
         await self._require(incident_id)
         last_id = await self._scalar(
             "SELECT max(id) FROM events WHERE incident_id=?", (incident_id,)) or 0
-        state = fold(await self.state_events(incident_id, upto=last_id))
+        try:
+            state = fold(await self.state_events(incident_id, upto=last_id))
+        except ValueError:  # (its 'declared' event is not found: a page or index is damaged)
+            raise NotAWarroomDatabase(f"{self.path}: INC-{incident_id} cannot be read: the "
+                                      "database file is damaged") from None
         # Notes, evidence and edits were not folded, but they are events: the last of them
         # counts, as it does in fold() of the whole journal.
         last_at = await self._scalar(

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+import storage.plumbing
 import storage.sql
 import storage.store
 from incident import commands
@@ -677,7 +678,7 @@ async def test_append_waits_for_another_connections_lock(store, clock):
 
 async def test_append_gives_up_with_store_busy_and_writes_nothing(tmp_path, clock, monkeypatch):
     monkeypatch.setattr(storage.sql, "BUSY_TIMEOUT_MS", 50)
-    monkeypatch.setattr(storage.store, "WRITE_DEADLINE_S", 0.3)
+    monkeypatch.setattr(storage.plumbing, "WRITE_DEADLINE_S", 0.3)
     async with await Store.open(tmp_path / "w.db") as s:
         d = await declare(s, clock)
         with closing(sqlite3.connect(s.path, isolation_level=None)) as holder:

@@ -221,8 +221,8 @@ async def test_a_read_cancelled_midway_does_not_keep_the_next_write_out(tmp_path
     its statement open: an open statement holds a read snapshot, and once another process
     has written, this connection cannot begin a write again ("database is locked", retried
     until the deadline): the console's lease release and draft flush failed after 60 s."""
-    import storage.store as store_module
-    monkeypatch.setattr(store_module, "WRITE_DEADLINE_S", 2.0)
+    import storage.plumbing
+    monkeypatch.setattr(storage.plumbing, "WRITE_DEADLINE_S", 2.0)
     path = tmp_path / "w.db"
     iid = await new_incident(path)
     async with await Store.open(path) as store:
