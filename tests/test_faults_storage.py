@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+import storage.plumbing
 import storage.sql
 import storage.store
 from incident.journal import Event, Note
@@ -193,7 +194,7 @@ async def test_a_capture_writer_made_first_does_not_cost_the_store_its_locks(db)
 def short_waits(monkeypatch):
     """The store gives up on a lock after 1 s instead of 60 s (busy handler 0.2 s)."""
     monkeypatch.setattr(storage.sql, "BUSY_TIMEOUT_MS", 200)
-    monkeypatch.setattr(storage.store, "WRITE_DEADLINE_S", 1.0)
+    monkeypatch.setattr(storage.plumbing, "WRITE_DEADLINE_S", 1.0)
 
 
 def test_cli_refuses_when_locked_longer_than_it_waits(db, capsys, short_waits):
@@ -235,7 +236,7 @@ def test_cli_gives_up_after_the_real_deadline(db):
     FAULTS.append("locked past the real 60 s deadline: CLI")
     env = {**os.environ, "WARROOM_DB": str(db), "PYTHONPATH": str(ROOT)}
     before = rows(db)
-    with locked_by_another_process(db, seconds=storage.store.WRITE_DEADLINE_S + 30):
+    with locked_by_another_process(db, seconds=storage.plumbing.WRITE_DEADLINE_S + 30):
         done = subprocess.run([sys.executable, "-m", "tui.cli", "note", "1", "too late"],
                               env=env, capture_output=True, text=True, timeout=180, cwd=ROOT)
     assert done.returncode != 0 and "Traceback" not in done.stderr
@@ -548,6 +549,23 @@ def test_garbage_in_the_middle_of_pages(tmp_path, capsys, monkeypatch):
     FAULTS.extend(["garbage in pages"] * CORRUPT_TRIALS)
     record_figures("corrupt", trials=CORRUPT_TRIALS,
                    invocations=tally["worked"] + tally["refused"], **tally)
+
+
+def test_an_incident_whose_declaration_cannot_be_found_is_refused_in_one_line(tmp_path,
+                                                                              capsys):
+    """Damage that hides the 'declared' event (found by the garbage trials once schema 7
+    moved the pages) gave a traceback from the fold."""
+    path = tmp_path / "w.db"
+    build_incident(path, notes=5)
+    with closing(sqlite3.connect(path)) as c:
+        c.execute("DROP TRIGGER events_append_only_delete")
+        c.execute("DELETE FROM events WHERE kind = 'declared'")
+        c.commit()
+    for argv in CORRUPT_VERBS[2:]:
+        before = path.read_bytes()
+        line = refused(capsys, "--db", str(path), *argv)
+        assert "cannot be read: the database file is damaged" in line, (argv, line)
+        assert path.read_bytes() == before
 
 
 def raw_event(path: Path, kind: str, payload: str, text: object = "x",
