@@ -285,3 +285,26 @@ async def test_a_source_runs_when_the_store_cannot_take_its_claim(tmp_path, monk
         assert sid not in app.runner.held and app.runner.following == {}
         said = [n.message for n in app._notifications]
         assert any("disk is full" in m and "it runs here, unclaimed" in m for m in said)
+
+
+async def test_a_console_going_away_does_not_wait_out_a_locked_database(tmp_path):
+    """Letting go of its sources is a write; with another process holding the database
+    locked, a console going away waited for the store's 60 s deadline. It now leaves the
+    lease behind after 2 s (it is taken over once this console's process is gone)."""
+    import sqlite3
+    from contextlib import closing
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    sid = await add_source(db, incident, "echo one; sleep 300")
+    app = make_app(db, incident, run_sources=True)
+    with closing(sqlite3.connect(db, timeout=0, isolation_level=None)) as other:
+        async with app.run_test(size=(140, 40)) as pilot:
+            await until(pilot, lambda: sid in app.runner.live and app.runner.buffer(sid).total)
+            await pilot.pause(1.0)  # (the capture is written)
+            other.execute("BEGIN IMMEDIATE")  # held until the console is gone
+            started = time.monotonic()
+        took = time.monotonic() - started
+        other.execute("ROLLBACK")
+    assert took < 20, f"the console took {took:.0f} s to go away"
+    async with await Store.open(db, read_only=True) as store:
+        assert sid in await store.source_holders(incident)  # left behind, to be taken over

@@ -17,6 +17,7 @@ in a follower is a "stopped" entry in the ledger, which the holder obeys.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Sequence
 from datetime import datetime
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 HISTORY_LINES = 10_000  # captured lines shown at once on attach
 FOLLOW_S = 0.5  # how often a follower reads what the holder captured, and checks on it
+RELEASE_S = 2.0  # the longest a console going away waits to let go of its sources
 FOLLOW_GRACE = 6  # reads with nothing new after a followed source ended, before letting go
 
 
@@ -190,9 +192,10 @@ class SourceRunner:
             self.held.clear()
         else:
             self.held.discard(source_id)
-        try:
-            await journal.release_sources(incident, self.me.token, source_id)
-        except WarroomError:
+        release = journal.release_sources(incident, self.me.token, source_id)
+        try:  # (going away, it does not wait long on a locked database)
+            await (asyncio.wait_for(release, RELEASE_S) if self._closing else release)
+        except (TimeoutError, WarroomError):
             pass  # (a lease left behind is taken over once this console is gone)
 
     async def _consume(self, source_id: str, running: LogSource) -> None:
