@@ -61,6 +61,14 @@ def ops(entries, sid: str) -> list[str]:
     return [p.op for p in entries if p.source_id == sid]
 
 
+async def ticking_source(tmp_path) -> tuple:
+    """A seeded incident with a source ticking 20 lines a second: (db, incident, sid, mark)."""
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    mark = f"mark-{tmp_path.name}"
+    return db, incident, await add_source(db, incident, TICKS.format(mark=mark)), mark
+
+
 # ------------------------------------------------------------------ the store's leases
 async def test_a_source_is_claimed_once_and_taken_over_only_from_the_gone(tmp_path):
     db = tmp_path / "w.db"
@@ -102,10 +110,7 @@ def test_a_console_is_alive_while_its_process_runs_with_the_same_start_time():
 
 # ------------------------------------------------------------------ two consoles
 async def test_a_second_console_follows_the_source_the_first_runs(tmp_path):
-    db = tmp_path / "w.db"
-    incident = await seed(db)
-    mark = f"mark-{tmp_path.name}"
-    sid = await add_source(db, incident, TICKS.format(mark=mark))
+    db, incident, sid, mark = await ticking_source(tmp_path)
     first, second = (make_app(db, incident, run_sources=True) for _ in range(2))
     async with first.run_test(size=(140, 40)) as p1:
         await ready_source(p1, sid)
@@ -128,10 +133,7 @@ async def test_a_second_console_follows_the_source_the_first_runs(tmp_path):
 
 
 async def test_a_follower_takes_over_when_the_holder_goes_away(tmp_path):
-    db = tmp_path / "w.db"
-    incident = await seed(db)
-    mark = f"mark-{tmp_path.name}"
-    sid = await add_source(db, incident, TICKS.format(mark=mark))
+    db, incident, sid, mark = await ticking_source(tmp_path)
     first, second = (make_app(db, incident, run_sources=True) for _ in range(2))
     async with first.run_test(size=(140, 40)) as p1:
         await until(p1, lambda: sid in first.runner.live, timeout=10)
@@ -159,10 +161,7 @@ async def _takes_over(p2, second, sid: str) -> None:
 
 
 async def test_a_stop_asked_in_the_follower_stops_the_holder_s_process(tmp_path):
-    db = tmp_path / "w.db"
-    incident = await seed(db)
-    mark = f"mark-{tmp_path.name}"
-    sid = await add_source(db, incident, TICKS.format(mark=mark))
+    db, incident, sid, mark = await ticking_source(tmp_path)
     first, second = (make_app(db, incident, run_sources=True) for _ in range(2))
     async with first.run_test(size=(140, 40)) as p1:
         await until(p1, lambda: sid in first.runner.live, timeout=10)

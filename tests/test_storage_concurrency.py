@@ -187,6 +187,18 @@ async def test_watch_sees_another_process_within_a_second(tmp_path):
     assert nones > 0  # between the writes, a poll that finds nothing costs a PRAGMA only
 
 
+async def cancel_after(call, turns: int) -> None:
+    """Run the store ``call`` and cancel it after ``turns`` turns of the loop."""
+    task = asyncio.ensure_future(call)
+    for _ in range(turns):
+        await asyncio.sleep(0)
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+
+
 @pytest.mark.parametrize("turns", [0, 1, 2, 3, 5, 8])
 async def test_a_write_cancelled_midway_neither_holds_the_lock_nor_spoils_the_next(tmp_path,
                                                                                   turns):
@@ -198,14 +210,7 @@ async def test_a_write_cancelled_midway_neither_holds_the_lock_nor_spoils_the_ne
     path = tmp_path / "w.db"
     iid = await new_incident(path)
     async with await Store.open(path) as store:
-        task = asyncio.ensure_future(store.put_draft(iid, "note", "typed before the drop"))
-        for _ in range(turns):
-            await asyncio.sleep(0)
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
+        await cancel_after(store.put_draft(iid, "note", "typed before the drop"), turns)
         await asyncio.sleep(0.2)
         with closing(sqlite3.connect(path, timeout=0)) as other:  # nobody holds the lock
             other.execute("BEGIN IMMEDIATE")
@@ -228,14 +233,7 @@ async def test_a_read_cancelled_midway_does_not_keep_the_next_write_out(tmp_path
     async with await Store.open(path) as store:
         for n in range(20):
             await store.put_draft(iid, f"k{n}", "x" * 100)
-        task = asyncio.ensure_future(store.drafts(iid))
-        for _ in range(turns):
-            await asyncio.sleep(0)
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
+        await cancel_after(store.drafts(iid), turns)
         with closing(sqlite3.connect(path, timeout=5)) as other:  # another process writes
             other.execute("INSERT INTO drafts(incident_id, key, text, updated_at) "
                           "VALUES (?, 'other', 'y', '2026-01-01')", (iid,))

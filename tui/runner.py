@@ -255,7 +255,7 @@ class SourceRunner:
             for sid in list(self.following):
                 shown = self._base.get(sid, 0)
                 await self._catch_up(sid)
-                lines = self._base.get(sid, 0) > shown
+                new = self._base.get(sid, 0) > shown
                 src = state.sources.get(sid)
                 holder = holders.get(sid)
                 if src is not None and src.state in ("added", "started"):
@@ -264,7 +264,7 @@ class SourceRunner:
                         await self.start(src, "restarted", reason=_gone(gone))
                     else:
                         self.following[sid] = holder
-                elif lines:
+                elif new:
                     self._idle[sid] = 0
                 elif self._idle.setdefault(sid, 0) >= FOLLOW_GRACE:
                     del self.following[sid]  # ended, and its last lines are in
