@@ -22,7 +22,6 @@ import asyncio
 import dataclasses
 import glob
 import os
-import re
 import stat
 import threading
 import time
@@ -31,7 +30,9 @@ from typing import Any
 
 from feeds.lines import LineSplitter, sanitize_lines
 from feeds.source import RunningSource, SourceFailed, SourceStats
+from incident.errors import InvalidInput
 from incident.journal import SourceSpec
+from incident.patterns import Pattern, compile_pattern
 from incident.sanitize import visible
 
 _SKIP_IN_DIRS = (".gz", ".bz2", ".xz", ".zst", ".zip")
@@ -68,7 +69,8 @@ class GrepSource(RunningSource):
     """Lines of ``spec.paths`` matching ``spec.pattern``, existing ones first, then new ones.
 
     ``spec.fixed`` takes the pattern literally, ``spec.ignore_case`` and ``spec.invert`` work
-    like grep's ``-i`` and ``-v``. A line is matched on its decoded text (before control
+    like grep's ``-i`` and ``-v``. The pattern is RE2's (``incident.patterns``: linear time,
+    the GIL released while it matches), run over a chunk's raw lines as UTF-8 (before control
     characters are made visible). ``pid`` stays None; ``stats().files`` counts open files.
     """
 
@@ -77,7 +79,7 @@ class GrepSource(RunningSource):
         super().__init__(source_id, spec, **kw)
         self.poll_interval = poll_interval
         self.step_bytes = step_bytes
-        self._search: Any = None
+        self._pattern: Pattern | None = None
         self._literal: bytes | None = None  # a fast pre-check of whole batches, when exact
         self._specs = [os.path.abspath(os.path.expanduser(p)) for p in spec.paths]
         self._base = os.curdir
@@ -109,13 +111,13 @@ class GrepSource(RunningSource):
             raise SourceFailed("no pattern")
         if not self._specs:
             raise SourceFailed("no paths")
-        pattern = re.escape(spec.pattern) if spec.fixed else spec.pattern
-        try:
-            self._search = re.compile(pattern, re.IGNORECASE if spec.ignore_case else 0).search
-        except re.error as e:
-            raise SourceFailed(f"bad pattern: {e}") from None
-        if spec.fixed and not spec.ignore_case and not spec.invert and "\ufffd" not in pattern:
-            self._literal = spec.pattern.encode()
+        try:  # linear time (RE2): a hostile pattern cannot stall the console
+            self._pattern = compile_pattern(spec.pattern, literal=spec.fixed,
+                                            ignore_case=spec.ignore_case)
+        except InvalidInput as e:  # (a pattern stored by an older warroom)
+            raise SourceFailed(f"pattern refused: {e}") from None
+        if spec.fixed and not spec.ignore_case and not spec.invert:
+            self._literal = spec.pattern.encode("utf-8", "replace")
         if not any(_magic(p) or os.path.exists(p) for p in self._specs):
             raise SourceFailed(f"no such file: {self.spec.paths[0]}")
         roots = [_root(p) for p in self._specs]
@@ -269,15 +271,14 @@ class GrepSource(RunningSource):
     def _match(self, f: _File, raw: list[bytes], out: list[tuple[str, list[str]]]) -> None:
         if not raw:
             return
-        joined = b"\n".join(raw)
-        if self._literal is not None and self._literal not in joined:
+        if self._literal is not None and self._literal not in b"\n".join(raw):
             f.lineno += len(raw)  # nothing can match: count the lines only
             return
-        texts = joined.decode("utf-8", "replace").split("\n")
-        if len(texts) != len(raw):
-            texts = [r.decode("utf-8", "replace") for r in raw]
-        search, invert = self._search, self.spec.invert
-        hits = [i for i, t in enumerate(texts) if (search(t) is None) == invert]
+        assert self._pattern is not None  # (compiled by start)
+        hits = self._pattern.matching(raw)  # on the raw bytes, as UTF-8
+        if self.spec.invert:
+            matched = set(hits)
+            hits = [i for i in range(len(raw)) if i not in matched]
         if hits:
             shown, first = f.shown, f.lineno + 1
             safe = sanitize_lines([raw[i] for i in hits])

@@ -37,6 +37,7 @@ from incident.journal import (
     StatusChanged,
 )
 from incident.model import PhaseId, Resolution, Severity, Status, StatusPage, role_label
+from incident.patterns import compile_pattern
 from incident.playbook import Contact, load_playbook
 from incident.state import IncidentState
 
@@ -288,19 +289,13 @@ def command_spec(command: str, *, name: str | None, cwd: str) -> SourceSpec:
 def grep_spec(pattern: str, paths: Sequence[str], *, name: str | None, cwd: str,
               fixed: bool = False, ignore_case: bool = False, invert: bool = False
               ) -> SourceSpec:
-    """A grep log source, checked: a pattern that compiles, at least one path (made
-    absolute against ``cwd``)."""
+    """A grep log source, checked: a pattern RE2 matches in linear time (``incident.patterns``),
+    at least one path (made absolute against ``cwd``)."""
     if not pattern:
         raise InvalidInput("grep needs a non-empty PATTERN")
     if not paths:
         raise InvalidInput("grep needs a PATTERN and at least one PATH (file, dir or glob)")
-    if not fixed:
-        try:
-            re.compile(pattern)
-        except re.error as e:
-            raise InvalidInput(f"bad pattern {pattern!r}: {e}") from None
-        except (OverflowError, RecursionError):  # a{99999999999}, thousands of nested (
-            raise InvalidInput(f"bad pattern {pattern[:60]!r}: too large to compile") from None
+    compile_pattern(pattern, literal=fixed, ignore_case=ignore_case)  # linear time, or refused
     absolute = tuple(os.path.normpath(os.path.join(cwd, os.path.expanduser(p)))
                      for p in paths)
     return SourceSpec(kind="grep", name=_opt(name, "the name") or f"grep {pattern}"[:40],
@@ -317,6 +312,25 @@ def add_source(clock: Clock, state: IncidentState, spec: SourceSpec, *, owner: s
     return _event(clock, state.id, f"Log source {spec.name} added: {what}",
                   CommandEvent(source_id=sid, op="added", spec=spec),
                   action="Source recorded; consoles start it", owner=owner)
+
+
+def stop_source(clock: Clock, state: IncidentState, which: str, *, owner: str = "") -> Event:
+    """A "stopped" ledger entry for the source named ``which`` (its id or its name): the
+    console that runs it obeys, and no console starts it again. The CLI's way to stop a
+    source that breaks every console."""
+    which = which.strip()
+    found = [s for s in state.sources.values() if which in (s.id, s.spec.name)]
+    if not found:
+        raise InvalidInput(f"no log source {which!r} in {state.number}: see `warroom tail "
+                           f"{state.number} --list`")
+    if len(found) > 1:
+        raise InvalidInput(f"{len(found)} log sources are named {which!r}: give the id ("
+                           + ", ".join(s.id for s in found) + ")")
+    src = found[0]
+    if src.state not in ("added", "started"):
+        raise InvalidTransition(f"log source {src.id} ({src.spec.name}) is not running: "
+                                f"it {src.state}")
+    return source_ledger(clock, state, src.id, "stopped", owner=owner)
 
 
 SECRET_NAME = re.compile(r"(?i)(pass|secret|token|key|auth|cred|cookie|session|private|"

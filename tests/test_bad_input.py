@@ -286,7 +286,7 @@ def test_invalid_utf8_arguments_in_a_real_process(tmp_path):
 
 
 HARD_CASES = [  # each was a traceback before it was fixed
-    (["tail", "1", "--grep", "a{99999999999}", "/var/log/x.log"], "too large to compile"),
+    (["tail", "1", "--grep", "a{1001}", "/var/log/x.log"], "too large to compile"),
     (["tail", "1", "--grep", "(" * 5000 + ")" * 5000, "/var/log/x.log"], "too large"),
     (["declare", "t", "-s=--"], "unknown severity '--'"),
     (["declare", "t", "--severity=--"], "unknown severity '--'"),
@@ -305,7 +305,7 @@ def test_hard_cases(in_tmp, argv, words):
 
 def test_patterns_too_large_to_compile_in_the_console_fields():
     from tui.widgets.log_view import pattern_for
-    for text in ("a{99999999999}", "(" * 5000 + ")" * 5000):
+    for text in ("a{1001}", "(" * 5000 + ")" * 5000):
         with pytest.raises(InvalidInput):  # the add-source dialog checks with this
             cmd.grep_spec(text, ["/var/log/x"], name=None, cwd="/")
         assert pattern_for(text).search(text)  # search and filter: taken literally

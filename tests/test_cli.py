@@ -250,6 +250,43 @@ def test_tail_grep(inc1: Path, capsys, tmp_path: Path, monkeypatch) -> None:
     assert (lit["name"], lit["pattern"], lit["fixed"]) == ("lit", "(literal", True)
 
 
+def test_tail_stop_and_list_from_the_command_line(inc1: Path, capsys) -> None:
+    """A source that breaks every console can be stopped without one: a "stopped" entry
+    in the ledger, which the console that runs it obeys and no console starts again."""
+    ok(capsys, "tail", "1", "--cmd", "tail -F /var/log/app.log", "--name", "app")
+    ok(capsys, "tail", "1", "--grep", "(a+)+$", "/var/log/x.log", "--name", "hostile")
+    listed = ok(capsys, "tail", "1", "--list").splitlines()
+    assert [line.split()[0] for line in listed] == ["s1", "s2"]
+    assert "waiting to start" in listed[1] and "hostile" in listed[1]
+    out = ok(capsys, "tail", "1", "--stop", "hostile")
+    assert out.startswith("INC-1 #4 Log source hostile stopped")
+    state = json.loads(ok(capsys, "report", "1", "--format", "json"))["incident"]
+    assert state["sources"]["s2"]["state"] == "stopped"
+    assert state["sources"]["s1"]["state"] == "added"
+    assert "stopped" in ok(capsys, "tail", "1", "--list").splitlines()[1]
+    ok(capsys, "tail", "1", "--stop", "s1")  # by id too
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (("tail", "1", "--stop", "nope"), "no log source 'nope' in INC-1"),
+    (("tail", "1", "--stop", "s1", "--cmd", "x"), "not allowed"),
+])
+def test_tail_stop_refusals(inc1: Path, capsys, argv, words) -> None:
+    assert words in assert_refused(capsys, inc1, *argv)
+
+
+def test_tail_stop_refuses_a_source_that_is_not_running(inc1: Path, capsys) -> None:
+    ok(capsys, "tail", "1", "--cmd", "x", "--name", "twin")
+    ok(capsys, "tail", "1", "--cmd", "y", "--name", "twin")
+    assert "give the id (s1, s2)" in assert_refused(capsys, inc1, "tail", "1", "--stop", "twin")
+    ok(capsys, "tail", "1", "--stop", "s1")
+    assert "is not running" in assert_refused(capsys, inc1, "tail", "1", "--stop", "s1")
+
+
+def test_tail_list_without_sources(inc1: Path, capsys) -> None:
+    assert "has no log sources" in ok(capsys, "tail", "1", "--list")
+
+
 # ------------------------------------------------------------------ where the database is
 def test_db_flag_wins_over_environment(db: Path, capsys, tmp_path: Path) -> None:
     other = tmp_path / "other.db"

@@ -161,7 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument("--cmd", metavar="SHELL", help="a shell command, e.g. 'tail -F app.log'")
     g.add_argument("--grep", nargs="+", metavar=("PATTERN", "PATH"),
-                   help="a regular expression, then the files, directories or globs to search")
+                   help="a regular expression (RE2 syntax: linear time), then the files, "
+                   "directories or globs to search")
+    g.add_argument("--stop", metavar="NAME", help="stop a source (its name or id, e.g. s2) "
+                   "wherever it runs, without a console")
+    g.add_argument("--list", action="store_true", help="list the incident's log sources")
     s.add_argument("--name")
     s.add_argument("--fixed", "-F", action="store_true", help="PATTERN is a fixed string")
     s.add_argument("--ignore-case", "-i", action="store_true")
@@ -317,7 +321,7 @@ async def _main(args: argparse.Namespace) -> int:
     when = getattr(args, "started", None) or getattr(args, "at", None)
     if when:
         parse_when(when, clock.now())
-    if args.verb == "tail":
+    if args.verb == "tail" and (args.cmd is not None or args.grep is not None):
         verbs.source_spec(args)
     store = await Store.open(db)
     try:

@@ -24,6 +24,7 @@ from incident.ports import IncidentSummary, Journal
 from incident.redact import redact, redact_events
 from incident.report import render_json, render_markdown
 from incident.sanitize import json_safe, visible
+from incident.state import IncidentState
 from incident.timeparse import human_duration, iso_z, parse_when
 from tui.settings import actor
 
@@ -87,6 +88,10 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
                                else None)
     elif verb == "severity":
         event = cmd.set_severity(clock, state, args.severity, owner=me, reason=args.reason)
+    elif verb == "tail" and args.list:
+        return _list_sources(state)
+    elif verb == "tail" and args.stop is not None:
+        event = cmd.stop_source(clock, state, args.stop, owner=me)
     elif verb == "tail":
         event = cmd.add_source(clock, state, source_spec(args), owner=me)
     elif verb == "report":
@@ -127,6 +132,23 @@ def source_spec(args: argparse.Namespace) -> SourceSpec:
     pattern, *paths = args.grep
     return cmd.grep_spec(pattern, paths, name=args.name, cwd=os.getcwd(), fixed=args.fixed,
                          ignore_case=args.ignore_case, invert=args.invert)
+
+
+def _list_sources(state: IncidentState) -> int:
+    if not state.sources:
+        print(f"{state.number} has no log sources; add one with: warroom tail "
+              f"{state.number} --cmd 'tail -F FILE'")
+        return 0
+    for src in state.sources.values():
+        spec = src.spec
+        what = spec.command if spec.kind == "cmd" else \
+            f"grep {spec.pattern} {' '.join(spec.paths)}"
+        how = {"started": f"running (pid {src.pid})" if src.pid else "running",
+               "exited": f"exited {src.exit_code}", "failed": "failed",
+               "added": "waiting to start"}.get(src.state, src.state)
+        print(f"{src.id:<4} {how:<20} {visible(spec.name):<20} {visible(what or '')}"
+              + (f"  ({visible(src.reason)})" if src.reason else ""))
+    return 0
 
 
 def _list(summaries: Sequence[IncidentSummary], as_json: bool) -> int:

@@ -21,6 +21,8 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from incident.errors import InvalidInput
+from incident.patterns import Pattern, compile_pattern
 from tui.widgets.log_buffer import LogBuffer
 from tui.widgets.scrolling import grow
 
@@ -68,7 +70,7 @@ class LogView(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.buffer = buffer if buffer is not None else LogBuffer()  # an empty one is falsy
         self.cursor: int | None = None  # seq of the selected line
-        self.search: re.Pattern[str] | None = None
+        self.search: Pattern | None = None
         self.wrap = False
         self._dirty = False
         self._rate = 0.0  # lines per second, smoothed
@@ -182,9 +184,8 @@ class LogView(ScrollView, can_focus=True):
                 break
         if self.search is not None:
             match_style = self.get_component_rich_style("match")
-            for m in self.search.finditer(raw):
-                if m.end() > m.start():
-                    text.stylize(match_style, m.start(), m.end())
+            for start, end in self.search.spans(raw):
+                text.stylize(match_style, start, end)
         return text
 
     # ------------------------------------------------------------------ moving
@@ -237,7 +238,7 @@ class LogView(ScrollView, can_focus=True):
             self.following = False
 
     # ------------------------------------------------------------------ search & view
-    def set_search(self, pattern: re.Pattern[str] | None) -> None:
+    def set_search(self, pattern: Pattern | None) -> None:
         self.search = pattern
         self.refresh()
 
@@ -249,19 +250,40 @@ class LogView(ScrollView, can_focus=True):
         here = self.buffer.view_index(self.cursor) if self.cursor is not None else None
         if here is None:  # no line chosen yet: search from the start, or back from the end
             here = -1 if forward else n
-        step = 1 if forward else -1
-        i = here + step
-        while 0 <= i < n:
-            seq = self.buffer.view_seq(i)
-            if self.search.search(self.buffer.line(seq)):
-                self.cursor = seq
-                self.following = False
-                self._show_index(i)
-                return True
-            i += step
-        return False
+        found = self._next_match(here, forward, n)
+        if found is None:
+            return False
+        self.cursor = self.buffer.view_seq(found)
+        self.following = False
+        self._show_index(found)
+        return True
 
-    def set_filter(self, pattern: re.Pattern[str] | None) -> None:
+    def _next_match(self, here: int, forward: bool, n: int) -> int | None:
+        """The view index of the next line with a match, looked for a block at a time (one
+        call into RE2 per block, not per line)."""
+        assert self.search is not None
+        block, search = 4096, self.search.matching
+        if forward:
+            lo = here + 1
+            while lo < n:
+                hi = min(lo + block, n)
+                if hits := search(self._view_lines(lo, hi)):
+                    return lo + hits[0]
+                lo = hi
+        else:
+            hi = here
+            while hi > 0:
+                lo = max(hi - block, 0)
+                if hits := search(self._view_lines(lo, hi)):
+                    return lo + hits[-1]
+                hi = lo
+        return None
+
+    def _view_lines(self, lo: int, hi: int) -> list[str]:
+        buf = self.buffer
+        return [buf.line(buf.view_seq(i)) for i in range(lo, hi)]
+
+    def set_filter(self, pattern: Pattern | None) -> None:
         self.buffer.set_filter(pattern)
         self._frame()
 
@@ -283,14 +305,17 @@ class LogView(ScrollView, can_focus=True):
         return self.buffer.view_seq(n - 1) if n else None
 
 
-def pattern_for(text: str) -> re.Pattern[str] | None:
-    """A search or filter typed by the IC: a regex when it compiles, else a literal; any
-    upper-case letter makes it case-sensitive (as in less and vim's smartcase)."""
+def pattern_for(text: str) -> Pattern | None:
+    """A search or filter typed by the IC: a regex when RE2 takes it, else a literal; any
+    upper-case letter makes it case-sensitive (as in less and vim's smartcase). Matched in
+    linear time (``incident.patterns``), so no pattern can stall the console."""
     if not text:
         return None
-    flags = 0 if any(c.isupper() for c in text) else re.IGNORECASE
+    ignore_case = not any(c.isupper() for c in text)
     try:
-        return re.compile(text, flags)
-    except (re.error, OverflowError, RecursionError):  # a{99999999999}, deep nesting too
-        return re.compile(re.escape(text), flags)
-
+        return compile_pattern(text, ignore_case=ignore_case)
+    except InvalidInput:
+        try:
+            return compile_pattern(text, literal=True, ignore_case=ignore_case)
+        except InvalidInput:  # too long, or a NUL: nothing to search for
+            return None
