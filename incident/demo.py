@@ -84,8 +84,6 @@ async def seed_demo(journal: Journal, clock: Clock, *, log_command: str,
         k.set(start + timedelta(minutes=minutes))
         saved = await journal.append(step(k, state))
         apply(state, saved)
-    await journal.put_draft(declared.incident_id, "note.text",
-                            "Fix for token-refresh leak passed expedited review")
     return declared.incident_id
 
 

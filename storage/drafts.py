@@ -13,6 +13,13 @@ import aiosqlite
 from storage.sql import ts
 
 
+async def delete_drafts(conn: aiosqlite.Connection, incident_id: int, prefix: str) -> None:
+    """Forget the drafts of one dialog (keys ``prefix.*``), inside the caller's transaction."""
+    head = prefix + "."
+    await conn.execute("DELETE FROM drafts WHERE incident_id=? AND substr(key, 1, ?)=?",
+                       (incident_id, len(head), head))
+
+
 class DraftsMixin:
     """Drafts by incident and key (the note dialog, each comms draft, ...)."""
 

@@ -29,7 +29,7 @@ from incident.state import STATE_KINDS, IncidentState, fold
 from storage import schema
 from storage.capture_reads import CaptureReadsMixin
 from storage.contacts import ContactsMixin
-from storage.drafts import DraftsMixin
+from storage.drafts import DraftsMixin, delete_drafts
 from storage.errors import NotAWarroomDatabase, StoreError, translate
 from storage.feed import Watcher
 from storage.leases import LeasesMixin
@@ -163,13 +163,25 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
             return (await _insert_all(conn, [saved]))[0]
         return await self._write(tx)
 
-    async def append(self, event: Event) -> Event:
-        """Append one event; returns it with its id once it is committed."""
-        return (await self.append_many([event]))[0]
+    async def append(self, event: Event, *, drafts_done: str | None = None) -> Event:
+        """Append one event; returns it with its id once it is committed.
 
-    async def append_many(self, events: Sequence[Event]) -> list[Event]:
+        ``drafts_done`` names the dialog whose autosaved drafts this event saves (their key
+        prefix): they are deleted in the same transaction, so a console that dies right
+        after cannot offer the saved text again.
+        """
+        return (await self.append_many([event], drafts_done=drafts_done))[0]
+
+    async def append_many(self, events: Sequence[Event], *,
+                          drafts_done: str | None = None) -> list[Event]:
         """Append several events in one transaction (all or none)."""
-        return await self._write(lambda conn: _insert_all(conn, events))
+        async def tx(conn: aiosqlite.Connection) -> list[Event]:
+            saved = await _insert_all(conn, events)
+            if drafts_done is not None:
+                for incident_id in sorted({e.incident_id for e in saved}):
+                    await delete_drafts(conn, incident_id, drafts_done)
+            return saved
+        return await self._write(tx)
 
     async def refresh_glance(self, incident_id: int) -> bool:
         """Write the incident's glance if it has not seen its newest state event (a file from

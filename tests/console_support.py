@@ -58,9 +58,9 @@ async def wait_ready(pilot, timeout: float = 10.0) -> ConsoleScreen:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
-        screen = pilot.app.screen
-        if isinstance(screen, ConsoleScreen) and screen.ready \
-                and screen.query_one("#timeline").entries:
+        screen = next((s for s in pilot.app.screen_stack if isinstance(s, ConsoleScreen)),
+                      None)  # (an unsaved dialog may already be open on top of it)
+        if screen is not None and screen.ready and screen.query_one("#timeline").entries:
             await pilot.pause()
             return screen
         await pilot.pause(0.05)

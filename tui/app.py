@@ -30,6 +30,7 @@ from incident.clock import Clock
 from incident.errors import WarroomError
 from incident.glance import ROW_ONLY_KINDS, Peek
 from tui.actions import ACTIONS
+from tui.drafts import Drafts
 from tui.lifecycle import install_signal_handlers, start_lag_log
 from tui.messages import Drafted
 from tui.runner import SourceRunner
@@ -43,8 +44,6 @@ if TYPE_CHECKING:
     from tui.screens.console import ConsoleScreen
 
 POLL_SECONDS = 0.25
-DRAFT_SAVE_SECONDS = 0.3
-DRAFT_RETRY_SECONDS = 1.0  # a draft the store refused (locked, full) is written again
 
 
 def _driver_class():
@@ -95,8 +94,9 @@ class WarRoomApp(App[int]):
         self._more_themes = more_themes  # the rest of the themes, validated after attach
         self._on_theme_change = on_theme_change
         self.exit_message: str | None = None
-        self.drafts: dict[str, str] = {}
-        self.pending_drafts: dict[str, str] = {}
+        self.drafts = Drafts(
+            lambda delay, fn: self.set_timer(delay, fn, name="drafts"),
+            lambda text: self.notify(text, severity="warning", markup=False))
         self.capture = capture
         self.host_sampler = host_sampler
         self.postmortem = postmortem
@@ -169,7 +169,8 @@ class WarRoomApp(App[int]):
                            "`warroom declare TITLE --severity SEV-2`, or try `warroom demo`")
                 return
             state = await self.journal.load_state(self.incident_id)
-            self.drafts = await self.journal.drafts(self.incident_id)
+            self.drafts.attach(self.journal, self.incident_id,
+                               await self.journal.drafts(self.incident_id))
         except WarroomError as e:
             self._fail(str(e))
             return
@@ -217,11 +218,14 @@ class WarRoomApp(App[int]):
             except WarroomError:
                 pass
 
-    def console_ready(self) -> None:
+    def console_ready(self, then: Callable[[], Any]) -> None:
         """The console has all its panes (right after its first frame): what was typed
-        meanwhile is played now; and the sources the ledger says should run start."""
+        meanwhile is played now, then ``then`` runs; and the sources the ledger says should
+        run start."""
         if self._typed_ahead is not None:
-            self._typed_ahead.release()
+            self._typed_ahead.release(then)
+        else:
+            then()
         self.sync_sources()
 
     async def on_event(self, event: events.Event) -> None:
@@ -236,7 +240,7 @@ class WarRoomApp(App[int]):
             with open(path, "w") as f:
                 f.writelines(f"{t:.6f} {late:.6f}\n" for t, late in samples)
         await self.runner.shutdown()  # (and closes the capture, after its processes)
-        await self.flush_drafts()
+        await self.drafts.flush()
         journal, self.journal = self.journal, None
         if journal is None and self._opening is not None:
             try:
@@ -255,11 +259,16 @@ class WarRoomApp(App[int]):
             self._on_theme_change(theme.name)
 
     # ------------------------------------------------------------------ the store
-    async def commit(self, build: Callable[[IncidentState], Event]) -> Event | None:
+    async def commit(self, build: Callable[[IncidentState], Event], *,
+                     drafts_done: str | None = None) -> Event | None:
         """Build an event from the current state, append it, and show it once committed.
 
+        ``drafts_done`` is the key prefix of the dialog whose text this saves: its drafts
+        are deleted in the same transaction (and not written again by an autosave still
+        under way), so a console that dies right after cannot offer the text again.
+
         A refusal (bad input, a change that does not apply, a store that cannot write) is
-        shown as an error and nothing is marked saved.
+        shown as an error and nothing is marked saved; the dialog's drafts are kept.
         """
         if self.journal is None or self.state is None:
             return None
@@ -267,7 +276,8 @@ class WarRoomApp(App[int]):
             self.notify("read-only review: nothing can be changed here", severity="warning")
             return None
         try:
-            saved = await self.journal.append(build(self.state))
+            with self.drafts.saving(drafts_done):
+                saved = await self.journal.append(build(self.state), drafts_done=drafts_done)
         except WarroomError as e:
             self.notify(str(e), title="Not saved", severity="error", markup=False, timeout=8)
             return None
@@ -339,48 +349,10 @@ class WarRoomApp(App[int]):
         return events + [f for f in fixes if f.id not in seen]
 
     # ------------------------------------------------------------------ drafts
-    def known_drafts(self) -> dict[str, str]:
-        """The autosaved drafts (read at attach, and what was typed here since), with what
-        is still waiting to be written on top: a dialog opens with them at once."""
-        return {k: v for k, v in {**self.drafts, **self.pending_drafts}.items() if v}
-
     @on(Drafted)  # the dialogs' and the comms pane's (CommsPane.DraftChanged)
     def _draft(self, message: Drafted) -> None:
-        if self.read_only:
-            return
-        if not self.pending_drafts:
-            self.set_timer(DRAFT_SAVE_SECONDS, self.flush_drafts, name="drafts")
-        self.pending_drafts[message.key] = message.text
-
-    async def flush_drafts(self) -> None:
-        """Write pending drafts now (also called by the CLI after the app has exited)."""
-        pending, self.pending_drafts = self.pending_drafts, {}
-        if self.journal is None or self.incident_id is None:
-            return
-        for key, text in pending.items():  # known from now on, so clear_drafts finds them
-            if text:
-                self.drafts[key] = text
-            else:
-                self.drafts.pop(key, None)
-        keys = list(pending)
-        for n, key in enumerate(keys):
-            try:
-                await self.journal.put_draft(self.incident_id, key, pending[key] or None)
-            except WarroomError as e:
-                for later in keys[n:]:  # keep it and the rest; try again in a moment
-                    self.pending_drafts.setdefault(later, pending[later])
-                self.set_timer(DRAFT_RETRY_SECONDS, self.flush_drafts, name="drafts-retry")
-                self.notify(f"draft not saved yet (kept here, retrying): {e}",
-                            severity="warning", markup=False)
-                return
-
-    async def clear_drafts(self, prefix: str) -> None:
-        """Forget the drafts of a dialog once it is saved (or deliberately cancelled)."""
-        keys = {k for k in [*self.drafts, *self.pending_drafts] if k.startswith(prefix + ".")}
-        for key in keys:
-            self.pending_drafts[key] = ""
-            self.drafts.pop(key, None)
-        await self.flush_drafts()
+        if not self.read_only:
+            self.drafts.typed(message.key, message.text)
 
     # ------------------------------------------------------------------ actions
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

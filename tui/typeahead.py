@@ -11,6 +11,7 @@ Ctrl+Q still quits at once.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from textual import events
@@ -39,13 +40,15 @@ class TypeAhead:
         self.held.append(event)
         return True
 
-    def release(self) -> None:
-        """Play what was held (once); from then on nothing is held."""
+    def release(self, then: Callable[[], Any] | None = None) -> None:
+        """Play what was held (once), then call ``then``; from then on nothing is held."""
         if self.held is not None and not self._playing:
             self._playing = True
-            self.app.run_worker(self._play(), name="typed-ahead", group="typed-ahead")
+            self.app.run_worker(self._play(then), name="typed-ahead", group="typed-ahead")
+        elif then is not None:
+            then()
 
-    async def _play(self) -> None:
+    async def _play(self, then: Callable[[], Any] | None) -> None:
         app, loop = self.app, asyncio.get_running_loop()
         previous: float | None = None
         while self.held:  # (what is typed while this plays joins the end of the queue)
@@ -59,9 +62,13 @@ class TypeAhead:
             self._played.add(id(again))
             screen = app.screen
             app.post_message(again)
+            handled = loop.create_future()  # the app handles its messages in order: this
+            app.call_later(lambda f=handled: f.done() or f.set_result(None))  # runs after
+            await handled  # the key (and a dialog its binding opened is on the stack)
             deadline = loop.time() + DIALOG_WAIT_S
-            await asyncio.sleep(0.02)
             while app.screen is not screen and app.screen.focused is None \
                     and loop.time() < deadline:
                 await asyncio.sleep(0.01)
         self.held = None
+        if then is not None:
+            then()

@@ -37,7 +37,7 @@ class NoteDialog(ModalScreen[NoteResult | None]):
 
     def __init__(self, *, drafts: dict[str, str], owner: str, draft_prefix: str = "note",
                  title: str = "Add timeline note", initial: NoteResult | None = None,
-                 correcting: bool = False) -> None:
+                 correcting: bool = False, restored: bool = False) -> None:
         super().__init__()
         self._drafts = drafts
         self._owner = owner
@@ -45,19 +45,20 @@ class NoteDialog(ModalScreen[NoteResult | None]):
         self._title = title
         self._initial = initial
         self._correcting = correcting
+        self._restored = restored  # left unsaved earlier (a dropped link), opened again
 
     def key(self, field: str) -> str:
         return f"{self._prefix}.{field}"
 
     def compose(self) -> ComposeResult:
         init = self._initial
-        values = {
-            "text": self._drafts.get(self.key("text"), init.text if init else ""),
-            "action": self._drafts.get(self.key("action"), init.action if init else ""),
-            "owner": self._drafts.get(self.key("owner"), init.owner if init else self._owner),
-        }
+        self._defaults = {"text": init.text if init else "",
+                          "action": init.action if init else "",
+                          "owner": init.owner if init else self._owner}
+        values = {f: self._drafts.get(self.key(f), self._defaults[f]) for f in self.FIELDS}
         with Vertical(classes="dialog", id="note-dialog") as box:
-            box.border_title = self._title
+            box.border_title = self._title + (" · restored, not saved yet"
+                                              if self._restored else "")
             yield Label("Event (what happened)")
             yield Field(values["text"], placeholder="e.g. Alert fired: API 500 errors",
                         id="note-text", max_length=20_000)
@@ -78,8 +79,9 @@ class NoteDialog(ModalScreen[NoteResult | None]):
     @on(Input.Changed)
     def _autosave(self, event: Input.Changed) -> None:
         field = (event.input.id or "").removeprefix("note-")
-        if field in self.FIELDS:
-            self.post_message(Drafted(self.key(field), event.value))
+        if field in self.FIELDS:  # (a field as it opened is no draft: "" clears it)
+            typed = "" if event.value == self._defaults[field] else event.value
+            self.post_message(Drafted(self.key(field), typed))
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
