@@ -138,12 +138,13 @@ def _rule_spans(rule: Rule, text: str) -> list[Span]:
     pos = 0
     while (m := search(text, pos)) is not None:
         found = find(m)
+        pos = m.end() if found and m.end() > m.start() else m.start() + 1
         for start, end in found:
             if rule.expand:
                 start, end = _token(text, start, end)
+            pos = max(pos, end)  # the search goes on after the secret, read once
             if start < end and MARK not in text[start:end]:
                 spans.append((start, end))
-        pos = m.end() if found and m.end() > m.start() else m.start() + 1
     return spans
 
 

@@ -46,6 +46,9 @@ class Rule:
 # minutes over a long run of spaces; NpmDetector's leading `.+` is quadratic over a run of
 # slashes. What they find (``cloudant_password = ...``, ``ibm_api_key: ...``,
 # ``//registry/:_authToken=...``) is found by warroom's name=value rule below.
+# JwtTokenDetector and OpenAIDetector open with an unbounded repeat that a required literal
+# follows: quadratic over a long run of their prefix ("eyJeyJ...", "sk-sk-..."); warroom's
+# JWT and sk- rules find both shapes.
 # PrivateKeyDetector names a key's BEGIN line; warroom's block rule redacts the key itself
 # (every line up to its END line), keeping the BEGIN and END lines as context.
 DS_LEFT_OUT = {
@@ -56,6 +59,8 @@ DS_LEFT_OUT = {
     "IbmCosHmacDetector",
     "SoftlayerDetector",
     "NpmDetector",
+    "JwtTokenDetector",
+    "OpenAIDetector",
 }
 # What must occur for a detector's patterns to match: literals in lower case, literals as
 # written, a run of so many token characters. A detector not named here (a newer detect-secrets)
@@ -206,6 +211,9 @@ _NAMED = re.compile(
     r"(?i:" + "|".join(_NAME_KEYWORDS) + r")[\w.\-]{0,63}+[\"'\]]{0,2}+"
     r"(?P<sep>[ \t]{0,3}+(?:=>|:=|::|=|:)[ \t]{0,3}+|[ \t]{1,3}+(?![\-<>|&;\s]))"
     r"(?:(?i:basic|bearer|token|digest|negotiate|ntlm|oauth|apikey|ssws|splunk)[ \t]{1,3}+)?"
+)
+# the value after a secret name: quoted, or up to a space, quote, ',', ';' or '&name='
+_VALUE = re.compile(
     r"(?P<s>\"(?:[^\"\\\n]|\\.){0,4096}+\"?|'(?:[^'\\\n]|\\.){0,4096}+'?"
     r"|(?:[^\s\"',;&<>]|&(?![\w.\-]{1,64}+=)){1,4096}+)"
 )
@@ -223,21 +231,26 @@ def _quoted_inside(m: re.Match[str]) -> Span:
 
 
 def _named_value(m: re.Match[str]) -> list[Span]:
+    """The value after a name with a secret word in it; the name is read back from the
+    keyword the regex found, and the value read only when the name is secret."""
     text = m.string
     start = m.start()
     while start > 0 and text[start - 1] in _NAME_CHARS:
         start -= 1
     name = _CLOSERS.sub("", text[start : m.start("sep")])
     flag = name.startswith("-")
-    if not m.group("sep").strip() and not flag and m.group("s")[:1] not in "\"'":
-        return []  # "name value" only for a --flag, or a quoted value: not prose
     if flag and start > 0 and not text[start - 1].isspace():
         return []
     if not secret_name(name.lstrip("-")):
         return []
-    start, end = _quoted_inside(m)
-    value = text[start:end]
-    if not value or MARK in value or value == "[masked]" or set(value) <= {"*"}:
+    value = _VALUE.match(text, m.end())
+    if value is None:
+        return []
+    if not m.group("sep").strip() and not flag and value.group()[:1] not in "\"'":
+        return []  # "name value" only for a --flag, or a quoted value: not prose
+    start, end = _quoted_inside(value)
+    found = text[start:end]
+    if not found or MARK in found or found == "[masked]" or set(found) <= {"*"}:
         return []
     return [(start, end)]
 
@@ -288,10 +301,13 @@ _PW_COMMANDS = (
 
 # Token shapes detect-secrets does not know (or knows too narrowly): name, regex, keywords.
 _T = "A-Za-z0-9_\\-"
+# Each starts where a token starts (not inside a run of token characters, where a failed try
+# would scan the run again from every position).
+_START = r"(?<![A-Za-z0-9_\-])"
 _TOKENS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Slack app or user token", rf"\bx(?:app|ox[abposre])-[{_T}]{{10,400}}+", ("xapp-", "xox")),
     ("webhook signing secret", r"\bwhsec_[A-Za-z0-9+/=]{16,400}+", ("whsec_",)),
-    ("OpenAI/Anthropic key", rf"(?<![{_T}])sk-(?=[{_T}]{{0,400}}\d)[{_T}]{{20,400}}+", ("sk-",)),
+    ("OpenAI/Anthropic key", rf"sk-(?=[{_T}]{{0,400}}\d)[{_T}]{{20,400}}+", ("sk-",)),
     ("Stripe key", r"\b[srp]k_(?:live|test)_[A-Za-z0-9]{10,250}+", ("k_live_", "k_test_")),
     (
         "GitHub token",
@@ -350,7 +366,10 @@ def own_rules() -> list[Rule]:
             c(r"(?i)discord(?:app)?\.com/api/webhooks/(?P<s>[0-9]{5,30}+/[A-Za-z0-9_\-]{20,200}+)"),
             ("discord",),
         ),
-        *(Rule(name, c(regex), keywords, expand=True) for name, regex, keywords in _TOKENS),
+        *(
+            Rule(name, c(_START + regex.removeprefix(r"\b")), keywords, expand=True)
+            for name, regex, keywords in _TOKENS
+        ),
         Rule(
             "cookie header",
             c(
