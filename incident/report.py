@@ -32,10 +32,19 @@ FORMAT_VERSION = 1
 _MD_ESCAPE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>&|~!"})
 
 
+_BLOCK_START = re.compile(r"[#>+=-]|\d{1,9}(?=[.)])")
+
+
 def md_text(value: str) -> str:
     """One line of Markdown text from untrusted text: controls shown, newlines folded,
-    every character Markdown would read as syntax escaped."""
-    return visible(" ".join(value.split())).translate(_MD_ESCAPE)
+    every character Markdown would read as syntax escaped (a heading, quote or list marker
+    where it starts a list item too)."""
+    text = visible(" ".join(value.split())).translate(_MD_ESCAPE)
+    m = _BLOCK_START.match(text)
+    if m is None:
+        return text
+    end = m.end() if text[:1].isdigit() else 0
+    return f"{text[:end]}\\{text[end:]}"
 
 
 def md_code(value: str) -> str:
