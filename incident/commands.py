@@ -337,7 +337,7 @@ def recorded_environment(environ: Mapping[str, str], command: str | None = None
     when its name looks secret (PASSWORD, TOKEN, KEY, PW, ...) or redaction finds a secret
     in it."""
     from incident.redact import redact  # (its rules load detect-secrets: only when needed)
-    from incident.secret_rules import secret_name
+    from incident.secret_names import secret_name
     named = set(_MENTIONED.findall(command or ""))
     out = {}
     for k in sorted(environ):
