@@ -162,12 +162,17 @@ def redact(text: str) -> tuple[str, int]:
     """``text`` with secrets replaced by ``[REDACTED]``, and how many were replaced."""
     if not text:
         return text, 0
-    chosen = set(_UNKEYED)
-    for k in _keywords_in(" " + text.lower()):  # " -u" at the start too
-        chosen |= _BY_KEYWORD[k]
+    found = _keywords_in(" " + text.lower())  # " -u" at the start too
+    if found:
+        chosen = set(_UNKEYED)
+        for k in found:
+            chosen |= _BY_KEYWORD[k]
+        order: Iterable[int] = sorted(chosen)
+    else:
+        order = _UNKEYED
     total = 0
     longest = [-1]
-    for i in sorted(chosen):
+    for i in order:
         rule = RULES[i]
         if not _wanted(rule, text, longest):
             continue

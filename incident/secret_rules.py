@@ -3,15 +3,14 @@ the shapes they do not cover (command-line password flags, ``NAME=value`` with a
 name, cookies, URLs with a password, private-key blocks, newer vendor tokens). Long generated
 tokens that no rule names are found by :mod:`incident.secret_tokens`.
 
-Each :class:`Rule` is a regex, the literals one of which must occur in a text (compared in
-lower case) for the rule to be worth running, and how to find the secret in a match. A
-text is redacted by :mod:`incident.redact`.
+Each :class:`Rule` is a regex, the literals one of which must occur in a text (in lower
+case) for it to be worth running, and how to find the secret in a match (incident.redact).
 
 Every regex here runs over untrusted log text, up to megabytes at a time, so none may
 backtrack without bound: repeats are bounded or possessive, and no unbounded repeat sits
 inside another. The detect-secrets patterns left out below are left out for that reason
-(or because they would wreck ordinary log text); tests/test_redact.py runs every rule over
-hostile strings.
+(or because they would wreck ordinary log text); tests/test_redact_corpus.py runs every
+rule over hostile strings.
 """
 
 from __future__ import annotations
@@ -148,7 +147,11 @@ _NAME_KEYWORDS = (
     "xsrf",
     "bearer",
     "webhook",
-    "conn",
+    "connectionstring",
+    "connection_string",
+    "connection-string",
+    "connstr",
+    "conn_str",
     "contrase",
     "sas",
 )
@@ -235,6 +238,12 @@ def _basic_credentials(m: re.Match[str]) -> list[Span]:
     return []
 
 
+_PW_KEYWORDS = (
+    *("mysql", "mariadb", "sshpass", "mongo", "docker", "podman", "nerdctl", "buildah"),
+    *("skopeo", "oc login", "oc\tlogin"),
+)
+
+
 def _option(m: re.Match[str]) -> list[Span]:
     at = m.start()
     if at > 0 and not m.string[at - 1].isspace():
@@ -250,8 +259,8 @@ _PW_COMMANDS = (
 
 # Token shapes detect-secrets does not know (or knows too narrowly): name, regex, keywords.
 _T = "A-Za-z0-9_\\-"
-# Each starts where a token starts (not inside a run of token characters, where a failed try
-# would scan the run again from every position).
+# Each starts where a token starts (not inside a run of token characters: a failed try would
+# scan the run again from every position).
 _START = r"(?<![A-Za-z0-9_\-])"
 _TOKENS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Slack app or user token", rf"\bx(?:app|ox[abposre])-[{_T}]{{10,400}}+", ("xapp-", "xox")),
@@ -299,7 +308,7 @@ def own_rules() -> list[Rule]:
         ),
         Rule(
             "URL with a password",
-            c(r"(?i)\b[a-z][a-z0-9+.\-]{1,30}+://(?P<rest>[^\s\"'<>`]{1,4096}+)"),
+            c(r"://(?P<rest>[^\s\"'<>`]{1,4096}+)"),
             ("://",),
             spans=_url_password,
         ),
@@ -346,7 +355,7 @@ def own_rules() -> list[Rule]:
                 _PW_COMMANDS + r"[^\n|;&]{0,512}?(?<=[ \t])-p[ \t]{0,3}+(?P<s>'[^'\n]{0,1024}+'?"
                 r"|\"[^\"\n]{0,1024}+\"?|[^\s\-'\"][^\s]{0,1023}+)"
             ),
-            ("mysql", "mariadb", "sshpass", "mongo", "login"),
+            _PW_KEYWORDS,
             spans=_group_s,
         ),
         Rule(
