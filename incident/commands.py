@@ -333,15 +333,33 @@ def stop_source(clock: Clock, state: IncidentState, which: str, *, owner: str = 
     return source_ledger(clock, state, src.id, "stopped", owner=owner)
 
 
-SECRET_NAME = re.compile(r"(?i)(pass|secret|token|key|auth|cred|cookie|session|private|"
-                         r"signature|dsn|conn)")
+# What the ledger records of a source's environment: these harmless variables, and those
+# its command line names ($NAME, ${NAME}, ${NAME:-default}); never the whole environment.
+ENV_ALLOWED = frozenset({
+    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "PWD", "LANG", "LANGUAGE", "TZ", "TERM",
+    "HOSTNAME", "TMPDIR", "KUBECONFIG", "KUBE_CONTEXT", "AWS_PROFILE", "AWS_REGION",
+    "AWS_DEFAULT_REGION", "CLOUDSDK_CORE_PROJECT", "CLOUDSDK_COMPUTE_REGION",
+})
+_MENTIONED = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]{0,127})")
+MASKED = "[masked]"
 
 
-def recorded_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The environment a source runs with, as the ledger records it: every variable, with
-    the values of secret-looking ones (PASSWORD, TOKEN, KEY, ...) masked."""
-    return {k: ("[masked]" if SECRET_NAME.search(k) else v)
-            for k, v in sorted(environ.items())}
+def recorded_environment(environ: Mapping[str, str], command: str | None = None
+                         ) -> dict[str, str]:
+    """The environment a source runs with, as the ledger records it: the allowed harmless
+    variables (and every ``LC_*``) and the variables ``command`` names, each value masked
+    when its name looks secret (PASSWORD, TOKEN, KEY, PW, ...) or redaction finds a secret
+    in it."""
+    from incident.redact import redact  # (its rules load detect-secrets: only when needed)
+    from incident.secret_names import secret_name
+    named = set(_MENTIONED.findall(command or ""))
+    out = {}
+    for k in sorted(environ):
+        if k in named or k in ENV_ALLOWED or k.startswith("LC_"):
+            v = environ[k]
+            secret = k in named and secret_name(k)
+            out[k] = MASKED if secret or redact(v)[1] else v
+    return out
 
 
 def source_ledger(clock: Clock, state: IncidentState, source_id: str, op: str, *,
@@ -350,6 +368,7 @@ def source_ledger(clock: Clock, state: IncidentState, source_id: str, op: str, *
                   env: Mapping[str, str] | None = None) -> Event:
     src = state.sources.get(source_id)
     name = src.spec.name if src else source_id
+    command = src.spec.command if src else None
     ran = f"pid {pid}" + (f"; {reason}" if reason else "")
     detail = {"started": ran, "restarted": ran,
               "exited": f"exit code {exit_code}", "stopped": "stopped by the IC",
@@ -357,7 +376,7 @@ def source_ledger(clock: Clock, state: IncidentState, source_id: str, op: str, *
     return _event(clock, state.id, f"Log source {name} {op}: {detail}",
                   CommandEvent(source_id=source_id, op=op, pid=pid, exit_code=exit_code,
                                reason=reason,
-                               env=recorded_environment(env) if env is not None else None),
+                               env=recorded_environment(env, command) if env is not None else None),
                   action="Command ledger", owner=owner)
 
 

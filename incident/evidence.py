@@ -3,7 +3,8 @@
 A pinned line says where it came from (the source's command or file, the line number), when
 warroom read it, when the line itself says it happened (when it says so), a few lines of
 context, and a SHA-256 over line and context so that a post-mortem can show it was not
-edited afterwards.
+edited afterwards (:func:`verify`). In a redacted report or export the digest is over the
+redacted context the evidence carries; the original is kept only in the unredacted store.
 """
 
 from __future__ import annotations
@@ -54,6 +55,13 @@ def digest(context: Sequence[str]) -> str:
     for part in context:
         h.update(part.encode("utf-8", "surrogatepass") + b"\n")
     return h.hexdigest()
+
+
+def verify(evidence: Evidence) -> bool:
+    """Whether the evidence's SHA-256 is the digest of the context it carries (a line
+    pinned from a log, as stored or as a redacted artefact carries it). A host snapshot has
+    no context to check, and is False."""
+    return bool(evidence.context) and evidence.sha256 == digest(evidence.context)
 
 
 def from_log_line(*, source: str, source_id: str | None, line: str, line_no: int | None,

@@ -186,6 +186,10 @@ class Evidence(_Payload):
     context: tuple[str, ...] = ()
     sha256: str | None = None
     snapshot: dict[str, Any] | None = None
+    # True in a redacted report or export when redaction changed this evidence: its sha256
+    # is then over the redacted context it carries (the original digest, over what was
+    # redacted, is kept only in the unredacted store: it would be a guessing oracle)
+    redacted: bool = False
 
 
 class Edit(_Payload):

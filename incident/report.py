@@ -7,6 +7,7 @@ and nothing is invented: a field nobody filled in reads "Not yet known".
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -20,19 +21,51 @@ from incident.state import IncidentState, fold
 from incident.timeparse import human_duration, iso_z
 
 UNKNOWN = "Not yet known"
+DIGEST_NOTE = ("Evidence digests are over the redacted lines shown here; the original "
+               "digests are kept only in the unredacted store.")
 FORMAT_VERSION = 1
 
 
+# Untrusted text is escaped so that a rendered report loads nothing and nothing breaks out:
+# no raw HTML or entity, no link, image or autolink, no emphasis or strikethrough, no table
+# cell boundary. CommonMark lets a backslash escape any ASCII punctuation.
+_MD_ESCAPE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>&|~!"})
+
+
+_BLOCK_START = re.compile(r"[#>+=-]|\d{1,9}(?=[.)])")
+
+
+def md_text(value: str) -> str:
+    """One line of Markdown text from untrusted text: controls shown, newlines folded,
+    every character Markdown would read as syntax escaped (a heading, quote or list marker
+    where it starts a list item too)."""
+    text = visible(" ".join(value.split())).translate(_MD_ESCAPE)
+    m = _BLOCK_START.match(text)
+    if m is None:
+        return text
+    end = m.end() if text[:1].isdigit() else 0
+    return f"{text[:end]}\\{text[end:]}"
+
+
+def md_code(value: str) -> str:
+    """Untrusted text as an inline code span: a fence of more backticks than the longest
+    run inside (CommonMark), padded with spaces when the text starts or ends with one."""
+    text = visible(" ".join(value.split()))
+    longest = max((len(r) for r in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _inline(value: str | None) -> str:
-    """One line of Markdown from untrusted text: controls shown, newlines folded."""
+    """One line of Markdown from untrusted text; "Not yet known" when empty."""
     if value is None or not str(value).strip():
         return UNKNOWN
-    return visible(" ".join(str(value).split()))
+    return md_text(str(value))
 
 
 def _cell(value: str) -> str:
-    text = visible(" ".join(value.split())) if value.strip() else ""
-    return text.replace("\\", "\\\\").replace("|", "\\|")
+    return md_text(value) if value.strip() else ""
 
 
 def _stamp(at: datetime) -> str:
@@ -69,7 +102,7 @@ def _timeline_rows(rows: Sequence[TimelineEntry], started: datetime) -> list[str
 def _participants(state: IncidentState) -> list[str]:
     by_role: dict[str, list[str]] = {}
     for p in state.participants.values():
-        by_role.setdefault(p.role, []).append(visible(p.name))
+        by_role.setdefault(p.role, []).append(md_text(p.name))
     lines = []
     for role in Role:
         names = by_role.pop(role.value, [])
@@ -86,7 +119,7 @@ def _evidence(rows: Sequence[TimelineEntry]) -> list[str]:
         if r.retracted or not isinstance(ev, Evidence):
             continue
         where = _inline(ev.source) + (f", line {ev.line_no}" if ev.line_no else "")
-        lines.append(f"- {iso_z(r.occurred_at)} {where}: `{_cell(ev.line)[:300]}`"
+        lines.append(f"- {iso_z(r.occurred_at)} {where}: {md_code(ev.line[:300])}"
                      + (f" (sha256 {ev.sha256[:16]}…)" if ev.sha256 else ""))
     return lines
 
@@ -204,6 +237,8 @@ def render_markdown(events: Sequence[Event], *, redacted: int | None = None,
     evidence = _evidence(rows)
     if evidence:
         out += ["", "### Evidence", *evidence]
+        if redacted is not None:
+            out += ["", f"_{DIGEST_NOTE}_"]
     if redacted is not None:
         out += ["", f"_Secrets redacted on export: {redacted} (tokens, keys, passwords, "
                     "bearer headers, connection strings)._"]
@@ -248,6 +283,7 @@ def report_data(events: Sequence[Event], *, redacted: int | None = None,
             "out_of_order": m.out_of_order,
         },
         "secrets_redacted": redacted,
+        "evidence_digests": None if redacted is None else DIGEST_NOTE,
         "emergency_contacts": None if contacts is None else [
             {"role": c.role, "contact": c.contact} for c in contacts],
     }

@@ -43,9 +43,11 @@ async def ready_source(pilot, sid: str) -> SourcePane:
 async def test_output_is_shown_captured_and_the_exit_is_in_the_ledger(tmp_path, monkeypatch):
     monkeypatch.setenv("DEPLOY_TOKEN", "s3cr3t")
     monkeypatch.setenv("KUBECONFIG_CONTEXT", "prod-eu")
+    monkeypatch.setenv("MYSQL_PWD", "unmentioned")
     db = tmp_path / "w.db"
     incident = await seed(db)
-    sid = await add_source(db, incident, "printf 'a\\nERROR b\\n[bold]c[/]\\n'; echo oops >&2; "
+    sid = await add_source(db, incident, ": \"$DEPLOY_TOKEN\" \"${KUBECONFIG_CONTEXT:-x}\"; "
+                                         "printf 'a\\nERROR b\\n[bold]c[/]\\n'; echo oops >&2; "
                                          "exit 3")
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
@@ -59,8 +61,9 @@ async def test_output_is_shown_captured_and_the_exit_is_in_the_ledger(tmp_path, 
     entries = [p for p in await ledger(db, incident) if p.source_id == sid]
     assert [(p.op, p.exit_code) for p in entries] == [("added", None), ("started", None),
                                                         ("exited", 3)]
-    env = entries[1].env  # the environment it ran with is recorded, secrets masked
+    env = entries[1].env  # what its command names of the environment, secrets masked
     assert env["KUBECONFIG_CONTEXT"] == "prod-eu" and env["DEPLOY_TOKEN"] == "[masked]"
+    assert "MYSQL_PWD" not in env  # not named by the command: not recorded
     assert "PATH" in env and entries[0].spec.cwd
     async with await Store.open(db, read_only=True) as store:
         captured = await store.read_capture(incident, sid)

@@ -131,8 +131,8 @@ def test_example_has_the_playbook_sections(example: list[Event]) -> None:
         "- **Permanent**: Fixed connection leak in auth service",
         "- **Deployed**: v2.3.2 with connection management fix",
         "- **Duration**: 30 minutes",
-        "- **Users Affected**: ~2,500 (15% of active users)",
-        "- **Failed Requests**: ~12,000", "- **Revenue Impact**: Estimated $X,XXX",
+        "- **Users Affected**: \\~2,500 (15% of active users)",  # ~ escaped (strikethrough)
+        "- **Failed Requests**: \\~12,000", "- **Revenue Impact**: Estimated $X,XXX",
         "1. [ ] Add connection pool monitoring alerts",
         "4. [ ] Review all service connection handling",
         "- Incident Commander: @incident-response-orchestrator",
@@ -242,7 +242,7 @@ def test_evidence_section(journal, frozen_clock: FrozenClock) -> None:
     lines = render_markdown(j.events).splitlines()
     i = lines.index("### Evidence")
     assert lines[i + 1:] == [
-        "- 2026-11-25T14:30:00Z app.log, line 42: `ERROR pool \\| full␛[2J` "
+        "- 2026-11-25T14:30:00Z app.log, line 42: `ERROR pool | full␛[2J` "
         "(sha256 0123456789abcdef…)"]
 
 
@@ -275,7 +275,7 @@ def test_control_characters_are_neutralised(journal, frozen_clock: FrozenClock) 
     md = render_markdown(_hostile(journal, frozen_clock))
     assert [f"U+{ord(ch):04X}" for ch in md if _unsafe(ch)] == []
     assert "␛]52;c;cm0gLXJm␇␛[2J␛c⟨U+009B⟩31m⟨U+202E⟩evil␡" in md
-    assert "- **What**: multi line ␛]52" in md
+    assert "- **What**: multi line ␛\\]52" in md  # [ and ] escaped: no link
     lines = md.splitlines()
     rows = lines[lines.index("### Timeline") + 1:lines.index("### Root Cause") - 1]
     assert len(rows) == 2 + len(journal.events)
@@ -301,7 +301,8 @@ def test_json_has_every_field_and_parses(example: list[Event]) -> None:
     assert text == render_json(example)
     data = json.loads(text)
     assert set(data) == {"format", "incident", "number", "duration_seconds", "timeline",
-                         "events", "metrics", "secrets_redacted", "emergency_contacts"}
+                         "events", "metrics", "secrets_redacted", "emergency_contacts",
+                         "evidence_digests"}
     assert data["metrics"]["time_to_resolve_seconds"] == 1800.0
     assert data["secrets_redacted"] is None
     assert data["format"] == 1

@@ -21,7 +21,7 @@ from incident.errors import InvalidInput
 from incident.journal import SourceSpec
 from incident.model import Resolution
 from incident.ports import IncidentSummary, Journal
-from incident.redact import redact, redact_events
+from incident.redact import redact_contacts, redact_events, redact_lines
 from incident.report import render_json, render_markdown
 from incident.sanitize import json_safe, visible
 from incident.state import IncidentState
@@ -54,10 +54,6 @@ def shown_path(path: str) -> str:
     """A path as text a terminal can show: bytes that are not UTF-8 (Python keeps them as
     lone surrogates) become U+FFFD, controls in the name are made visible."""
     return visible(path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
-
-
-def _redact(text: str) -> str:
-    return redact(text)[0]
 
 
 async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
@@ -97,6 +93,9 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
     elif verb == "report":
         events, redacted = await _events_for_export(store, args)
         contacts = await store.contacts(seed=False)
+        if redacted is not None:
+            contacts, n = redact_contacts(contacts)
+            redacted += n
         text = render_json(events, redacted=redacted, contacts=contacts) \
             if args.format == "json" else \
             render_markdown(events, redacted=redacted, contacts=contacts)
@@ -110,9 +109,11 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
         captured = {}
         for sid in state.sources:
             lines = await store.read_capture(args.incident, sid, limit=10_000_000)
-            if redacted is not None:
-                lines = [line.__class__(line.no, line.err, line.read_at, _redact(line.text))
-                         for line in lines]
+            if redacted is not None:  # in order: a private key spans lines
+                texts, n = redact_lines(line.text for line in lines)
+                redacted += n
+                lines = [line.__class__(line.no, line.err, line.read_at, text)
+                         for line, text in zip(lines, texts, strict=True)]
             captured[sid] = lines
         await exporter(Path(args.output), args.incident, events, captured)
         note = "secrets kept" if redacted is None else f"{redacted} secret(s) redacted"
