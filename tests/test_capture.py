@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
 import time
+import tracemalloc
 from contextlib import closing
 from datetime import UTC, datetime
 
@@ -281,3 +283,27 @@ async def test_the_queue_is_bounded_in_bytes_too(tmp_path):
     assert (w.pending, w.pending_bytes) == (0, 0)
     numbers = stored(db, inc, "s1")[3]
     assert numbers[-1] == 100 and len(numbers) + dropped == 100
+
+
+async def test_a_read_within_a_byte_budget_reads_the_newest_and_stops(tmp_path):
+    db = tmp_path / "w.db"
+    inc = await _incident(db)
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.executemany("INSERT INTO captured_lines VALUES (?, 's1', ?, 0, ?, ?)",
+                         [(inc, no, "2026-11-25T14:30:00.000000Z", long_line(no))
+                          for no in range(1, 301)])  # 19.7 MB
+    each = sys.getsizeof(long_line(1))
+    async with await Store.open(db, read_only=True) as s:
+        tracemalloc.start()
+        try:
+            lines = await s.read_capture(inc, "s1", limit=10_000, max_bytes=2 << 20)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert [x.no for x in lines] == list(range(301 - (2 << 20) // each, 301))
+        assert peak < 3 * (2 << 20), peak  # not the 19.7 MB stored
+        assert lines[-1].text == long_line(300)
+        later = await s.read_capture(inc, "s1", after_no=295, max_bytes=2 << 20)
+        assert [x.no for x in later] == [296, 297, 298, 299, 300]
+        assert await s.read_capture(inc, "s1", max_bytes=each - 1) == []
+        assert len(await s.read_capture(inc, "s1", limit=5, max_bytes=1 << 30)) == 5
