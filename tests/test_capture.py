@@ -161,7 +161,7 @@ def db_bytes(db) -> int:
 
 
 def long_line(no: int, size: int = 65_536) -> str:
-    return f"{no:08d} " + "x" * (size - 9) + "… [983,040 bytes cut]"
+    return f"{no:08d} " + "x" * (size - 9) + "... [983,040 bytes cut]"
 
 
 async def test_each_source_keeps_no_more_than_its_byte_budget(tmp_path):

@@ -144,7 +144,7 @@ async def test_quitting_ends_processes_and_the_next_attach_restarts_them(tmp_pat
 
 
 def long_line(no: int) -> str:
-    return f"{no:06d} " + "x" * 65_529 + "… [983,040 bytes cut]"  # as feeds/lines.py cuts
+    return f"{no:06d} " + "x" * 65_529 + "... [983,040 bytes cut]"  # as feeds/lines.py cuts
 
 
 async def test_an_attach_reloads_the_newest_captured_lines_within_a_byte_budget(tmp_path):

@@ -104,8 +104,8 @@ async def test_a_long_line_is_cut_with_its_marker_and_keeps_one_number() -> None
     await src.start()
     batches = await collect(src)
     lines = [line for b in batches for line in b.lines]
-    assert lines == ["a", "x" * MAX_LINE + f"… [{3_000_000 - MAX_LINE:,} bytes cut]", "b",
-                     "0" * MAX_LINE + f"… [{70_000 - MAX_LINE:,} bytes cut]"]  # (at the end)
+    assert lines == ["a", "x" * MAX_LINE + f"... [{3_000_000 - MAX_LINE:,} bytes cut]", "b",
+                     "0" * MAX_LINE + f"... [{70_000 - MAX_LINE:,} bytes cut]"]  # (at the end)
     assert batches[-1].last_no == 4
 
 

@@ -227,11 +227,11 @@ async def test_a_long_line_is_cut_and_the_numbers_after_it_hold(tmp_path: Path) 
     await r.until(lambda ls: len(ls) == 3)
     cut = 3_000_004 - MAX_LINE
     assert r.lines == ["big.log:1: hit 1",
-                       "big.log:2: hit " + "x" * (MAX_LINE - 4) + f"… [{cut:,} bytes cut]",
+                       "big.log:2: hit " + "x" * (MAX_LINE - 4) + f"... [{cut:,} bytes cut]",
                        "big.log:3: hit 3"]
     append(log, "y\nhit 5\n")
     await r.until(lambda ls: len(ls) == 5)
-    assert r.lines[3] == "big.log:4: hit " + "y" * (MAX_LINE - 4) + "… [134,469 bytes cut]"
+    assert r.lines[3] == "big.log:4: hit " + "y" * (MAX_LINE - 4) + "... [134,469 bytes cut]"
     assert r.lines[4] == "big.log:5: hit 5"
     await r.close()
 

@@ -126,7 +126,7 @@ def test_a_pane_fed_long_lines_stays_within_its_budget():
     tracemalloc.start()
     try:
         for i in range(1500):  # about 94 MiB in all
-            b.append([f"{i:06d}" + "x" * 65_530 + "… [983,040 bytes cut]"])
+            b.append([f"{i:06d}" + "x" * 65_530 + "... [983,040 bytes cut]"])
         held = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
