@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from storage.capture_budget import row_model, store_lines, text_bytes
+from storage.capture_budget import Lines, RowModel, store_lines
 from storage.timestamps import BUSY_TIMEOUT_MS, ts
 
 DEFAULT_LIMIT = 100_000  # lines kept per source
-DEFAULT_BYTES = 64 << 20  # bytes of file kept per source (capture_budget.row_model)
+DEFAULT_BYTES = 64 << 20  # bytes of file kept per source (capture_budget.RowModel)
 MAX_PENDING = 200_000    # lines waiting to be written before the oldest are dropped
 MAX_PENDING_BYTES = 16 << 20  # the same in memory (str.__sizeof__): 256 lines cut at 64 KiB
 BATCH_LINES = 20_000     # a transaction's most lines; this many queued are written at once
@@ -72,7 +72,7 @@ class CaptureWriter:
         self.transactions = 0  # committed
         self._last_commit = float("-inf")  # time.monotonic() of the last transaction
         self.error: str | None = None
-        self._cost = row_model()  # (of the file's page size, once connected)
+        self._model = RowModel()  # (of the file's page size, once connected)
         self._dropped: dict[tuple[int, str], int] = {}
         self._queue: deque = deque()  # batches waiting, oldest first; None ends the thread
         self._lock = threading.Lock()
@@ -172,8 +172,8 @@ class CaptureWriter:
                             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
                             conn.execute("PRAGMA synchronous=NORMAL")
                             page = conn.execute("PRAGMA page_size").fetchone()[0]
-                            self._cost = row_model(page)
-                            conn.create_function("warroom_row_cost", 1, self._cost,
+                            self._model = RowModel(page)
+                            conn.create_function("warroom_row_cost", 1, self._model.cost,
                                                  deterministic=True)
                             if self.trace is not None:
                                 conn.set_trace_callback(self.trace)
@@ -188,20 +188,19 @@ class CaptureWriter:
                 conn.close()
 
     def _write(self, conn: sqlite3.Connection, batch: list) -> None:
-        cost = self._cost
-        sources: dict[tuple[int, str], dict[int, tuple[int, int, str, str, int]]] = {}
-        for inc, sid, first, texts, err, read_at, _size in batch:  # (a number given twice:
-            sources.setdefault((inc, sid), {}).update(  # the later line replaces it)
-                (first + i, (first + i, int(err), read_at, text, cost(text_bytes(text))))
-                for i, text in enumerate(texts))
+        sources: dict[tuple[int, str], Lines] = {}
+        for inc, sid, first, texts, err, read_at, _size in batch:
+            key = (inc, sid)
+            if key not in sources:
+                sources[key] = Lines(self._model, inc, sid)
+            sources[key].add(first, texts, err, read_at)
         lines = sum(len(b[3]) for b in batch)
         size = sum(b[6] for b in batch)
         for attempt in range(50):
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                for (inc, sid), rows in sources.items():
-                    store_lines(conn, inc, sid, [rows[no] for no in sorted(rows)],
-                                limit=self.limit, budget=self.max_bytes)
+                for source in sources.values():
+                    store_lines(conn, source, limit=self.limit, budget=self.max_bytes)
                 conn.execute("COMMIT")
                 self.transactions += 1
                 break

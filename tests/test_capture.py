@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import sys
 import threading
@@ -14,7 +15,7 @@ from incident import commands as c
 from incident.clock import FrozenClock
 from incident.model import Severity
 from storage.capture import BATCH_LINES, CaptureWriter
-from storage.capture_budget import row_model
+from storage.capture_budget import RowModel
 from storage.store import Store
 
 AT = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
@@ -146,7 +147,7 @@ async def test_a_capture_commit_costs_the_change_feed_one_indexed_read(tmp_path)
 def stored(db, inc: int, source: str) -> tuple[int, int, tuple[int, int] | None, list[int]]:
     """(lines, bytes) as counted from the rows themselves, the capture_totals row, and the
     numbers stored."""
-    cost = row_model()
+    cost = RowModel().cost
     with closing(sqlite3.connect(db)) as conn:
         rows = conn.execute("SELECT no, text FROM captured_lines WHERE incident_id=? AND "
                             "source_id=? ORDER BY no", (inc, source)).fetchall()
@@ -203,6 +204,13 @@ async def test_lines_of_1_to_4_kib_are_counted_for_the_pages_they_take(tmp_path)
     assert db_bytes(db) - before <= budget * 1.1, db_bytes(db) - before
 
 
+def is_scan(statement: str) -> bool:
+    """A statement that counts everything a source holds (what a writer does only when the
+    source has no totals)."""
+    return "coalesce(sum(" in statement and not any(
+        w in statement for w in ("BETWEEN", "LIMIT", "ORDER BY"))
+
+
 async def test_a_new_writer_learns_what_a_source_holds_from_one_row(tmp_path):
     """A console that starts again (or another console taking a source over) reads the
     source's totals, not its lines; a file without them (an export, schema 7) is counted
@@ -223,7 +231,7 @@ async def test_a_new_writer_learns_what_a_source_holds_from_one_row(tmp_path):
     lines, size, totals, numbers = stored(db, inc, "s1")
     assert (lines, size) == totals and size <= budget and numbers[-1] == 20
     assert lines < 20  # the first writer's oldest lines made room
-    scans = [s for s in statements if "sum(" in s and "BETWEEN" not in s]
+    scans = [s for s in statements if is_scan(s)]
     assert scans == [], scans
     with closing(sqlite3.connect(db)) as conn, conn:
         conn.execute("DELETE FROM capture_totals")  # as in a file from before schema 8
@@ -233,7 +241,7 @@ async def test_a_new_writer_learns_what_a_source_holds_from_one_row(tmp_path):
     third.close()
     lines, size, totals, numbers = stored(db, inc, "s1")
     assert (lines, size) == totals and size <= budget and numbers[-1] == 21
-    assert len([s for s in statements if "sum(" in s and "BETWEEN" not in s]) == 1
+    assert len([s for s in statements if is_scan(s)]) == 1
 
 
 async def test_consoles_writing_one_source_keep_its_budget_and_its_count(tmp_path):
@@ -307,3 +315,16 @@ async def test_a_read_within_a_byte_budget_reads_the_newest_and_stops(tmp_path):
         assert [x.no for x in later] == [296, 297, 298, 299, 300]
         assert await s.read_capture(inc, "s1", max_bytes=each - 1) == []
         assert len(await s.read_capture(inc, "s1", limit=5, max_bytes=1 << 30)) == 5
+
+
+def test_a_batch_costs_what_its_lines_cost_one_by_one():
+    """The writer counts a batch at C speed when its lines fit in their pages; the count
+    must be the one SQLite's ``warroom_row_cost`` gives each row, or the totals drift."""
+    model = RowModel()
+    rng = random.Random(5)
+    pieces = ["a", "é", "🔥", "x" * 900, "y" * 2000, "z" * 70_000]
+    for _ in range(300):
+        texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
+                 for _ in range(rng.randint(0, 20))]
+        assert model.lines(texts) == sum(model.cost(len(t.encode())) for t in texts)
+    assert model.cost(100) == 164 and model.cost(1_100) > 4_096
