@@ -235,6 +235,12 @@ def attach(root: Path, db: Path, env: dict[str, str], k: int, waited: list[str],
         if finished is not None and time.monotonic() - finished >= endless_s:
             break
     end_rss = console.rss_mb()
+    why = None
+    if killed and killed.startswith("not done"):  # what it was waiting for, to see why
+        why = {"newest": {name: (newest(db, ids[name]) or "")[:40] for name in waited},
+               "ledger": [json.loads(p)["op"] + " " + json.loads(p)["source_id"] for (p,) in
+                          query(db, "SELECT payload FROM events WHERE kind='command'")],
+               "screen": console.tmux("capture-pane", "-p", "-t", "0")}
     console.stop(kill=killed is not None)
     time.sleep(0.5)
     size.append(db_bytes(db))
@@ -245,7 +251,7 @@ def attach(root: Path, db: Path, env: dict[str, str], k: int, waited: list[str],
               for name, sid in ids.items()}
     return {
         "attach": k, "seconds": round((finished or time.monotonic()) - t0, 1),
-        "killed": killed,
+        "killed": killed, "why": why,
         "rss_mb": {"peak": round(max(rss), 1) if rss else None,
                    "end": round(end_rss, 1) if end_rss else None},
         "db_growth_mb": {"peak": round((max(size) - start_bytes) / 1e6, 1),

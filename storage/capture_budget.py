@@ -7,9 +7,9 @@ of 4 KiB each, whole pages. Measured on this schema (one source, 4 KiB pages): a
 bytes of text takes 164 bytes of file, of 1,000 bytes 4,681 (4.7 times its text: the
 overflow page holds 550 bytes), of 5,000 bytes 5,126, of 64 KiB 66,128. Counting the text
 alone would let a source of 1-4 KiB lines take several times its budget; :class:`RowModel`
-is SQLite's own rule for the cell and its overflow pages, within a few percent of those
-measures (``RowModel``). ``capture_totals`` (schema 8) holds each source's lines and bytes, read and
-rewritten in the transaction that changes them.
+is SQLite's own rule for the cell and its overflow pages, within 2% of those measures.
+``capture_totals`` (schema 8) holds each source's lines and bytes, read and rewritten in the
+transaction that changes them.
 """
 
 from __future__ import annotations
