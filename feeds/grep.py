@@ -71,7 +71,10 @@ class GrepSource(RunningSource):
     ``spec.fixed`` takes the pattern literally, ``spec.ignore_case`` and ``spec.invert`` work
     like grep's ``-i`` and ``-v``. The pattern is RE2's (``incident.patterns``: linear time,
     the GIL released while it matches), run over a chunk's raw lines as UTF-8 (before control
-    characters are made visible). ``pid`` stays None; ``stats().files`` counts open files.
+    characters are made visible); a line longer than ``max_line`` is cut first
+    (``feeds.lines``), so it is matched as it is shown, its head and the marker saying how much
+    was cut, and it still counts as one line. ``pid`` stays None; ``stats().files`` counts
+    open files.
     """
 
     def __init__(self, source_id: str, spec: SourceSpec, *, poll_interval: float = 0.2,

@@ -11,8 +11,41 @@ import re
 
 from incident.sanitize import LINE_TABLE, visible
 
-MAX_LINE = 1 << 20
-"""Longest line kept whole (1 MiB): a longer one is emitted in pieces of this size."""
+MAX_LINE = 64 * 1024
+"""Longest line kept (64 KiB): a longer one keeps its first 64 KiB and says how much was cut.
+
+Real log lines are far shorter: syslog's recommended maximum is 2 KiB and rsyslog's default
+8 KiB, Docker and Kubernetes split container lines at 16 KiB, journald cuts at 48 KiB. Only a
+machine dumping a blob (a request body, a base64 payload, a minified bundle) goes further, and
+nobody reads past the first screens of that: its head says what it is, the rest is what fills
+memory and disk. 64 KiB keeps journald's whole lines and a JSON record of a few hundred
+fields, and bounds a pinned line (evidence is the line and three on each side: at most about
+450 KiB in one journal event).
+"""
+
+
+def cut_marker(cut: int) -> bytes:
+    """What ends a line that was cut: ``... [1,048,576 bytes cut]``. ASCII on purpose: one
+    character beyond Latin-1 (an ellipsis) would make Python store the whole 64 KiB line in
+    two bytes per character, which doubled what a pane of cut lines took (measured)."""
+    return f"... [{cut:,} byte{'' if cut == 1 else 's'} cut]".encode()
+
+
+def _boundary(data: bytes, limit: int) -> int:
+    """Where to cut ``data`` to keep at most ``limit`` bytes without splitting a UTF-8
+    sequence: ``limit`` moved back to the start of the character it falls in (at most 3
+    bytes; bytes that are not UTF-8 are cut where they are)."""
+    if limit >= len(data):
+        return len(data)
+    i = limit
+    while i > limit - 3 and i > 0 and 0x80 <= data[i] < 0xC0:  # a continuation byte
+        i -= 1
+    return i if i < limit and data[i] >= 0xC0 else limit
+
+
+def _cut(line: bytes, limit: int) -> bytes:
+    keep = _boundary(line, limit)
+    return line[:keep] + cut_marker(len(line) - keep)
 
 
 class LineSplitter:
@@ -20,81 +53,97 @@ class LineSplitter:
 
     ``feed`` returns the lines completed by a chunk and keeps the unterminated tail for the
     next call; ``flush`` returns that tail at the end of the stream. A line longer than
-    ``max_line`` bytes is emitted in pieces of ``max_line`` bytes as it arrives (the last,
-    shorter piece when its newline comes), so memory stays bounded and nothing is lost. A
-    lone ``\\r`` inside a line is kept (the sanitiser shows it as ␍).
+    ``max_line`` bytes keeps its first ``max_line`` bytes (cut at a character boundary) and
+    ends with :func:`cut_marker`, emitted once, when its newline (or the end of the stream)
+    comes: the rest is counted as it arrives, never held, so a splitter holds at most
+    ``max_line`` bytes plus one chunk whatever the line's length (a line that never ends
+    included). Cut and kept, it is still one line, with one line number. A lone ``\\r``
+    inside a line is kept (the sanitiser shows it as ␍).
     """
 
-    __slots__ = ("_parts", "_size", "max_line")
+    __slots__ = ("_cr", "_cut", "_parts", "_size", "max_line")
 
     def __init__(self, max_line: int = MAX_LINE) -> None:
-        if max_line < 2:
-            raise ValueError("max_line must be at least 2")
+        if max_line < 4:
+            raise ValueError("max_line must be at least 4 (the longest UTF-8 character)")
         self.max_line = max_line
         self._parts: list[bytes] = []  # the unterminated tail, in pieces (no quadratic joins)
         self._size = 0
+        self._cut = 0  # bytes of the unterminated line dropped past its head (0: not cut)
+        self._cr = False  # the last byte dropped was "\r" (it may be half of a "\r\n")
 
     @property
     def pending(self) -> int:
-        """Bytes of the unterminated tail held back."""
+        """Bytes of the unterminated tail held back (never more than ``max_line`` once a
+        chunk has been taken in)."""
         return self._size
+
+    @property
+    def cutting(self) -> int:
+        """Bytes dropped so far from the unterminated line (0 when it is not being cut)."""
+        return self._cut
 
     def feed(self, data: bytes) -> list[bytes]:
         """The lines completed by ``data`` (without their line ends), in order."""
-        nl = data.find(b"\n")
-        if nl < 0:
+        if data.find(b"\n") < 0:
             if data:
-                self._parts.append(data)
-                self._size += len(data)
-                if self._size > self.max_line:
-                    return self._cut_tail()
+                self._hold(data)
             return []
         lines = data.split(b"\n")
         tail = lines.pop()
-        if self._parts:
-            self._parts.append(lines[0])
-            lines[0] = b"".join(self._parts)
-            self._parts = []
-        self._size = 0
-        if b"\r" in data or (lines[0][-1:] == b"\r"):
+        first = self._close(lines[0]) if self._parts or self._cut else None
+        if b"\r" in data:
             lines = [ln[:-1] if ln[-1:] == b"\r" else ln for ln in lines]
-        if len(lines[0]) > self.max_line or len(data) > self.max_line:
-            lines = self._cut_long(lines)
+        if len(data) > self.max_line:
+            m = self.max_line
+            lines = [_cut(ln, m) if len(ln) > m else ln for ln in lines]
+        if first is not None:
+            lines[0] = first
         if tail:
-            self._parts.append(tail)
-            self._size = len(tail)
-            if self._size > self.max_line:
-                lines.extend(self._cut_tail())
+            self._hold(tail)
         return lines
 
     def flush(self) -> bytes:
         """The unterminated tail (``b""`` when there is none); the splitter is then empty."""
+        if self._cut:
+            return self._close(b"")
         tail = b"".join(self._parts)
         self._parts = []
         self._size = 0
         return tail[:-1] if tail[-1:] == b"\r" else tail
 
-    def _cut_tail(self) -> list[bytes]:
-        # Emit whole pieces while more than max_line bytes are held: at least one byte stays
-        # behind, so a closing "\r\n" is always seen whole and no empty piece is emitted.
-        tail = b"".join(self._parts)
-        m = self.max_line
-        n = (len(tail) - 1) // m
-        pieces = [tail[i * m:(i + 1) * m] for i in range(n)]
-        rest = tail[n * m:]
-        self._parts = [rest]
-        self._size = len(rest)
-        return pieces
+    def _hold(self, data: bytes) -> None:
+        """Keep the start of an unterminated line; count (and drop) what is past its head."""
+        if self._cut:
+            self._cut += len(data)
+            self._cr = data[-1] == 0x0D
+            return
+        self._parts.append(data)
+        self._size += len(data)
+        if self._size > self.max_line:
+            held = b"".join(self._parts)
+            keep = _boundary(held, self.max_line)
+            self._parts = [held[:keep]]
+            self._size = keep
+            self._cut = len(held) - keep
+            self._cr = held[-1] == 0x0D
 
-    def _cut_long(self, lines: list[bytes]) -> list[bytes]:
-        m = self.max_line
-        out: list[bytes] = []
-        for ln in lines:
-            if len(ln) <= m:
-                out.append(ln)
-            else:
-                out.extend(ln[i:i + m] for i in range(0, len(ln), m))
-        return out
+    def _close(self, end: bytes) -> bytes:
+        """The held line completed by ``end`` (its last bytes before the newline, or b""
+        at the end of the stream): its "\\r" dropped, cut if it is too long."""
+        if self._cut:
+            cut = self._cut + len(end)
+            if (end[-1] == 0x0D) if end else self._cr:
+                cut -= 1  # the "\r" of "\r\n" was not part of the line
+            head = b"".join(self._parts)
+            self._parts, self._size, self._cut, self._cr = [], 0, 0, False
+            return head + cut_marker(cut) if cut else head
+        self._parts.append(end)
+        line = b"".join(self._parts)
+        self._parts, self._size = [], 0
+        if line[-1:] == b"\r":
+            line = line[:-1]
+        return _cut(line, self.max_line) if len(line) > self.max_line else line
 
 
 def _char_class(codes: list[int]) -> str:

@@ -6,7 +6,9 @@ shows what the sources printed around a moment, and attach restores a pane's las
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
+from typing import Any
 
 from storage.capture import CapturedLine
 from storage.sql import ts
@@ -17,12 +19,19 @@ class CaptureReadsMixin:
     and ``_scalar`` come from ``Store``)."""
 
     async def read_capture(self, incident_id: int, source_id: str, *, limit: int = 10_000,
-                           after_no: int = 0) -> list[CapturedLine]:
-        """The last ``limit`` captured lines of a source (after ``after_no``), oldest first."""
-        rows = await self._rows(
-            "SELECT no, err, read_at, text FROM captured_lines WHERE incident_id=? AND "
-            "source_id=? AND no>? ORDER BY no DESC LIMIT ?",
-            (incident_id, source_id, after_no, limit))
+                           after_no: int = 0, max_bytes: int | None = None
+                           ) -> list[CapturedLine]:
+        """The last ``limit`` captured lines of a source (after ``after_no``), oldest first.
+
+        With ``max_bytes``, only the newest of them whose texts take no more than that in
+        memory (``sys.getsizeof``, as a pane counts them): they are read newest first and
+        the reading stops at the budget, so a source of 64 KiB lines costs an attach what
+        it shows, not ``limit`` times 64 KiB."""
+        sql = ("SELECT no, err, read_at, text FROM captured_lines WHERE incident_id=? AND "
+               "source_id=? AND no>? ORDER BY no DESC LIMIT ?")
+        params = (incident_id, source_id, after_no, limit)
+        rows = await (self._rows(sql, params) if max_bytes is None else
+                      self._rows_within(sql, params, _text_size, max_bytes))
         return [CapturedLine(no, bool(err), at, text) for no, err, at, text in reversed(rows)]
 
     async def capture_around(self, incident_id: int, source_id: str, no: int, *,
@@ -47,3 +56,7 @@ class CaptureReadsMixin:
         return await self._scalar(
             "SELECT coalesce(max(no), 0) FROM captured_lines WHERE incident_id=? AND "
             "source_id=?", (incident_id, source_id))
+
+
+def _text_size(row: Any) -> int:
+    return sys.getsizeof(row[3])

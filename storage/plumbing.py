@@ -52,6 +52,32 @@ class Plumbing:
                 raise translate(e, str(self.path)) from None
         return await self._whole(read())
 
+    async def _rows_within(self, sql: str, params: Sequence[Any], cost: Callable[[Any], int],
+                           budget: int) -> list[Any]:
+        """The first rows of one query whose ``cost`` adds up to no more than ``budget``;
+        the rows after them are never read (a query newest first stops at the budget).
+        Rows are fetched as many at a time as the budget left would hold were they as large
+        as the largest seen (at most 256), so little is read past the budget."""
+        async def read() -> list[Any]:
+            out: list[Any] = []
+            spent = largest = 0
+            try:
+                async with self._conn.execute(sql, params) as cur:
+                    step = 16
+                    while rows := await cur.fetchmany(step):
+                        for row in rows:
+                            size = cost(row)
+                            spent += size
+                            if spent > budget:
+                                return out
+                            largest = max(largest, size)
+                            out.append(row)
+                        step = max(1, min(256, (budget - spent) // max(largest, 1)))
+            except sqlite3.Error as e:
+                raise translate(e, str(self.path)) from None
+            return out
+        return await self._whole(read())
+
     def _whole(self, work: Awaitable[T]) -> Awaitable[T]:
         """``work`` as a task that runs to its end whatever happens to its caller."""
         task = asyncio.ensure_future(work)

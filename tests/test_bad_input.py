@@ -223,7 +223,7 @@ def test_every_verb_succeeds_or_says_why_in_one_line(in_tmp, verb):
 OPTIONS = ["--severity", "-s", "--service", "--impact", "--owner", "--action", "--at",
            "--started", "--reason", "--format", "--all", "--json", "--cmd", "--grep", "--name",
            "-F", "-i", "-v", "--immediate", "--permanent", "--deployed", "--keep-secrets",
-           "--help", "-h", "--", "--capture-lines", "--theme", "--nope"]
+           "--help", "-h", "--", "--capture-lines", "--capture-bytes", "--theme", "--nope"]
 TOKEN = st.one_of(st.sampled_from(OPTIONS), TEXT).filter(
     lambda t: not t.startswith(("--d", "-o", "--o", "/", "~")) and ".." not in t
     and "\x00" not in t)
@@ -291,6 +291,7 @@ HARD_CASES = [  # each was a traceback before it was fixed
     (["declare", "t", "-s=--"], "unknown severity '--'"),
     (["declare", "t", "--severity=--"], "unknown severity '--'"),
     (["--capture-lines=--", "list"], "positive whole number"),
+    (["--capture-bytes=--", "list"], "a size such as 64M"),
 ]
 
 

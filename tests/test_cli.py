@@ -535,6 +535,46 @@ def test_capture_lines_option_is_parsed(db: Path) -> None:
     assert build_parser().parse_args(["--capture-lines", "500", "list"]).capture_lines == 500
 
 
+@pytest.mark.parametrize(("value", "expected"), [
+    ("64M", 64 << 20), ("64MiB", 64 << 20), ("64mb", 64 << 20), ("1G", 1 << 30),
+    ("2048K", 2 << 20), ("1048576", 1 << 20), (" 3 M ", 3 << 20)])
+def test_capture_bytes_option_is_parsed(db: Path, monkeypatch, value: str, expected: int
+                                        ) -> None:
+    from tui.cli import build_parser
+    assert build_parser().parse_args(["list"]).capture_bytes == 64 << 20
+    args = build_parser().parse_args(["--capture-bytes", value, "list"])
+    assert args.capture_bytes == expected
+    monkeypatch.setenv("WARROOM_CAPTURE_BYTES", value)
+    assert build_parser().parse_args(["list"]).capture_bytes == expected
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("0", "at least 1M"), ("512K", "at least 1M"), ("1048575", "at least 1M"),
+    ("x", "a size such as 64M"), ("-5M", "a size such as 64M"), ("64T", "a size such as"),
+    ("1.5G", "a size such as"), ("", "a size such as"), ("64 Mbytes", "a size such as"),
+    ("9" * 13, "a size such as")])
+def test_bad_capture_bytes_are_one_line(db: Path, capsys, monkeypatch, value: str,
+                                        words: str) -> None:
+    rc, _out, err = run(capsys, f"--capture-bytes={value}", "list")
+    assert rc == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert words in err and err.startswith("warroom")
+    monkeypatch.setenv("WARROOM_CAPTURE_BYTES", value)
+    rc, _out, err = run(capsys, "list")
+    assert rc == 2 and len(err.strip().splitlines()) == 1 and words in err
+
+
+def test_the_capture_budget_reaches_the_capture_writer(db: Path) -> None:
+    from incident.clock import SystemClock
+    from tui.cli import build_app, build_parser
+    args = build_parser().parse_args(["--capture-bytes", "8M", "--capture-lines", "500"])
+    app = build_app(db, None, SystemClock(), capture_lines=args.capture_lines,
+                    capture_bytes=args.capture_bytes, remember_theme=False)
+    try:
+        assert (app.capture.limit, app.capture.max_bytes) == (500, 8 << 20)
+    finally:
+        app.capture.close()
+
+
 def test_db_after_the_verb(db: Path, capsys, tmp_path: Path) -> None:
     other = tmp_path / "other.db"
     ok(capsys, "declare", "in the default", "-s", "2")

@@ -4,6 +4,9 @@ restart on attach, and no process left behind."""
 from __future__ import annotations
 
 import os
+import sqlite3
+import sys
+from contextlib import closing
 
 import psutil
 from textual.widgets import ContentSwitcher, TabbedContent
@@ -14,6 +17,7 @@ from incident.evidence import digest
 from incident.journal import CommandEvent, Evidence, SourceSpec
 from storage.store import Store
 from tests.console_support import FROZEN, make_app, seed, until, wait_ready
+from tui.runner import HISTORY_BYTES
 from tui.widgets.log_source import SourcePane
 
 
@@ -140,6 +144,30 @@ async def test_quitting_ends_processes_and_the_next_attach_restarts_them(tmp_pat
         await until(pilot, lambda: again.state.sources[sid].state == "started")
     ops = [p.op for p in await ledger(db, incident) if p.source_id == sid]
     assert ops == ["added", "started", "restarted"]
+
+
+def long_line(no: int) -> str:
+    return f"{no:06d} " + "x" * 65_529 + "... [983,040 bytes cut]"  # as feeds/lines.py cuts
+
+
+async def test_an_attach_reloads_the_newest_captured_lines_within_a_byte_budget(tmp_path):
+    """Each attach read back the last 10,000 captured lines of every source, whatever their
+    length: 650 MB for a source of lines cut at 64 KiB. It reads the newest within 8 MiB."""
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    sid = await add_source(db, incident, "true")
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.executemany("INSERT INTO captured_lines VALUES (?, ?, ?, 0, ?, ?)",
+                         [(incident, sid, no, "2026-11-25T14:30:00.000000Z", long_line(no))
+                          for no in range(1, 401)])  # 26 MB
+    app = make_app(db, incident)  # (no source runs: the pane shows what was captured)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_ready(pilot)
+        buf = app.runner.buffer(sid)
+        await until(pilot, lambda: buf.total > 0)
+        assert buf.bytes <= HISTORY_BYTES
+        assert len(buf) == HISTORY_BYTES // sys.getsizeof(long_line(400))
+        assert (buf.number(buf.total - 1), buf.line(buf.total - 1)) == (400, long_line(400))
 
 
 async def test_a_source_that_cannot_start_is_failed_with_its_reason(tmp_path):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from feeds.lines import MAX_LINE
 from tests.tmux_driver import WARROOM, Tmux, have_tmux, run_cli, warroom_env
 
 pytestmark = [pytest.mark.tmux,
@@ -105,7 +106,8 @@ def test_hostile_log_lines_stay_on_the_glass(tmp_path):
         rows = _captured(db)
         by_text = {text: no for no, text in rows.items()}
         big = [no for no, text in rows.items() if text.startswith("BIG")]
-        assert len(big) == 1 and len(rows[big[0]]) == BIG
+        assert len(big) == 1  # cut to its head, with a marker saying how much was cut
+        assert rows[big[0]].endswith(f"... [{BIG - MAX_LINE:,} bytes cut]")
         assert by_text["before-the-big-line"] == big[0] - 1
         assert by_text["after-the-big-line"] == big[0] + 1
         assert by_text[MARKUP] == big[0] + 8

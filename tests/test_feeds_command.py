@@ -15,6 +15,7 @@ import psutil
 import pytest
 
 from feeds.command import death_signal_support
+from feeds.lines import MAX_LINE
 from feeds.source import CommandSource, LineBatch, RunningSource, SourceFailed, make_source
 from incident.journal import SourceSpec
 
@@ -95,11 +96,17 @@ async def test_cwd_is_used(tmp_path: Path) -> None:
     assert [line for b in await collect(src) for line in b.lines] == [str(tmp_path)]
 
 
-async def test_a_200kb_line_arrives_whole() -> None:
-    src = make_source("s6", cmd("echo a; head -c 200000 /dev/zero | tr '\\0' x; echo; echo b"))
+async def test_a_long_line_is_cut_with_its_marker_and_keeps_one_number() -> None:
+    """A 3 MB line keeps its first 64 KiB and says how much was cut (it used to come as
+    pieces of 1 MiB, each numbered as a line of its own)."""
+    src = make_source("s6", cmd("echo a; head -c 3000000 /dev/zero | tr '\\0' x; echo; "
+                                "echo b; printf '%070000d' 0"))
     await src.start()
-    lines = [line for b in await collect(src) for line in b.lines]
-    assert lines == ["a", "x" * 200_000, "b"]
+    batches = await collect(src)
+    lines = [line for b in batches for line in b.lines]
+    assert lines == ["a", "x" * MAX_LINE + f"... [{3_000_000 - MAX_LINE:,} bytes cut]", "b",
+                     "0" * MAX_LINE + f"... [{70_000 - MAX_LINE:,} bytes cut]"]  # (at the end)
+    assert batches[-1].last_no == 4
 
 
 async def test_stop_ends_a_pipeline_tree_including_grep(tmp_path: Path) -> None:

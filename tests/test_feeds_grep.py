@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from feeds.grep import GrepSource
+from feeds.lines import MAX_LINE
 from feeds.source import RunningSource, SourceFailed, make_source
 from incident.journal import SourceSpec
 
@@ -213,6 +214,25 @@ async def test_a_large_file_arrives_in_batches_not_lines(tmp_path: Path) -> None
     await r.until(lambda ls: len(ls) == 200_000, timeout=10)
     assert r.lines[-1] == "big.log:200000: line 199999 hit"
     assert src._queue.maxsize == 256
+    await r.close()
+
+
+async def test_a_long_line_is_cut_and_the_numbers_after_it_hold(tmp_path: Path) -> None:
+    """A 3 MB line is one line, cut with a marker: the lines after it keep their numbers
+    (they came as pieces of 1 MiB, each counted as a line), and a line that is still being
+    written is held by its head only."""
+    log = tmp_path / "big.log"
+    log.write_bytes(b"hit 1\nhit " + b"x" * 3_000_000 + b"\nhit 3\nhit " + b"y" * 200_000)
+    _, r = await started(grep("hit", log))
+    await r.until(lambda ls: len(ls) == 3)
+    cut = 3_000_004 - MAX_LINE
+    assert r.lines == ["big.log:1: hit 1",
+                       "big.log:2: hit " + "x" * (MAX_LINE - 4) + f"... [{cut:,} bytes cut]",
+                       "big.log:3: hit 3"]
+    append(log, "y\nhit 5\n")
+    await r.until(lambda ls: len(ls) == 5)
+    assert r.lines[3] == "big.log:4: hit " + "y" * (MAX_LINE - 4) + "... [134,469 bytes cut]"
+    assert r.lines[4] == "big.log:5: hit 5"
     await r.close()
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 import time
+import tracemalloc
 
 import pytest
 
-from feeds.lines import MAX_LINE, LineSplitter, sanitize_lines
+from feeds.lines import MAX_LINE, LineSplitter, cut_marker, sanitize_lines
 from incident.sanitize import decode
 
 
@@ -51,33 +52,95 @@ def test_any_chunking_gives_the_same_lines() -> None:
         assert split_all(chunks) == expected
 
 
+def chunked(data: bytes, size: int) -> list[bytes]:
+    return [data[i:i + size] for i in range(0, len(data), size)]
+
+
 @pytest.mark.parametrize("chunk", [65536, 4093, 10**7])
-def test_a_1mb_line_between_short_lines(chunk: int) -> None:
-    big = random.Random(1).randbytes(1_000_000).replace(b"\n", b"N").replace(b"\r", b"R")
+def test_a_long_line_keeps_its_head_and_says_how_much_was_cut(chunk: int) -> None:
+    big = random.Random(1).randbytes(1 << 20).replace(b"\n", b"N").replace(b"\r", b"R")
     data = b"before\n" + big + b"\nafter\n"
-    lines = split_all([data[i:i + chunk] for i in range(0, len(data), chunk)])
-    assert lines == [b"before", big, b"after"]
+    lines = split_all(chunked(data, chunk))
+    assert lines == [b"before", big[:MAX_LINE] + b"... [983,040 bytes cut]", b"after"]
 
 
-@pytest.mark.parametrize("chunk", [65536, 10**7])
-def test_a_3mb_line_is_cut_into_pieces_and_nothing_is_lost(chunk: int) -> None:
-    big = b"".join(b"%07d" % i for i in range(3 * MAX_LINE // 7 + 5))  # > 3 MiB
-    data = b"one\n" + big + b"\r\ntwo\n"
-    lines = split_all([data[i:i + chunk] for i in range(0, len(data), chunk)])
-    assert lines[0] == b"one" and lines[-1] == b"two"
-    pieces = lines[1:-1]
-    assert len(pieces) == 4
-    assert all(len(p) == MAX_LINE for p in pieces[:-1]) and 0 < len(pieces[-1]) <= MAX_LINE
-    assert b"".join(pieces) == big
+def test_the_marker_reads_well() -> None:
+    assert cut_marker(1_048_576).decode() == "... [1,048,576 bytes cut]"
+    assert cut_marker(1).decode() == "... [1 byte cut]"
+    assert sanitize_lines([b"x" + cut_marker(5)]) == ["x... [5 bytes cut]"]  # shown as is
+    assert sanitize_lines([b"x" * 100 + cut_marker(5)])[0].isascii()  # 1 byte a character
 
 
-def test_memory_is_bounded_while_a_line_never_ends() -> None:
+@pytest.mark.parametrize("chunk", [7, 65536, 10**7])
+@pytest.mark.parametrize("char", ["é", "☃", "🔥"])
+def test_a_cut_never_splits_a_utf8_character(chunk: int, char: str) -> None:
+    for pad in range(4):  # the limit falls at every place inside a character
+        line = b"a" * pad + char.encode() * (MAX_LINE // len(char.encode()) + 10)
+        out = split_all(chunked(b"x\n" + line + b"\r\ny\n", chunk))
+        assert out[0] == b"x" and out[2] == b"y" and len(out) == 3
+        head, _, rest = out[1].partition(b"... [")
+        text = head.decode("utf-8")  # strict: no half character
+        assert MAX_LINE - 3 <= len(head) <= MAX_LINE and text.strip("a") == char * len(
+            text.strip("a"))
+        assert rest == cut_marker(len(line) - len(head))[len(b"... ["):]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 4096, 65536, 10**7])
+def test_crlf_around_the_limit(chunk: int) -> None:
+    """The "\\r" of "\\r\\n" is not part of the line: not kept, not counted as cut."""
+    exact = b"e" * MAX_LINE
+    over = b"o" * (MAX_LINE + 1)
+    data = exact + b"\r\n" + over + b"\r\n" + exact + b"\r\r\n" + b"z" * (MAX_LINE + 5) + b"\r"
+    if chunk < 4096:  # (byte by byte is slow: the same shapes around a smaller limit)
+        assert split_all(chunked(data.replace(b"e" * MAX_LINE, b"e" * 8)
+                                 .replace(b"o" * (MAX_LINE + 1), b"o" * 9)
+                                 .replace(b"z" * (MAX_LINE + 5), b"z" * 13), chunk), 8) == [
+            b"e" * 8, b"o" * 8 + cut_marker(1), b"e" * 8 + cut_marker(1),
+            b"z" * 8 + cut_marker(5)]
+        return
+    assert split_all(chunked(data, chunk)) == [
+        exact, b"o" * MAX_LINE + cut_marker(1),
+        exact + cut_marker(1),  # (a lone "\\r" belongs to the line: cut with it)
+        b"z" * MAX_LINE + cut_marker(5)]  # and the end of the stream drops the last "\r"
+
+
+def test_any_chunking_cuts_the_same() -> None:
+    rng = random.Random(11)
+    data = b"".join(rng.choice([b"alpha\n", b"\r\n", b"\n", b"b" * rng.randint(0, 90),
+                                "é☃🔥".encode(), b"c\r", b"\xff\x80"]) for _ in range(3000))
+    for limit in (4, 5, 16, 40):
+        expected = split_all([data], limit)
+        assert all(len(ln.split(b"... [")[0]) <= limit for ln in expected)
+        for _ in range(10):
+            cuts = sorted(rng.sample(range(1, len(data)), 200))
+            chunks = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
+            assert split_all(chunks, limit) == expected
+        assert split_all([data[i:i + 1] for i in range(len(data))], limit) == expected
+
+
+def test_a_line_that_never_ends_holds_only_its_head() -> None:
+    """An endless line (``yes | tr -d '\\n'``): nothing comes out until it ends, and the
+    splitter holds its head, not the gigabytes after it."""
     s = LineSplitter(max_line=1000)
-    emitted = 0
-    for _ in range(1000):
-        emitted += sum(len(p) for p in s.feed(b"z" * 333))
-        assert s.pending <= 1000
-    assert emitted + len(s.flush()) == 333_000
+    chunk = b"z" * 65536
+    tracemalloc.start()
+    try:
+        for _ in range(4000):  # 256 MiB
+            assert s.feed(chunk) == []
+            assert s.pending <= 1000
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * 65536, peak  # about a chunk, whatever the line's length
+    assert s.cutting == 4000 * 65536 - 1000
+    assert s.feed(b"z\nnext\n") == [b"z" * 1000 + cut_marker(4000 * 65536 - 1000 + 1), b"next"]
+    assert s.flush() == b"" and s.pending == 0 and s.cutting == 0
+
+
+def test_the_end_of_the_stream_closes_a_line_being_cut() -> None:
+    s = LineSplitter(max_line=10)
+    assert s.feed(b"0123456789abc") == [] and s.feed(b"def\r") == []
+    assert s.flush() == b"0123456789" + cut_marker(6)
 
 
 HOSTILE = [

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from textual.app import App, ComposeResult
 
+from incident.patterns import compile_pattern
 from tui.widgets.log_view import LogView, pattern_for
 
 
@@ -66,7 +65,7 @@ async def test_search_filter_and_wrap():
         assert lv.find(forward=False)
         assert lv.buffer.line(lv.cursor) == "ERROR beta"
         assert not lv.find(forward=False)
-        lv.set_filter(re.compile("ERROR"))
+        lv.set_filter(compile_pattern("ERROR"))
         await pilot.pause(0.1)
         assert lv.buffer.view_len() == 2 and "gamma" not in screen_text(app)
         lv.set_wrap(True)
@@ -148,3 +147,44 @@ async def test_a_hidden_log_waits_to_be_shown_and_then_catches_up(monkeypatch):
         assert frames and lv.virtual_size.height == 105
         assert lv.following and lv.scroll_y == lv.max_scroll_y
         assert "hidden 4" in screen_text(app)
+
+
+async def test_a_long_line_draws_only_what_is_on_screen(monkeypatch):
+    """A row of a 64 KiB line was laid out whole, for every row of every frame: about 5 ms
+    each, which starved the loop (and its reads) and left hundreds of MB to the allocator.
+    A row now lays out what the view can show, and shows the same."""
+    import tui.widgets.log_view as log_view
+    made: list[int] = []
+
+    class Counted(log_view.Text):
+        def __init__(self, text: str = "", *args, **kwargs) -> None:
+            made.append(len(text))
+            super().__init__(text, *args, **kwargs)
+
+    monkeypatch.setattr(log_view, "Text", Counted)
+    app = Host()
+    line = "ERROR " + "".join(f"{i:07d}|" for i in range(8192)) + "... [983,040 bytes cut]"
+    async with app.run_test(size=(80, 10)) as pilot:
+        lv = app.query_one(LogView)
+        lv.append(["short", line, "WARN after"])
+        lv.set_search(pattern_for("0000500"))
+        await pilot.pause(0.2)
+        made.clear()
+        rows = screen_text(app).splitlines()
+        assert rows[1].startswith("      2 ERROR 0000000|0000001|")
+        assert max(made) <= 80 + 64, max(made)
+        lv.scroll_to(x=4000, animate=False, immediate=True)  # (about as far as it goes)
+        await pilot.pause(0.1)
+        made.clear()
+        row = lv.render_line(1)
+        start = int(lv.scroll_offset.x) - 8  # (the gutter)
+        assert start > 3900 and row.text == line[start:start + 80]
+        assert max(made) <= 4000 + 80 + 64
+        match = lv.get_component_rich_style("match")
+        assert [seg.text for seg in row if seg.style and seg.style.bgcolor == match.bgcolor
+                ] == ["0000500"]  # the search's match is highlighted there too
+        lv.set_wrap(True)
+        await pilot.pause(0.1)
+        made.clear()
+        screen_text(app)
+        assert max(made) <= 80

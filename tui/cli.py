@@ -23,7 +23,7 @@ from incident.clock import Clock, SystemClock
 from incident.errors import IncidentNotFound, InvalidInput, WarroomError
 from incident.sanitize import visible
 from incident.timeparse import parse_when
-from storage.capture import CaptureWriter
+from storage.capture import DEFAULT_BYTES, CaptureWriter
 from storage.paths import resolve_db_path
 from tui.settings import actor as current_actor
 from tui.settings import config_dir, load_settings, save_setting
@@ -89,6 +89,24 @@ def _positive(text: str) -> int:
     return n
 
 
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+MIN_CAPTURE_BYTES = 1 << 20
+
+
+def _bytes(text: str) -> int:
+    """A size: bytes, or with K, M or G (powers of 1024; ``64M``, ``64MiB`` and ``64MB`` are
+    all 64 MiB). The capture needs at least 1M per source: a line cut at 64 KiB takes 66 KB
+    of file, and a budget of a few such lines would keep next to nothing."""
+    m = re.fullmatch(r"\s*(\d{1,12})\s*([kmg]?)(?:i?b)?\s*", text, flags=re.IGNORECASE)
+    if not m:
+        raise argparse.ArgumentTypeError(
+            f"expected a size such as 64M (bytes, or K, M or G), not {text!r}")
+    n = int(m.group(1)) * _UNITS[m.group(2).upper()]
+    if n < MIN_CAPTURE_BYTES:
+        raise argparse.ArgumentTypeError(f"expected at least 1M, not {text!r}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="warroom", description="A terminal war-room console for the incident "
                 "commander. Without a verb, attaches to the latest active incident.")
@@ -99,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
                    default=os.environ.get("WARROOM_CAPTURE_LINES", "100000"),
                    help="captured output kept per log source (default 100000, or "
                    "$WARROOM_CAPTURE_LINES)")
+    p.add_argument("--capture-bytes", type=_bytes, metavar="N",
+                   default=os.environ.get("WARROOM_CAPTURE_BYTES", "64M"),
+                   help="captured output kept per log source, in bytes of the database file "
+                   "(K, M, G: default 64M, or $WARROOM_CAPTURE_BYTES)")
     sub = p.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
 
     s = sub.add_parser("declare", help="declare a new incident; prints its INC-<n>")
@@ -217,8 +239,8 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
               theme: str | None = None, actor: str | None = None,
               remember_theme: bool = True, local_tz: tzinfo | None = None,
               store: Store | None = None, run_sources: bool = True,
-              capture_lines: int = 100_000, postmortem: bool = False,
-              peek: Peek | None = None) -> WarRoomApp:
+              capture_lines: int = 100_000, capture_bytes: int = DEFAULT_BYTES,
+              postmortem: bool = False, peek: Peek | None = None) -> WarRoomApp:
     """The one app factory, for the CLI, the tests, the screenshots and the benchmarks.
 
     The app opens the store itself, inside its own event loop, through ``open_journal``;
@@ -238,7 +260,7 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
     themes, problems = all_themes() if first is None else ([first], [])
     later = all_themes if first is not None else None
     live = run_sources and not read_only and not postmortem
-    capture = CaptureWriter(db, limit=capture_lines) if live else None
+    capture = CaptureWriter(db, limit=capture_lines, max_bytes=capture_bytes) if live else None
 
     async def open_journal() -> Store:
         if store is not None:
@@ -272,7 +294,8 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
         first = peek(db, incident, FIRST_PAGE)
         if first is not None:  # the incident is there, as it was last folded: paint it now
             app = build_app(db, first.glance.incident_id, clock, theme=args.theme,
-                            capture_lines=args.capture_lines, peek=first)
+                            capture_lines=args.capture_lines,
+                            capture_bytes=args.capture_bytes, peek=first)
             return await _run(app)
     from storage.store import Store
     store = await Store.open(db, read_only=read_only)
@@ -294,7 +317,8 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
         raise
     # The app takes the open store over, and closes it when it ends.
     app = build_app(db, incident, clock, read_only=read_only, theme=args.theme, store=store,
-                    capture_lines=args.capture_lines, postmortem=args.verb == "postmortem")
+                    capture_lines=args.capture_lines, capture_bytes=args.capture_bytes,
+                    postmortem=args.verb == "postmortem")
     try:
         return await _run(app)
     finally:

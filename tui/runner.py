@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from tui.app import WarRoomApp
 
 HISTORY_LINES = 10_000  # captured lines shown at once on attach
+HISTORY_BYTES = 8 << 20  # and no more than this of their text (in memory), the newest first:
+# 10,000 ordinary lines take about 1.5 MB, 10,000 lines cut at 64 KiB would take 650 MB (and
+# three times that while they are read and made into a pane's lines); 8 MiB is a quarter of
+# a pane's budget (LogBuffer), and bounds what every attach and every follower's look costs.
 FOLLOW_S = 0.5  # how often a follower reads what the holder captured, and checks on it
 RELEASE_S = 2.0  # the longest a console going away waits to let go of its sources
 FOLLOW_GRACE = 6  # reads with nothing new after a followed source ended, before letting go
@@ -94,7 +98,8 @@ class SourceRunner:
         journal = self.app.journal
         if journal is None:
             return
-        lines = await journal.read_capture(incident_id, source_id, limit=HISTORY_LINES)
+        lines = await journal.read_capture(incident_id, source_id, limit=HISTORY_LINES,
+                                           max_bytes=HISTORY_BYTES)
         self._show_captured(source_id, lines)
         if not lines:
             self._base[source_id] = await journal.capture_last_no(incident_id, source_id)
@@ -178,7 +183,8 @@ class SourceRunner:
         if journal is None or incident is None:
             return
         self._show_captured(source_id, await journal.read_capture(
-            incident, source_id, limit=HISTORY_LINES, after_no=self._base.get(source_id, 0)))
+            incident, source_id, limit=HISTORY_LINES, after_no=self._base.get(source_id, 0),
+            max_bytes=HISTORY_BYTES))
         last = await journal.capture_last_no(incident, source_id)
         self._base[source_id] = max(self._base.get(source_id, 0), last)
 

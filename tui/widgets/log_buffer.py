@@ -1,39 +1,61 @@
 """The memory of a log pane: a bounded ring of lines, with a filter index and wrap rows.
 
 Plain Python, no Textual, so it can be tested and benchmarked on its own. Every line gets a
-sequence number (``seq``, counting from 0 over the life of the buffer); when the ring is
-full the oldest lines fall out, and everything that points at them (the filter index, the
-wrap rows) forgets them too. Appending is O(lines appended).
+sequence number (``seq``, counting from 0 over the life of the buffer); when the ring holds
+``capacity`` lines, or its lines take more than ``max_bytes``, the oldest lines fall out, and
+everything that points at them (the filter index, the wrap rows, the read times, the widest
+line) forgets them too. Appending is O(lines appended), amortised.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from rich.cells import cell_len
 
+from incident.patterns import Pattern
+
 DEFAULT_CAPACITY = 200_000
+DEFAULT_MAX_BYTES = 32 << 20
+"""The text a pane holds at most (32 MiB): 200,000 ordinary lines of up to about 115
+characters fit (the line count bounds them first, as before), while lines cut at 64 KiB
+(``feeds.lines``) fill it with about 500. The budget is what the strings take in memory
+(``str.__sizeof__``: a character takes 1, 2 or 4 bytes, the widest in its line deciding), so
+a line widened by one emoji counts for what it costs, and a console running a few panes
+stays well under 250 MB whatever its sources print. What each line costs besides its text
+(about 100 bytes of deque slots and number) is bounded by the line count."""
+
+_size = str.__sizeof__  # exact, and about 15 ns a line (sys.getsizeof: about 85)
 
 
 class LogBuffer:
-    """The last ``capacity`` lines of a source, with optional filter and wrap views."""
+    """The last ``capacity`` lines of a source, no more than ``max_bytes`` of them, with
+    optional filter and wrap views."""
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(self, capacity: int = DEFAULT_CAPACITY,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        if capacity < 1 or max_bytes < 1:
+            raise ValueError("capacity and max_bytes must be positive")
         self.capacity = capacity
+        self.max_bytes = max_bytes
+        self.bytes = 0  # what the lines held take (str.__sizeof__ of each)
         self._lines: deque[str] = deque(maxlen=capacity)
         self._err: deque[bool] = deque(maxlen=capacity)
         self._nos: deque[int] = deque(maxlen=capacity)
         self.total = 0  # lines ever appended
-        self._filter: re.Pattern[str] | None = None
+        self._next_no = 1  # the source's number of the next line, when not told
+        self._filter: Pattern | None = None
         self._matches: deque[int] = deque()  # seqs of lines that pass the filter
         self._wrap_width = 0
         self._cum: list[int] = [0]  # wrap: cumulative rows, from seq _cum_seq
         self._cum_seq = 0
         self._reads: deque[tuple[int, float]] = deque()  # (first seq, epoch) per append
-        self.widest = 0  # characters of the longest line seen (for horizontal scrolling)
+        # The widest line, as a sliding-window maximum over appends: (first seq, end seq,
+        # widest) of appends not outdone by a later one, widest first.
+        self._widths: deque[tuple[int, int, int]] = deque()
 
     # ------------------------------------------------------------------ lines
     @property
@@ -63,26 +85,75 @@ class LogBuffer:
         lines = list(lines)
         if not lines:
             return 0
-        self.widest = max(self.widest, max(map(len, lines)))
+        n = len(lines)
+        cost = sum(map(_size, lines))
+        held = len(self._lines)
+        over = held + n - self.capacity  # lines the ring pushes out as these go in
+        if over > 0:
+            self.bytes -= (sum(map(_size, islice(self._lines, over))) if over <= held
+                           else self.bytes + sum(map(_size, lines[:over - held])))
+        self.bytes += cost
         self._reads.append((self.total, read_at))
-        no = first_no if first_no is not None else (self._nos[-1] + 1 if self._nos else 1)
+        no = first_no if first_no is not None else self._next_no
+        self._next_no = no + n
         start = self.total
+        widths = self._widths
+        wide = max(map(len, lines))
+        while widths and widths[-1][2] <= wide:
+            widths.pop()
+        widths.append((start, start + n, wide))
         self._lines.extend(lines)
-        self._err.extend([err] * len(lines))
-        self._nos.extend(range(no, no + len(lines)))
-        self.total += len(lines)
+        self._err.extend([err] * n)
+        self._nos.extend(range(no, no + n))
+        self.total += n
+        if self.bytes > self.max_bytes:
+            self._shed()
         first = self.first_seq
+        shown = lines
         if self._filter is not None:
-            search = self._filter.search
-            self._matches.extend(start + i for i, text in enumerate(lines) if search(text))
+            hits = self._filter.matching(lines)  # (one call into RE2 per matching line)
+            self._matches.extend(start + i for i in hits)
+            shown = [lines[i] for i in hits]
             while self._matches and self._matches[0] < first:
                 self._matches.popleft()
         if self._wrap_width:
-            self._extend_wrap(lines)
+            self._extend_wrap(shown)
             self._trim_wrap()
         while len(self._reads) > 1 and self._reads[1][0] <= first:
             self._reads.popleft()
-        return len(lines)
+        while widths and widths[0][1] <= first:
+            widths.popleft()
+        return n
+
+    def _shed(self) -> None:
+        """Let the oldest lines go until the rest fit in ``max_bytes`` (all of them, if the
+        newest line alone is larger: the bound holds whatever is appended)."""
+        excess, freed, k = self.bytes - self.max_bytes, 0, 0
+        for cost in map(_size, self._lines):
+            freed += cost
+            k += 1
+            if freed >= excess:
+                break
+        lines, err, nos = self._lines, self._err, self._nos
+        for _ in range(k):
+            lines.popleft()
+            err.popleft()
+            nos.popleft()
+        self.bytes -= freed
+
+    @property
+    def widest(self) -> int:
+        """Characters of the longest line held (for horizontal scrolling)."""
+        widths, first = self._widths, self.first_seq
+        while widths and widths[0][1] <= first:
+            widths.popleft()
+        if not widths:
+            return 0
+        start, end, wide = widths[0]
+        if start < first:  # partly gone: its longest line may have gone with it
+            wide = max(map(len, islice(self._lines, end - first)))
+            widths[0] = (first, end, wide)
+        return max(wide, widths[1][2]) if len(widths) > 1 else wide
 
     def read_at(self, seq: int) -> float:
         """When the line ``seq`` was read (epoch seconds; 0 when not told)."""
@@ -108,7 +179,8 @@ class LogBuffer:
         self._nos.clear()
         self._matches.clear()
         self._reads.clear()
-        self.widest = 0
+        self._widths.clear()
+        self.bytes = 0
         self._cum, self._cum_seq = [0], self.total
 
     def tail(self, n: int) -> list[str]:
@@ -116,14 +188,13 @@ class LogBuffer:
         return [self._lines[i] for i in range(len(self._lines) - n, len(self._lines))]
 
     # ------------------------------------------------------------------ filter view
-    def set_filter(self, pattern: re.Pattern[str] | None) -> None:
+    def set_filter(self, pattern: Pattern | None) -> None:
         """Show only lines matching ``pattern`` (None shows all). O(lines held)."""
         self._filter = pattern
         self._matches.clear()
         if pattern is not None:
-            first, search = self.first_seq, pattern.search
-            self._matches.extend(first + i for i, text in enumerate(self._lines)
-                                 if search(text))
+            first = self.first_seq
+            self._matches.extend(first + i for i in pattern.matching(list(self._lines)))
         if self._wrap_width:
             self.set_wrap(self._wrap_width)
 
@@ -168,11 +239,9 @@ class LogBuffer:
     def _extend_wrap(self, lines: Iterable[str]) -> None:
         cum = self._cum
         last = cum[-1]
-        search = self._filter.search if self._filter is not None else None
-        for text in lines:
-            if search is None or search(text):
-                last += self._rows(text)
-                cum.append(last)
+        for text in lines:  # (the lines the view shows)
+            last += self._rows(text)
+            cum.append(last)
 
     def _trim_wrap(self) -> None:
         """Drop wrap rows of lines that fell out of the ring (amortised compaction)."""

@@ -32,6 +32,9 @@ LEVELS = (
     (re.compile(r"\b(?:DEBUG|TRACE)\b"), "level-debug"),
 )
 GUTTER = 8  # line number column
+_SLACK = 64  # characters drawn past the right edge of the view (zero-width ones take none)
+_SCAN = 4096  # characters of a line searched for its level, and around what is drawn for
+# the search's matches (the view scrolls no further right than 4096 columns)
 
 
 class LogView(ScrollView, can_focus=True):
@@ -156,13 +159,17 @@ class LogView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         index, part = self.buffer.row_to_line(row)
         seq = self.buffer.view_seq(index)
-        text = self._line_text(seq)
         if self.wrap:
             body_w = max(width - GUTTER, 1)
-            text = text[part * body_w:(part + 1) * body_w] if part else text[:body_w]
+            text = self._line_text(seq, part * body_w, (part + 1) * body_w)
             gutter = f"{self.buffer.number(seq):>{GUTTER - 1}} " if part == 0 else " " * GUTTER
             scroll_x = 0
         else:
+            # Only what can be on screen is drawn: a line cut at 64 KiB used to be laid out
+            # whole for every row of every frame (about 5 ms each), which starved the loop
+            # and its reads, and left the allocator hundreds of MB it never gave back. (A
+            # character takes at least one cell; the slack is for zero-width ones.)
+            text = self._line_text(seq, 0, scroll_x + width + _SLACK)
             gutter = f"{self.buffer.number(seq):>{GUTTER - 1}} "
         style = self.get_component_rich_style("stderr" if self.buffer.is_err(seq) else "gutter")
         line = Text(end="")
@@ -175,17 +182,24 @@ class LogView(ScrollView, can_focus=True):
         strip = Strip(segments, line.cell_len)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
-    def _line_text(self, seq: int) -> Text:
+    def _line_text(self, seq: int, start: int, end: int) -> Text:
+        """Characters ``start`` to ``end`` of the line ``seq``, styled: its level (found in
+        its first ``_SCAN`` characters, where log lines say it) and the search's matches
+        (found around the slice)."""
         raw = self.buffer.line(seq)
-        text = Text(raw, no_wrap=True, end="")
+        text = Text(raw[start:end], no_wrap=True, end="")
+        head = raw[:_SCAN]
         for pattern, component in LEVELS:
-            if pattern.search(raw):
+            if pattern.search(head):
                 text.stylize(self.get_component_rich_style(component))
                 break
         if self.search is not None:
             match_style = self.get_component_rich_style("match")
-            for start, end in self.search.spans(raw):
-                text.stylize(match_style, start, end)
+            lo = max(start - _SCAN, 0)
+            for m_start, m_end in self.search.spans(raw[lo:end + _SCAN]):
+                m_start, m_end = m_start + lo, m_end + lo
+                if m_end > start and m_start < end:
+                    text.stylize(match_style, max(m_start - start, 0), m_end - start)
         return text
 
     # ------------------------------------------------------------------ moving
