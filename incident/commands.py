@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from incident import comms
+from incident.checks import checked_text as _text
+from incident.checks import optional_text as _opt
 from incident.clock import Clock
 from incident.errors import InvalidInput, InvalidTransition
 from incident.journal import (
@@ -38,26 +40,10 @@ from incident.journal import (
 )
 from incident.model import PhaseId, Resolution, Severity, Status, StatusPage, role_label
 from incident.patterns import compile_pattern
-from incident.playbook import Contact, load_playbook
+from incident.playbook import load_playbook
 from incident.state import IncidentState
 
 MAX_TITLE = 300
-MAX_TEXT = 20_000
-
-
-def _text(value: str | None, what: str, *, limit: int = MAX_TEXT, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(f"{what} cannot be empty")
-    if len(value) > limit:
-        raise InvalidInput(f"{what} is too long ({len(value)} characters, at most {limit})")
-    if "\x00" in value:
-        raise InvalidInput(f"{what} contains a NUL character")
-    return value
-
-
-def _opt(value: str | None, what: str) -> str | None:
-    return _text(value, what, required=False) or None
 
 
 def _event(clock: Clock, incident_id: int, text: str, payload, *, action: str = "",
@@ -253,30 +239,6 @@ def set_cadence(clock: Clock, state: IncidentState, audience: str, minutes: int 
     return _event(clock, state.id, f"Update cadence for {label} at {sev.value}: {what}",
                   CadenceSet(audience=audience, severity=sev, minutes=minutes),
                   action=action, owner=owner)
-
-
-MAX_CONTACTS = 50
-
-
-def check_roster(contacts: Sequence[Contact]) -> list[Contact]:
-    """The emergency contacts roster, checked: every row has a role (a contact may be left
-    undefined, as the playbook's "Executive Escalation" is), roles are unique, blank rows go."""
-    out: list[Contact] = []
-    seen: set[str] = set()
-    for c in contacts:
-        role = _text(c.role, "the role", limit=100, required=False)
-        contact = _text(c.contact, "the contact", limit=200, required=False)
-        if not role and not contact:
-            continue
-        if not role:
-            raise InvalidInput(f"the contact {contact!r} needs a role")
-        if role.lower() in seen:
-            raise InvalidInput(f"the role {role!r} is in the roster twice")
-        seen.add(role.lower())
-        out.append(Contact(role=role, contact=contact))
-    if len(out) > MAX_CONTACTS:
-        raise InvalidInput(f"at most {MAX_CONTACTS} emergency contacts")
-    return out
 
 
 def command_spec(command: str, *, name: str | None, cwd: str) -> SourceSpec:

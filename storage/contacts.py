@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 import aiosqlite
 
-from incident.commands import check_roster
 from incident.errors import InvalidTransition
 from incident.playbook import Contact, load_playbook
+from incident.roster import check_roster
 from storage.sql import ts
 
 SEEDED = "contacts.seeded_at"

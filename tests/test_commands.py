@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from incident import commands as cmd
+from incident.checks import MAX_TEXT
 from incident.clock import FrozenClock
 from incident.errors import InvalidInput, InvalidTransition
 from incident.journal import (
@@ -30,7 +31,7 @@ from incident.model import PhaseId, Resolution, Severity, Status
 
 T0 = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
 BAD_TEXT = [("", "cannot be empty"), ("   \n ", "cannot be empty"),
-            ("a\x00b", "NUL"), ("x" * (cmd.MAX_TEXT + 1), "too long")]
+            ("a\x00b", "NUL"), ("x" * (MAX_TEXT + 1), "too long")]
 
 
 @pytest.fixture

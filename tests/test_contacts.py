@@ -117,7 +117,7 @@ def test_the_report_lists_the_roster_after_the_participants(journal, frozen_cloc
     assert lines[at + 1:at + 4] == [
         "- On-Call Engineer: @ops",
         "- Executive Escalation: Not yet known",
-        "- Security [b]Team[/b]: @sec␛[31m"]
+        "- Security \\[b\\]Team\\[/b\\]: @sec␛\\[31m"]  # (Markdown-escaped, as typed)
     assert render_markdown(journal.events, contacts=roster) == md  # deterministic
     assert "### Emergency Contacts" not in render_markdown(journal.events)
     empty = render_markdown(journal.events, contacts=[]).splitlines()

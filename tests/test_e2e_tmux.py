@@ -74,7 +74,7 @@ def test_a_note_typed_as_the_console_appears_is_saved_whole(env):
         session.kill_server()
     report = run_cli(env, "report", "INC-1")
     assert report.returncode == 0, report.stderr
-    assert "Typed at once [b]x[/b]" in report.stdout
+    assert r"Typed at once \[b\]x\[/b\]" in report.stdout  # (Markdown-escaped)
 
 
 @pytest.mark.parametrize("after", [0.0, 0.1, 0.2])

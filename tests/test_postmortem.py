@@ -53,7 +53,7 @@ async def test_fields_and_action_items_become_events(tmp_path):
            if isinstance(e.payload, ActionItemChanged)]
     assert ops[-2:] == [("add", 3), ("update", 3)]
     report = render_markdown(events)
-    assert "- **Why**: leak [b]x[/b]" in report
+    assert r"- **Why**: leak \[b\]x\[/b\]" in report  # (Markdown-escaped)
     assert "3. [x] Add pool alerts (@ops)" in report
     assert "- **Where we got lucky**: low traffic hour" in report
     assert "- **What went well**: Not yet known" in report

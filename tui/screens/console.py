@@ -18,8 +18,6 @@ here imports the domain's models at module level, for that reason.
 
 from __future__ import annotations
 
-import functools
-import secrets
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -29,10 +27,10 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Tab, Tabs
 
-from incident.errors import WarroomError
 from tui.actions import ACTIONS, after_panes, bindings
 from tui.screens.console_comms import CommsActions
 from tui.screens.console_panes import PaneRequests
+from tui.screens.note_flow import NoteFlow
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import TimelinePane
 
@@ -66,7 +64,7 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
         """True once every pane and the footer are mounted."""
         self._after_panes: list[Callable[[], Any]] = []
         self._mounting_panes = False
-        self._reopen: list[str] = []  # draft prefixes of unsaved dialogs to open again
+        self.notes = NoteFlow(self)  # the note and correction dialogs, and reopening them
 
     @property
     def wr(self):
@@ -143,7 +141,7 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
         self.ready = True
         self._state_changed(self.wr.state)
         self._tick()
-        self.wr.console_ready(then=self.reopen_unsaved)
+        self.wr.console_ready(then=self.notes.reopen_unsaved)
         pending, self._after_panes = self._after_panes, []
         for run in pending:
             self.call_later(run)
@@ -242,109 +240,16 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
     @after_panes
     def action_note(self) -> None:
         """A new note: always empty (a draft left unsaved reopens by itself, apart)."""
-        self._note(f"note.{secrets.token_hex(4)}")
-
-    def _note(self, prefix: str, restored: bool = False) -> None:
-        """Open the note dialog at once (a key typed next must find it there)."""
-        from tui.screens.note import NoteDialog
-        self.app.push_screen(NoteDialog(
-            drafts=self.wr.drafts.known(), owner=self.wr.actor, draft_prefix=prefix,
-            restored=restored), callback=functools.partial(self._note_done, prefix))
-
-    @work(group="dialogs")  # (not in the message loop that dismissed the dialog)
-    async def _note_done(self, prefix: str, result: Any) -> None:
-        if result is None:
-            await self.wr.drafts.clear(prefix)
-            return
-        from incident import commands as cmd
-        saved = await self.wr.commit(lambda s: cmd.note(
-            self.wr.clock, s, result.text, action=result.action or None,
-            owner=result.owner or self.wr.actor), drafts_done=prefix)
-        if saved is None and not self.wr.read_only:  # refused: kept, and reopened
-            self._reopen.append(prefix)
-            self.notify("The note is kept and opens again: Enter tries once more",
-                        title="Not saved", severity="warning", markup=False, timeout=10)
-            self._reopen_next()
+        self.notes.new_note()
 
     @after_panes
     def action_correct(self) -> None:
         entry = self.query_one(TimelinePane).selected()
         if entry is not None:
-            self._correct(entry, f"correct.{entry.id}.{secrets.token_hex(4)}")
-
-    def _correct(self, entry: Any, prefix: str, restored: bool = False) -> None:
-        from tui.screens.note import NoteDialog, NoteResult
-        self.app.push_screen(NoteDialog(
-            drafts=self.wr.drafts.known(), owner=entry.owner, draft_prefix=prefix,
-            title=f"Correct entry #{entry.id}", correcting=True, restored=restored,
-            initial=NoteResult(entry.text, entry.action, entry.owner)),
-            callback=functools.partial(self._correct_done, entry, prefix))
-
-    @work(group="dialogs")
-    async def _correct_done(self, entry: Any, prefix: str, result: Any) -> None:
-        if result is None:
-            await self.wr.drafts.clear(prefix)
-            return
-        target = entry.event
-        changed = {k: v for k, v in (("text", result.text), ("action", result.action),
-                                     ("owner_field", result.owner))
-                   if v != {"text": entry.text, "action": entry.action,
-                            "owner_field": entry.owner}[k]}
-        if not changed and not result.retract:
-            await self.wr.drafts.clear(prefix)
-            self.notify("Nothing changed", severity="information")
-            return
-        from incident import commands as cmd
-        saved = await self.wr.commit(lambda s: cmd.correct(
-            self.wr.clock, s, target, retract=result.retract, owner=self.wr.actor, **changed),
-            drafts_done=prefix)
-        if saved is None and not self.wr.read_only:
-            self._reopen.append(prefix)
-            self._reopen_next()
-
-    # ------------------------------------------------------------------ unsaved dialogs
-    def reopen_unsaved(self) -> None:
-        """Dialogs left with text and not saved (the link dropped, the console was killed)
-        open again, one at a time, once the console is on top: after what was typed ahead,
-        so new typing never lands in an old dialog (a new ``n`` is always empty)."""
-        self._reopen.extend(p for p in self.wr.drafts.prefixes("note", "correct")
-                            if p not in self._reopen)
-        self._reopen_next()
+            self.notes.correct(entry)
 
     def on_screen_resume(self) -> None:
-        if self._reopen:
-            self.call_after_refresh(self._reopen_next)
-
-    def _reopen_next(self) -> None:
-        if not self._reopen or self.app.screen is not self or not self.ready:
-            return
-        prefix = self._reopen.pop(0)
-        if not any(k.startswith(prefix + ".") for k in self.wr.drafts.known()):
-            return self._reopen_next()  # saved or cancelled meanwhile
-        if prefix.startswith("note"):
-            self._note(prefix, restored=True)
-        else:
-            self._restore_correction(prefix)
-
-    @work(group="dialogs")
-    async def _restore_correction(self, prefix: str) -> None:
-        from incident.journal import timeline
-        try:
-            entry_id = int(prefix.split(".")[1])
-        except (IndexError, ValueError):
-            return
-        entry = next((e for e in self.query_one(TimelinePane).entries() if e.id == entry_id),
-                     None)
-        if entry is None:  # not on the loaded pages: read it (and its corrections)
-            try:
-                event = await self.wr.journal.event(entry_id)
-                fixes = await self.wr.journal.corrections_of([entry_id])
-            except WarroomError:
-                return
-            entry = next((e for e in timeline([event, *fixes]) if e.id == entry_id), None)
-            if entry is None:
-                return
-        self._correct(entry, prefix, restored=True)
+        self.notes.resume()
 
     @after_panes
     @work

@@ -19,9 +19,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from incident.commands import check_roster
 from incident.errors import InvalidInput
 from incident.playbook import Contact
+from incident.roster import check_roster
 from incident.sanitize import visible
 from tui.widgets.field import Field
 
