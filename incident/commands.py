@@ -328,9 +328,11 @@ def source_ledger(clock: Clock, state: IncidentState, source_id: str, op: str, *
                   pid: int | None = None, exit_code: int | None = None,
                   reason: str | None = None, owner: str = "",
                   env: Mapping[str, str] | None = None) -> Event:
+    """A ledger entry; ``env`` is the environment the source runs with, recorded as
+    :func:`recorded_environment` says (give ``environment_of(state, source_id, environ)``:
+    it loads the redaction rules, so the console computes it off its event loop)."""
     src = state.sources.get(source_id)
     name = src.spec.name if src else source_id
-    command = src.spec.command if src else None
     ran = f"pid {pid}" + (f"; {reason}" if reason else "")
     detail = {"started": ran, "restarted": ran,
               "exited": f"exit code {exit_code}", "stopped": "stopped by the IC",
@@ -338,8 +340,15 @@ def source_ledger(clock: Clock, state: IncidentState, source_id: str, op: str, *
     return _event(clock, state.id, f"Log source {name} {op}: {detail}",
                   CommandEvent(source_id=source_id, op=op, pid=pid, exit_code=exit_code,
                                reason=reason,
-                               env=recorded_environment(env, command) if env is not None else None),
+                               env=dict(env) if env is not None else None),
                   action="Command ledger", owner=owner)
+
+
+def environment_of(state: IncidentState, source_id: str,
+                   environ: Mapping[str, str]) -> dict[str, str]:
+    """What the ledger records of ``environ`` for the source (its command's variables)."""
+    src = state.sources.get(source_id)
+    return recorded_environment(environ, src.spec.command if src else None)
 
 
 def pin(clock: Clock, state: IncidentState, evidence: Evidence, *, owner: str = "",

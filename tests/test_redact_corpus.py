@@ -168,7 +168,14 @@ def test_the_started_event_carries_the_recorded_environment() -> None:
     state = fold([declared])
     added = c.add_source(CLOCK, state, c.command_spec("tail -F $LOG", name=None, cwd="/"))
     state = fold([declared, added.model_copy(update={"id": 2})])
-    started = c.source_ledger(CLOCK, state, "s1", "started", pid=7, env={**ENV, "LOG": "/x.log"})
+    started = c.source_ledger(
+        CLOCK,
+        state,
+        "s1",
+        "started",
+        pid=7,
+        env=c.environment_of(state, "s1", {**ENV, "LOG": "/x.log"}),
+    )
     assert set(started.payload.env) == {
         "PATH",
         "HOME",

@@ -149,9 +149,11 @@ class SourceRunner:
             self.live[src.id] = running
         finally:
             self._starting.discard(src.id)
+        env = await asyncio.to_thread(cmd.environment_of, self.app.state, src.id,
+                                      dict(os.environ))  # (redaction rules: off the loop)
         await self.app.commit(lambda s: cmd.source_ledger(
             self.app.clock, s, src.id, op, pid=running.pid, owner=self.app.actor,
-            env=os.environ, reason=reason))
+            env=env, reason=reason))
         self.app.run_worker(self._consume(src.id, running), group=f"source-{src.id}",
                             name=f"source {src.id}", exit_on_error=False)
 
