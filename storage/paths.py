@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from urllib.parse import quote
 
 from platformdirs import user_data_path
 
@@ -16,6 +17,32 @@ ENV_VAR = "WARROOM_DB"
 def default_db_path() -> Path:
     """``<user data dir>/warroom/warroom.db`` (e.g. ``~/.local/share/warroom/warroom.db``)."""
     return user_data_path("warroom", appauthor=False) / "warroom.db"
+
+
+def demo_db_path() -> Path:
+    """``warroom demo``'s own database, beside the real one (which it never touches)."""
+    return default_db_path().with_name("demo.db")
+
+
+def named_db(cli_value: str | None, environ: dict[str, str] | None = None) -> bool:
+    """Whether ``--db`` or ``$WARROOM_DB`` names the database."""
+    env = os.environ if environ is None else environ
+    return bool(cli_value or env.get(ENV_VAR))
+
+
+def fresh_demo_db() -> Path:
+    """The demo's database, emptied: each ``warroom demo`` starts from a new demo incident
+    (a console still on the old one keeps the file it opened)."""
+    path = demo_db_path()
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            leftover.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            raise StoreError(f"{leftover}: cannot replace the demo database "
+                             f"({e.strerror})") from None
+    return path
 
 
 def resolve_db_path(cli_value: str | None, environ: dict[str, str] | None = None) -> Path:
@@ -66,3 +93,17 @@ def ensure_private_file(path: Path, *, tighten: bool = True) -> None:
         raise StoreError(f"{path}: is a directory, not a database file") from None
     except OSError as e:
         raise StoreError(f"{path}: cannot create the database ({e.strerror})") from None
+
+
+def read_only_uri(path: Path) -> str:
+    """A URI that reads ``path`` without creating anything beside it.
+
+    SQLite's ``mode=ro`` makes the ``-wal`` and ``-shm`` files of a WAL database when they
+    are not there (with the file's mode), so a look at a file, a refusal or a review left
+    the directory changed. When neither is there, no connection has the database open and
+    its file holds everything committed: it is read as an immutable snapshot instead. When
+    they are (a console has it open), ``mode=ro`` reads it live and creates nothing.
+    """
+    uri = "file:" + quote(os.fsencode(path.resolve()))  # a name that is not UTF-8 too
+    sidecars = Path(f"{path}-wal").exists() or Path(f"{path}-shm").exists()
+    return uri + ("?mode=ro" if sidecars else "?immutable=1")

@@ -17,10 +17,10 @@ import json
 import sqlite3
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 
 from incident.glance import Glance, Peek, Row, corrected, fix_from_payload
 from storage import schema
+from storage.paths import read_only_uri
 
 # every kind but the row-only ones: incident/journal.py EventKind (checked by a test)
 STATE_KINDS = ("action_item", "cadence", "checklist", "command", "comms", "declared", "field",
@@ -35,7 +35,7 @@ def peek(path: Path, incident_id: int | None, limit: int) -> Peek | None:
     if not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=0.05)
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=0.05)
     except sqlite3.Error:
         return None
     try:

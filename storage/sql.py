@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import aiosqlite
 from pydantic_core import PydanticSerializationError
@@ -19,6 +17,7 @@ from incident.journal import PAYLOAD_ADAPTER, Event
 from incident.state import STATE_KINDS, fold
 from storage import schema
 from storage.errors import NotAWarroomDatabase, SchemaTooNew, StoreError, translate
+from storage.paths import read_only_uri
 from storage.timestamps import BUSY_TIMEOUT_MS, ts
 
 COLUMNS = "id, incident_id, occurred_at, recorded_at, text, action, owner, payload, corrects"
@@ -139,8 +138,7 @@ def preflight(path: Path) -> None:
     if not (path.is_file() and path.stat().st_size):
         return
     try:
-        conn = sqlite3.connect(f"file:{quote(os.fsencode(path.resolve()))}?mode=ro", uri=True,
-                               timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]

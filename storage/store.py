@@ -12,12 +12,10 @@ Guarantees (docs/reliability.md states them with their tests):
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import aiosqlite
 
@@ -33,7 +31,7 @@ from storage.drafts import DraftsMixin, delete_drafts
 from storage.errors import NotAWarroomDatabase, StoreError, translate
 from storage.feed import Watcher
 from storage.leases import LeasesMixin
-from storage.paths import ensure_private_file
+from storage.paths import ensure_private_file, read_only_uri
 from storage.plumbing import Plumbing
 from storage.sql import (
     COLUMNS as _COLUMNS,
@@ -70,12 +68,21 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
 
     # ----------------------------------------------------------------- opening
     @classmethod
-    async def open(cls, path: Path | str, *, read_only: bool = False) -> Store:
-        """Open (and for writing, create and migrate) the database at ``path``."""
+    async def open(cls, path: Path | str, *, read_only: bool = False,
+                   create: bool = True) -> Store:
+        """Open (and for writing, migrate) the database at ``path``; ``create`` makes it
+        (and its directories) when it is not there. An empty file is refused: it is not a
+        warroom database, and making one of it hides a typo."""
         path = Path(path)
+        if path.is_file() and path.stat().st_size == 0:
+            raise NotAWarroomDatabase(f"{path}: an empty file, not a warroom database; "
+                                      "remove it, or choose another --db")
         if read_only:
             conn = await cls._connect_read_only(path)
         else:
+            if not create and not path.exists():
+                raise StoreError(f"{path}: no such database file (`warroom declare` makes "
+                                 "one; check --db and $WARROOM_DB)")
             preflight(path)  # refuse what is not ours, or too new, through a read-only look
             ensure_private_file(path, tighten=False)  # tightened in _prepare, once known ours
             conn = await connect(str(path), path)
@@ -92,9 +99,11 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
         if not path.is_file():
             raise StoreError(f"{path}: no such database file")
         check_header(path)
-        uri = "file:" + quote(os.fsencode(path.resolve()))  # a name that is not UTF-8 too
+        uri = read_only_uri(path)  # (nothing made beside the file)
+        if uri.endswith("?immutable=1"):
+            return await connect(uri, path, uri=True)
         try:
-            conn: aiosqlite.Connection | None = await connect(uri + "?mode=ro", path, uri=True)
+            conn: aiosqlite.Connection | None = await connect(uri, path, uri=True)
         except StoreError:
             conn = None
         if conn is not None:
@@ -107,7 +116,7 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
                 if "unable to open" not in msg and "readonly" not in msg:
                     raise translate(e, str(path)) from None
         # Read-only media (no -shm can be made): read the file as an immutable snapshot.
-        return await connect(uri + "?immutable=1", path, uri=True)
+        return await connect(uri.replace("?mode=ro", "?immutable=1"), path, uri=True)
 
     async def _prepare(self) -> None:
         c = self._conn

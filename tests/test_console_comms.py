@@ -211,7 +211,7 @@ async def test_copy_write_to_a_file_and_the_history(tmp_path):
                 assert stat.S_IMODE(target.stat().st_mode) == 0o600
                 assert target.read_text(encoding="utf-8") == text + "\n"
                 target.write_text("kept", encoding="utf-8")
-        await until(pilot, lambda: notified(app, "exists already"))
+        await until(pilot, lambda: notified(app, "already exists"))
         assert target.read_text(encoding="utf-8") == "kept"  # never replaced
 
         await pilot.press("1", "h")

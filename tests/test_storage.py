@@ -620,10 +620,10 @@ async def test_read_only_reads_but_never_writes_and_leaves_the_bytes(tmp_path, c
     assert raw(path, "SELECT count(*) FROM events") == 2
 
 
-async def test_read_only_refuses_an_old_schema_without_upgrading_it(tmp_path):
+async def test_read_only_refuses_an_empty_file_without_touching_it(tmp_path):
     path = tmp_path / "w.db"
     path.touch()
-    with pytest.raises(StoreError, match="older"):
+    with pytest.raises(StoreError, match="an empty file, not a warroom database"):
         await Store.open(path, read_only=True)
     assert path.stat().st_size == 0
 

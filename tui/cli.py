@@ -24,7 +24,8 @@ from incident.errors import IncidentNotFound, InvalidInput, WarroomError
 from incident.sanitize import visible
 from incident.timeparse import parse_when
 from storage.capture import DEFAULT_BYTES, CaptureWriter
-from storage.paths import resolve_db_path
+from storage.paths import fresh_demo_db, named_db, resolve_db_path
+from tui.files import shown
 from tui.settings import actor as current_actor
 from tui.settings import config_dir, load_settings, save_setting
 
@@ -297,8 +298,12 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
                             capture_lines=args.capture_lines,
                             capture_bytes=args.capture_bytes, peek=first)
             return await _run(app)
+    if args.verb in (None, "attach") and not db.exists():
+        raise IncidentNotFound(
+            "no incident yet: declare one with `warroom declare TITLE --severity SEV-2`, "
+            "or see a demo with `warroom demo`")
     from storage.store import Store
-    store = await Store.open(db, read_only=read_only)
+    store = await Store.open(db, read_only=read_only, create=args.verb == "demo")
     try:
         if args.verb == "demo":
             from incident.demo import seed_demo
@@ -333,13 +338,22 @@ async def _run(app: WarRoomApp) -> int:
 
 
 async def _main(args: argparse.Namespace) -> int:
-    db = resolve_db_path(args.db)
+    if args.verb == "demo" and not named_db(args.db):
+        db = fresh_demo_db()  # its own database: the real one is never touched by it
+    else:
+        db = resolve_db_path(args.db)
     clock = SystemClock()
     if args.verb in (None, "attach", "review", "demo", "postmortem"):
         return await run_console(args, db, clock)
     from storage.export import export_incident  # (not needed to open the console)
     from storage.store import Store
     from tui import verbs
+    if args.verb == "list" and not db.exists():  # (a read verb never creates the file)
+        if any(p.exists() and not p.is_dir() for p in db.parents):
+            raise InvalidInput(f"{db}: cannot be a database file: a parent is not a directory")
+        print("[]" if args.json else f"no incidents (no database at {shown(db)} yet); "
+              "declare one with: warroom declare TITLE --severity SEV-2")
+        return 0
     # Input that can be checked without the database is checked before it is opened, so a
     # typo neither creates nor touches the file (Store.close may write planner statistics).
     when = getattr(args, "started", None) or getattr(args, "at", None)
@@ -347,7 +361,7 @@ async def _main(args: argparse.Namespace) -> int:
         parse_when(when, clock.now())
     if args.verb == "tail" and (args.cmd is not None or args.grep is not None):
         verbs.source_spec(args)
-    store = await Store.open(db)
+    store = await Store.open(db, create=args.verb == "declare")  # (read verbs never create)
     try:
         return await verbs.run_verb(args, store, clock, exporter=export_incident)
     finally:

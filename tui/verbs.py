@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import stat
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -26,19 +25,8 @@ from incident.report import render_json, render_markdown
 from incident.sanitize import json_safe, visible
 from incident.state import IncidentState
 from incident.timeparse import human_duration, iso_z, parse_when
+from tui.files import shown, staged, write_text
 from tui.settings import actor
-
-
-def _write(path: str, text: str) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        st = os.fstat(fd)
-        if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) & 0o077:
-            os.fchmod(fd, stat.S_IMODE(st.st_mode) & 0o700)  # an existing file others read
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as e:
-        raise InvalidInput(f"cannot write {path}: {e.strerror}") from None
 
 
 async def _events_for_export(store: Journal, args: argparse.Namespace
@@ -48,12 +36,6 @@ async def _events_for_export(store: Journal, args: argparse.Namespace
     if args.keep_secrets:
         return events, None
     return redact_events(events)
-
-
-def shown_path(path: str) -> str:
-    """A path as text a terminal can show: bytes that are not UTF-8 (Python keeps them as
-    lone surrogates) become U+FFFD, controls in the name are made visible."""
-    return visible(path.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
 async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
@@ -70,7 +52,9 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
         print(f"INC-{saved.incident_id}")
         return 0
     if verb == "list":
-        return _list(await store.list_incidents(include_closed=args.all), args.json)
+        every = await store.list_incidents(include_closed=True)
+        shown_ = every if args.all else [s for s in every if s.resolved_at is None]
+        return _list(shown_, args.json, resolved=len(every) - len(shown_))
     state = await store.load_state(args.incident)
     if verb == "note":
         at = parse_when(args.at, clock.now()) if args.at else None
@@ -100,7 +84,7 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
             if args.format == "json" else \
             render_markdown(events, redacted=redacted, contacts=contacts)
         if args.output:
-            _write(args.output, text)
+            write_text(args.output, text)  # whole, or the old file left as it was
         else:
             sys.stdout.write(text)
         return 0
@@ -115,9 +99,11 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
                 lines = [line.__class__(line.no, line.err, line.read_at, text)
                          for line, text in zip(lines, texts, strict=True)]
             captured[sid] = lines
-        await exporter(Path(args.output), args.incident, events, captured)
+        with staged(Path(args.output), replace=False, make_dirs=True) as tmp:  # whole, or nothing left
+            tmp.unlink()  # (the store makes the database file itself)
+            await exporter(tmp, args.incident, events, captured)
         note = "secrets kept" if redacted is None else f"{redacted} secret(s) redacted"
-        print(f"{state.number} exported to {shown_path(args.output)} ({len(events)} events, "
+        print(f"{state.number} exported to {shown(args.output)} ({len(events)} events, "
               f"{note})")
         return 0
     else:  # pragma: no cover - argparse only lets known verbs through
@@ -152,7 +138,11 @@ def _list_sources(state: IncidentState) -> int:
     return 0
 
 
-def _list(summaries: Sequence[IncidentSummary], as_json: bool) -> int:
+NONE_YET = "no incidents; declare one with: warroom declare TITLE --severity SEV-2"
+
+
+def _list(summaries: Sequence[IncidentSummary], as_json: bool, resolved: int = 0) -> int:
+    """``resolved``: how many resolved incidents are left out (not ``--all``)."""
     if as_json:
         print(json_safe(json.dumps([{
             "id": s.number, "title": s.title, "severity": s.severity.value,
@@ -163,7 +153,8 @@ def _list(summaries: Sequence[IncidentSummary], as_json: bool) -> int:
         } for s in summaries], indent=2, ensure_ascii=False)))
         return 0
     if not summaries:
-        print("no incidents; declare one with: warroom declare TITLE --severity SEV-2")
+        print(f"no active incidents; {resolved} resolved: warroom list --all" if resolved
+              else NONE_YET)
         return 0
     for s in summaries:
         took = human_duration(s.resolved_at - s.started_at) if s.resolved_at else "ongoing"

@@ -19,21 +19,14 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import SuspendNotSupported
 
-from incident.errors import WarroomError
+from incident.errors import InvalidInput, WarroomError
 from tui.actions import after_panes
+from tui.files import write_text
 
 if TYPE_CHECKING:  # imported by the console once its first frame is on screen
     from incident.playbook import Contact
     from tui.widgets.comms import CommsPane
     from tui.widgets.notify import NotifyList
-
-
-def write_private(path: Path, text: str) -> None:
-    """A new file readable only by its owner; never follows a link or replaces a file."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text if text.endswith("\n") else text + "\n")
 
 
 class CommsActions:
@@ -84,14 +77,10 @@ class CommsActions:
         if target is None:
             return
         path = Path(target).expanduser()
-        try:
-            write_private(path, text)
-        except FileExistsError:
-            self.notify(f"{path} exists already: choose another name", severity="error",
-                        markup=False)
-            return
-        except OSError as e:
-            self.notify(f"cannot write {path}: {e.strerror}", severity="error", markup=False)
+        try:  # a new file, owner-only, whole or not at all; never through a link
+            write_text(path, text if text.endswith("\n") else text + "\n", replace=False)
+        except InvalidInput as e:
+            self.notify(str(e), severity="error", markup=False)
             return
         self.notify(f"Wrote the {what} to {path}", markup=False, timeout=5)
 
