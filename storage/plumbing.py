@@ -36,6 +36,7 @@ class Plumbing:
         self._write_lock = asyncio.Lock()
         self._running: set[asyncio.Task] = set()  # reads and writes under way (_whole)
         self.local_commits = 0  # data_version does not move for this connection's own commits
+        self.closing = False  # set by close(): a write waiting on a lock stops retrying
 
     async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = await self._rows(sql, params)
@@ -117,7 +118,7 @@ class Plumbing:
                         raise
                 except sqlite3.OperationalError as e:
                     locked = "locked" in str(e) or "busy" in str(e)
-                    if locked and time.monotonic() < deadline:
+                    if locked and time.monotonic() < deadline and not self.closing:
                         await asyncio.sleep(delay * (0.5 + random.random()))
                         delay = min(delay * 2, 0.5)
                         continue

@@ -18,7 +18,13 @@ from incident.state import STATE_KINDS, fold
 from storage import schema
 from storage.errors import NotAWarroomDatabase, SchemaTooNew, StoreError, translate
 from storage.paths import read_only_uri
-from storage.timestamps import BUSY_TIMEOUT_MS, ts
+from storage.timestamps import ts
+
+# SQLite's own wait for a lock, per attempt: the store's writes retry on top of it up to their
+# deadline (storage/plumbing.py). A wait inside SQLite cannot be interrupted, so it is kept
+# short: a console going away stops retrying, and is gone within the promised seconds even
+# while another process holds the lock (it waited out 5 s attempts: 9.65 s to exit).
+BUSY_TIMEOUT_MS = 250
 
 COLUMNS = "id, incident_id, occurred_at, recorded_at, text, action, owner, payload, corrects"
 

@@ -144,11 +144,13 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
                 await conn.execute(f"PRAGMA application_id={schema.APPLICATION_ID}")
             await self._write(migrate)
 
-    async def close(self) -> None:
+    async def close(self, timeout: float = CLOSE_WAIT_S) -> None:
         """Close the connection; planner statistics are refreshed only after real writes, so
-        a session that only read leaves the file's bytes alone."""
+        a session that only read leaves the file's bytes alone. Writes still waiting on
+        another process's lock stop retrying (and fail: nothing is saved by them)."""
+        self.closing = True
         if self._running:  # (their callers may be gone: they finish first, or are cut off)
-            await asyncio.wait(self._running, timeout=CLOSE_WAIT_S)
+            await asyncio.wait(self._running, timeout=max(timeout, 0.0))
         try:
             if not self.read_only and self.local_commits:
                 await self._conn.execute("PRAGMA optimize")

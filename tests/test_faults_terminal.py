@@ -117,8 +117,7 @@ def test_mid_typing_the_note_is_autosaved_and_restored(env, sig):
     again.start([*WARROOM, "attach", "INC-1"])
     try:
         again.wait_for("Checkout 500s")
-        again.keys("n")
-        again.wait_for("Add timeline note")
+        again.wait_for("restored, not saved yet")  # it reopens by itself, with the text
         again.wait_for(text)
     finally:
         again.kill_server()
@@ -160,6 +159,29 @@ def test_mid_flood_the_sources_end_and_the_console_exits(env, sig):
         assert survivors(flood, timeout=1.0) == []
     finally:
         session.kill_server()
+
+
+@pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: s.name)
+def test_a_note_waiting_on_another_process_s_lock_does_not_hold_the_exit(env, sig, tmp_path):
+    """Enter on a note while another process holds the database's write lock: the save
+    waits (up to the store's 60 s deadline). A signal then ends the console within the
+    promised time anyway (it took 9.65 s)."""
+    from tests.test_faults_storage import locked_by_another_process
+    db = tmp_path / "w.db"
+    session = attach(env)
+    try:
+        console = session.console()
+        with locked_by_another_process(db):
+            session.keys("n")
+            session.wait_for("Add timeline note")
+            session.keys("Failover started while locked", literal=True, pause=0.0)
+            time.sleep(0.5)  # the autosave tries, and waits on the lock
+            session.keys("Enter")
+            time.sleep(0.5)  # the save is waiting on the lock now
+            end_with(session, console, sig)
+    finally:
+        session.kill_server()
+    assert "Failover started" not in run_cli(env, "report", "INC-1").stdout
 
 
 def test_exit_times_figures():

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from tui.screens.console import ConsoleScreen
 
 POLL_SECONDS = 0.25
+EXIT_BUDGET_S = 3.5  # the longest the way out waits on the store (SIGHUP: within 5 s)
 
 
 def _driver_class():
@@ -95,7 +96,10 @@ class WarRoomApp(App[int]):
         self._on_theme_change = on_theme_change
         self.exit_message: str | None = None
         self.drafts = Drafts(
-            lambda delay, fn: self.set_timer(delay, fn, name="drafts"),
+            # (in a worker: a timer's callback runs in the app's message loop, and a write
+            # waiting on another process's lock held the loop, the exit included)
+            lambda delay, fn: self.set_timer(
+                delay, lambda: self.run_worker(fn(), group="drafts"), name="drafts"),
             lambda text: self.notify(text, severity="warning", markup=False))
         self.capture = capture
         self.host_sampler = host_sampler
@@ -239,8 +243,13 @@ class WarRoomApp(App[int]):
             path, samples = self._lag_log
             with open(path, "w") as f:
                 f.writelines(f"{t:.6f} {late:.6f}\n" for t, late in samples)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + EXIT_BUDGET_S  # the terminal is gone: be quick about it
         await self.runner.shutdown()  # (and closes the capture, after its processes)
-        await self.drafts.flush()
+        try:  # (a database locked by another process cannot hold the exit)
+            await asyncio.wait_for(self.drafts.flush(), max(deadline - loop.time() - 1, 0.1))
+        except TimeoutError:
+            pass
         journal, self.journal = self.journal, None
         if journal is None and self._opening is not None:
             try:
@@ -248,7 +257,7 @@ class WarRoomApp(App[int]):
             except (Exception, asyncio.CancelledError):
                 journal = None  # it did not open: nothing to close
         if journal is not None:
-            await journal.close()
+            await journal.close(timeout=deadline - loop.time())
 
     def _fail(self, message: str) -> None:
         self.exit_message = message

@@ -12,6 +12,7 @@ already under way does not write them back after the event is committed.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,7 @@ class Drafts:
         self.pending: dict[str, str] = {}  # typed, not yet written ("" clears)
         self._saving: set[str] = set()  # dialogs closed: being saved, saved or cancelled
         self._schedule = schedule
+        self._flushing: asyncio.Lock | None = None
         self._warn = warn
 
     def attach(self, journal: Journal, incident_id: int, saved: dict[str, str]) -> None:
@@ -70,7 +72,13 @@ class Drafts:
         return any(under(key, p) for p in self._saving)
 
     async def flush(self) -> None:
-        """Write pending drafts now (also on the way out)."""
+        """Write pending drafts now (also on the way out); one flush at a time, in order."""
+        if self._flushing is None:
+            self._flushing = asyncio.Lock()
+        async with self._flushing:
+            await self._flush()
+
+    async def _flush(self) -> None:
         pending, self.pending = self.pending, {}
         if self.journal is None or self.incident_id is None:
             return

@@ -40,7 +40,8 @@ HISTORY_BYTES = 8 << 20  # and no more than this of their text (in memory), the 
 # three times that while they are read and made into a pane's lines); 8 MiB is a quarter of
 # a pane's budget (LogBuffer), and bounds what every attach and every follower's look costs.
 FOLLOW_S = 0.5  # how often a follower reads what the holder captured, and checks on it
-RELEASE_S = 2.0  # the longest a console going away waits to let go of its sources
+RELEASE_S = 1.0  # the longest a console going away waits to let go of its sources
+CAPTURE_CLOSE_S = 1.5  # ... and for its capture to be written
 FOLLOW_GRACE = 6  # reads with nothing new after a followed source ended, before letting go
 
 
@@ -169,7 +170,7 @@ class SourceRunner:
             self.following[source_id] = other
             self._idle.pop(source_id, None)
             if self._follow_timer is None:
-                self._follow_timer = self.app.set_interval(FOLLOW_S, self.follow,
+                self._follow_timer = self.app.set_interval(FOLLOW_S, self._follow_soon,
                                                            name="follow-sources")
             return False
         self.following.pop(source_id, None)
@@ -251,6 +252,12 @@ class SourceRunner:
         await running.stop()
 
     # ------------------------------------------------------------------ follow
+    def _follow_soon(self) -> None:
+        # (a worker: a timer's callback runs in the app's message loop, and a takeover's
+        # claim is a write that may wait on another process's lock)
+        self.app.run_worker(self.follow(), group="follow", exclusive=True,
+                            exit_on_error=False)
+
     async def follow(self) -> None:
         """Show what the holders of followed sources captured since the last look, and take
         over a source whose holder is gone."""
@@ -287,14 +294,11 @@ class SourceRunner:
         what is still queued for the capture, then let go of the sources, so that another
         console takes them over at once and numbers its lines after the last one written."""
         self._closing = True
-        for running in list(self.live.values()):
-            try:
-                await running.stop(timeout=1.0)
-            except Exception:  # keep ending the others
-                pass
+        await asyncio.gather(*(running.stop(timeout=1.0) for running in self.live.values()),
+                             return_exceptions=True)  # (all at once; one failing ends none)
         self.live.clear()
-        if self.capture is not None:
-            self.capture.close()
+        if self.capture is not None:  # (off the loop; a locked database cannot hold it long)
+            await asyncio.to_thread(self.capture.close, CAPTURE_CLOSE_S)
         await self._release()
 
     def stats_line(self, source_id: str) -> str:

@@ -99,7 +99,8 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
                 lines = [line.__class__(line.no, line.err, line.read_at, text)
                          for line, text in zip(lines, texts, strict=True)]
             captured[sid] = lines
-        with staged(Path(args.output), replace=False, make_dirs=True) as tmp:  # whole, or nothing left
+        # whole, or nothing left behind
+        with staged(Path(args.output), replace=False, make_dirs=True) as tmp:
             tmp.unlink()  # (the store makes the database file itself)
             await exporter(tmp, args.incident, events, captured)
         note = "secrets kept" if redacted is None else f"{redacted} secret(s) redacted"
