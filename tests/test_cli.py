@@ -599,3 +599,22 @@ print(sorted(m for m in sys.modules if m.split(".")[0] == "textual"))
     out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
                          capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_a_time_that_lands_elsewhere_is_said_though_saved(db: Path, capsys, monkeypatch):
+    """``--at 10:00`` typed at 08:43Z was stored as yesterday without a word; a note dated
+    1970 or before the declaration was accepted unflagged."""
+    import tui.cli
+    from incident.clock import FrozenClock
+    now = FrozenClock(datetime(2026, 12, 5, 8, 43, tzinfo=UTC))
+    monkeypatch.setattr(tui.cli, "SystemClock", lambda: now)
+    ok(capsys, "declare", "API 500 errors", "-s", "2", "--started", "2026-12-04T06:00Z")
+    rc, out, err = run(capsys, "note", "1", "late alert", "--at", "10:00")
+    assert rc == 0 and out.startswith("INC-1 #2 ")
+    assert err == "warroom: warning: 10:00 is later than now (08:43Z), so it was taken as " \
+        "yesterday: 2026-12-04T10:00:00Z\n"
+    rc, out, err = run(capsys, "note", "1", "ancient", "--at", "1970-01-01T00:00:00Z")
+    assert rc == 0 and err == "warroom: warning: 1970-01-01T00:00:00Z is before the " \
+        "incident began (2026-12-04T06:00:00Z): recorded as given, out of order (e corrects " \
+        "an entry's time)\n"
+    assert ok(capsys, "note", "1", "just now", "--at", "08:40").startswith("INC-1 #4 ")

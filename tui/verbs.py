@@ -24,7 +24,7 @@ from incident.redact import redact_contacts, redact_events, redact_lines
 from incident.report import render_json, render_markdown
 from incident.sanitize import json_safe, visible
 from incident.state import IncidentState
-from incident.timeparse import human_duration, iso_z, parse_when
+from incident.timeparse import human_duration, iso_z, parse_when, when_notes
 from tui.files import shown, staged, write_text
 from tui.settings import actor
 
@@ -60,6 +60,9 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
         at = parse_when(args.at, clock.now()) if args.at else None
         event = cmd.note(clock, state, args.text, action=args.action,
                          owner=args.owner or me, at=at)
+        for said in when_notes(args.at, at, clock.now(), started=state.started_at) \
+                if args.at and at else []:
+            print(f"warroom: warning: {said}", file=sys.stderr)  # (saved all the same)
     elif verb == "status":
         resolution = Resolution(immediate=args.immediate, permanent=args.permanent,
                                 deployed=args.deployed)
