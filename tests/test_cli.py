@@ -122,6 +122,8 @@ def test_list(db: Path, capsys) -> None:
     every = ok(capsys, "list", "--all").splitlines()
     assert [line.split()[0] for line in every] == ["INC-2", "INC-1"]
     assert "✅ RESOLVED" in every[0] and "slow search" in every[0]
+    ok(capsys, "status", "INC-1", "resolved")
+    assert ok(capsys, "list") == "no active incidents; 2 resolved: warroom list --all\n"
 
 
 def test_list_json(db: Path, capsys) -> None:
