@@ -85,7 +85,13 @@ class Pattern:
             data = "\n".join(lines).encode("utf-8", "surrogatepass")  # type: ignore[arg-type]
         else:
             data = b"\n".join(lines)  # type: ignore[arg-type]
+        if data.count(b"\n") != len(lines) - 1:  # a line held a newline after all: one by one
+            return [i for i, line in enumerate(lines) if self._one_line(line)]
         return self._matching(data)
+
+    def _one_line(self, line: str | bytes) -> bool:
+        data = line.encode("utf-8", "surrogatepass") if isinstance(line, str) else line
+        return bool(self._matching(data))
 
     def _matching(self, data: bytes) -> list[int]:
         match, count, find = self._many.Match, data.count, data.find

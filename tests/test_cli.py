@@ -164,9 +164,13 @@ def test_note(inc1: Path, capsys) -> None:
 
 def test_note_at(inc1: Path, capsys) -> None:
     when = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=90)
-    ok(capsys, "note", "1", "backdated", "--at", iso(when))
-    ok(capsys, "note", "1", "offset", "--at",
-       (when + timedelta(minutes=1)).astimezone().isoformat())
+    rc, out, err = run(capsys, "note", "1", "backdated", "--at", iso(when))
+    assert (rc, out.split(" ", 1)[0]) == (0, "INC-1")  # saved, and said to be early:
+    assert err.startswith(f"warroom: warning: {iso(when)} is before the incident began")
+    assert err.count("\n") == 1
+    rc, _, err = run(capsys, "note", "1", "offset", "--at",
+                     (when + timedelta(minutes=1)).astimezone().isoformat())
+    assert rc == 0 and "before the incident began" in err
     data = json.loads(ok(capsys, "report", "1", "--format", "json"))
     rows = {r["text"]: r for r in data["timeline"]}
     assert rows["backdated"]["occurred_at"] == iso(when)

@@ -56,13 +56,13 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
         shown_ = every if args.all else [s for s in every if s.resolved_at is None]
         return _list(shown_, args.json, resolved=len(every) - len(shown_))
     state = await store.load_state(args.incident)
+    warnings: list[str] = []  # (said once the entry is saved, never for a refusal)
     if verb == "note":
         at = parse_when(args.at, clock.now()) if args.at else None
         event = cmd.note(clock, state, args.text, action=args.action,
                          owner=args.owner or me, at=at)
-        for said in when_notes(args.at, at, clock.now(), started=state.started_at) \
-                if args.at and at else []:
-            print(f"warroom: warning: {said}", file=sys.stderr)  # (saved all the same)
+        if args.at and at:
+            warnings = when_notes(args.at, at, clock.now(), started=state.started_at)
     elif verb == "status":
         resolution = Resolution(immediate=args.immediate, permanent=args.permanent,
                                 deployed=args.deployed)
@@ -114,6 +114,8 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
         raise InvalidInput(f"unknown verb {verb}")
     saved = await store.append(event)
     print(f"{state.number} #{saved.id} {visible(saved.text)}")
+    for said in warnings:
+        print(f"warroom: warning: {said}", file=sys.stderr)  # (saved all the same)
     return 0
 
 
