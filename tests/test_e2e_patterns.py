@@ -67,7 +67,7 @@ def test_a_catastrophic_pattern_neither_freezes_the_console_nor_its_signals(tmp_
         session.keys("Escape")
         console = _console(session)
         console.terminate()  # SIGTERM is honoured at once
-        gone, alive = psutil.wait_procs([console], timeout=10)
+        _gone, alive = psutil.wait_procs([console], timeout=10)
         assert not alive, "the console ignored SIGTERM"
     finally:
         session.kill_server()

@@ -257,7 +257,8 @@ async def wait_until(pilot, condition, timeout: float = 5.0, what: str = "") -> 
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"not in time: {what}; notices {notices(pilot.app)}; screen {pilot.app.screen_stack} pending={pilot.app.drafts.pending} saving={pilot.app.drafts._saving} focused={pilot.app.focused} value={getattr(pilot.app.focused, 'value', None)!r}")
+            raise AssertionError(f"not in time: {what}; notices {notices(pilot.app)}; "
+                                 f"screen {pilot.app.screen_stack}")
         await pilot.pause(0.05)
 
 

@@ -162,7 +162,7 @@ def test_read_verbs_create_nothing(tmp_path, capsys, monkeypatch):
     assert "no incidents (no database at" in ok(capsys, "list")
     for argv in (("note", "1", "x"), ("report", "1"), ("export", "1", "-o", "x.db"),
                  ("tail", "1", "--list"), ("review", "1"), ("attach",)):
-        rc, out, err = run(capsys, *argv)
+        rc, _out, err = run(capsys, *argv)
         assert rc != 0 and err.count("\n") == 1 and "Traceback" not in err, (argv, err)
     assert list(tmp_path.iterdir()) == []
 

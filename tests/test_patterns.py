@@ -136,6 +136,6 @@ async def test_a_stored_pattern_re2_refuses_fails_its_source_with_the_reason(tmp
     from feeds.source import SourceFailed
     spec = SourceSpec(kind="grep", name="g", pattern=r"(a)\1", paths=(str(tmp_path),))
     src = GrepSource("s1", spec)
-    with pytest.raises(SourceFailed, match="pattern refused: .*backreferences"):
+    with pytest.raises(SourceFailed, match=r"pattern refused: .*backreferences"):
         await src.start()
     assert src.state == "failed" and "backreferences" in (src.reason or "")
