@@ -75,7 +75,8 @@ def done():
         time.sleep(3600)
 """
 GENERATORS = {
-    "huge": COMMON + r"""
+    "huge": COMMON
+    + r"""
 n = int(sys.argv[1])
 body = b"x" * ((1 << 20) - 12)
 for i in range(n):
@@ -88,7 +89,8 @@ w, chunk = sys.stdout.buffer.write, b"y" * 65536
 while True:
     w(chunk)
 """,
-    "mix": COMMON + r"""
+    "mix": COMMON
+    + r"""
 import random
 n = int(sys.argv[1])
 rng = random.Random(16)
@@ -99,7 +101,8 @@ for i in range(n):
     w(b"%08d " % i + b"m" * (size - 9) + b"\n")
 done()
 """,
-    "ordinary": COMMON + r"""
+    "ordinary": COMMON
+    + r"""
 n = int(sys.argv[1])
 line = b"2026-11-25T14:30:00.000Z INFO  checkout-api GET /api/v2/cart 200 dur=%04dms seq=%010d\n"
 block = b"".join(line % (j % 997, j) for j in range(10000))  # 100 bytes each
@@ -111,14 +114,26 @@ done()
 
 
 def env_for(root: Path, db: Path, cfg: Path) -> dict[str, str]:
-    return {"WARROOM_DB": str(db), "WARROOM_CONFIG_DIR": str(cfg), "WARROOM_USER": "@bench",
-            "TERM": "xterm-256color", "PYTHONPATH": str(root),
-            "HOME": os.environ.get("HOME", "/root"), "PATH": os.environ.get("PATH", "")}
+    return {
+        "WARROOM_DB": str(db),
+        "WARROOM_CONFIG_DIR": str(cfg),
+        "WARROOM_USER": "@bench",
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(root),
+        "HOME": os.environ.get("HOME", "/root"),
+        "PATH": os.environ.get("PATH", ""),
+    }
 
 
 def cli(root: Path, env: dict[str, str], *args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "tui.cli", *args], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=60, cwd=root)
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=root,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"warroom {' '.join(args)}: {done.stderr.strip()}")
 
@@ -136,8 +151,12 @@ def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def newest(db: Path, source_id: str) -> str | None:
-    rows = query(db, "SELECT text FROM captured_lines WHERE incident_id=1 AND source_id=? "
-                 "ORDER BY no DESC LIMIT 1", (source_id,))
+    rows = query(
+        db,
+        "SELECT text FROM captured_lines WHERE incident_id=1 AND source_id=? "
+        "ORDER BY no DESC LIMIT 1",
+        (source_id,),
+    )
     return rows[0][0] if rows else None
 
 
@@ -150,13 +169,16 @@ class Console:
         self.proc: psutil.Process | None = None
 
     def tmux(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
-                              text=True, timeout=10).stdout
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
+        ).stdout
 
     def start(self) -> None:
         env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
-        command = (f"cd {shlex.quote(str(self.root))} && exec env -u COLUMNS -u LINES {env} "
-                   f"{shlex.quote(sys.executable)} -m tui.cli attach INC-1")
+        command = (
+            f"cd {shlex.quote(str(self.root))} && exec env -u COLUMNS -u LINES {env} "
+            f"{shlex.quote(sys.executable)} -m tui.cli attach INC-1"
+        )
         self.tmux("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "36", command)
         self.tmux("resize-window", "-t", "0", "-x", "120", "-y", "36")
         pid = int(self.tmux("display-message", "-p", "-t", "0", "#{pane_pid}").strip())
@@ -184,8 +206,9 @@ class Console:
         self.tmux("kill-server")
 
 
-def setup(root: Path, tmp: Path, names: list[str], counts: dict[str, int]
-          ) -> tuple[Path, dict[str, str]]:
+def setup(
+    root: Path, tmp: Path, names: list[str], counts: dict[str, int]
+) -> tuple[Path, dict[str, str]]:
     db, cfg = tmp / "w.db", tmp / "cfg"
     env = env_for(root, db, cfg)
     cli(root, env, "declare", "Bytes bench", "--severity", "SEV-2")
@@ -206,8 +229,17 @@ def source_ids(db: Path) -> dict[str, str]:
     return out
 
 
-def attach(root: Path, db: Path, env: dict[str, str], k: int, waited: list[str],
-           endless_s: float, kill_rss: float, start_bytes: int, timeout: float) -> dict:
+def attach(
+    root: Path,
+    db: Path,
+    env: dict[str, str],
+    k: int,
+    waited: list[str],
+    endless_s: float,
+    kill_rss: float,
+    start_bytes: int,
+    timeout: float,
+) -> dict:
     ids = source_ids(db)
     console = Console(root, env)
     t0 = time.monotonic()
@@ -237,35 +269,61 @@ def attach(root: Path, db: Path, env: dict[str, str], k: int, waited: list[str],
     end_rss = console.rss_mb()
     why = None
     if killed and killed.startswith("not done"):  # what it was waiting for, to see why
-        why = {"newest": {name: (newest(db, ids[name]) or "")[:40] for name in waited},
-               "ledger": [json.loads(p)["op"] + " " + json.loads(p)["source_id"] for (p,) in
-                          query(db, "SELECT payload FROM events WHERE kind='command'")],
-               "screen": console.tmux("capture-pane", "-p", "-t", "0")}
+        why = {
+            "newest": {name: (newest(db, ids[name]) or "")[:40] for name in waited},
+            "ledger": [
+                json.loads(p)["op"] + " " + json.loads(p)["source_id"]
+                for (p,) in query(db, "SELECT payload FROM events WHERE kind='command'")
+            ],
+            "screen": console.tmux("capture-pane", "-p", "-t", "0"),
+        }
     console.stop(kill=killed is not None)
     time.sleep(0.5)
     size.append(db_bytes(db))
-    totals = {name: query(db, "SELECT lines, bytes FROM capture_totals WHERE source_id=?",
-                          (sid,)) for name, sid in ids.items()}
-    stored = {name: query(db, "SELECT count(*), coalesce(sum(length(CAST(text AS BLOB))),0) "
-                              "FROM captured_lines WHERE source_id=?", (sid,))[0]
-              for name, sid in ids.items()}
+    totals = {
+        name: query(db, "SELECT lines, bytes FROM capture_totals WHERE source_id=?", (sid,))
+        for name, sid in ids.items()
+    }
+    stored = {
+        name: query(
+            db,
+            "SELECT count(*), coalesce(sum(length(CAST(text AS BLOB))),0) "
+            "FROM captured_lines WHERE source_id=?",
+            (sid,),
+        )[0]
+        for name, sid in ids.items()
+    }
     return {
-        "attach": k, "seconds": round((finished or time.monotonic()) - t0, 1),
-        "killed": killed, "why": why,
-        "rss_mb": {"peak": round(max(rss), 1) if rss else None,
-                   "end": round(end_rss, 1) if end_rss else None},
-        "db_growth_mb": {"peak": round((max(size) - start_bytes) / 1e6, 1),
-                         "end": round((size[-1] - start_bytes) / 1e6, 1)},
+        "attach": k,
+        "seconds": round((finished or time.monotonic()) - t0, 1),
+        "killed": killed,
+        "why": why,
+        "rss_mb": {
+            "peak": round(max(rss), 1) if rss else None,
+            "end": round(end_rss, 1) if end_rss else None,
+        },
+        "db_growth_mb": {
+            "peak": round((max(size) - start_bytes) / 1e6, 1),
+            "end": round((size[-1] - start_bytes) / 1e6, 1),
+        },
         "budgets_mb": round(len(ids) * BUDGET / 1e6, 1),
-        "stored": {name: {"lines": n, "text_mb": round(b / 1e6, 1),
-                          "totals": (list(totals[name][0]) if totals[name] else None)}
-                   for name, (n, b) in stored.items()},
+        "stored": {
+            name: {
+                "lines": n,
+                "text_mb": round(b / 1e6, 1),
+                "totals": (list(totals[name][0]) if totals[name] else None),
+            }
+            for name, (n, b) in stored.items()
+        },
     }
 
 
 def one_run(root: Path, kind: str, args: argparse.Namespace) -> list[dict]:
-    names, waited = ((["huge", "endless", "mix"], ["huge", "mix"]) if kind == "hostile"
-                     else (["ordinary"], ["ordinary"]))
+    names, waited = (
+        (["huge", "endless", "mix"], ["huge", "mix"])
+        if kind == "hostile"
+        else (["ordinary"], ["ordinary"])
+    )
     counts = {"huge": args.huge, "mix": args.mix, "ordinary": args.ordinary, "endless": 0}
     with tempfile.TemporaryDirectory(prefix="warroom-bytes-") as d:
         tmp = Path(d)
@@ -273,8 +331,17 @@ def one_run(root: Path, kind: str, args: argparse.Namespace) -> list[dict]:
         start = db_bytes(db)
         out = []
         for k in (1, 2, 3):
-            res = attach(root, db, env, k, waited, args.endless_s if kind == "hostile" else 0,
-                         args.kill_rss, start, args.timeout)
+            res = attach(
+                root,
+                db,
+                env,
+                k,
+                waited,
+                args.endless_s if kind == "hostile" else 0,
+                args.kill_rss,
+                start,
+                args.timeout,
+            )
             out.append(res)
             print(f"  {kind} attach {k}: {json.dumps(res)}", flush=True)
             if res["killed"]:
@@ -307,44 +374,66 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-json", action="store_true")
     args = p.parse_args(argv)
     root = args.root.resolve()
-    commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip() or str(root)
+    commit = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip() or str(root)
     runs: dict[str, list[list[dict]]] = {"baseline": [], "hostile": []}
     for r in range(args.runs):
         print(f"run {r + 1} of {args.runs}", flush=True)
         runs["baseline"].append(one_run(root, "baseline", args))
         runs["hostile"].append(one_run(root, "hostile", args))
-    summary = {kind: [{"attach": k,
-                       "rss_peak_mb": median_of(rs, k, "rss_mb", "peak"),
-                       "rss_end_mb": median_of(rs, k, "rss_mb", "end"),
-                       "db_growth_peak_mb": median_of(rs, k, "db_growth_mb", "peak"),
-                       "db_growth_end_mb": median_of(rs, k, "db_growth_mb", "end"),
-                       "budgets_mb": median_of(rs, k, "budgets_mb"),
-                       "seconds": median_of(rs, k, "seconds")}
-                      for k in (1, 2, 3)] for kind, rs in runs.items()}
+    summary = {
+        kind: [
+            {
+                "attach": k,
+                "rss_peak_mb": median_of(rs, k, "rss_mb", "peak"),
+                "rss_end_mb": median_of(rs, k, "rss_mb", "end"),
+                "db_growth_peak_mb": median_of(rs, k, "db_growth_mb", "peak"),
+                "db_growth_end_mb": median_of(rs, k, "db_growth_mb", "end"),
+                "budgets_mb": median_of(rs, k, "budgets_mb"),
+                "seconds": median_of(rs, k, "seconds"),
+            }
+            for k in (1, 2, 3)
+        ]
+        for kind, rs in runs.items()
+    }
     hostile = summary["hostile"]
     figures = {
-        "bench": "bytes", "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "code": commit, "python": platform.python_version(), "cpus": os.cpu_count(),
+        "bench": "bytes",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code": commit,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
         "sqlite": sqlite3.sqlite_version,
         "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-        "medians": summary, "runs": runs,
+        "medians": summary,
+        "runs": runs,
         "within_bounds": {
-            "rss": all(a["rss_peak_mb"] is not None and a["rss_peak_mb"] < RSS_BOUND_MB
-                       for a in hostile),
-            "db": all(a["db_growth_peak_mb"] is not None and a["budgets_mb"] is not None
-                      and a["db_growth_peak_mb"] <= a["budgets_mb"] for a in hostile),
-            "killed": [a["killed"] for rs in runs.values() for run in rs for a in run
-                       if a["killed"]],
+            "rss": all(
+                a["rss_peak_mb"] is not None and a["rss_peak_mb"] < RSS_BOUND_MB for a in hostile
+            ),
+            "db": all(
+                a["db_growth_peak_mb"] is not None
+                and a["budgets_mb"] is not None
+                and a["db_growth_peak_mb"] <= a["budgets_mb"]
+                for a in hostile
+            ),
+            "killed": [
+                a["killed"] for rs in runs.values() for run in rs for a in run if a["killed"]
+            ],
         },
     }
-    print(f"{'':10} {'attach':>6} {'RSS peak':>9} {'RSS end':>8} {'DB growth peak':>15} "
-          f"{'DB end':>7} {'budgets':>8} {'s':>6}")
+    print(
+        f"{'':10} {'attach':>6} {'RSS peak':>9} {'RSS end':>8} {'DB growth peak':>15} "
+        f"{'DB end':>7} {'budgets':>8} {'s':>6}"
+    )
     for kind, rows in summary.items():
         for a in rows:
-            print(f"{kind:10} {a['attach']:>6} {a['rss_peak_mb']!s:>9} {a['rss_end_mb']!s:>8} "
-                  f"{a['db_growth_peak_mb']!s:>15} {a['db_growth_end_mb']!s:>7} "
-                  f"{a['budgets_mb']!s:>8} {a['seconds']!s:>6}")
+            print(
+                f"{kind:10} {a['attach']:>6} {a['rss_peak_mb']!s:>9} {a['rss_end_mb']!s:>8} "
+                f"{a['db_growth_peak_mb']!s:>15} {a['db_growth_end_mb']!s:>7} "
+                f"{a['budgets_mb']!s:>8} {a['seconds']!s:>6}"
+            )
     print(json.dumps(figures["within_bounds"]))
     if not args.no_json:
         RESULTS.mkdir(parents=True, exist_ok=True)

@@ -56,8 +56,13 @@ WIDTH, HEIGHT = 160, 40
 FLOOD_TEXT = "checkout-api"  # in every generated line: the flood is on screen
 
 LEVELS = [b"INFO ", b"INFO ", b"INFO ", b"INFO ", b"WARN ", b"ERROR", b"DEBUG"]
-PATHS = [b"/api/v2/checkout", b"/api/v2/cart", b"/api/v2/auth/token", b"/healthz",
-         b"/api/v2/orders/search"]
+PATHS = [
+    b"/api/v2/checkout",
+    b"/api/v2/cart",
+    b"/api/v2/auth/token",
+    b"/healthz",
+    b"/api/v2/orders/search",
+]
 METHODS = [b"GET", b"GET", b"GET", b"POST", b"PUT"]
 
 GENERATOR = r"""
@@ -78,18 +83,29 @@ def make_file(path: Path, lines: int, marker: str) -> int:
     """``lines`` access-log lines of about 100 bytes; the last one is ``marker``."""
     rng = random.Random(7)
     total = 0
-    fmt = (b"2026-11-25T14:%02d:%02d.%03dZ %s checkout-api[%d] %s %s %d %dms "
-           b"req=%012x user=u%05d\n")
+    fmt = b"2026-11-25T14:%02d:%02d.%03dZ %s checkout-api[%d] %s %s %d %dms req=%012x user=u%05d\n"
     with path.open("wb") as f:
         buf: list[bytes] = []
         for i in range(lines - 1):
             lvl = rng.choice(LEVELS)
             if i % 50 == 0:
                 lvl = b"\x1b[31m" + lvl + b"\x1b[0m"
-            buf.append(fmt % (i // 60000 % 60, i // 1000 % 60, i % 1000, lvl,
-                              4800 + i % 64, rng.choice(METHODS), rng.choice(PATHS),
-                              rng.choice((200, 200, 200, 404, 500)), rng.randint(1, 2500),
-                              rng.getrandbits(48), rng.randint(0, 99999)))
+            buf.append(
+                fmt
+                % (
+                    i // 60000 % 60,
+                    i // 1000 % 60,
+                    i % 1000,
+                    lvl,
+                    4800 + i % 64,
+                    rng.choice(METHODS),
+                    rng.choice(PATHS),
+                    rng.choice((200, 200, 200, 404, 500)),
+                    rng.randint(1, 2500),
+                    rng.getrandbits(48),
+                    rng.randint(0, 99999),
+                )
+            )
             if len(buf) == 20000:
                 data = b"".join(buf)
                 total += len(data)
@@ -103,14 +119,25 @@ def make_file(path: Path, lines: int, marker: str) -> int:
 
 
 def base_env(tmp: Path) -> dict[str, str]:
-    return {"WARROOM_CONFIG_DIR": str(tmp / "cfg"), "WARROOM_USER": "@bench",
-            "TERM": "xterm-256color", "PYTHONPATH": str(ROOT),
-            "HOME": os.environ.get("HOME", "/tmp"), "PATH": os.environ.get("PATH", "")}
+    return {
+        "WARROOM_CONFIG_DIR": str(tmp / "cfg"),
+        "WARROOM_USER": "@bench",
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(ROOT),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "PATH": os.environ.get("PATH", ""),
+    }
 
 
 def cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "tui.cli", *args], env={**os.environ, **env},
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"warroom {' '.join(args)}: {done.stderr.strip()}")
     return done.stdout
@@ -136,26 +163,53 @@ def percentile(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, max(0, round(q / 100 * (len(xs) - 1))))]
 
 
-def flood_run(argv: list[str], env: dict[str, str], marker: str, lines: int, tmp: Path,
-              label: str, timeout: float = 240.0) -> dict:
+def flood_run(
+    argv: list[str],
+    env: dict[str, str],
+    marker: str,
+    lines: int,
+    tmp: Path,
+    label: str,
+    timeout: float = 240.0,
+) -> dict:
     """Launch ``argv`` in a fresh tmux server; measure until ``marker`` is on screen."""
     sock = f"bench-ingest-{uuid.uuid4().hex[:8]}"
     tty_log = tmp / f"{sock}.tty"
     lag_log = tmp / f"{sock}.lag"
     tty_log.touch()
-    envs = " ".join(f"{k}={shlex.quote(v)}" for k, v in {**env, "WARROOM_LAG_LOG":
-                                                            str(lag_log)}.items())
+    envs = " ".join(
+        f"{k}={shlex.quote(v)}" for k, v in {**env, "WARROOM_LAG_LOG": str(lag_log)}.items()
+    )
     # Not exec'd: if the app dies, the pane stays with its last words for the error below.
-    cmd = f"cd {shlex.quote(str(ROOT))} && env -u COLUMNS -u LINES {envs} " + \
-        " ".join(shlex.quote(a) for a in argv) + '; echo "[app exited: $?]"; sleep 300'
+    cmd = (
+        f"cd {shlex.quote(str(ROOT))} && env -u COLUMNS -u LINES {envs} "
+        + " ".join(shlex.quote(a) for a in argv)
+        + '; echo "[app exited: $?]"; sleep 300'
+    )
 
     def tmux(*args: str) -> str:
-        return subprocess.run(["tmux", "-L", sock, *args], capture_output=True, text=True,
-                              timeout=10).stdout
+        return subprocess.run(
+            ["tmux", "-L", sock, *args], capture_output=True, text=True, timeout=10
+        ).stdout
 
     t0 = time.monotonic()
-    subprocess.run(["tmux", "-L", sock, "-f", "/dev/null", "new-session", "-d", "-x",
-                    str(WIDTH), "-y", str(HEIGHT), cmd], check=True)
+    subprocess.run(
+        [
+            "tmux",
+            "-L",
+            sock,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            str(WIDTH),
+            "-y",
+            str(HEIGHT),
+            cmd,
+        ],
+        check=True,
+    )
     try:
         tmux("pipe-pane", "-o", "-t", "0", f"cat >> {shlex.quote(str(tty_log))}")
         size = tmux("display-message", "-p", "-t", "0", "#{pane_width}x#{pane_height}").strip()
@@ -177,8 +231,10 @@ def flood_run(argv: list[str], env: dict[str, str], marker: str, lines: int, tmp
                 t_last = now
                 break
             if now - t0 > timeout or not _alive(app):
-                raise RuntimeError(f"{label}: {marker!r} never appeared "
-                                   f"(app {'alive' if _alive(app) else 'gone'}):\n{screen}")
+                raise RuntimeError(
+                    f"{label}: {marker!r} never appeared "
+                    f"(app {'alive' if _alive(app) else 'gone'}):\n{screen}"
+                )
             time.sleep(POLL)
         bytes_last = tty_log.stat().st_size
         rss = app.memory_info().rss
@@ -268,32 +324,63 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
     flood = tmp / "flood.log"
     t = time.perf_counter()
     size = make_file(flood, args.lines, marker)
-    print(f"made {args.lines:,} lines ({size / 1e6:.0f} MB, {size / args.lines:.0f} B/line) "
-          f"in {time.perf_counter() - t:.1f} s; {psutil.cpu_count()} CPUs")
+    print(
+        f"made {args.lines:,} lines ({size / 1e6:.0f} MB, {size / args.lines:.0f} B/line) "
+        f"in {time.perf_counter() - t:.1f} s; {psutil.cpu_count()} CPUs"
+    )
     py = sys.executable
     runs: dict[str, list[dict]] = {"warroom": [], "baseline": [], "memory": []}
     for i in range(args.runs):  # interleaved, so drift hits both alike
         db = tmp / f"run{i}.db"
         make_db(db, env, f"cat {shlex.quote(str(flood))}")
-        r = flood_run([py, "-m", "tui.cli", "--db", str(db), "attach", "INC-1"], env,
-                      marker, args.lines, tmp, "warroom")
+        r = flood_run(
+            [py, "-m", "tui.cli", "--db", str(db), "attach", "INC-1"],
+            env,
+            marker,
+            args.lines,
+            tmp,
+            "warroom",
+        )
         r["captured_rows"], r["captured_last_no"] = captured(db)
         runs["warroom"].append(r)
-        runs["baseline"].append(flood_run([py, str(ROOT / "bench/stock_log_app.py"),
-                                           str(flood)], env, marker, args.lines, tmp,
-                                          "baseline"))
-        print(f"run {i + 1}: warroom {r['launch_to_last_s']:.2f} s, "
-              f"baseline {runs['baseline'][-1]['launch_to_last_s']:.2f} s", flush=True)
+        runs["baseline"].append(
+            flood_run(
+                [py, str(ROOT / "bench/stock_log_app.py"), str(flood)],
+                env,
+                marker,
+                args.lines,
+                tmp,
+                "baseline",
+            )
+        )
+        print(
+            f"run {i + 1}: warroom {r['launch_to_last_s']:.2f} s, "
+            f"baseline {runs['baseline'][-1]['launch_to_last_s']:.2f} s",
+            flush=True,
+        )
     for i in range(memory_runs):
         db = tmp / f"mem{i}.db"
         mark = f"MEM-LAST-{uuid.uuid4().hex[:12]}"
-        make_db(db, env, " ".join(shlex.quote(a) for a in
-                                  [py, "-c", GENERATOR, str(args.memory_lines), mark]))
-        r = flood_run([py, "-m", "tui.cli", "--db", str(db), "attach", "INC-1"], env,
-                      mark, args.memory_lines, tmp, "memory", timeout=600)
+        make_db(
+            db,
+            env,
+            " ".join(shlex.quote(a) for a in [py, "-c", GENERATOR, str(args.memory_lines), mark]),
+        )
+        r = flood_run(
+            [py, "-m", "tui.cli", "--db", str(db), "attach", "INC-1"],
+            env,
+            mark,
+            args.memory_lines,
+            tmp,
+            "memory",
+            timeout=600,
+        )
         runs["memory"].append(r)
-        print(f"memory run {i + 1}: {args.memory_lines:,} lines in "
-              f"{r['launch_to_last_s']:.1f} s, {r['rss_mb']:.0f} MB", flush=True)
+        print(
+            f"memory run {i + 1}: {args.memory_lines:,} lines in "
+            f"{r['launch_to_last_s']:.1f} s, {r['rss_mb']:.0f} MB",
+            flush=True,
+        )
 
     def med(case: str, key: str) -> float:
         return statistics.median(r[key] for r in runs[case])
@@ -312,48 +399,84 @@ def bench(args: argparse.Namespace, tmp: Path) -> int:
         ("terminal bytes, whole session (KB)", "tty_bytes_total", "{:.0f}", ""),
         (f"RSS after {args.lines:,} lines (MB)", "rss_mb", "{:.0f}", ""),
     ]
-    print(f"\n{args.lines:,} lines, {args.runs} runs, medians "
-          f"(pane {runs[w][0]['pane']} of {WIDTH}x{HEIGHT}; baseline pane "
-          f"{runs[b][0]['pane']})")
+    print(
+        f"\n{args.lines:,} lines, {args.runs} runs, medians "
+        f"(pane {runs[w][0]['pane']} of {WIDTH}x{HEIGHT}; baseline pane "
+        f"{runs[b][0]['pane']})"
+    )
     print(f"{'':<38}{'warroom':>14}{'stock Log':>14}   target")
     for title, key, fmt, target in rows:
         scale = 1 / 1000 if key == "tty_bytes_total" else 1
-        print(f"{title:<38}{fmt.format(med(w, key) * scale):>14}"
-              f"{fmt.format(med(b, key) * scale):>14}   {target}")
+        print(
+            f"{title:<38}{fmt.format(med(w, key) * scale):>14}"
+            f"{fmt.format(med(b, key) * scale):>14}   {target}"
+        )
     pooled = {c: [x for r in runs[c] for x in r["lag_samples_ms"]] for c in runs}
     for q in (50, 99):
-        print(f"{f'loop lag p{q}, all runs pooled (ms)':<38}"
-              f"{percentile(pooled[w], q):>14.1f}{percentile(pooled[b], q):>14.1f}")
+        print(
+            f"{f'loop lag p{q}, all runs pooled (ms)':<38}"
+            f"{percentile(pooled[w], q):>14.1f}{percentile(pooled[b], q):>14.1f}"
+        )
     print(f"{'stock Log / warroom, time to last line':<38}{ratio:>14.2f}{'':>14}   >= 4")
     print(f"{'warroom lines kept by capture (rows)':<38}{med(w, 'captured_rows'):>14,.0f}")
     if runs["memory"]:
         m = runs["memory"]
-        print(f"{f'warroom RSS after {args.memory_lines:,} (MB)':<38}"
-              f"{med('memory', 'rss_mb'):>14.0f}{'':>14}   < 250")
+        print(
+            f"{f'warroom RSS after {args.memory_lines:,} (MB)':<38}"
+            f"{med('memory', 'rss_mb'):>14.0f}{'':>14}   < 250"
+        )
         print(f"{'  peak during that run (MB)':<38}{med('memory', 'peak_rss_mb'):>14.0f}")
-        print(f"{'  lines/s, first -> last on screen':<38}"
-              f"{med('memory', 'lines_per_s_flood'):>14,.0f}")
-        print(f"{'  loop lag p99 / pooled / max (ms)':<38}{med('memory', 'lag_p99_ms'):>14.1f}"
-              f"{percentile(pooled['memory'], 99):>14.1f}{med('memory', 'lag_max_ms'):>9.1f}")
+        print(
+            f"{'  lines/s, first -> last on screen':<38}"
+            f"{med('memory', 'lines_per_s_flood'):>14,.0f}"
+        )
+        print(
+            f"{'  loop lag p99 / pooled / max (ms)':<38}{med('memory', 'lag_p99_ms'):>14.1f}"
+            f"{percentile(pooled['memory'], 99):>14.1f}{med('memory', 'lag_max_ms'):>9.1f}"
+        )
         print("  runs: " + ", ".join(f"{r['rss_mb']:.0f} MB" for r in m))
-    print("per run (s to last line): warroom " +
-          " ".join(f"{r['launch_to_last_s']:.2f}" for r in runs[w]) + "; stock Log " +
-          " ".join(f"{r['launch_to_last_s']:.2f}" for r in runs[b]))
+    print(
+        "per run (s to last line): warroom "
+        + " ".join(f"{r['launch_to_last_s']:.2f}" for r in runs[w])
+        + "; stock Log "
+        + " ".join(f"{r['launch_to_last_s']:.2f}" for r in runs[b])
+    )
     if not args.no_json:
         out = ROOT / "bench/results" / f"ingest-{time.strftime('%Y%m%d-%H%M%S')}.json"
         out.parent.mkdir(exist_ok=True)
-        out.write_text(json.dumps({
-            "lines": args.lines, "file_bytes": size, "memory_lines": args.memory_lines,
-            "runs": runs, "ratio_baseline_over_warroom": ratio,
-            "lag_pooled_ms": {c: {f"p{q}": percentile(xs, q) for q in (50, 99, 100)}
-                              for c, xs in pooled.items() if xs},
-            "medians": {case: {k: statistics.median(r[k] for r in rs) for k in rs[0]
-                               if isinstance(rs[0][k], (int, float))}
-                        for case, rs in runs.items() if rs},
-            "machine": {"cpus": psutil.cpu_count(), "python": platform.python_version(),
-                        "tmux": subprocess.run(["tmux", "-V"], capture_output=True,
-                                               text=True).stdout.strip()},
-        }, indent=1))
+        out.write_text(
+            json.dumps(
+                {
+                    "lines": args.lines,
+                    "file_bytes": size,
+                    "memory_lines": args.memory_lines,
+                    "runs": runs,
+                    "ratio_baseline_over_warroom": ratio,
+                    "lag_pooled_ms": {
+                        c: {f"p{q}": percentile(xs, q) for q in (50, 99, 100)}
+                        for c, xs in pooled.items()
+                        if xs
+                    },
+                    "medians": {
+                        case: {
+                            k: statistics.median(r[k] for r in rs)
+                            for k in rs[0]
+                            if isinstance(rs[0][k], (int, float))
+                        }
+                        for case, rs in runs.items()
+                        if rs
+                    },
+                    "machine": {
+                        "cpus": psutil.cpu_count(),
+                        "python": platform.python_version(),
+                        "tmux": subprocess.run(
+                            ["tmux", "-V"], capture_output=True, text=True
+                        ).stdout.strip(),
+                    },
+                },
+                indent=1,
+            )
+        )
         print(f"wrote {out.relative_to(ROOT)}")
     return 0
 

@@ -38,9 +38,16 @@ def make_file(path: Path, lines: int) -> int:
             lvl = rng.choice(LEVELS)
             if i % 50 == 0:
                 lvl = b"\x1b[31m" + lvl + b"\x1b[0m"
-            line = (b"2026-11-25T14:%02d:%02d.%03dZ %s checkout-api GET %s %d %dms req=%012x\n"
-                    % (i // 60000 % 60, i // 1000 % 60, i % 1000, lvl, rng.choice(PATHS),
-                       rng.choice((200, 200, 500)), rng.randint(4, 1200), rng.getrandbits(48)))
+            line = b"2026-11-25T14:%02d:%02d.%03dZ %s checkout-api GET %s %d %dms req=%012x\n" % (
+                i // 60000 % 60,
+                i // 1000 % 60,
+                i % 1000,
+                lvl,
+                rng.choice(PATHS),
+                rng.choice((200, 200, 500)),
+                rng.randint(4, 1200),
+                rng.getrandbits(48),
+            )
             buf.append(line)
             total += len(line)
             if len(buf) == 10000:
@@ -65,8 +72,7 @@ async def feed_run(path: Path) -> tuple[int, float]:
 
 async def baseline_run(path: Path) -> tuple[int, float]:
     t0 = time.perf_counter()
-    proc = await asyncio.create_subprocess_exec("cat", str(path),
-                                                stdout=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec("cat", str(path), stdout=asyncio.subprocess.PIPE)
     assert proc.stdout is not None
     n, tail = 0, b""
     while chunk := await proc.stdout.read(65536):
@@ -85,8 +91,10 @@ async def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="warroom-bench-") as tmp:
         path = Path(tmp) / "access.log"
         size = make_file(path, args.lines)
-        print(f"{args.lines:,} lines, {size / 2**20:.0f} MiB, {args.runs} runs each "
-              f"(Python {sys.version.split()[0]})")
+        print(
+            f"{args.lines:,} lines, {size / 2**20:.0f} MiB, {args.runs} runs each "
+            f"(Python {sys.version.split()[0]})"
+        )
         rates: dict[str, list[float]] = {"feed": [], "baseline": []}
         for _ in range(args.runs):
             for name, run in (("baseline", baseline_run), ("feed", feed_run)):
@@ -94,10 +102,14 @@ async def main(argv: list[str] | None = None) -> int:
                 assert n == args.lines, (name, n)
                 rates[name].append(n / dt)
     base, feed = (statistics.median(rates[k]) for k in ("baseline", "feed"))
-    print(f"baseline  read(65536) + split, no sanitising: {base:>12,.0f} lines/s "
-          f"(runs: {', '.join(f'{r:,.0f}' for r in rates['baseline'])})")
-    print(f"feed      CommandSource + batches():          {feed:>12,.0f} lines/s "
-          f"(runs: {', '.join(f'{r:,.0f}' for r in rates['feed'])})")
+    print(
+        f"baseline  read(65536) + split, no sanitising: {base:>12,.0f} lines/s "
+        f"(runs: {', '.join(f'{r:,.0f}' for r in rates['baseline'])})"
+    )
+    print(
+        f"feed      CommandSource + batches():          {feed:>12,.0f} lines/s "
+        f"(runs: {', '.join(f'{r:,.0f}' for r in rates['feed'])})"
+    )
     print(f"feed / baseline: {feed / base:.2f}")
     return 0
 

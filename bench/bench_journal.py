@@ -52,22 +52,41 @@ PROCESSES = 4
 def make_events(incident_id: int, n: int, tag: str = "bench") -> list[Event]:
     """``n`` notes of a realistic size (a line of text, an action, an owner)."""
     return [
-        Event(incident_id=incident_id, occurred_at=T0 + timedelta(seconds=i),
-              recorded_at=T0 + timedelta(seconds=i),
-              text=f"{tag} {i}: p99 latency on checkout-api back under 300 ms after rollback",
-              action="Watching the error rate", owner="ana", payload=Note())
+        Event(
+            incident_id=incident_id,
+            occurred_at=T0 + timedelta(seconds=i),
+            recorded_at=T0 + timedelta(seconds=i),
+            text=f"{tag} {i}: p99 latency on checkout-api back under 300 ms after rollback",
+            action="Watching the error rate",
+            owner="ana",
+            payload=Note(),
+        )
         for i in range(n)
     ]
 
 
 def rows(events: list[Event]) -> list[tuple[Any, ...]]:
     """The rows ``Store.append`` writes for ``events`` (same columns, same encoding)."""
-    return [(e.incident_id, ts(e.occurred_at), ts(e.recorded_at), e.kind.value, e.text, e.action,
-             e.owner, e.payload.model_dump_json(), e.corrects) for e in events]
+    return [
+        (
+            e.incident_id,
+            ts(e.occurred_at),
+            ts(e.recorded_at),
+            e.kind.value,
+            e.text,
+            e.action,
+            e.owner,
+            e.payload.model_dump_json(),
+            e.corrects,
+        )
+        for e in events
+    ]
 
 
-INSERT = ("INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, action, owner,"
-          " payload, corrects) VALUES (?,?,?,?,?,?,?,?,?)")
+INSERT = (
+    "INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, action, owner,"
+    " payload, corrects) VALUES (?,?,?,?,?,?,?,?,?)"
+)
 
 
 async def fresh_db(directory: Path) -> tuple[Path, int]:
@@ -103,8 +122,11 @@ async def one_process(directory: Path, n: int) -> dict[str, float]:
     async with await Store.open(path) as s:
         start, end, lat = await timed_appends(s, events)
         assert await s.count_events(iid) == n + 1
-    return {"rate": n / (end - start), "p50_ms": percentile(lat, 50) * 1e3,
-            "p99_ms": percentile(lat, 99) * 1e3}
+    return {
+        "rate": n / (end - start),
+        "p50_ms": percentile(lat, 50) * 1e3,
+        "p99_ms": percentile(lat, 99) * 1e3,
+    }
 
 
 async def worker(path: str, incident_id: int, n: int, tag: str) -> None:
@@ -122,10 +144,24 @@ def many_processes(directory: Path, n: int, processes: int = PROCESSES) -> dict[
     path, iid = asyncio.run(fresh_db(directory))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    procs = [subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "--worker", str(path), str(iid), str(n),
-         f"w{i}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
-        for i in range(processes)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--worker",
+                str(path),
+                str(iid),
+                str(n),
+                f"w{i}",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for i in range(processes)
+    ]
     try:
         for p in procs:
             assert p.stdout is not None
@@ -150,9 +186,12 @@ def many_processes(directory: Path, n: int, processes: int = PROCESSES) -> dict[
         assert c.execute("SELECT count(*) FROM events").fetchone()[0] == processes * n + 1
     lat = [x for r in reports for x in r["lat"]]
     span = max(r["end"] for r in reports) - min(r["start"] for r in reports)
-    return {"rate": processes * n / span, "p50_ms": percentile(lat, 50) * 1e3,
-            "p99_ms": percentile(lat, 99) * 1e3,
-            "max_ms": max(lat) * 1e3}
+    return {
+        "rate": processes * n / span,
+        "p50_ms": percentile(lat, 50) * 1e3,
+        "p99_ms": percentile(lat, 99) * 1e3,
+        "max_ms": max(lat) * 1e3,
+    }
 
 
 def _raw(path: Path) -> sqlite3.Connection:
@@ -187,8 +226,11 @@ def raw_per_row(directory: Path, n: int) -> dict[str, float]:
             c.execute("COMMIT")
             lat.append(time.perf_counter() - t)
         took = time.perf_counter() - start
-    return {"rate": n / took, "p50_ms": percentile(lat, 50) * 1e3,
-            "p99_ms": percentile(lat, 99) * 1e3}
+    return {
+        "rate": n / took,
+        "p50_ms": percentile(lat, 50) * 1e3,
+        "p99_ms": percentile(lat, 99) * 1e3,
+    }
 
 
 # ---------------------------------------------------------------------------- report
@@ -211,9 +253,12 @@ def repeat(name: str, fn: Callable[[], dict[str, float]], times: int) -> dict[st
         runs.append(fn())
         print(f"  {name}: run {i + 1}/{times} {runs[-1]['rate']:,.0f}/s", file=sys.stderr)
     keys = runs[0].keys()
-    return {"median": {k: statistics.median(r[k] for r in runs) for k in keys},
-            "min_rate": min(r["rate"] for r in runs), "max_rate": max(r["rate"] for r in runs),
-            "runs": runs}
+    return {
+        "median": {k: statistics.median(r[k] for r in runs) for k in keys},
+        "min_rate": min(r["rate"] for r in runs),
+        "max_rate": max(r["rate"] for r in runs),
+        "runs": runs,
+    }
 
 
 def table(results: dict[str, dict[str, Any]]) -> str:
@@ -224,8 +269,10 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     for label, r in results.items():
         m = r["median"]
         spread = f"({r['min_rate']:,.0f}-{r['max_rate']:,.0f})"
-        lines.append(f"{label:<44}{m['rate']:>10,.0f}{spread:>18}"
-                     f" {ms(m.get('p50_ms'))} {ms(m.get('p99_ms'))}")
+        lines.append(
+            f"{label:<44}{m['rate']:>10,.0f}{spread:>18}"
+            f" {ms(m.get('p50_ms'))} {ms(m.get('p99_ms'))}"
+        )
     return "\n".join(lines)
 
 
@@ -233,12 +280,17 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="warroom journal benchmark")
     p.add_argument("--events", type=int, default=1000, help="appends per run (and per process)")
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--dir", type=Path, default=None,
-                   help="where the databases go (default: the system temp dir); fsync cost "
-                        "depends on the disk")
+    p.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="where the databases go (default: the system temp dir); fsync cost "
+        "depends on the disk",
+    )
     p.add_argument("--no-json", action="store_true", help="do not write bench/results/*.json")
-    p.add_argument("--worker", nargs=4, metavar=("DB", "INCIDENT", "N", "TAG"),
-                   help=argparse.SUPPRESS)
+    p.add_argument(
+        "--worker", nargs=4, metavar=("DB", "INCIDENT", "N", "TAG"), help=argparse.SUPPRESS
+    )
     args = p.parse_args(argv)
     if args.worker:
         db, incident, n, tag = args.worker
@@ -251,13 +303,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = {
             "Store.append, 1 process": repeat(
-                "1 process", lambda: asyncio.run(one_process(work, n)), times),
+                "1 process", lambda: asyncio.run(one_process(work, n)), times
+            ),
             f"Store.append, {PROCESSES} processes at once (aggregate)": repeat(
-                f"{PROCESSES} processes", lambda: many_processes(work, n), times),
+                f"{PROCESSES} processes", lambda: many_processes(work, n), times
+            ),
             "raw sqlite3, 1 commit per row (no aiosqlite)": repeat(
-                "raw per row", lambda: raw_per_row(work, n), times),
+                "raw per row", lambda: raw_per_row(work, n), times
+            ),
             "raw sqlite3 executemany, 1 transaction": repeat(
-                "raw batch", lambda: raw_batch(work, n), times),
+                "raw batch", lambda: raw_batch(work, n), times
+            ),
         }
     finally:
         fs = filesystem(work)
@@ -267,23 +323,38 @@ def main(argv: list[str] | None = None) -> int:
     single = results["Store.append, 1 process"]["median"]["rate"]
     batch = results["raw sqlite3 executemany, 1 transaction"]["median"]["rate"]
     many = results[f"Store.append, {PROCESSES} processes at once (aggregate)"]["median"]
-    print(f"\nwarroom journal benchmark: {n} events per run (and per process), median of "
-          f"{times} runs, {took:.0f} s")
-    print(f"SQLite {sqlite3.sqlite_version}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, WAL + synchronous=FULL, databases on {fs} ({work.parent})\n")
+    print(
+        f"\nwarroom journal benchmark: {n} events per run (and per process), median of "
+        f"{times} runs, {took:.0f} s"
+    )
+    print(
+        f"SQLite {sqlite3.sqlite_version}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, WAL + synchronous=FULL, databases on {fs} ({work.parent})\n"
+    )
     print(table(results))
-    print(f"\nper-event durability: one acknowledged append costs {batch / single:,.0f}x a row of "
-          f"a single batch; {PROCESSES} writers at once: worst wait {many['max_ms']:.0f} ms")
+    print(
+        f"\nper-event durability: one acknowledged append costs {batch / single:,.0f}x a row of "
+        f"a single batch; {PROCESSES} writers at once: worst wait {many['max_ms']:.0f} ms"
+    )
 
     if not args.no_json:
         out = HERE / "results" / f"journal-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
         out.parent.mkdir(exist_ok=True)
-        out.write_text(json.dumps({
-            "events": n, "repeats": times, "sqlite": sqlite3.sqlite_version,
-            "python": platform.python_version(), "cpus": os.cpu_count(), "filesystem": fs,
-            "seconds": took,
-            "results": {k: {kk: vv for kk, vv in v.items()} for k, v in results.items()},
-        }, indent=2))
+        out.write_text(
+            json.dumps(
+                {
+                    "events": n,
+                    "repeats": times,
+                    "sqlite": sqlite3.sqlite_version,
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                    "filesystem": fs,
+                    "seconds": took,
+                    "results": {k: {kk: vv for kk, vv in v.items()} for k, v in results.items()},
+                },
+                indent=2,
+            )
+        )
         print(f"written {out.relative_to(ROOT)}")
     return 0
 

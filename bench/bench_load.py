@@ -156,8 +156,9 @@ class Console:
         return [float(late) for t, late in rows if float(t) - t_first >= skip_s]
 
 
-def timed_appends(db: Path, stop: threading.Event, acks: list[tuple[int, str]],
-                  latencies: list[float]) -> None:
+def timed_appends(
+    db: Path, stop: threading.Event, acks: list[tuple[int, str]], latencies: list[float]
+) -> None:
     """An in-process writer: one note every 100 ms, each acknowledged append timed."""
     from incident.journal import Event, Note
     from storage.store import Store
@@ -170,8 +171,11 @@ def timed_appends(db: Path, stop: threading.Event, acks: list[tuple[int, str]],
                 now = datetime.now(UTC)
                 text = f"timed {n}"
                 t0 = time.perf_counter()
-                saved = await store.append(Event(incident_id=1, occurred_at=now,
-                                                 recorded_at=now, text=text, payload=Note()))
+                saved = await store.append(
+                    Event(
+                        incident_id=1, occurred_at=now, recorded_at=now, text=text, payload=Note()
+                    )
+                )
                 latencies.append(time.perf_counter() - t0)
                 acks.append((saved.id or 0, text))
                 await asyncio.sleep(0.1)
@@ -213,8 +217,11 @@ def main(argv: list[str] | None = None) -> int:
         floods = 0  # the most flood processes seen running at once
 
         consoles = [Console(i, env, tmp / f"lag{i}.txt") for i in range(args.consoles)]
-        print(f"starting {len(consoles)} consoles, {args.sources} source(s) of {args.rate} "
-              "lines/s ...", flush=True)
+        print(
+            f"starting {len(consoles)} consoles, {args.sources} source(s) of {args.rate} "
+            "lines/s ...",
+            flush=True,
+        )
         for c in consoles:
             c.start()
         log = WriterLog()
@@ -222,8 +229,9 @@ def main(argv: list[str] | None = None) -> int:
         stop = threading.Event()
         timed_acks: list[tuple[int, str]] = []
         append_lat: list[float] = []
-        timer = threading.Thread(target=timed_appends, args=(db, stop, timed_acks, append_lat),
-                                 daemon=True)
+        timer = threading.Thread(
+            target=timed_appends, args=(db, stop, timed_acks, append_lat), daemon=True
+        )
         for w in writers:
             w.start()
         timer.start()
@@ -248,8 +256,12 @@ def main(argv: list[str] | None = None) -> int:
                 turn += 1
                 next_note += 10
             left = t_end - time.monotonic()
-            print(f"\r{left:5.0f} s left: {len(log.acks)} CLI notes, {len(timed_acks)} timed "
-                  f"appends, {len(typed)} typed", end="", flush=True)
+            print(
+                f"\r{left:5.0f} s left: {len(log.acks)} CLI notes, {len(timed_acks)} timed "
+                f"appends, {len(typed)} typed",
+                end="",
+                flush=True,
+            )
             time.sleep(2)
         print()
         for w in writers:
@@ -283,31 +295,52 @@ def main(argv: list[str] | None = None) -> int:
         cli_lat = log.latencies
         figures = {
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                        "sqlite": sqlite3.sqlite_version},
-            "minutes": args.minutes, "consoles": args.consoles, "writers": args.writers,
-            "sources": args.sources, "lines_per_second_per_source": args.rate,
-            "flood_processes_max": floods, "ledger_ops": ledger, "restarts": reasons,
-            "cli_notes_acknowledged": len(log.acks), "cli_refusals": len(log.refusals),
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "sqlite": sqlite3.sqlite_version,
+            },
+            "minutes": args.minutes,
+            "consoles": args.consoles,
+            "writers": args.writers,
+            "sources": args.sources,
+            "lines_per_second_per_source": args.rate,
+            "flood_processes_max": floods,
+            "ledger_ops": ledger,
+            "restarts": reasons,
+            "cli_notes_acknowledged": len(log.acks),
+            "cli_refusals": len(log.refusals),
             "cli_tracebacks": len(log.tracebacks),
-            "timed_appends": len(timed_acks), "typed_console_notes_shown": len(typed),
+            "timed_appends": len(timed_acks),
+            "typed_console_notes_shown": len(typed),
             "typing_outcomes": typing,
             "unshown_notes_stored_by_the_end": sum(t in texts for t in unshown),
             "events_lost": len(lost_cli) + len(lost_timed) + len(lost_typed),
-            "lost_detail": {"cli": len(lost_cli), "timed": len(lost_timed),
-                            "typed": lost_typed[:5]},
-            "integrity_check": integrity, "events_stored": len(stored),
+            "lost_detail": {
+                "cli": len(lost_cli),
+                "timed": len(lost_timed),
+                "typed": lost_typed[:5],
+            },
+            "integrity_check": integrity,
+            "events_stored": len(stored),
             "captured_lines_stored": captured,
             "cli_note_wall_ms": {"p50": ms(pct(cli_lat, 0.5)), "p99": ms(pct(cli_lat, 0.99))},
-            "store_append_ms": {"p50": ms(pct(append_lat, 0.5)),
-                                "p99": ms(pct(append_lat, 0.99)),
-                                "max": ms(max(append_lat) if append_lat else None)},
-            "loop_lag_ms": {"ticks": len(lags), "p50": ms(pct(lags, 0.5)),
-                            "p99": ms(pct(lags, 0.99)), "max": ms(max(lags) if lags else None),
-                            "p99_per_console": per_console_p99},
+            "store_append_ms": {
+                "p50": ms(pct(append_lat, 0.5)),
+                "p99": ms(pct(append_lat, 0.99)),
+                "max": ms(max(append_lat) if append_lat else None),
+            },
+            "loop_lag_ms": {
+                "ticks": len(lags),
+                "p50": ms(pct(lags, 0.5)),
+                "p99": ms(pct(lags, 0.99)),
+                "max": ms(max(lags) if lags else None),
+                "p99_per_console": per_console_p99,
+            },
             "rss_mb": {"max_per_console": rss_max, "end_per_console": rss_end},
-            "cpu_percent_mean_per_console": [round(statistics.mean(c.cpu), 1) if c.cpu
-                                             else None for c in consoles],
+            "cpu_percent_mean_per_console": [
+                round(statistics.mean(c.cpu), 1) if c.cpu else None for c in consoles
+            ],
             "sigterm_exit_s_max": round(max(exit_s), 2),
             "bounds": {"p99_lag_ms": LAG_BOUND_S * 1000, "rss_mb": RSS_BOUND_MB},
         }

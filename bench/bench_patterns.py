@@ -32,14 +32,24 @@ def make_lines(n: int) -> list[bytes]:
     rng = random.Random(7)
     levels = [b"INFO", b"INFO", b"INFO", b"WARN", b"ERROR"]
     paths = [b"/api/v2/checkout", b"/api/v2/cart", b"/api/v2/auth/token", b"/healthz"]
-    return [b"2026-12-05T08:%02d:%02d.%03dZ %s checkout-api GET %s %d %dms id=%08x"
-            % (i // 60 % 60, i % 60, i % 1000, rng.choice(levels), rng.choice(paths),
-               rng.choice([200, 200, 200, 404, 500, 503]), rng.randint(1, 900),
-               rng.getrandbits(32)) for i in range(n)]
+    return [
+        b"2026-12-05T08:%02d:%02d.%03dZ %s checkout-api GET %s %d %dms id=%08x"
+        % (
+            i // 60 % 60,
+            i % 60,
+            i % 1000,
+            rng.choice(levels),
+            rng.choice(paths),
+            rng.choice([200, 200, 200, 404, 500, 503]),
+            rng.randint(1, 900),
+            rng.getrandbits(32),
+        )
+        for i in range(n)
+    ]
 
 
 def chunks(lines: list[bytes], size: int = 600) -> list[list[bytes]]:
-    return [lines[i:i + size] for i in range(0, len(lines), size)]
+    return [lines[i : i + size] for i in range(0, len(lines), size)]
 
 
 def old_grep(pattern: str, blocks: list[list[bytes]]) -> int:
@@ -78,14 +88,17 @@ def main() -> None:
         old, n_old = timed(lambda p=pattern: old_grep(p, blocks), args.runs)
         new, n_new = timed(lambda p=pattern: new_grep(p, blocks), args.runs)
         assert n_old == n_new, (pattern, n_old, n_new)
-        print(f"{pattern:<16} {args.lines / old / 1e6:>9.2f} M/s {args.lines / new / 1e6:>9.2f}"
-              f" M/s {n_new:>9,}")
+        print(
+            f"{pattern:<16} {args.lines / old / 1e6:>9.2f} M/s {args.lines / new / 1e6:>9.2f}"
+            f" M/s {n_new:>9,}"
+        )
 
     texts = [s.decode() for s in lines[:200_000]]
     print("\nthe pane's filter over a full buffer (200,000 lines)")
     for pattern in PATTERNS[:2]:
-        old, _ = timed(lambda p=pattern: [i for i, t in enumerate(texts)
-                                          if re.search(p, t)], args.runs)
+        old, _ = timed(
+            lambda p=pattern: [i for i, t in enumerate(texts) if re.search(p, t)], args.runs
+        )
         new, _ = timed(lambda p=pattern: compile_pattern(p).matching(texts), args.runs)
         print(f"{pattern:<16} re {old * 1000:>7.1f} ms   RE2 {new * 1000:>7.1f} ms")
 
@@ -94,10 +107,12 @@ def main() -> None:
     for pattern in HOSTILE:
         new, _ = timed(lambda p=pattern: compile_pattern(p).matching(hostile), args.runs)
         one_re, _ = timed(lambda p=pattern: re.search(p, "a" * 20 + "!"), 1)
-        grown = one_re * 2 ** 14 * 3000
-        print(f"{pattern:<12} RE2 {new * 1000:>8.2f} ms for all 3,000 lines;  re: "
-              f"{one_re * 1000:.1f} ms for ONE line of 20 'a', so about {grown / 3600:,.0f} h "
-              "for these lines (doubling per 'a')")
+        grown = one_re * 2**14 * 3000
+        print(
+            f"{pattern:<12} RE2 {new * 1000:>8.2f} ms for all 3,000 lines;  re: "
+            f"{one_re * 1000:.1f} ms for ONE line of 20 'a', so about {grown / 3600:,.0f} h "
+            "for these lines (doubling per 'a')"
+        )
 
 
 if __name__ == "__main__":

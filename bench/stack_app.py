@@ -39,7 +39,7 @@ class StackApp(App[None]):
             await store.close()
         self.title = state.title
         rows = [f"{e.occurred_at:%H:%M:%S}  {e.text}  {e.action}  {e.owner}" for e in events]
-        self.query_one(Static).update("\n".join(rows[-(self.size.height - 2):]))
+        self.query_one(Static).update("\n".join(rows[-(self.size.height - 2) :]))
 
 
 if __name__ == "__main__":

@@ -54,8 +54,7 @@ async def make_db(path: Path, events: int) -> None:
     store = await Store.open(path)
     start = datetime.now(UTC) - timedelta(hours=3)
     clock = FrozenClock(start)
-    d = await store.declare(c.declare(clock, "Startup benchmark", Severity.SEV2,
-                                      service="bench"))
+    d = await store.declare(c.declare(clock, "Startup benchmark", Severity.SEV2, service="bench"))
     state = await store.load_state(d.incident_id)
     batch = []
     for n in range(events - 2):
@@ -70,21 +69,26 @@ async def make_db(path: Path, events: int) -> None:
     await store.close()
 
 
-def time_to_screen(argv: list[str], marker: str, env: dict[str, str],
-                   then: tuple[str, ...] = ()) -> tuple[float, float]:
+def time_to_screen(
+    argv: list[str], marker: str, env: dict[str, str], then: tuple[str, ...] = ()
+) -> tuple[float, float]:
     """Seconds until ``marker`` is on screen, and until ``then`` are all there too."""
     sock = f"bench-{uuid.uuid4().hex[:8]}"
     envs = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    cmd = f"cd {shlex.quote(str(ROOT))} && exec env -u COLUMNS -u LINES {envs} " + \
-        " ".join(shlex.quote(a) for a in argv)
+    cmd = f"cd {shlex.quote(str(ROOT))} && exec env -u COLUMNS -u LINES {envs} " + " ".join(
+        shlex.quote(a) for a in argv
+    )
     t0 = time.perf_counter()
-    subprocess.run(["tmux", "-L", sock, "-f", "/dev/null", "new-session", "-d", "-x", "160",
-                    "-y", "40", cmd], check=True)
+    subprocess.run(
+        ["tmux", "-L", sock, "-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "40", cmd],
+        check=True,
+    )
     first = None
     try:
         while True:
-            out = subprocess.run(["tmux", "-L", sock, "capture-pane", "-p"],
-                                 capture_output=True, text=True).stdout
+            out = subprocess.run(
+                ["tmux", "-L", sock, "capture-pane", "-p"], capture_output=True, text=True
+            ).stdout
             now = time.perf_counter() - t0
             if first is None and marker in out:
                 first = now
@@ -111,9 +115,13 @@ def main() -> int:
     asyncio.run(make_db(small, 10))
     asyncio.run(make_db(big, args.events))
     print(f"made databases (10 and {args.events:,} events) in {time.perf_counter() - t:.1f} s")
-    env = {"WARROOM_CONFIG_DIR": str(tmp / "cfg"), "TERM": "xterm-256color",
-           "PYTHONPATH": str(ROOT), "HOME": os.environ.get("HOME", "/tmp"),
-           "PATH": os.environ.get("PATH", "")}
+    env = {
+        "WARROOM_CONFIG_DIR": str(tmp / "cfg"),
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(ROOT),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "PATH": os.environ.get("PATH", ""),
+    }
     py = sys.executable
     panes = ("Phase checklist", "Comms", "Quit")  # the rest of the console, and its footer
     cases = {
@@ -129,16 +137,14 @@ def main() -> int:
     for _ in range(args.runs):  # interleaved, so drift hits every case alike
         for name, (argv, marker, then) in cases.items():
             fresh = {"WARROOM_CONFIG_DIR": str(tmp / f"cfg-{uuid.uuid4().hex}")}
-            a, b = time_to_screen(argv, marker, env | fresh if name == "first-start" else env,
-                                  then)
+            a, b = time_to_screen(argv, marker, env | fresh if name == "first-start" else env, then)
             first[name].append(a)
             full[name].append(b)
     med = {k: statistics.median(v) for k, v in first.items()}
     med_full = {k: statistics.median(v) for k, v in full.items()}
     print(f"{'case':<14}{'on screen':>10}{'all panes':>10}   runs (on screen)")
     for k, v in first.items():
-        print(f"{k:<14}{med[k]:>10.3f}{med_full[k]:>10.3f}   " +
-              " ".join(f"{x:.3f}" for x in v))
+        print(f"{k:<14}{med[k]:>10.3f}{med_full[k]:>10.3f}   " + " ".join(f"{x:.3f}" for x in v))
     ratios = {
         "warroom_10_over_bare": med["warroom-10"] / med["bare"],
         "warroom_big_over_10": med["warroom-big"] / med["warroom-10"],
@@ -148,27 +154,44 @@ def main() -> int:
         "all_panes_10_over_bare": med_full["warroom-10"] / med["bare"],
         "first_start_over_bare": med["first-start"] / med["bare"],
     }
-    print(f"warroom(10 events) / bare          = {ratios['warroom_10_over_bare']:.2f}"
-          "  (target <= 1.5)")
-    print(f"warroom({args.events:,}) / warroom(10) = {ratios['warroom_big_over_10']:.2f}"
-          "  (target <= 1.0, noise aside)")
+    print(
+        f"warroom(10 events) / bare          = {ratios['warroom_10_over_bare']:.2f}"
+        "  (target <= 1.5)"
+    )
+    print(
+        f"warroom({args.events:,}) / warroom(10) = {ratios['warroom_big_over_10']:.2f}"
+        "  (target <= 1.0, noise aside)"
+    )
     print(f"warroom({args.events:,}) / bare      = {ratios['warroom_big_over_bare']:.2f}")
-    print(f"stack / bare                       = {ratios['stack_over_bare']:.2f}"
-          "  (pydantic + aiosqlite before the first frame)")
+    print(
+        f"stack / bare                       = {ratios['stack_over_bare']:.2f}"
+        "  (pydantic + aiosqlite before the first frame)"
+    )
     print(f"warroom(10) / stack                = {ratios['warroom_10_over_stack']:.2f}")
     print(f"all panes(10) / bare               = {ratios['all_panes_10_over_bare']:.2f}")
-    print(f"first start (10) / bare            = {ratios['first_start_over_bare']:.2f}"
-          "  (nothing remembered yet)")
+    print(
+        f"first start (10) / bare            = {ratios['first_start_over_bare']:.2f}"
+        "  (nothing remembered yet)"
+    )
     if not args.no_json:
         out = ROOT / "bench" / "results" / f"startup-{time.strftime('%Y%m%d-%H%M%S')}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps({
-            "when": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-            "runs": args.runs, "events": args.events,
-            "on_screen_s": first, "all_panes_s": full,
-            "median_on_screen_s": med, "median_all_panes_s": med_full, "ratios": ratios,
-        }, indent=1))
+        out.write_text(
+            json.dumps(
+                {
+                    "when": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+                    "runs": args.runs,
+                    "events": args.events,
+                    "on_screen_s": first,
+                    "all_panes_s": full,
+                    "median_on_screen_s": med,
+                    "median_all_panes_s": med_full,
+                    "ratios": ratios,
+                },
+                indent=1,
+            )
+        )
         print(f"figures: {out.relative_to(ROOT)}")
     return 0
 

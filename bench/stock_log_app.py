@@ -47,7 +47,8 @@ class StockLogApp(App[None]):
     async def _feed(self) -> None:
         log = self.query_one(Log)
         proc = await asyncio.create_subprocess_exec(
-            "cat", self.path, stdout=asyncio.subprocess.PIPE)
+            "cat", self.path, stdout=asyncio.subprocess.PIPE
+        )
         assert proc.stdout is not None
         tail = b""
         while chunk := await proc.stdout.read(CHUNK):
@@ -56,7 +57,7 @@ class StockLogApp(App[None]):
             if cut < 0:
                 tail = data
                 continue
-            tail = data[cut + 1:]
+            tail = data[cut + 1 :]
             log.write_lines(data[:cut].decode("utf-8", "replace").split("\n"))
         if tail:
             log.write_lines([tail.decode("utf-8", "replace")])

@@ -139,8 +139,9 @@ class CommandSource(RunningSource):
     that started the source ends: start sources from the event loop's thread.
     """
 
-    def __init__(self, source_id: str, spec: SourceSpec, *, shell: str | None = None,
-                 **kw: Any) -> None:
+    def __init__(
+        self, source_id: str, spec: SourceSpec, *, shell: str | None = None, **kw: Any
+    ) -> None:
         super().__init__(source_id, spec, **kw)
         self.shell = shell
         self._transport: asyncio.SubprocessTransport | None = None
@@ -165,8 +166,17 @@ class CommandSource(RunningSource):
             raise SourceFailed(f"shell not found: {shell}")
         guard = shutil.which("/bin/sh")
         if guard and (setpriv := _setpriv()):
-            return [setpriv, "--pdeathsig", "USR1", guard, "-c", _GUARD, found, command,
-                    str(os.getpid())], None
+            return [
+                setpriv,
+                "--pdeathsig",
+                "USR1",
+                guard,
+                "-c",
+                _GUARD,
+                found,
+                command,
+                str(os.getpid()),
+            ], None
         if guard and (arm := _prctl()):
             return [guard, "-c", _GUARD, found, command, str(os.getpid())], arm
         return [found, "-c", command], None
@@ -188,9 +198,16 @@ class CommandSource(RunningSource):
         loop = asyncio.get_running_loop()
         try:
             await loop.subprocess_exec(
-                lambda: _Pipes(self), *argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, cwd=cwd, env=None, start_new_session=True,
-                preexec_fn=preexec)
+                lambda: _Pipes(self),
+                *argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=cwd,
+                env=None,
+                start_new_session=True,
+                preexec_fn=preexec,
+            )
         except (OSError, subprocess.SubprocessError) as e:
             why = getattr(e, "strerror", None) or str(e) or type(e).__name__
             self.reason = f"cannot start {argv[0]}: {why}"
@@ -214,7 +231,7 @@ class CommandSource(RunningSource):
         feed = self._splitters[fd].feed
         step = self.chunk_size
         for off in range(0, len(data), step):
-            raw = feed(data[off:off + step] if len(data) > step else data)
+            raw = feed(data[off : off + step] if len(data) > step else data)
             if raw:
                 self._push(self._batch(stream, sanitize_lines(raw)))
 
@@ -232,8 +249,12 @@ class CommandSource(RunningSource):
         self._maybe_done()
 
     def _maybe_done(self) -> None:
-        if (not self._open_pipes and self._exit_seen.is_set() and not self._stopping
-                and self._wrap_up_task is None):
+        if (
+            not self._open_pipes
+            and self._exit_seen.is_set()
+            and not self._stopping
+            and self._wrap_up_task is None
+        ):
             self._wrap_up_task = asyncio.ensure_future(self._wrap_up())
 
     async def _wrap_up(self) -> None:

@@ -26,7 +26,9 @@ def console_alive(holder: Holder) -> bool:
     """Whether the holder's process still runs (not ended, killed or left a zombie)."""
     try:
         p = psutil.Process(holder.pid)
-        return (abs(p.create_time() - holder.started) < SAME_START_S
-                and p.status() != psutil.STATUS_ZOMBIE)
+        return (
+            abs(p.create_time() - holder.started) < SAME_START_S
+            and p.status() != psutil.STATUS_ZOMBIE
+        )
     except (psutil.Error, OSError):
         return False

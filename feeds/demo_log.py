@@ -15,14 +15,18 @@ def line(rng: random.Random) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     roll = rng.random()
     if roll < 0.12:
-        return (f"{now} ERROR auth-svc pool: too many connections (max=200, in_use=200, "
-                f"waiting={rng.randint(10, 90)})")
+        return (
+            f"{now} ERROR auth-svc pool: too many connections (max=200, in_use=200, "
+            f"waiting={rng.randint(10, 90)})"
+        )
     if roll < 0.2:
         return f"{now} WARN  checkout-api upstream auth-svc slow: {rng.randint(900, 4000)}ms"
     status = 500 if roll < 0.3 else 200
     level = "ERROR" if status == 500 else "INFO "
-    return (f"{now} {level} checkout-api {rng.choice(['GET', 'POST'])} {rng.choice(PATHS)} "
-            f"{status} {rng.randint(4, 1200)}ms req={rng.getrandbits(48):012x}")
+    return (
+        f"{now} {level} checkout-api {rng.choice(['GET', 'POST'])} {rng.choice(PATHS)} "
+        f"{status} {rng.randint(4, 1200)}ms req={rng.getrandbits(48):012x}"
+    )
 
 
 def main() -> int:

@@ -56,8 +56,7 @@ def _root(path: str) -> str:
 class _File:
     __slots__ = ("fh", "key", "lineno", "path", "pos", "retired_at", "shown", "splitter")
 
-    def __init__(self, path: str, shown: str, fh: Any, key: tuple[int, int],
-                 max_line: int) -> None:
+    def __init__(self, path: str, shown: str, fh: Any, key: tuple[int, int], max_line: int) -> None:
         self.path, self.shown, self.fh, self.key = path, shown, fh, key
         self.pos = 0
         self.lineno = 0
@@ -77,8 +76,15 @@ class GrepSource(RunningSource):
     open files.
     """
 
-    def __init__(self, source_id: str, spec: SourceSpec, *, poll_interval: float = 0.2,
-                 step_bytes: int = 4 << 20, **kw: Any) -> None:
+    def __init__(
+        self,
+        source_id: str,
+        spec: SourceSpec,
+        *,
+        poll_interval: float = 0.2,
+        step_bytes: int = 4 << 20,
+        **kw: Any,
+    ) -> None:
         super().__init__(source_id, spec, **kw)
         self.poll_interval = poll_interval
         self.step_bytes = step_bytes
@@ -115,8 +121,9 @@ class GrepSource(RunningSource):
         if not self._specs:
             raise SourceFailed("no paths")
         try:  # linear time (RE2): a hostile pattern cannot stall the console
-            self._pattern = compile_pattern(spec.pattern, literal=spec.fixed,
-                                            ignore_case=spec.ignore_case)
+            self._pattern = compile_pattern(
+                spec.pattern, literal=spec.fixed, ignore_case=spec.ignore_case
+            )
         except InvalidInput as e:  # (a pattern stored by an older warroom)
             raise SourceFailed(f"pattern refused: {e}") from None
         if spec.fixed and not spec.ignore_case and not spec.invert:
@@ -188,8 +195,11 @@ class GrepSource(RunningSource):
                 paths += sorted(p for p in glob.glob(spec) if os.path.isfile(p))
             elif os.path.isdir(spec):
                 try:
-                    paths += sorted(e.path for e in os.scandir(spec) if e.is_file()
-                                    and not e.name.endswith(_SKIP_IN_DIRS))
+                    paths += sorted(
+                        e.path
+                        for e in os.scandir(spec)
+                        if e.is_file() and not e.name.endswith(_SKIP_IN_DIRS)
+                    )
                 except OSError:
                     pass
             else:
@@ -285,8 +295,9 @@ class GrepSource(RunningSource):
         if hits:
             shown, first = f.shown, f.lineno + 1
             safe = sanitize_lines([raw[i] for i in hits])
-            out.append(("out", [f"{shown}:{first + i}: {s}" for i, s in zip(hits, safe,
-                                                                           strict=True)]))
+            out.append(
+                ("out", [f"{shown}:{first + i}: {s}" for i, s in zip(hits, safe, strict=True)])
+            )
         f.lineno += len(raw)
 
     def _close_all(self) -> None:

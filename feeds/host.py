@@ -84,11 +84,17 @@ class HostSample:
             f"swap {_size(self.swap_used)}/{_size(self.swap_total)} {self.swap_percent:.1f}%",
         ]
         if self.disks:
-            out.append("disk " + " · ".join(
-                f"{visible(d.path)} {_size(d.used)}/{_size(d.total)} {d.percent:.1f}%"
-                for d in self.disks))
-        out.append(f"io read {_rate(self.disk_read_bps)} write {_rate(self.disk_write_bps)}"
-                   f" · net rx {_rate(self.net_recv_bps)} tx {_rate(self.net_sent_bps)}")
+            out.append(
+                "disk "
+                + " · ".join(
+                    f"{visible(d.path)} {_size(d.used)}/{_size(d.total)} {d.percent:.1f}%"
+                    for d in self.disks
+                )
+            )
+        out.append(
+            f"io read {_rate(self.disk_read_bps)} write {_rate(self.disk_write_bps)}"
+            f" · net rx {_rate(self.net_recv_bps)} tx {_rate(self.net_sent_bps)}"
+        )
         out.append(f"{'top cpu':<38}  top memory")
         for i in range(max(len(self.top_cpu), len(self.top_mem))):
             left = _proc(self.top_cpu[i], cpu_first=True) if i < len(self.top_cpu) else ""
@@ -159,21 +165,30 @@ class Sampler:
         net_now = (net.bytes_recv, net.bytes_sent) if net else None
         read_bps = write_bps = recv_bps = sent_bps = None
         if dt is not None and disk_now and self._disk:
-            read_bps, write_bps = ((a - b) / dt for a, b in zip(disk_now, self._disk,
-                                                                strict=True))
+            read_bps, write_bps = ((a - b) / dt for a, b in zip(disk_now, self._disk, strict=True))
         if dt is not None and net_now and self._net:
             recv_bps, sent_bps = ((a - b) / dt for a, b in zip(net_now, self._net, strict=True))
         self._disk, self._net = disk_now, net_now
         procs = self._processes(dt)
         return HostSample(
-            taken_at=datetime.now(UTC), hostname=socket.gethostname(),
-            uptime=max(time.time() - psutil.boot_time(), 0.0), interval=dt,
-            cpu_percent=self._cpu_percent(), cpu_count=psutil.cpu_count() or 1,
+            taken_at=datetime.now(UTC),
+            hostname=socket.gethostname(),
+            uptime=max(time.time() - psutil.boot_time(), 0.0),
+            interval=dt,
+            cpu_percent=self._cpu_percent(),
+            cpu_count=psutil.cpu_count() or 1,
             load=tuple(psutil.getloadavg()),  # type: ignore[arg-type]
-            mem_total=mem.total, mem_used=mem.total - mem.available, mem_percent=mem.percent,
-            swap_total=swap.total, swap_used=swap.used, swap_percent=swap.percent,
-            disks=self._disks(), disk_read_bps=read_bps, disk_write_bps=write_bps,
-            net_recv_bps=recv_bps, net_sent_bps=sent_bps,
+            mem_total=mem.total,
+            mem_used=mem.total - mem.available,
+            mem_percent=mem.percent,
+            swap_total=swap.total,
+            swap_used=swap.used,
+            swap_percent=swap.percent,
+            disks=self._disks(),
+            disk_read_bps=read_bps,
+            disk_write_bps=write_bps,
+            net_recv_bps=recv_bps,
+            net_sent_bps=sent_bps,
             top_cpu=sorted(procs, key=lambda p: (-p.cpu_percent, -p.rss))[:TOP],
             top_mem=sorted(procs, key=lambda p: (-p.rss, -p.cpu_percent))[:TOP],
         )

@@ -34,7 +34,12 @@ if TYPE_CHECKING:
     from feeds.grep import GrepSource
 
 __all__ = [
-    "CommandSource", "GrepSource", "LineBatch", "RunningSource", "SourceFailed", "SourceStats",
+    "CommandSource",
+    "GrepSource",
+    "LineBatch",
+    "RunningSource",
+    "SourceFailed",
+    "SourceStats",
     "make_source",
 ]
 
@@ -111,8 +116,15 @@ class RunningSource:
     (``start`` raised :class:`SourceFailed`; ``reason`` says why).
     """
 
-    def __init__(self, source_id: str, spec: SourceSpec, *, queue_size: int = 256,
-                 chunk_size: int = 65536, max_line: int = MAX_LINE) -> None:
+    def __init__(
+        self,
+        source_id: str,
+        spec: SourceSpec,
+        *,
+        queue_size: int = 256,
+        chunk_size: int = 65536,
+        max_line: int = MAX_LINE,
+    ) -> None:
         if queue_size < 1 or chunk_size < 1:
             raise ValueError("queue_size and chunk_size must be positive")
         self.source_id = source_id
@@ -180,16 +192,23 @@ class RunningSource:
     def stats(self) -> SourceStats:
         """pid, CPU and memory of the whole process tree, lines/s; never raises."""
         cpu, rss, count = self._tree_usage()
-        return SourceStats(self.source_id, self.state, self.pid, cpu, rss, count,
-                           self._rate.per_second(self.lines_total), self.lines_total)
+        return SourceStats(
+            self.source_id,
+            self.state,
+            self.pid,
+            cpu,
+            rss,
+            count,
+            self._rate.per_second(self.lines_total),
+            self.lines_total,
+        )
 
     # -- for subclasses ----------------------------------------------------------------------
 
     def _batch(self, stream: Stream, lines: list[str]) -> LineBatch:
         """Number the lines and count them; the caller queues the batch."""
         self._rate.note(self.lines_total)
-        batch = LineBatch(self.source_id, stream, self.lines_total + 1, lines,
-                          datetime.now(UTC))
+        batch = LineBatch(self.source_id, stream, self.lines_total + 1, lines, datetime.now(UTC))
         self.lines_total += len(lines)
         return batch
 
@@ -239,9 +258,11 @@ def make_source(source_id: str, spec: SourceSpec, **kw: Any) -> RunningSource:
     """The source a spec describes (not started): ``kw`` goes to the class (queue_size, ...)."""
     if spec.kind == "cmd":
         from feeds.command import CommandSource
+
         return CommandSource(source_id, spec, **kw)
     if spec.kind == "grep":
         from feeds.grep import GrepSource
+
         return GrepSource(source_id, spec, **kw)
     raise ValueError(f"unknown source kind {spec.kind!r}")
 
@@ -250,9 +271,10 @@ def __getattr__(name: str) -> Any:
     # CommandSource and GrepSource live in their own modules (each imports this one).
     if name == "CommandSource":
         from feeds.command import CommandSource
+
         return CommandSource
     if name == "GrepSource":
         from feeds.grep import GrepSource
+
         return GrepSource
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-

@@ -8,8 +8,9 @@ from incident.errors import InvalidInput
 MAX_TEXT = 20_000
 
 
-def checked_text(value: str | None, what: str, *, limit: int = MAX_TEXT,
-                 required: bool = True) -> str:
+def checked_text(
+    value: str | None, what: str, *, limit: int = MAX_TEXT, required: bool = True
+) -> str:
     value = (value or "").strip()
     if required and not value:
         raise InvalidInput(f"{what} cannot be empty")

@@ -24,11 +24,13 @@ from incident.sanitize import visible
 from incident.state import IncidentState, Notice
 
 TEMPLATES = ("initial", "progress", "resolution")
-TEMPLATE_LABELS = {"initial": "Initial response", "progress": "Progress update",
-                   "resolution": "Resolution notice"}
+TEMPLATE_LABELS = {
+    "initial": "Initial response",
+    "progress": "Progress update",
+    "resolution": "Resolution notice",
+}
 AUDIENCES = ("status-page", "internal", "executives")
-AUDIENCE_LABELS = {"status-page": "Status page", "internal": "Internal",
-                   "executives": "Executives"}
+AUDIENCE_LABELS = {"status-page": "Status page", "internal": "Internal", "executives": "Executives"}
 AUDIENCE_SHORT = {"status-page": "page", "internal": "int", "executives": "exec"}
 PUBLIC_AUDIENCES = frozenset({"status-page"})  # no incident numbers or names go there
 MAX_TEMPLATE = 4_000
@@ -72,8 +74,11 @@ def check_template(text: str) -> list[str]:
         problems.append("it contains control characters")
     for m in _BRACKETED.finditer(text):
         if m.group(0) not in PLACEHOLDERS:
-            hint = f" (did you mean {m.group(0).lower()}?)" \
-                if m.group(0).lower() in PLACEHOLDERS else ""
+            hint = (
+                f" (did you mean {m.group(0).lower()}?)"
+                if m.group(0).lower() in PLACEHOLDERS
+                else ""
+            )
             problems.append(f"unknown placeholder {m.group(0)}{hint}")
     return problems
 
@@ -83,8 +88,7 @@ def default_minutes(severity: Severity) -> int:
     return load_playbook().severity(severity).update_minutes
 
 
-def cadence_minutes(state: IncidentState, audience: str,
-                    severity: Severity | None = None) -> int:
+def cadence_minutes(state: IncidentState, audience: str, severity: Severity | None = None) -> int:
     """Minutes between updates to ``audience`` (0: none scheduled) at ``severity`` (default:
     the incident's), the incident's override if it has one, else the playbook's default."""
     sev = severity or state.severity
@@ -132,8 +136,7 @@ def countdowns(state: IncidentState, now: datetime) -> list[Countdown]:
     out = []
     for audience in AUDIENCES:
         due = next_update_due(state, audience)
-        out.append(Countdown(audience, due, due_state(due, now),
-                             cadence_minutes(state, audience)))
+        out.append(Countdown(audience, due, due_state(due, now), cadence_minutes(state, audience)))
     return out
 
 
@@ -171,8 +174,14 @@ def promised_next(state: IncidentState, audience: str, now: datetime) -> datetim
     return (now + every).replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
-def facts(state: IncidentState, audience: str, now: datetime, *, eta: str | None = None,
-          local: tzinfo | None = None) -> dict[str, str | None]:
+def facts(
+    state: IncidentState,
+    audience: str,
+    now: datetime,
+    *,
+    eta: str | None = None,
+    local: tzinfo | None = None,
+) -> dict[str, str | None]:
     """What fills each placeholder; None where it is not known (the placeholder stays)."""
     every = cadence_minutes(state, audience)
     nxt = promised_next(state, audience, now)
@@ -195,14 +204,23 @@ def header(state: IncidentState, audience: str) -> str:
     """The first lines of an internal or executive update (none on the public status page)."""
     if audience in PUBLIC_AUDIENCES:
         return ""
-    return ("[incident] · [severity] · [status] · [title]\n"
-            "Impact: [impact]\n"
-            "Incident commander: [commander]\n\n")
+    return (
+        "[incident] · [severity] · [status] · [title]\n"
+        "Impact: [impact]\n"
+        "Incident commander: [commander]\n\n"
+    )
 
 
-def render(template: str, state: IncidentState, now: datetime, *,
-           audience: str = "status-page", eta: str | None = None,
-           local: tzinfo | None = None, text: str | None = None) -> str:
+def render(
+    template: str,
+    state: IncidentState,
+    now: datetime,
+    *,
+    audience: str = "status-page",
+    eta: str | None = None,
+    local: tzinfo | None = None,
+    text: str | None = None,
+) -> str:
     """A draft of ``template`` for ``audience``; ``text`` replaces the built-in template.
 
     Every update but the resolution notice says when the next one comes (where the template
@@ -217,6 +235,7 @@ def render(template: str, state: IncidentState, now: datetime, *,
     def fill(m: re.Match[str]) -> str:  # one pass: a filled value is never filled again
         value = values.get(m.group(0))
         return visible(" ".join(value.split())) if value and value.strip() else m.group(0)
+
     return _PLACEHOLDER.sub(fill, body)
 
 

@@ -17,8 +17,10 @@ from datetime import UTC, datetime
 from incident.journal import Evidence
 
 _ISO = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?")
-_SYSLOG = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(\d{1,2}) "
-                     r"(\d{2}:\d{2}:\d{2})\b")
+_SYSLOG = re.compile(
+    r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(\d{1,2}) "
+    r"(\d{2}:\d{2}:\d{2})\b"
+)
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -30,8 +32,9 @@ def line_time(text: str, *, read_at: datetime) -> datetime | None:
     m = _ISO.search(text)
     if m:
         date, clock, frac, zone = m.groups()
-        zone = "+00:00" if zone in (None, "Z") else (zone if ":" in zone else
-                                                     f"{zone[:3]}:{zone[3:]}")
+        zone = (
+            "+00:00" if zone in (None, "Z") else (zone if ":" in zone else f"{zone[:3]}:{zone[3:]}")
+        )
         try:
             at = datetime.fromisoformat(f"{date}T{clock}{(frac or '')[:7]}{zone}")
         except ValueError:
@@ -41,8 +44,9 @@ def line_time(text: str, *, read_at: datetime) -> datetime | None:
     if m:
         month, day, clock = m.groups()
         try:
-            at = datetime.strptime(f"{read_at.year} {_MONTHS.index(month) + 1} {day} {clock}",
-                                   "%Y %m %d %H:%M:%S").replace(tzinfo=UTC)
+            at = datetime.strptime(
+                f"{read_at.year} {_MONTHS.index(month) + 1} {day} {clock}", "%Y %m %d %H:%M:%S"
+            ).replace(tzinfo=UTC)
         except ValueError:
             return None
         return at
@@ -64,11 +68,25 @@ def verify(evidence: Evidence) -> bool:
     return bool(evidence.context) and evidence.sha256 == digest(evidence.context)
 
 
-def from_log_line(*, source: str, source_id: str | None, line: str, line_no: int | None,
-                  read_at: datetime, before: Sequence[str] = (),
-                  after: Sequence[str] = ()) -> Evidence:
+def from_log_line(
+    *,
+    source: str,
+    source_id: str | None,
+    line: str,
+    line_no: int | None,
+    read_at: datetime,
+    before: Sequence[str] = (),
+    after: Sequence[str] = (),
+) -> Evidence:
     """Evidence for ``line``, with ``before``/``after`` context lines as read."""
     context = (*before, line, *after)
-    return Evidence(source=source, source_id=source_id, line_no=line_no, read_at=read_at,
-                    line_time=line_time(line, read_at=read_at), line=line,
-                    context=context, sha256=digest(context))
+    return Evidence(
+        source=source,
+        source_id=source_id,
+        line_no=line_no,
+        read_at=read_at,
+        line_time=line_time(line, read_at=read_at),
+        line=line,
+        context=context,
+        sha256=digest(context),
+    )

@@ -72,8 +72,9 @@ class Glance:
         return self.status == "RESOLVED"
 
     def to_json(self) -> str:
-        return json.dumps({k: v.isoformat() if isinstance(v, datetime) else v
-                           for k, v in asdict(self).items()})
+        return json.dumps(
+            {k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(self).items()}
+        )
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Glance:
@@ -85,14 +86,23 @@ class Glance:
             if data[k] is not None:
                 data[k] = _aware(datetime.fromisoformat(data[k]))
         glance = cls(**data)
-        for name, kind in (("incident_id", int), ("upto", int), ("title", str),
-                           ("severity", str), ("status", str), ("status_emoji", str),
-                           ("phase_number", int), ("phase_name", str)):
+        for name, kind in (
+            ("incident_id", int),
+            ("upto", int),
+            ("title", str),
+            ("severity", str),
+            ("status", str),
+            ("status_emoji", str),
+            ("phase_number", int),
+            ("phase_name", str),
+        ):
             if not isinstance(getattr(glance, name), kind):
                 raise TypeError(f"{name}: not a {kind.__name__}")
-        if not (isinstance(glance.phase_budget_minutes, int | None)
-                and isinstance(glance.update_short, str | None)
-                and glance.severity in ("SEV-1", "SEV-2", "SEV-3")):
+        if not (
+            isinstance(glance.phase_budget_minutes, int | None)
+            and isinstance(glance.update_short, str | None)
+            and glance.severity in ("SEV-1", "SEV-2", "SEV-3")
+        ):
             raise TypeError("a field of the wrong type")
         return glance
 
@@ -106,13 +116,20 @@ def glance_of(state: IncidentState, upto: int) -> Glance:
     phase = load_playbook().phase(state.phase)
     urgent = most_urgent(state, state.started_at)  # which one is due first needs no "now"
     return Glance(
-        incident_id=state.id, upto=upto, title=state.title, severity=state.severity.value,
-        status=state.status.value, status_emoji=state.status.emoji,
-        started_at=state.started_at, phase_number=phase.number,
-        phase_name=phase.name.split(" ")[0], phase_budget_minutes=phase.budget_minutes,
+        incident_id=state.id,
+        upto=upto,
+        title=state.title,
+        severity=state.severity.value,
+        status=state.status.value,
+        status_emoji=state.status.emoji,
+        started_at=state.started_at,
+        phase_number=phase.number,
+        phase_name=phase.name.split(" ")[0],
+        phase_budget_minutes=phase.budget_minutes,
         phase_started_at=state.phase_started_at,
         update_short=urgent.short if urgent and urgent.due else None,
-        update_due=urgent.due if urgent else None)
+        update_due=urgent.due if urgent else None,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,24 +163,41 @@ def corrected(row: Row, fixes: Iterable[Fix]) -> Row:
     fixes = sorted(fixes, key=lambda f: f.id)
     if not fixes:
         return row
-    text, action, owner, at, retracted = (row.text, row.action, row.owner, row.occurred_at,
-                                          row.retracted)
+    text, action, owner, at, retracted = (
+        row.text,
+        row.action,
+        row.owner,
+        row.occurred_at,
+        row.retracted,
+    )
     for f in fixes:
         text = f.text if f.text is not None else text
         action = f.action if f.action is not None else action
         owner = f.owner if f.owner is not None else owner
         at = f.occurred_at if f.occurred_at is not None else at
         retracted = f.retracted
-    return replace(row, text=text, action=action, owner=owner, occurred_at=at,
-                   corrected=True, retracted=retracted)
+    return replace(
+        row,
+        text=text,
+        action=action,
+        owner=owner,
+        occurred_at=at,
+        corrected=True,
+        retracted=retracted,
+    )
 
 
 def fix_from_payload(event_id: int, payload: dict[str, Any]) -> Fix:
     """A :class:`Fix` from an ``edit`` event's stored payload (``TypeError`` if odd)."""
     at = payload.get("occurred_at")
-    fix = Fix(event_id, payload.get("text"), payload.get("action"), payload.get("owner"),
-              _aware(datetime.fromisoformat(at)) if at is not None else None,
-              bool(payload.get("retracted", False)))
+    fix = Fix(
+        event_id,
+        payload.get("text"),
+        payload.get("action"),
+        payload.get("owner"),
+        _aware(datetime.fromisoformat(at)) if at is not None else None,
+        bool(payload.get("retracted", False)),
+    )
     if not all(isinstance(v, str | None) for v in (fix.text, fix.action, fix.owner)):
         raise TypeError("an edit with a field of the wrong type")
     return fix

@@ -95,12 +95,23 @@ class ParticipantChanged(_Payload):
 
 # Incident fields that can be set after the fact; dotted names address nested findings.
 FIELD_NAMES = (
-    "title", "service", "impact", "detected_by", "status_page",
-    "root_cause.what", "root_cause.why", "root_cause.where",
-    "resolution.immediate", "resolution.permanent", "resolution.deployed",
-    "impact_summary.users_affected", "impact_summary.failed_requests",
+    "title",
+    "service",
+    "impact",
+    "detected_by",
+    "status_page",
+    "root_cause.what",
+    "root_cause.why",
+    "root_cause.where",
+    "resolution.immediate",
+    "resolution.permanent",
+    "resolution.deployed",
+    "impact_summary.users_affected",
+    "impact_summary.failed_requests",
     "impact_summary.revenue_impact",
-    "postmortem.went_well", "postmortem.went_wrong", "postmortem.lucky",
+    "postmortem.went_well",
+    "postmortem.went_wrong",
+    "postmortem.lucky",
 )
 FieldName = Literal[FIELD_NAMES]  # type: ignore[valid-type]
 
@@ -204,9 +215,21 @@ class Edit(_Payload):
 
 
 Payload = Annotated[
-    Declared | Note | StatusChanged | SeverityChanged | PhaseChanged | ChecklistTicked
-    | ParticipantChanged | FieldSet | ActionItemChanged | CommsSent | Notified | CadenceSet
-    | CommandEvent | Evidence | Edit,
+    Declared
+    | Note
+    | StatusChanged
+    | SeverityChanged
+    | PhaseChanged
+    | ChecklistTicked
+    | ParticipantChanged
+    | FieldSet
+    | ActionItemChanged
+    | CommsSent
+    | Notified
+    | CadenceSet
+    | CommandEvent
+    | Evidence
+    | Edit,
     Field(discriminator="kind"),
 ]
 PAYLOAD_ADAPTER: TypeAdapter[Any] = TypeAdapter(Payload)
@@ -263,16 +286,27 @@ def timeline(events: list[Event]) -> list[TimelineEntry]:
     for e in events:
         if isinstance(e.payload, Edit) and e.corrects is not None:
             p = e.payload
-            fixes.setdefault(e.corrects, []).append(Fix(
-                e.id or 0, p.text, p.action, p.owner, p.occurred_at, p.retracted))
+            fixes.setdefault(e.corrects, []).append(
+                Fix(e.id or 0, p.text, p.action, p.owner, p.occurred_at, p.retracted)
+            )
     rows = []
     for e in events:
-        row = corrected(Row(e.id or 0, e.kind.value, e.occurred_at, e.text, e.action, e.owner),
-                        fixes.get(e.id, []) if e.id is not None else [])
-        rows.append(TimelineEntry(
-            id=row.id, kind=e.kind, occurred_at=row.occurred_at, text=row.text,
-            action=row.action, owner=row.owner, corrected=row.corrected,
-            retracted=row.retracted, event=e,
-        ))
+        row = corrected(
+            Row(e.id or 0, e.kind.value, e.occurred_at, e.text, e.action, e.owner),
+            fixes.get(e.id, []) if e.id is not None else [],
+        )
+        rows.append(
+            TimelineEntry(
+                id=row.id,
+                kind=e.kind,
+                occurred_at=row.occurred_at,
+                text=row.text,
+                action=row.action,
+                owner=row.owner,
+                corrected=row.corrected,
+                retracted=row.retracted,
+                event=e,
+            )
+        )
     rows.sort(key=lambda r: (r.occurred_at, r.id))
     return rows

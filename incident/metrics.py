@@ -94,8 +94,9 @@ class Metrics:
         return sum(1 for u in self.updates if u.late_by is not None)
 
 
-def _spans(history: Sequence[tuple[object, datetime]], until: datetime
-           ) -> list[tuple[object, timedelta]]:
+def _spans(
+    history: Sequence[tuple[object, datetime]], until: datetime
+) -> list[tuple[object, timedelta]]:
     out = []
     for i, (what, at) in enumerate(history):
         end = history[i + 1][1] if i + 1 < len(history) else until
@@ -108,24 +109,38 @@ def compute(events: Sequence[Event]) -> Metrics:
     state = fold(events)
     rows = timeline(list(events))
     live = [r for r in rows if not r.retracted]
-    until = state.resolved_at or max((r.occurred_at for r in live),
-                                     default=state.declared_at)
-    ack = next((r.occurred_at for r in live
-                if isinstance(r.event.payload, ChecklistTicked)
-                and r.event.payload.item == "immediate:0" and r.event.payload.done), None)
-    m = Metrics(started_at=state.started_at, detected_at=state.declared_at,
-                acknowledged_at=ack, mitigated_at=state.mitigated_at,
-                resolved_at=state.resolved_at, measured_until=until)
+    until = state.resolved_at or max((r.occurred_at for r in live), default=state.declared_at)
+    ack = next(
+        (
+            r.occurred_at
+            for r in live
+            if isinstance(r.event.payload, ChecklistTicked)
+            and r.event.payload.item == "immediate:0"
+            and r.event.payload.done
+        ),
+        None,
+    )
+    m = Metrics(
+        started_at=state.started_at,
+        detected_at=state.declared_at,
+        acknowledged_at=ack,
+        mitigated_at=state.mitigated_at,
+        resolved_at=state.resolved_at,
+        measured_until=until,
+    )
     for sev, spent in _spans(state.severity_history, until):
         m.severity_time[sev] = m.severity_time.get(sev, timedelta(0)) + spent
     pb = load_playbook()
     for phase, spent in _spans(state.phase_history, until):
         budget = pb.phase(phase).budget_minutes
-        m.phases.append(PhaseSpan(phase, spent,
-                                  timedelta(minutes=budget) if budget else None))
+        m.phases.append(PhaseSpan(phase, spent, timedelta(minutes=budget) if budget else None))
     m.updates = _update_checks(state, events)
-    m.commands_run = sum(1 for r in live if isinstance(r.event.payload, CommandEvent)
-                         and r.event.payload.op in ("started", "restarted"))
+    m.commands_run = sum(
+        1
+        for r in live
+        if isinstance(r.event.payload, CommandEvent)
+        and r.event.payload.op in ("started", "restarted")
+    )
     m.evidence_pinned = sum(1 for r in live if isinstance(r.event.payload, Evidence))
     m.out_of_order = _order_problems(m)
     return m
@@ -140,8 +155,9 @@ def _update_checks(state: IncidentState, events: Sequence[Event]) -> list[Update
     checks = []
     last: dict[str, datetime] = {}
     for sent in state.comms:
-        then = fold([e for e in ordered if e.occurred_at < sent.at
-                     or isinstance(e.payload, Declared)])
+        then = fold(
+            [e for e in ordered if e.occurred_at < sent.at or isinstance(e.payload, Declared)]
+        )
         minutes = cadence_minutes(then, sent.audience)
         since = last.get(sent.audience, state.declared_at)
         due = since + timedelta(minutes=minutes) if minutes else sent.at
@@ -154,12 +170,16 @@ def _order_problems(m: Metrics) -> list[str]:
     def stamp(at: datetime) -> str:
         return at.strftime("%Y-%m-%d %H:%M:%S UTC")
 
-    pairs = [("detected", m.detected_at, "started", m.started_at),
-             ("acknowledged", m.acknowledged_at, "started", m.started_at),
-             ("mitigated", m.mitigated_at, "started", m.started_at),
-             ("resolved", m.resolved_at, "started", m.started_at),
-             ("resolved", m.resolved_at, "mitigated", m.mitigated_at),
-             ("mitigated", m.mitigated_at, "acknowledged", m.acknowledged_at)]
-    return [f"{a} ({stamp(at_a)}) is recorded before {b} ({stamp(at_b)})"
-            for a, at_a, b, at_b in pairs
-            if at_a is not None and at_b is not None and at_a < at_b]
+    pairs = [
+        ("detected", m.detected_at, "started", m.started_at),
+        ("acknowledged", m.acknowledged_at, "started", m.started_at),
+        ("mitigated", m.mitigated_at, "started", m.started_at),
+        ("resolved", m.resolved_at, "started", m.started_at),
+        ("resolved", m.resolved_at, "mitigated", m.mitigated_at),
+        ("mitigated", m.mitigated_at, "acknowledged", m.acknowledged_at),
+    ]
+    return [
+        f"{a} ({stamp(at_a)}) is recorded before {b} ({stamp(at_b)})"
+        for a, at_a, b, at_b in pairs
+        if at_a is not None and at_b is not None and at_a < at_b
+    ]

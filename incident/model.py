@@ -68,10 +68,18 @@ class PhaseId(StrEnum):
     @classmethod
     def parse(cls, text: str) -> PhaseId:
         key = text.strip().lower().replace("-", "_").replace(" ", "_")
-        aliases = {"rca": "root_cause", "rootcause": "root_cause", "deployment": "deploy",
-                   "postmortem": "post_incident", "post": "post_incident",
-                   "1": "triage", "2": "root_cause", "3": "fix", "4": "deploy",
-                   "5": "post_incident"}
+        aliases = {
+            "rca": "root_cause",
+            "rootcause": "root_cause",
+            "deployment": "deploy",
+            "postmortem": "post_incident",
+            "post": "post_incident",
+            "1": "triage",
+            "2": "root_cause",
+            "3": "fix",
+            "4": "deploy",
+            "5": "post_incident",
+        }
         try:
             return cls(aliases.get(key, key))
         except ValueError:
@@ -115,9 +123,16 @@ def role_label(role: str) -> str:
 def parse_role(text: str) -> str:
     """A playbook role id for known names ("IC", "Technical Lead"...), else the text itself."""
     key = re.sub(r"[\s-]+", "_", text.strip().lower())
-    aliases = {"ic": "commander", "incident_commander": "commander", "tl": "technical_lead",
-               "tech_lead": "technical_lead", "ops": "operations", "db": "database",
-               "dba": "database", "comms": "communications"}
+    aliases = {
+        "ic": "commander",
+        "incident_commander": "commander",
+        "tl": "technical_lead",
+        "tech_lead": "technical_lead",
+        "ops": "operations",
+        "db": "database",
+        "dba": "database",
+        "comms": "communications",
+    }
     key = aliases.get(key, key)
     if key in {r.value for r in Role}:
         return key

@@ -37,15 +37,20 @@ def _explain(pattern: str, error: str) -> str:
     shown = visible(pattern if len(pattern) <= 60 else pattern[:59] + "…")
     if "invalid escape sequence: \\" in error and error[-1:].isdigit():
         why = "backreferences (\\1) are not supported"
-    elif "invalid perl operator: (?<" in error or "invalid perl operator: (?=" in error \
-            or "invalid perl operator: (?!" in error:
+    elif (
+        "invalid perl operator: (?<" in error
+        or "invalid perl operator: (?=" in error
+        or "invalid perl operator: (?!" in error
+    ):
         why = "lookahead and lookbehind ((?=, (?!, (?<=, (?<!) are not supported"
     elif "too large" in error or "invalid repetition size" in error:
         why = "too large to compile into a bounded matcher"
     else:
         why = visible(error)
-    return (f"bad pattern {shown!r}: {why} (patterns use RE2 syntax and run in linear time; "
-            "-F takes the text literally)")
+    return (
+        f"bad pattern {shown!r}: {why} (patterns use RE2 syntax and run in linear time; "
+        "-F takes the text literally)"
+    )
 
 
 def _options(*, literal: bool, ignore_case: bool) -> Any:
@@ -115,8 +120,9 @@ def compile_pattern(text: str, *, literal: bool = False, ignore_case: bool = Fal
     if not text:
         raise InvalidInput("the pattern is empty")
     if len(text) > MAX_PATTERN and not literal:  # (a literal is linear whatever its length)
-        raise InvalidInput(f"the pattern is too large ({len(text)} characters, at most "
-                           f"{MAX_PATTERN})")
+        raise InvalidInput(
+            f"the pattern is too large ({len(text)} characters, at most {MAX_PATTERN})"
+        )
     if "\x00" in text:
         raise InvalidInput("the pattern contains a NUL character")
     opts = _options(literal=literal, ignore_case=ignore_case)

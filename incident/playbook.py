@@ -144,8 +144,10 @@ class Playbook(_Data):
         for row in self.delegation.by_symptom:
             key = row.symptom.lower().split()[0]
             # whole words: "rapid" is not "api"
-            if re.search(rf"\b{re.escape(key.rstrip('s'))}s?\b", words) \
-                    or row.symptom.lower() in words:
+            if (
+                re.search(rf"\b{re.escape(key.rstrip('s'))}s?\b", words)
+                or row.symptom.lower() in words
+            ):
                 hits.append(row)
         return hits
 

@@ -83,13 +83,15 @@ class Journal(Protocol):
 
     async def list_incidents(self, include_closed: bool = False) -> list[IncidentSummary]: ...
 
-    async def page(self, incident_id: int, *, before: Event | None = None,
-                   limit: int = 200) -> list[Event]: ...
+    async def page(
+        self, incident_id: int, *, before: Event | None = None, limit: int = 200
+    ) -> list[Event]: ...
 
     async def corrections_of(self, event_ids: Sequence[int]) -> list[Event]: ...
 
-    async def events(self, incident_id: int, *, after_id: int = 0,
-                     limit: int | None = None) -> list[Event]: ...
+    async def events(
+        self, incident_id: int, *, after_id: int = 0, limit: int | None = None
+    ) -> list[Event]: ...
 
     async def event(self, event_id: int) -> Event: ...
 
@@ -103,27 +105,41 @@ class Journal(Protocol):
 
     async def put_draft(self, incident_id: int, key: str, text: str | None) -> None: ...
 
-    async def read_capture(self, incident_id: int, source_id: str, *, limit: int = 10_000,
-                           after_no: int = 0, max_bytes: int | None = None) -> list[Any]: ...
+    async def read_capture(
+        self,
+        incident_id: int,
+        source_id: str,
+        *,
+        limit: int = 10_000,
+        after_no: int = 0,
+        max_bytes: int | None = None,
+    ) -> list[Any]: ...
 
     async def capture_last_no(self, incident_id: int, source_id: str) -> int: ...
 
-    async def capture_between(self, incident_id: int, start: datetime, end: datetime, *,
-                              limit: int = 200) -> list[tuple[str, Any]]: ...
+    async def capture_between(
+        self, incident_id: int, start: datetime, end: datetime, *, limit: int = 200
+    ) -> list[tuple[str, Any]]: ...
 
-    async def claim_source(self, incident_id: int, source_id: str, me: Holder,
-                           alive: HolderAlive) -> Holder | None: ...
+    async def claim_source(
+        self, incident_id: int, source_id: str, me: Holder, alive: HolderAlive
+    ) -> Holder | None: ...
 
-    async def release_sources(self, incident_id: int, token: str,
-                              source_id: str | None = None) -> None: ...
+    async def release_sources(
+        self, incident_id: int, token: str, source_id: str | None = None
+    ) -> None: ...
 
     async def source_holders(self, incident_id: int) -> dict[str, Holder]: ...
 
     async def contacts(self, *, seed: bool = True) -> list[Contact]: ...
 
-    async def put_contacts(self, contacts: Sequence[Contact], *,
-                           expected: Sequence[Contact] | None = None,
-                           by: str = "") -> list[Contact]: ...
+    async def put_contacts(
+        self,
+        contacts: Sequence[Contact],
+        *,
+        expected: Sequence[Contact] | None = None,
+        by: str = "",
+    ) -> list[Contact]: ...
 
     async def close(self, timeout: float = 5.0) -> None: ...
 
@@ -176,8 +192,16 @@ class SourceHost(Protocol):
 class CaptureSink(Protocol):
     """Where captured lines go (``storage.capture.CaptureWriter``); never blocks."""
 
-    def submit(self, incident_id: int, source_id: str, first_no: int, lines: Sequence[str],
-               *, err: bool, read_at: datetime) -> bool: ...
+    def submit(
+        self,
+        incident_id: int,
+        source_id: str,
+        first_no: int,
+        lines: Sequence[str],
+        *,
+        err: bool,
+        read_at: datetime,
+    ) -> bool: ...
 
     def dropped(self, incident_id: int, source_id: str) -> int: ...
 

@@ -37,7 +37,6 @@ _own = own_rules()
 RULES: list[Rule] = [*_own[:2], *detect_secrets_rules(), *_own[2:]]
 
 
-
 def _trie(words: Iterable[str]) -> str:
     """One regex for many literals, as a trie: Python's engine tries the branches of an
     alternation one by one, and a trie has one branch per next character."""
@@ -54,6 +53,7 @@ def _trie(words: Iterable[str]) -> str:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
         return f"(?:{body})?" if "" in node else body
+
     return build(root)
 
 
@@ -63,7 +63,8 @@ _TRIGGER = re.compile(_trie(_KEYWORDS))
 _WITHIN = {k: frozenset(x for x in _KEYWORDS if x in k) for k in _KEYWORDS}
 _BY_KEYWORD: dict[str, frozenset[int]] = {
     k: frozenset(i for i, r in enumerate(RULES) if r.keywords and k in r.keywords)
-    for k in _KEYWORDS}
+    for k in _KEYWORDS
+}
 _UNKEYED = [i for i, r in enumerate(RULES) if r.keywords is None]
 _LONG_RUNS = re.compile(r"[A-Za-z0-9_\-]{23,}+")
 _LEFT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.+")
@@ -201,8 +202,8 @@ def redact_lines(lines: Iterable[str]) -> tuple[list[str], int]:
                 out.append(MARK if line.strip() else line)
                 continue
             inside = False
-            rest, n = redact(line[end.start():])
-            out.append((MARK if line[:end.start()].strip() else "") + rest)
+            rest, n = redact(line[end.start() :])
+            out.append((MARK if line[: end.start()].strip() else "") + rest)
             total += n
             continue
         text, n = redact(line)
@@ -241,9 +242,16 @@ def _evidence(ev: Evidence, one: Callable[[str], str]) -> tuple[Evidence, int]:
     changed = n > 0 or snapshot != ev.snapshot or ev.redacted
     # a host snapshot has no context: its digest is over lines it does not carry
     sha = digest(context) if ev.context else None if changed else ev.sha256
-    return ev.model_copy(update={
-        "source": one(ev.source), "line": line, "context": tuple(context), "sha256": sha,
-        "snapshot": snapshot, "redacted": changed}), n
+    return ev.model_copy(
+        update={
+            "source": one(ev.source),
+            "line": line,
+            "context": tuple(context),
+            "sha256": sha,
+            "snapshot": snapshot,
+            "redacted": changed,
+        }
+    ), n
 
 
 def redact_events(events: Sequence[Event]) -> tuple[list[Event], int]:
@@ -262,11 +270,17 @@ def redact_events(events: Sequence[Event]) -> tuple[list[Event], int]:
             payload, n = _evidence(e.payload, one)
             count += n
         else:
-            payload = PAYLOAD_ADAPTER.validate_python(
-                _walk(e.payload.model_dump(mode="json"), one))
-        redacted.append(e.model_copy(update={
-            "text": one(e.text), "action": one(e.action), "owner": one(e.owner),
-            "payload": payload}))
+            payload = PAYLOAD_ADAPTER.validate_python(_walk(e.payload.model_dump(mode="json"), one))
+        redacted.append(
+            e.model_copy(
+                update={
+                    "text": one(e.text),
+                    "action": one(e.action),
+                    "owner": one(e.owner),
+                    "payload": payload,
+                }
+            )
+        )
     return redacted, count
 
 

@@ -21,8 +21,10 @@ from incident.state import IncidentState, fold
 from incident.timeparse import human_duration, iso_z
 
 UNKNOWN = "Not yet known"
-DIGEST_NOTE = ("Evidence digests are over the redacted lines shown here; the original "
-               "digests are kept only in the unredacted store.")
+DIGEST_NOTE = (
+    "Evidence digests are over the redacted lines shown here; the original "
+    "digests are kept only in the unredacted store."
+)
 FORMAT_VERSION = 1
 
 
@@ -94,8 +96,10 @@ def _timeline_rows(rows: Sequence[TimelineEntry], started: datetime) -> list[str
             text = f"~~{text}~~ (retracted)"
         elif r.corrected:
             text += " (corrected)"
-        out.append(f"| {_time_cell(r.occurred_at, started)} | {text} | {_cell(r.action)} "
-                   f"| {_cell(r.owner)} |")
+        out.append(
+            f"| {_time_cell(r.occurred_at, started)} | {text} | {_cell(r.action)} "
+            f"| {_cell(r.owner)} |"
+        )
     return out
 
 
@@ -119,8 +123,10 @@ def _evidence(rows: Sequence[TimelineEntry]) -> list[str]:
         if r.retracted or not isinstance(ev, Evidence):
             continue
         where = _inline(ev.source) + (f", line {ev.line_no}" if ev.line_no else "")
-        lines.append(f"- {iso_z(r.occurred_at)} {where}: {md_code(ev.line[:300])}"
-                     + (f" (sha256 {ev.sha256[:16]}…)" if ev.sha256 else ""))
+        lines.append(
+            f"- {iso_z(r.occurred_at)} {where}: {md_code(ev.line[:300])}"
+            + (f" (sha256 {ev.sha256[:16]}…)" if ev.sha256 else "")
+        )
     return lines
 
 
@@ -140,8 +146,11 @@ def _metrics(events: Sequence[Event]) -> list[str]:
             text += f" (budget {human_duration(span.budget)}"
             text += f", {human_duration(span.over)} over)" if span.over else ")"
         phases.append(text)
-    late = [f"{u.audience} {u.at:%H:%M} ({human_duration(u.late_by)} late)"
-            for u in m.updates if u.late_by is not None]
+    late = [
+        f"{u.audience} {u.at:%H:%M} ({human_duration(u.late_by)} late)"
+        for u in m.updates
+        if u.late_by is not None
+    ]
     updates = f"{m.updates_on_time} on time, {m.updates_late} late"
     if late:
         updates += ": " + "; ".join(_inline(x) for x in late)
@@ -167,8 +176,12 @@ def _contacts(contacts: Sequence[Contact]) -> list[str]:
     return [f"- {_inline(c.role)}: {_inline(c.contact)}" for c in contacts]
 
 
-def render_markdown(events: Sequence[Event], *, redacted: int | None = None,
-                    contacts: Sequence[Contact] | None = None) -> str:
+def render_markdown(
+    events: Sequence[Event],
+    *,
+    redacted: int | None = None,
+    contacts: Sequence[Contact] | None = None,
+) -> str:
     """The playbook's Incident Report for the incident these events describe.
 
     ``redacted`` is how many secrets the caller redacted from ``events`` (None: not
@@ -229,10 +242,13 @@ def render_markdown(events: Sequence[Event], *, redacted: int | None = None,
         out += ["", "### Emergency Contacts", *_contacts(contacts)]
     pm = state.postmortem
     if pm.went_well or pm.went_wrong or pm.lucky:
-        out += ["", "### Blameless Post-Mortem",
-                f"- **What went well**: {_inline(pm.went_well)}",
-                f"- **What did not**: {_inline(pm.went_wrong)}",
-                f"- **Where we got lucky**: {_inline(pm.lucky)}"]
+        out += [
+            "",
+            "### Blameless Post-Mortem",
+            f"- **What went well**: {_inline(pm.went_well)}",
+            f"- **What did not**: {_inline(pm.went_wrong)}",
+            f"- **Where we got lucky**: {_inline(pm.lucky)}",
+        ]
     out += ["", "### Metrics", *_metrics(events)]
     evidence = _evidence(rows)
     if evidence:
@@ -240,13 +256,20 @@ def render_markdown(events: Sequence[Event], *, redacted: int | None = None,
         if redacted is not None:
             out += ["", f"_{DIGEST_NOTE}_"]
     if redacted is not None:
-        out += ["", f"_Secrets redacted on export: {redacted} (tokens, keys, passwords, "
-                    "bearer headers, connection strings)._"]
+        out += [
+            "",
+            f"_Secrets redacted on export: {redacted} (tokens, keys, passwords, "
+            "bearer headers, connection strings)._",
+        ]
     return "\n".join(out) + "\n"
 
 
-def report_data(events: Sequence[Event], *, redacted: int | None = None,
-                contacts: Sequence[Contact] | None = None) -> dict[str, Any]:
+def report_data(
+    events: Sequence[Event],
+    *,
+    redacted: int | None = None,
+    contacts: Sequence[Contact] | None = None,
+) -> dict[str, Any]:
     """Every field of the incident and its timeline, as plain JSON-able data (with the
     emergency contacts roster when it is given, as the Markdown report has it)."""
     state = fold(events)
@@ -259,10 +282,18 @@ def report_data(events: Sequence[Event], *, redacted: int | None = None,
         "number": state.number,
         "duration_seconds": (resolved - state.started_at).total_seconds() if resolved else None,
         "timeline": [
-            {"id": r.id, "occurred_at": iso_z(r.occurred_at),
-             "recorded_at": iso_z(r.event.recorded_at), "kind": r.kind.value, "text": r.text,
-             "action": r.action, "owner": r.owner, "corrected": r.corrected,
-             "retracted": r.retracted, "payload": r.event.payload.model_dump(mode="json")}
+            {
+                "id": r.id,
+                "occurred_at": iso_z(r.occurred_at),
+                "recorded_at": iso_z(r.event.recorded_at),
+                "kind": r.kind.value,
+                "text": r.text,
+                "action": r.action,
+                "owner": r.owner,
+                "corrected": r.corrected,
+                "retracted": r.retracted,
+                "payload": r.event.payload.model_dump(mode="json"),
+            }
             for r in rows
         ],
         "events": [e.model_dump(mode="json") for e in sorted(events, key=lambda e: e.id or 0)],
@@ -271,21 +302,36 @@ def report_data(events: Sequence[Event], *, redacted: int | None = None,
             "time_to_acknowledge_seconds": _seconds(m.time_to_acknowledge),
             "time_to_mitigate_seconds": _seconds(m.time_to_mitigate),
             "time_to_resolve_seconds": _seconds(m.time_to_resolve),
-            "severity_seconds": {s.value: t.total_seconds()
-                                 for s, t in sorted(m.severity_time.items())},
-            "phases": [{"phase": p.phase.value, "seconds": p.spent.total_seconds(),
-                        "budget_seconds": _seconds(p.budget),
-                        "over_seconds": _seconds(p.over)} for p in m.phases],
-            "updates": [{"audience": u.audience, "at": iso_z(u.at), "due": iso_z(u.due),
-                         "late_seconds": _seconds(u.late_by)} for u in m.updates],
+            "severity_seconds": {
+                s.value: t.total_seconds() for s, t in sorted(m.severity_time.items())
+            },
+            "phases": [
+                {
+                    "phase": p.phase.value,
+                    "seconds": p.spent.total_seconds(),
+                    "budget_seconds": _seconds(p.budget),
+                    "over_seconds": _seconds(p.over),
+                }
+                for p in m.phases
+            ],
+            "updates": [
+                {
+                    "audience": u.audience,
+                    "at": iso_z(u.at),
+                    "due": iso_z(u.due),
+                    "late_seconds": _seconds(u.late_by),
+                }
+                for u in m.updates
+            ],
             "commands_run": m.commands_run,
             "evidence_pinned": m.evidence_pinned,
             "out_of_order": m.out_of_order,
         },
         "secrets_redacted": redacted,
         "evidence_digests": None if redacted is None else DIGEST_NOTE,
-        "emergency_contacts": None if contacts is None else [
-            {"role": c.role, "contact": c.contact} for c in contacts],
+        "emergency_contacts": None
+        if contacts is None
+        else [{"role": c.role, "contact": c.contact} for c in contacts],
     }
 
 
@@ -293,8 +339,16 @@ def _seconds(delta) -> float | None:
     return delta.total_seconds() if delta is not None else None
 
 
-def render_json(events: Sequence[Event], *, redacted: int | None = None,
-                contacts: Sequence[Contact] | None = None) -> str:
-    text = json.dumps(report_data(events, redacted=redacted, contacts=contacts), indent=2,
-                      sort_keys=True, ensure_ascii=False)
+def render_json(
+    events: Sequence[Event],
+    *,
+    redacted: int | None = None,
+    contacts: Sequence[Contact] | None = None,
+) -> str:
+    text = json.dumps(
+        report_data(events, redacted=redacted, contacts=contacts),
+        indent=2,
+        sort_keys=True,
+        ensure_ascii=False,
+    )
     return json_safe(text) + "\n"

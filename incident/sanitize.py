@@ -9,13 +9,26 @@ and bidi/invisible formatting characters as ``⟨U+202E⟩``. Tab is kept (expan
 from __future__ import annotations
 
 _BIDI_AND_INVISIBLE = [
-    0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0x2060, 0xFEFF,
+    0x061C,
+    0x200B,
+    0x200C,
+    0x200D,
+    0x200E,
+    0x200F,
+    0x2028,
+    0x2029,
+    0x2060,
+    0xFEFF,
     *range(0x202A, 0x202F),
     *range(0x2066, 0x206A),
     # invisible format characters that can hide text: Mongolian vowel separator, invisible
     # operators, deprecated shaping controls, interlinear annotations, and the tag block
-    0x180E, *range(0x2061, 0x2065), *range(0x206A, 0x2070), *range(0xFFF9, 0xFFFC),
-    0xE0001, *range(0xE0020, 0xE0080),
+    0x180E,
+    *range(0x2061, 0x2065),
+    *range(0x206A, 0x2070),
+    *range(0xFFF9, 0xFFFC),
+    0xE0001,
+    *range(0xE0020, 0xE0080),
 ]
 
 

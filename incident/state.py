@@ -185,13 +185,19 @@ def _declared(event: Event) -> IncidentState:
     d = event.payload
     assert isinstance(d, Declared)
     state = IncidentState(
-        id=event.incident_id, title=d.title, severity=d.severity, service=d.service,
-        impact=d.impact, detected_by=d.detected_by, started_at=d.started_at,
+        id=event.incident_id,
+        title=d.title,
+        severity=d.severity,
+        service=d.service,
+        impact=d.impact,
+        detected_by=d.detected_by,
+        started_at=d.started_at,
         declared_at=event.recorded_at,  # when it was declared (a start can be backdated)
         phase_history=[(PhaseId.TRIAGE, event.occurred_at)],
         severity_history=[(d.severity, event.occurred_at)],
         status_history=[(Status.ACTIVE, event.occurred_at)],
-        last_event_id=event.id or 0, last_event_at=event.occurred_at,
+        last_event_id=event.id or 0,
+        last_event_at=event.occurred_at,
     )
     if d.commander:
         state.participants[d.commander] = Participant(name=d.commander, role="commander")
@@ -230,14 +236,22 @@ def apply(state: IncidentState, event: Event) -> None:
             old = state.action_items.get(p.item_id)
             if p.op == "add" or old is None:
                 state.action_items[p.item_id] = ActionItem(
-                    id=p.item_id, text=p.text or "", owner=p.owner, done=bool(p.done))
+                    id=p.item_id, text=p.text or "", owner=p.owner, done=bool(p.done)
+                )
             else:
-                state.action_items[p.item_id] = old.model_copy(update={
-                    k: v for k, v in (("text", p.text), ("owner", p.owner), ("done", p.done))
-                    if v is not None})
+                state.action_items[p.item_id] = old.model_copy(
+                    update={
+                        k: v
+                        for k, v in (("text", p.text), ("owner", p.owner), ("done", p.done))
+                        if v is not None
+                    }
+                )
         case CommsSent():
-            state.comms.append(SentUpdate(audience=p.audience, at=at, template=p.template,
-                                          message=p.message, by=by))
+            state.comms.append(
+                SentUpdate(
+                    audience=p.audience, at=at, template=p.template, message=p.message, by=by
+                )
+            )
         case Notified():
             state.notified[p.party] = Notice(at=at, by=by, done=p.done, contact=p.contact)
         case CadenceSet():
@@ -275,7 +289,8 @@ def _source(state: IncidentState, p: CommandEvent, at: datetime) -> None:
         if p.spec is None:
             return  # a ledger entry for a source this journal never added: nothing to show
         src = state.sources[p.source_id] = SourceState(
-            id=p.source_id, spec=p.spec, added_at=at, changed_at=at)
+            id=p.source_id, spec=p.spec, added_at=at, changed_at=at
+        )
     elif p.spec is not None:
         src.spec = p.spec
     src.changed_at = at

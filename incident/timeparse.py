@@ -50,17 +50,22 @@ def parse_when(text: str, now: datetime) -> datetime:
     return at
 
 
-def when_notes(text: str, at: datetime, now: datetime, *,
-               started: datetime | None = None) -> list[str]:
+def when_notes(
+    text: str, at: datetime, now: datetime, *, started: datetime | None = None
+) -> list[str]:
     """What a person should hear about a time they typed, though it is accepted: a bare
     ``HH:MM`` that landed on another day than today, a time before the incident began."""
     notes = []
     if _CLOCK.fullmatch(text.strip()) and at.date() != now.astimezone(UTC).date():
-        notes.append(f"{text.strip()} is later than now ({now:%H:%M}Z), so it was taken as "
-                     f"yesterday: {iso_z(at)}")
+        notes.append(
+            f"{text.strip()} is later than now ({now:%H:%M}Z), so it was taken as "
+            f"yesterday: {iso_z(at)}"
+        )
     if started is not None and at < started:
-        notes.append(f"{iso_z(at)} is before the incident began ({iso_z(started)}): "
-                     "recorded as given, out of order (e corrects an entry's time)")
+        notes.append(
+            f"{iso_z(at)} is before the incident began ({iso_z(started)}): "
+            "recorded as given, out of order (e corrects an entry's time)"
+        )
     return notes
 
 

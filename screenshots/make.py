@@ -51,26 +51,41 @@ SHOTS: list[tuple[str, str, tuple[int, int], list[str]]] = [
 async def seed(db: Path) -> int:
     store = await Store.open(db)
     try:
-        return await seed_demo(store, FrozenClock(FROZEN),
-                               log_command="kubectl logs -f deploy/checkout-api",
-                               owner="@alice")
+        return await seed_demo(
+            store,
+            FrozenClock(FROZEN),
+            log_command="kubectl logs -f deploy/checkout-api",
+            owner="@alice",
+        )
     finally:
         await store.close()
 
 
-async def shoot(db: Path, incident: int, name: str, theme: str, size: tuple[int, int],
-                keys: list[str]) -> Path:
+async def shoot(
+    db: Path, incident: int, name: str, theme: str, size: tuple[int, int], keys: list[str]
+) -> Path:
     mode = keys[0] if keys and keys[0].isupper() else ""
     keys = keys[1:] if mode else keys
-    app = build_app(db, incident, FrozenClock(FROZEN), theme=theme, actor="@alice",
-                    remember_theme=False, local_tz=UTC, run_sources=False,
-                    read_only=mode == "REVIEW", postmortem=mode == "POSTMORTEM")
+    app = build_app(
+        db,
+        incident,
+        FrozenClock(FROZEN),
+        theme=theme,
+        actor="@alice",
+        remember_theme=False,
+        local_tz=UTC,
+        run_sources=False,
+        read_only=mode == "REVIEW",
+        postmortem=mode == "POSTMORTEM",
+    )
     async with app.run_test(size=size) as pilot:
         for _ in range(200):
             screen = app.screen
-            if (isinstance(screen, ConsoleScreen) and screen.ready) \
-                    or (isinstance(screen, ReviewScreen) and screen.at is not None) \
-                    or isinstance(screen, PostmortemScreen):
+            if (
+                (isinstance(screen, ConsoleScreen) and screen.ready)
+                or (isinstance(screen, ReviewScreen) and screen.at is not None)
+                or isinstance(screen, PostmortemScreen)
+            ):
                 break
             await pilot.pause(0.02)
         for key in keys:

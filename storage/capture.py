@@ -33,10 +33,10 @@ from storage.timestamps import BUSY_TIMEOUT_MS, ts
 
 DEFAULT_LIMIT = 100_000  # lines kept per source
 DEFAULT_BYTES = 64 << 20  # bytes of file kept per source (capture_budget.RowModel)
-MAX_PENDING = 200_000    # lines waiting to be written before the oldest are dropped
+MAX_PENDING = 200_000  # lines waiting to be written before the oldest are dropped
 MAX_PENDING_BYTES = 16 << 20  # the same in memory (str.__sizeof__): 256 lines cut at 64 KiB
-BATCH_LINES = 20_000     # a transaction's most lines; this many queued are written at once
-BATCH_BYTES = 4 << 20    # a transaction's most bytes (about; at least one batch of reads)
+BATCH_LINES = 20_000  # a transaction's most lines; this many queued are written at once
+BATCH_BYTES = 4 << 20  # a transaction's most bytes (about; at least one batch of reads)
 COMMIT_INTERVAL_S = 0.5  # at most one transaction per interval while lines trickle in
 _size = str.__sizeof__
 
@@ -52,11 +52,17 @@ class CapturedLine:
 class CaptureWriter:
     """Writes captured lines in the background; ``close()`` flushes what is queued."""
 
-    def __init__(self, path: Path, *, limit: int = DEFAULT_LIMIT,
-                 max_bytes: int = DEFAULT_BYTES, max_pending: int = MAX_PENDING,
-                 max_pending_bytes: int = MAX_PENDING_BYTES,
-                 interval: float = COMMIT_INTERVAL_S,
-                 trace: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        max_bytes: int = DEFAULT_BYTES,
+        max_pending: int = MAX_PENDING,
+        max_pending_bytes: int = MAX_PENDING_BYTES,
+        interval: float = COMMIT_INTERVAL_S,
+        trace: Callable[[str], None] | None = None,
+    ) -> None:
         if min(limit, max_bytes, max_pending, max_pending_bytes) < 1:
             raise ValueError("the capture's limits must be positive")
         self.path = path
@@ -81,8 +87,16 @@ class CaptureWriter:
         self._thread.start()
 
     # ------------------------------------------------------------------ producer side
-    def submit(self, incident_id: int, source_id: str, first_no: int, lines: Sequence[str],
-               *, err: bool, read_at: datetime) -> bool:
+    def submit(
+        self,
+        incident_id: int,
+        source_id: str,
+        first_no: int,
+        lines: Sequence[str],
+        *,
+        err: bool,
+        read_at: datetime,
+    ) -> bool:
         """Queue lines for storage, never blocking. When the queue is full (in lines or in
         bytes) the oldest queued lines make room (counted as dropped); False when these
         lines themselves cannot be kept (the writer failed, or one batch is larger than the
@@ -90,12 +104,13 @@ class CaptureWriter:
         n = len(lines)
         size = sum(map(_size, lines))
         with self._lock:
-            if self.error is not None or n > self.max_pending or \
-                    size > self.max_pending_bytes:
+            if self.error is not None or n > self.max_pending or size > self.max_pending_bytes:
                 self._count_drop(incident_id, source_id, n)
                 return False
-            while (self.pending + n > self.max_pending
-                   or self.pending_bytes + size > self.max_pending_bytes) and self._queue:
+            while (
+                self.pending + n > self.max_pending
+                or self.pending_bytes + size > self.max_pending_bytes
+            ) and self._queue:
                 old = self._queue.popleft()
                 if old is None:  # closing: keep the end marker last
                     self._queue.appendleft(old)
@@ -106,8 +121,9 @@ class CaptureWriter:
             idle = not self._queue  # the writer waits for work: wake it
             self.pending += n
             self.pending_bytes += size
-            self._queue.append((incident_id, source_id, first_no, list(lines), err,
-                                ts(read_at), size))
+            self._queue.append(
+                (incident_id, source_id, first_no, list(lines), err, ts(read_at), size)
+            )
             if idle or self._full():  # else it wakes when its interval is up
                 self._ready.notify()
         return True
@@ -167,14 +183,16 @@ class CaptureWriter:
                 if batch:
                     if conn is None:
                         try:
-                            conn = sqlite3.connect(self.path, isolation_level=None,
-                                                   timeout=BUSY_TIMEOUT_MS / 1000)
+                            conn = sqlite3.connect(
+                                self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+                            )
                             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
                             conn.execute("PRAGMA synchronous=NORMAL")
                             page = conn.execute("PRAGMA page_size").fetchone()[0]
                             self._model = RowModel(page)
-                            conn.create_function("warroom_row_cost", 1, self._model.cost,
-                                                 deterministic=True)
+                            conn.create_function(
+                                "warroom_row_cost", 1, self._model.cost, deterministic=True
+                            )
                             if self.trace is not None:
                                 conn.set_trace_callback(self.trace)
                         except sqlite3.Error as e:

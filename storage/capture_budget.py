@@ -37,8 +37,9 @@ class RowModel:
         self.min_local = (page_size - 12) * 32 // 255 - 23
         self.small = self.max_local - ROW_EXTRA  # the longest text kept in its page
         n = "length(CAST(text AS BLOB))"  # (UTF-8 bytes: the file's own)
-        self.sql = (f"(CASE WHEN {n} <= {self.small} THEN {n} + {SMALL_ROW} "
-                    f"ELSE warroom_row_cost({n}) END)")
+        self.sql = (
+            f"(CASE WHEN {n} <= {self.small} THEN {n} + {SMALL_ROW} ELSE warroom_row_cost({n}) END)"
+        )
         """``cost`` of a stored row, in SQL: the usual row without a call into Python."""
 
     def cost(self, n: int) -> int:
@@ -111,21 +112,28 @@ class Totals:
 
     __slots__ = ("bytes", "incident_id", "lines", "source_id")
 
-    def __init__(self, conn: sqlite3.Connection, model: RowModel, incident_id: int,
-                 source_id: str) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, model: RowModel, incident_id: int, source_id: str
+    ) -> None:
         self.incident_id, self.source_id = incident_id, source_id
-        row = conn.execute("SELECT lines, bytes FROM capture_totals WHERE incident_id=? AND "
-                           "source_id=?", (incident_id, source_id)).fetchone()
+        row = conn.execute(
+            "SELECT lines, bytes FROM capture_totals WHERE incident_id=? AND source_id=?",
+            (incident_id, source_id),
+        ).fetchone()
         if row is None:  # lines stored before schema 8, or by an export: counted once
-            row = conn.execute(f"SELECT count(*), coalesce(sum({model.sql}), 0) FROM "
-                               "captured_lines WHERE incident_id=? AND source_id=?",
-                               (incident_id, source_id)).fetchone()
+            row = conn.execute(
+                f"SELECT count(*), coalesce(sum({model.sql}), 0) FROM "
+                "captured_lines WHERE incident_id=? AND source_id=?",
+                (incident_id, source_id),
+            ).fetchone()
         self.lines, self.bytes = row
 
     def save(self, conn: sqlite3.Connection) -> None:
-        conn.execute("INSERT OR REPLACE INTO capture_totals(incident_id, source_id, lines, "
-                     "bytes) VALUES (?,?,?,?)",
-                     (self.incident_id, self.source_id, self.lines, self.bytes))
+        conn.execute(
+            "INSERT OR REPLACE INTO capture_totals(incident_id, source_id, lines, "
+            "bytes) VALUES (?,?,?,?)",
+            (self.incident_id, self.source_id, self.lines, self.bytes),
+        )
 
 
 def store_lines(conn: sqlite3.Connection, lines: Lines, *, limit: int, budget: int) -> int:
@@ -141,11 +149,15 @@ def store_lines(conn: sqlite3.Connection, lines: Lines, *, limit: int, budget: i
     for first, last in lines.ranges:  # (usually nothing there: one seek each)
         n, size = conn.execute(
             f"SELECT count(*), coalesce(sum({model.sql}), 0) FROM captured_lines WHERE "
-            "incident_id=? AND source_id=? AND no BETWEEN ? AND ?", (*key, first, last)
+            "incident_id=? AND source_id=? AND no BETWEEN ? AND ?",
+            (*key, first, last),
         ).fetchone()
         if n:
-            conn.execute("DELETE FROM captured_lines WHERE incident_id=? AND source_id=? AND "
-                         "no BETWEEN ? AND ?", (*key, first, last))
+            conn.execute(
+                "DELETE FROM captured_lines WHERE incident_id=? AND source_id=? AND "
+                "no BETWEEN ? AND ?",
+                (*key, first, last),
+            )
             totals.lines -= n
             totals.bytes -= size
     rows, size = lines.rows, lines.size
@@ -155,26 +167,33 @@ def store_lines(conn: sqlite3.Connection, lines: Lines, *, limit: int, budget: i
     if need_lines > 0 or need_bytes > 0:
         gone_lines, gone_bytes, cut = _oldest(conn, model, key, need_lines, need_bytes)
         if cut is not None:
-            conn.execute("DELETE FROM captured_lines WHERE incident_id=? AND source_id=? AND "
-                         "no <= ?", (*key, cut))
+            conn.execute(
+                "DELETE FROM captured_lines WHERE incident_id=? AND source_id=? AND no <= ?",
+                (*key, cut),
+            )
         totals.lines -= gone_lines
         totals.bytes -= gone_bytes
         skip, cost = 0, model.cost
-        while skip < count and (totals.lines + count - skip > limit
-                                or totals.bytes + size > budget):
+        while skip < count and (
+            totals.lines + count - skip > limit or totals.bytes + size > budget
+        ):
             size -= cost(text_bytes(rows[skip][5]))
             skip += 1
         rows = rows[skip:]
-    conn.executemany("INSERT OR REPLACE INTO captured_lines(incident_id, source_id, no, err, "
-                     "read_at, text) VALUES (?,?,?,?,?,?)", rows)
+    conn.executemany(
+        "INSERT OR REPLACE INTO captured_lines(incident_id, source_id, no, err, "
+        "read_at, text) VALUES (?,?,?,?,?,?)",
+        rows,
+    )
     totals.lines += len(rows)
     totals.bytes += size
     totals.save(conn)
     return len(rows)
 
 
-def _oldest(conn: sqlite3.Connection, model: RowModel, key: tuple[int, str], lines: int,
-            size: int) -> tuple[int, int, int | None]:
+def _oldest(
+    conn: sqlite3.Connection, model: RowModel, key: tuple[int, str], lines: int, size: int
+) -> tuple[int, int, int | None]:
     """How many of the oldest stored lines to let go for ``lines`` lines and ``size`` bytes:
     (lines, bytes, the number of the last to go). Reads only the lines that go: in one
     statement when only lines are wanted, else one by one until enough bytes are freed."""
@@ -182,12 +201,16 @@ def _oldest(conn: sqlite3.Connection, model: RowModel, key: tuple[int, str], lin
         n, freed, cut = conn.execute(
             f"SELECT count(*), coalesce(sum(c), 0), max(no) FROM (SELECT no, {model.sql} AS c "
             "FROM captured_lines WHERE incident_id=? AND source_id=? ORDER BY no LIMIT ?)",
-            (*key, lines)).fetchone()
+            (*key, lines),
+        ).fetchone()
         return n, freed, cut
     n = freed = 0
     cut = None
-    cur = conn.execute(f"SELECT no, {model.sql} FROM captured_lines WHERE incident_id=? AND "
-                       "source_id=? ORDER BY no", key)
+    cur = conn.execute(
+        f"SELECT no, {model.sql} FROM captured_lines WHERE incident_id=? AND "
+        "source_id=? ORDER BY no",
+        key,
+    )
     try:
         for no, cost in cur:
             if n >= lines and freed >= size:

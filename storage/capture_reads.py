@@ -18,44 +18,60 @@ class CaptureReadsMixin:
     """Captured lines by source and line number, or by the time they were read (``_rows``
     and ``_scalar`` come from ``Store``)."""
 
-    async def read_capture(self, incident_id: int, source_id: str, *, limit: int = 10_000,
-                           after_no: int = 0, max_bytes: int | None = None
-                           ) -> list[CapturedLine]:
+    async def read_capture(
+        self,
+        incident_id: int,
+        source_id: str,
+        *,
+        limit: int = 10_000,
+        after_no: int = 0,
+        max_bytes: int | None = None,
+    ) -> list[CapturedLine]:
         """The last ``limit`` captured lines of a source (after ``after_no``), oldest first.
 
         With ``max_bytes``, only the newest of them whose texts take no more than that in
         memory (``sys.getsizeof``, as a pane counts them): they are read newest first and
         the reading stops at the budget, so a source of 64 KiB lines costs an attach what
         it shows, not ``limit`` times 64 KiB."""
-        sql = ("SELECT no, err, read_at, text FROM captured_lines WHERE incident_id=? AND "
-               "source_id=? AND no>? ORDER BY no DESC LIMIT ?")
+        sql = (
+            "SELECT no, err, read_at, text FROM captured_lines WHERE incident_id=? AND "
+            "source_id=? AND no>? ORDER BY no DESC LIMIT ?"
+        )
         params = (incident_id, source_id, after_no, limit)
-        rows = await (self._rows(sql, params) if max_bytes is None else
-                      self._rows_within(sql, params, _text_size, max_bytes))
+        rows = await (
+            self._rows(sql, params)
+            if max_bytes is None
+            else self._rows_within(sql, params, _text_size, max_bytes)
+        )
         return [CapturedLine(no, bool(err), at, text) for no, err, at, text in reversed(rows)]
 
-    async def capture_around(self, incident_id: int, source_id: str, no: int, *,
-                             before: int = 3, after: int = 3) -> list[CapturedLine]:
+    async def capture_around(
+        self, incident_id: int, source_id: str, no: int, *, before: int = 3, after: int = 3
+    ) -> list[CapturedLine]:
         rows = await self._rows(
             "SELECT no, err, read_at, text FROM captured_lines WHERE incident_id=? AND "
             "source_id=? AND no BETWEEN ? AND ? ORDER BY no",
-            (incident_id, source_id, no - before, no + after))
+            (incident_id, source_id, no - before, no + after),
+        )
         return [CapturedLine(n, bool(err), at, text) for n, err, at, text in rows]
 
-    async def capture_between(self, incident_id: int, start: datetime, end: datetime, *,
-                              limit: int = 200) -> list[tuple[str, CapturedLine]]:
+    async def capture_between(
+        self, incident_id: int, start: datetime, end: datetime, *, limit: int = 200
+    ) -> list[tuple[str, CapturedLine]]:
         """Captured lines of every source read between ``start`` and ``end``: (source, line)."""
         rows = await self._rows(
             "SELECT source_id, no, err, read_at, text FROM captured_lines WHERE incident_id=? "
             "AND read_at BETWEEN ? AND ? ORDER BY read_at, source_id, no LIMIT ?",
-            (incident_id, ts(start), ts(end), limit))
+            (incident_id, ts(start), ts(end), limit),
+        )
         return [(sid, CapturedLine(no, bool(err), at, text)) for sid, no, err, at, text in rows]
 
     async def capture_last_no(self, incident_id: int, source_id: str) -> int:
         """The highest line number captured for the source (0 when none)."""
         return await self._scalar(
-            "SELECT coalesce(max(no), 0) FROM captured_lines WHERE incident_id=? AND "
-            "source_id=?", (incident_id, source_id))
+            "SELECT coalesce(max(no), 0) FROM captured_lines WHERE incident_id=? AND source_id=?",
+            (incident_id, source_id),
+        )
 
 
 def _text_size(row: Any) -> int:

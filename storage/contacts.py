@@ -33,18 +33,22 @@ class ContactsMixin:
                 return list(load_playbook().emergency_contacts)
 
             async def seed(conn: aiosqlite.Connection) -> None:
-                async with conn.execute("SELECT 1 FROM store_meta WHERE key=?",
-                                        (SEEDED,)) as cur:
+                async with conn.execute("SELECT 1 FROM store_meta WHERE key=?", (SEEDED,)) as cur:
                     if await cur.fetchone():
                         return  # another process seeded it first
                 await _replace(conn, load_playbook().emergency_contacts, "playbook")
+
             await self._write(seed)
         rows = await self._rows("SELECT role, contact FROM contacts ORDER BY position")
         return [Contact(role=role, contact=contact) for role, contact in rows]
 
-    async def put_contacts(self, contacts: Sequence[Contact], *,
-                           expected: Sequence[Contact] | None = None,
-                           by: str = "") -> list[Contact]:
+    async def put_contacts(
+        self,
+        contacts: Sequence[Contact],
+        *,
+        expected: Sequence[Contact] | None = None,
+        by: str = "",
+    ) -> list[Contact]:
         """Save the whole roster (checked). With ``expected``, refuse if someone else changed
         the roster since it was read, instead of silently undoing their change."""
         roster = check_roster(contacts)
@@ -53,12 +57,16 @@ class ContactsMixin:
         async def tx(conn: aiosqlite.Connection) -> None:
             if expected is not None:
                 async with conn.execute(
-                        "SELECT role, contact FROM contacts ORDER BY position") as cur:
+                    "SELECT role, contact FROM contacts ORDER BY position"
+                ) as cur:
                     now = [Contact(role=r, contact=c) for r, c in await cur.fetchall()]
                 if now != list(expected):
-                    raise InvalidTransition("the emergency contacts were changed elsewhere "
-                                            "meanwhile: open them again to see the change")
+                    raise InvalidTransition(
+                        "the emergency contacts were changed elsewhere "
+                        "meanwhile: open them again to see the change"
+                    )
             await _replace(conn, roster, by)
+
         await self._write(tx)
         return roster
 
@@ -67,8 +75,11 @@ async def _replace(conn: aiosqlite.Connection, roster: Sequence[Contact], by: st
     at = ts(datetime.now(UTC))
     await conn.execute("DELETE FROM contacts")
     await conn.executemany(
-        "INSERT INTO contacts(position, role, contact, updated_at, updated_by) "
-        "VALUES (?,?,?,?,?)",
-        [(n, c.role, c.contact, at, by) for n, c in enumerate(roster, 1)])
-    await conn.execute("INSERT INTO store_meta(key, value) VALUES (?, ?) ON CONFLICT(key) "
-                       "DO UPDATE SET value=excluded.value", (SEEDED, at))
+        "INSERT INTO contacts(position, role, contact, updated_at, updated_by) VALUES (?,?,?,?,?)",
+        [(n, c.role, c.contact, at, by) for n, c in enumerate(roster, 1)],
+    )
+    await conn.execute(
+        "INSERT INTO store_meta(key, value) VALUES (?, ?) ON CONFLICT(key) "
+        "DO UPDATE SET value=excluded.value",
+        (SEEDED, at),
+    )

@@ -16,8 +16,10 @@ from storage.sql import ts
 async def delete_drafts(conn: aiosqlite.Connection, incident_id: int, prefix: str) -> None:
     """Forget the drafts of one dialog (keys ``prefix.*``), inside the caller's transaction."""
     head = prefix + "."
-    await conn.execute("DELETE FROM drafts WHERE incident_id=? AND substr(key, 1, ?)=?",
-                       (incident_id, len(head), head))
+    await conn.execute(
+        "DELETE FROM drafts WHERE incident_id=? AND substr(key, 1, ?)=?",
+        (incident_id, len(head), head),
+    )
 
 
 class DraftsMixin:
@@ -25,23 +27,27 @@ class DraftsMixin:
 
     async def put_draft(self, incident_id: int, key: str, text: str | None) -> None:
         """Autosave what is typed in an open input (``None`` or empty clears it)."""
+
         async def tx(conn: aiosqlite.Connection) -> None:
             if text:
                 await conn.execute(
                     "INSERT INTO drafts(incident_id, key, text, updated_at) VALUES (?,?,?,?) "
                     "ON CONFLICT(incident_id, key) DO UPDATE SET text=excluded.text, "
                     "updated_at=excluded.updated_at",
-                    (incident_id, key, text, ts(datetime.now(UTC))))
+                    (incident_id, key, text, ts(datetime.now(UTC))),
+                )
             else:
-                await conn.execute("DELETE FROM drafts WHERE incident_id=? AND key=?",
-                                   (incident_id, key))
+                await conn.execute(
+                    "DELETE FROM drafts WHERE incident_id=? AND key=?", (incident_id, key)
+                )
+
         await self._write(tx)
 
     async def get_draft(self, incident_id: int, key: str) -> str | None:
-        return await self._scalar("SELECT text FROM drafts WHERE incident_id=? AND key=?",
-                                  (incident_id, key))
+        return await self._scalar(
+            "SELECT text FROM drafts WHERE incident_id=? AND key=?", (incident_id, key)
+        )
 
     async def drafts(self, incident_id: int) -> dict[str, str]:
-        rows = await self._rows("SELECT key, text FROM drafts WHERE incident_id=?",
-                                (incident_id,))
+        rows = await self._rows("SELECT key, text FROM drafts WHERE incident_id=?", (incident_id,))
         return dict(rows)

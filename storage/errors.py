@@ -38,8 +38,10 @@ def translate(err: sqlite3.Error, path: str) -> StoreError:
     if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
         return NotAWarroomDatabase(f"{path}: the database file is corrupt or not SQLite ({err})")
     if "could not decode" in msg:
-        return NotAWarroomDatabase(f"{path}: the database file is corrupt or was not written "
-                                   "by warroom (text that is not UTF-8)")
+        return NotAWarroomDatabase(
+            f"{path}: the database file is corrupt or was not written "
+            "by warroom (text that is not UTF-8)"
+        )
     if "locked" in msg or "busy" in msg:
         return StoreBusy(f"{path}: the database is locked by another process; try again")
     if "readonly" in msg or "read-only" in msg:
@@ -49,9 +51,11 @@ def translate(err: sqlite3.Error, path: str) -> StoreError:
     if "unable to open" in msg or "cantopen" in msg:
         folder = os.path.dirname(os.path.abspath(path))
         if os.path.isfile(path) and not os.access(folder, os.W_OK):
-            return StoreError(f"{path}: cannot open the database: its directory is not "
-                              "writable (SQLite keeps its -wal and -shm files beside it); "
-                              "`warroom review INC` can still read it")
+            return StoreError(
+                f"{path}: cannot open the database: its directory is not "
+                "writable (SQLite keeps its -wal and -shm files beside it); "
+                "`warroom review INC` can still read it"
+            )
         return StoreError(f"{path}: cannot open the database file ({err})")
     if "disk i/o" in msg:
         return StoreError(f"{path}: disk I/O error ({err})")

@@ -19,8 +19,12 @@ from storage.sql import ts
 from storage.store import Store
 
 
-async def export_incident(dest: Path, incident_id: int, events: Sequence[Event],
-                          captured: dict[str, Sequence[CapturedLine]]) -> None:
+async def export_incident(
+    dest: Path,
+    incident_id: int,
+    events: Sequence[Event],
+    captured: dict[str, Sequence[CapturedLine]],
+) -> None:
     """Write the incident to a new database at ``dest`` (which must not exist yet)."""
     if dest.exists() and dest.stat().st_size:
         raise StoreError(f"{dest}: already exists; choose a new file name")
@@ -28,21 +32,42 @@ async def export_incident(dest: Path, incident_id: int, events: Sequence[Event],
         raise StoreError(f"INC-{incident_id} has no events to export")
     store = await Store.open(dest)
     try:
+
         async def tx(conn: aiosqlite.Connection) -> None:
             first = min(events, key=lambda e: e.id or 0)
-            await conn.execute("INSERT INTO incidents(id, created_at) VALUES (?, ?)",
-                               (incident_id, ts(first.recorded_at)))
+            await conn.execute(
+                "INSERT INTO incidents(id, created_at) VALUES (?, ?)",
+                (incident_id, ts(first.recorded_at)),
+            )
             await conn.executemany(
                 "INSERT INTO events(id, incident_id, occurred_at, recorded_at, kind, text, "
                 "action, owner, payload, corrects) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [(e.id, incident_id, ts(e.occurred_at), ts(e.recorded_at), e.kind.value,
-                  e.text, e.action, e.owner, e.payload.model_dump_json(), e.corrects)
-                 for e in sorted(events, key=lambda e: e.id or 0)])
+                [
+                    (
+                        e.id,
+                        incident_id,
+                        ts(e.occurred_at),
+                        ts(e.recorded_at),
+                        e.kind.value,
+                        e.text,
+                        e.action,
+                        e.owner,
+                        e.payload.model_dump_json(),
+                        e.corrects,
+                    )
+                    for e in sorted(events, key=lambda e: e.id or 0)
+                ],
+            )
             await conn.executemany(
                 "INSERT INTO captured_lines(incident_id, source_id, no, err, read_at, text) "
                 "VALUES (?,?,?,?,?,?)",
-                [(incident_id, sid, line.no, int(line.err), line.read_at, line.text)
-                 for sid, lines in sorted(captured.items()) for line in lines])
+                [
+                    (incident_id, sid, line.no, int(line.err), line.read_at, line.text)
+                    for sid, lines in sorted(captured.items())
+                    for line in lines
+                ],
+            )
+
         await store.write(tx)
     finally:
         await store.close()

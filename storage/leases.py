@@ -21,13 +21,17 @@ class LeasesMixin:
     """Source leases over the store's plumbing (``_rows`` and ``_write`` come from
     ``Store``)."""
 
-    async def claim_source(self, incident_id: int, source_id: str, me: Holder,
-                           alive: HolderAlive) -> Holder | None:
+    async def claim_source(
+        self, incident_id: int, source_id: str, me: Holder, alive: HolderAlive
+    ) -> Holder | None:
         """Take the source for ``me``; None if it is now ours, else the live holder."""
+
         async def tx(conn: aiosqlite.Connection) -> Holder | None:
             async with conn.execute(
-                    "SELECT token, pid, started, actor FROM source_leases "
-                    "WHERE incident_id=? AND source_id=?", (incident_id, source_id)) as cur:
+                "SELECT token, pid, started, actor FROM source_leases "
+                "WHERE incident_id=? AND source_id=?",
+                (incident_id, source_id),
+            ) as cur:
                 row = await cur.fetchone()
             if row is not None and row[0] != me.token:
                 other = Holder(*row)
@@ -38,26 +42,43 @@ class LeasesMixin:
                 "since) VALUES (?,?,?,?,?,?,?) ON CONFLICT(incident_id, source_id) DO UPDATE "
                 "SET token=excluded.token, pid=excluded.pid, started=excluded.started, "
                 "actor=excluded.actor, since=excluded.since",
-                (incident_id, source_id, me.token, me.pid, me.started, me.actor,
-                 ts(datetime.now(UTC))))
+                (
+                    incident_id,
+                    source_id,
+                    me.token,
+                    me.pid,
+                    me.started,
+                    me.actor,
+                    ts(datetime.now(UTC)),
+                ),
+            )
             return None
+
         return await self._write(tx)
 
-    async def release_sources(self, incident_id: int, token: str,
-                              source_id: str | None = None) -> None:
+    async def release_sources(
+        self, incident_id: int, token: str, source_id: str | None = None
+    ) -> None:
         """Let go of one source (or all) that ``token`` holds."""
+
         async def tx(conn: aiosqlite.Connection) -> None:
             if source_id is None:
-                await conn.execute("DELETE FROM source_leases WHERE incident_id=? AND token=?",
-                                   (incident_id, token))
+                await conn.execute(
+                    "DELETE FROM source_leases WHERE incident_id=? AND token=?",
+                    (incident_id, token),
+                )
             else:
-                await conn.execute("DELETE FROM source_leases WHERE incident_id=? AND "
-                                   "source_id=? AND token=?", (incident_id, source_id, token))
+                await conn.execute(
+                    "DELETE FROM source_leases WHERE incident_id=? AND source_id=? AND token=?",
+                    (incident_id, source_id, token),
+                )
+
         await self._write(tx)
 
     async def source_holders(self, incident_id: int) -> dict[str, Holder]:
         """Every held source of the incident, and who holds it."""
-        rows = await self._rows("SELECT source_id, token, pid, started, actor FROM "
-                                "source_leases WHERE incident_id=?", (incident_id,))
-        return {sid: Holder(token, pid, started, actor)
-                for sid, token, pid, started, actor in rows}
+        rows = await self._rows(
+            "SELECT source_id, token, pid, started, actor FROM source_leases WHERE incident_id=?",
+            (incident_id,),
+        )
+        return {sid: Holder(token, pid, started, actor) for sid, token, pid, started, actor in rows}

@@ -40,8 +40,9 @@ def fresh_demo_db() -> Path:
         except FileNotFoundError:
             pass
         except OSError as e:
-            raise StoreError(f"{leftover}: cannot replace the demo database "
-                             f"({e.strerror})") from None
+            raise StoreError(
+                f"{leftover}: cannot replace the demo database ({e.strerror})"
+            ) from None
     return path
 
 
@@ -79,8 +80,10 @@ def ensure_private_file(path: Path, *, tighten: bool = True) -> None:
             # A connection that lost its shared lock lets another process, on closing,
             # think it is the last one, checkpoint and delete the WAL this one still writes.
             if not os.access(path, os.R_OK | os.W_OK):
-                raise StoreError(f"{path}: permission denied: the database file is read-only "
-                                 "here; `warroom review INC` can still read it")
+                raise StoreError(
+                    f"{path}: permission denied: the database file is read-only "
+                    "here; `warroom review INC` can still read it"
+                )
             mode = stat.S_IMODE(path.stat().st_mode)
             if tighten and mode & 0o077:
                 os.chmod(path, mode & 0o700)

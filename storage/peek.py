@@ -23,8 +23,20 @@ from storage import schema
 from storage.paths import read_only_uri
 
 # every kind but the row-only ones: incident/journal.py EventKind (checked by a test)
-STATE_KINDS = ("action_item", "cadence", "checklist", "command", "comms", "declared", "field",
-               "notify", "participant", "phase", "severity", "status")
+STATE_KINDS = (
+    "action_item",
+    "cadence",
+    "checklist",
+    "command",
+    "comms",
+    "declared",
+    "field",
+    "notify",
+    "participant",
+    "phase",
+    "severity",
+    "status",
+)
 _IN_STATE = ",".join("?" * len(STATE_KINDS))
 _ODD = (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError, IndexError)
 
@@ -48,19 +60,24 @@ def peek(path: Path, incident_id: int | None, limit: int) -> Peek | None:
 
 def _peek(conn: sqlite3.Connection, incident_id: int | None, limit: int) -> Peek | None:
     conn.execute("PRAGMA query_only=1")
-    if conn.execute("PRAGMA application_id").fetchone()[0] != schema.APPLICATION_ID or \
-            conn.execute("PRAGMA user_version").fetchone()[0] != schema.latest_version():
+    if (
+        conn.execute("PRAGMA application_id").fetchone()[0] != schema.APPLICATION_ID
+        or conn.execute("PRAGMA user_version").fetchone()[0] != schema.latest_version()
+    ):
         return None  # not ours, or a schema the store must first upgrade (or refuse)
     newest = incident_id is None
     if incident_id is None:
         incident_id = conn.execute("SELECT max(id) FROM incidents").fetchone()[0]
         if incident_id is None:
             return None
-    found = conn.execute("SELECT upto, body FROM glances WHERE incident_id=?",
-                         (incident_id,)).fetchone()
+    found = conn.execute(
+        "SELECT upto, body FROM glances WHERE incident_id=?", (incident_id,)
+    ).fetchone()
     last_state = conn.execute(
         f"SELECT max(id) FROM events INDEXED BY events_by_kind WHERE incident_id=? "
-        f"AND kind IN ({_IN_STATE})", (incident_id, *STATE_KINDS)).fetchone()[0]
+        f"AND kind IN ({_IN_STATE})",
+        (incident_id, *STATE_KINDS),
+    ).fetchone()[0]
     if found is None or found[0] != last_state:
         return None  # no glance yet (an older file), or one a state event has overtaken
     glance = Glance.from_json(found[1])
@@ -75,13 +92,19 @@ def _rows(conn: sqlite3.Connection, incident_id: int, limit: int) -> list[Row]:
     """The newest page as the console's first page reads (``TimelinePane``, fed by
     ``WarRoomApp.load_page``): the page, the corrections of its entries, applied."""
     cols = "id, kind, occurred_at, text, action, owner, corrects, payload"
-    page = conn.execute(f"SELECT {cols} FROM events WHERE incident_id=? "
-                        "ORDER BY occurred_at DESC, id DESC LIMIT ?",
-                        (incident_id, limit)).fetchall()
+    page = conn.execute(
+        f"SELECT {cols} FROM events WHERE incident_id=? ORDER BY occurred_at DESC, id DESC LIMIT ?",
+        (incident_id, limit),
+    ).fetchall()
     ids = [r[0] for r in page]
-    fixes = conn.execute(
-        f"SELECT {cols} FROM events WHERE corrects IN ({','.join('?' * len(ids))}) "
-        "ORDER BY id", ids).fetchall() if ids else []
+    fixes = (
+        conn.execute(
+            f"SELECT {cols} FROM events WHERE corrects IN ({','.join('?' * len(ids))}) ORDER BY id",
+            ids,
+        ).fetchall()
+        if ids
+        else []
+    )
     seen = set(ids)
     events = page + [f for f in fixes if f[0] not in seen]
     by_target: dict[int, list] = {}
@@ -90,8 +113,11 @@ def _rows(conn: sqlite3.Connection, incident_id: int, limit: int) -> list[Row]:
             by_target.setdefault(e[6], []).append(fix_from_payload(e[0], json.loads(e[7])))
     rows = []
     for e in events:
-        if not (isinstance(e[0], int) and isinstance(e[1], str)
-                and all(isinstance(v, str) for v in e[2:6])):
+        if not (
+            isinstance(e[0], int)
+            and isinstance(e[1], str)
+            and all(isinstance(v, str) for v in e[2:6])
+        ):
             raise TypeError("a column of the wrong type")
         at = datetime.fromisoformat(e[2])
         if at.tzinfo is None:
@@ -99,4 +125,3 @@ def _rows(conn: sqlite3.Connection, incident_id: int, limit: int) -> list[Row]:
         rows.append(corrected(Row(e[0], e[1], at, e[3], e[4], e[5]), by_target.get(e[0], [])))
     rows.sort(key=lambda r: (r.occurred_at, r.id))
     return rows
-

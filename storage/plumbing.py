@@ -45,20 +45,24 @@ class Plumbing:
     async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """The rows of one query, read to the end even if the caller is cancelled: an open
         statement holds a read snapshot, and this connection could not write again."""
+
         async def read() -> list[Any]:
             try:
                 async with self._conn.execute(sql, params) as cur:
                     return list(await cur.fetchall())
             except sqlite3.Error as e:
                 raise translate(e, str(self.path)) from None
+
         return await self._whole(read())
 
-    async def _rows_within(self, sql: str, params: Sequence[Any], cost: Callable[[Any], int],
-                           budget: int) -> list[Any]:
+    async def _rows_within(
+        self, sql: str, params: Sequence[Any], cost: Callable[[Any], int], budget: int
+    ) -> list[Any]:
         """The first rows of one query whose ``cost`` adds up to no more than ``budget``;
         the rows after them are never read (a query newest first stops at the budget).
         Rows are fetched as many at a time as the budget left would hold were they as large
         as the largest seen (at most 256), so little is read past the budget."""
+
         async def read() -> list[Any]:
             out: list[Any] = []
             spent = largest = 0
@@ -77,6 +81,7 @@ class Plumbing:
             except sqlite3.Error as e:
                 raise translate(e, str(self.path)) from None
             return out
+
         return await self._whole(read())
 
     def _whole(self, work: Awaitable[T]) -> Awaitable[T]:
@@ -123,8 +128,10 @@ class Plumbing:
                         delay = min(delay * 2, 0.5)
                         continue
                     if locked:
-                        raise StoreBusy(f"{self.path}: locked by another process for over "
-                                        f"{WRITE_DEADLINE_S:.0f} s; nothing was saved") from None
+                        raise StoreBusy(
+                            f"{self.path}: locked by another process for over "
+                            f"{WRITE_DEADLINE_S:.0f} s; nothing was saved"
+                        ) from None
                     raise translate(e, str(self.path)) from None
                 except sqlite3.IntegrityError as e:
                     if "FOREIGN KEY" in str(e):

@@ -33,27 +33,39 @@ def dt(text: str) -> datetime:
     try:
         return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     except (ValueError, TypeError):
-        raise NotAWarroomDatabase(f"a stored time ({text!r}) cannot be read: the database "
-                                  "file is corrupt or was not written by warroom") from None
+        raise NotAWarroomDatabase(
+            f"a stored time ({text!r}) cannot be read: the database "
+            "file is corrupt or was not written by warroom"
+        ) from None
 
 
 def row_event(row: Sequence[Any]) -> Event:
     """An event from its row. A row warroom did not write (bytes damaged on disk, or edited
     by hand) is refused with one line instead of a traceback further on."""
     try:
-        if not (isinstance(row[0], int) and isinstance(row[1], int)
-                and all(isinstance(v, str) for v in row[4:7])
-                and (row[8] is None or isinstance(row[8], int))):
+        if not (
+            isinstance(row[0], int)
+            and isinstance(row[1], int)
+            and all(isinstance(v, str) for v in row[4:7])
+            and (row[8] is None or isinstance(row[8], int))
+        ):
             raise ValueError("a column of the wrong type")
         return Event.model_construct(
-            id=row[0], incident_id=row[1], occurred_at=dt(row[2]), recorded_at=dt(row[3]),
-            text=row[4], action=row[5], owner=row[6],
-            payload=PAYLOAD_ADAPTER.validate_json(row[7]), corrects=row[8],
+            id=row[0],
+            incident_id=row[1],
+            occurred_at=dt(row[2]),
+            recorded_at=dt(row[3]),
+            text=row[4],
+            action=row[5],
+            owner=row[6],
+            payload=PAYLOAD_ADAPTER.validate_json(row[7]),
+            corrects=row[8],
         )
     except (ValueError, TypeError, NotAWarroomDatabase):  # pydantic's ValidationError
         raise NotAWarroomDatabase(
             f"event #{row[0]!r} cannot be read: the database file is corrupt or was not "
-            "written by warroom") from None
+            "written by warroom"
+        ) from None
 
 
 def check_header(path: Path) -> None:
@@ -69,8 +81,9 @@ def check_header(path: Path) -> None:
 
 async def connect(target: str, path: Path, *, uri: bool = False) -> aiosqlite.Connection:
     try:
-        conn = await aiosqlite.connect(target, uri=uri, isolation_level=None,
-                                       timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = await aiosqlite.connect(
+            target, uri=uri, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+        )
         await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA foreign_keys=ON")
     except sqlite3.Error as e:
@@ -84,9 +97,10 @@ async def write_glance(conn: aiosqlite.Connection, incident_id: int) -> bool:
     written."""
     kinds = sorted(STATE_KINDS)
     async with conn.execute(
-            f"SELECT {COLUMNS} FROM events INDEXED BY events_by_kind WHERE incident_id=? "
-            f"AND kind IN ({','.join('?' * len(kinds))}) ORDER BY id",
-            (incident_id, *kinds)) as cur:
+        f"SELECT {COLUMNS} FROM events INDEXED BY events_by_kind WHERE incident_id=? "
+        f"AND kind IN ({','.join('?' * len(kinds))}) ORDER BY id",
+        (incident_id, *kinds),
+    ) as cur:
         rows = list(await cur.fetchall())
     try:
         events = [row_event(r) for r in rows]
@@ -96,25 +110,38 @@ async def write_glance(conn: aiosqlite.Connection, incident_id: int) -> bool:
     await conn.execute(
         "INSERT INTO glances(incident_id, upto, body) VALUES (?,?,?) ON CONFLICT(incident_id)"
         " DO UPDATE SET upto=excluded.upto, body=excluded.body",
-        (incident_id, glance.upto, glance.to_json()))
+        (incident_id, glance.upto, glance.to_json()),
+    )
     return True
 
 
 async def insert(conn: aiosqlite.Connection, event: Event) -> Event:
     try:
         payload = event.payload.model_dump_json()
-        values = (event.incident_id, ts(event.occurred_at), ts(event.recorded_at),
-                  event.kind.value, event.text, event.action, event.owner, payload,
-                  event.corrects)
+        values = (
+            event.incident_id,
+            ts(event.occurred_at),
+            ts(event.recorded_at),
+            event.kind.value,
+            event.text,
+            event.action,
+            event.owner,
+            payload,
+            event.corrects,
+        )
         for v in values:  # text SQLite cannot store: arguments in another encoding
             if isinstance(v, str):
                 v.encode("utf-8")
     except (UnicodeEncodeError, PydanticSerializationError):
-        raise InvalidInput("the text is not valid UTF-8 (a terminal or file name in another "
-                           "encoding?); nothing was saved") from None
+        raise InvalidInput(
+            "the text is not valid UTF-8 (a terminal or file name in another "
+            "encoding?); nothing was saved"
+        ) from None
     cur = await conn.execute(
         "INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, action, owner,"
-        " payload, corrects) VALUES (?,?,?,?,?,?,?,?,?)", values)
+        " payload, corrects) VALUES (?,?,?,?,?,?,?,?,?)",
+        values,
+    )
     return event.model_copy(update={"id": cur.lastrowid})
 
 
@@ -133,7 +160,6 @@ def split_sql(script: str) -> list[str]:
     return out
 
 
-
 def preflight(path: Path) -> None:
     """Refuse another program's database, or a newer warroom's, before opening it for writing.
 
@@ -149,7 +175,8 @@ def preflight(path: Path) -> None:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = conn.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+                "SELECT count(*) FROM sqlite_master WHERE type='table'"
+            ).fetchone()[0]
         finally:
             conn.close()
     except sqlite3.Error as e:
@@ -164,4 +191,5 @@ def check_identity(path: Path, app_id: int, version: int, tables: int) -> None:
     if version > latest:
         raise SchemaTooNew(
             f"{path}: made by a newer warroom (schema {version}, this one knows "
-            f"{latest}); upgrade warroom to open it - the file was not changed")
+            f"{latest}); upgrade warroom to open it - the file was not changed"
+        )

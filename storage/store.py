@@ -68,21 +68,23 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
 
     # ----------------------------------------------------------------- opening
     @classmethod
-    async def open(cls, path: Path | str, *, read_only: bool = False,
-                   create: bool = True) -> Store:
+    async def open(cls, path: Path | str, *, read_only: bool = False, create: bool = True) -> Store:
         """Open (and for writing, migrate) the database at ``path``; ``create`` makes it
         (and its directories) when it is not there. An empty file is refused: it is not a
         warroom database, and making one of it hides a typo."""
         path = Path(path)
         if path.is_file() and path.stat().st_size == 0:
-            raise NotAWarroomDatabase(f"{path}: an empty file, not a warroom database; "
-                                      "remove it, or choose another --db")
+            raise NotAWarroomDatabase(
+                f"{path}: an empty file, not a warroom database; remove it, or choose another --db"
+            )
         if read_only:
             conn = await cls._connect_read_only(path)
         else:
             if not create and not path.exists():
-                raise StoreError(f"{path}: no such database file (`warroom declare` makes "
-                                 "one; check --db and $WARROOM_DB)")
+                raise StoreError(
+                    f"{path}: no such database file (`warroom declare` makes "
+                    "one; check --db and $WARROOM_DB)"
+                )
             preflight(path)  # refuse what is not ours, or too new, through a read-only look
             ensure_private_file(path, tighten=False)  # tightened in _prepare, once known ours
             conn = await connect(str(path), path)
@@ -127,14 +129,17 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
         latest = schema.latest_version()
         if self.read_only:
             if version < latest:
-                raise StoreError(f"{self.path}: schema {version} is older than {latest}; "
-                                 "open it once for writing to upgrade it")
+                raise StoreError(
+                    f"{self.path}: schema {version} is older than {latest}; "
+                    "open it once for writing to upgrade it"
+                )
             return
         ensure_private_file(self.path)  # ours (or new): now take others' permission bits away
         if await self._scalar("PRAGMA journal_mode=WAL") != "wal":
             raise StoreError(f"{self.path}: cannot switch the database to WAL mode")
         await c.execute("PRAGMA synchronous=FULL")
         for number, sql in schema.migrations()[version:]:
+
             async def migrate(conn: aiosqlite.Connection, sql: str = sql, n: int = number):
                 if await self._scalar("PRAGMA user_version") >= n:
                     return  # another process migrated first
@@ -142,6 +147,7 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
                     await conn.execute(statement)
                 await conn.execute(f"PRAGMA user_version={n}")
                 await conn.execute(f"PRAGMA application_id={schema.APPLICATION_ID}")
+
             await self._write(migrate)
 
     async def close(self, timeout: float = CLOSE_WAIT_S) -> None:
@@ -167,11 +173,14 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
     # ----------------------------------------------------------------- writes
     async def declare(self, event: Event) -> Event:
         """Create a new incident from its ``declared`` event; returns the saved event."""
+
         async def tx(conn: aiosqlite.Connection) -> Event:
-            cur = await conn.execute("INSERT INTO incidents(created_at) VALUES (?)",
-                                     (ts(event.recorded_at),))
+            cur = await conn.execute(
+                "INSERT INTO incidents(created_at) VALUES (?)", (ts(event.recorded_at),)
+            )
             saved = event.model_copy(update={"incident_id": cur.lastrowid})
             return (await _insert_all(conn, [saved]))[0]
+
         return await self._write(tx)
 
     async def append(self, event: Event, *, drafts_done: str | None = None) -> Event:
@@ -183,15 +192,18 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
         """
         return (await self.append_many([event], drafts_done=drafts_done))[0]
 
-    async def append_many(self, events: Sequence[Event], *,
-                          drafts_done: str | None = None) -> list[Event]:
+    async def append_many(
+        self, events: Sequence[Event], *, drafts_done: str | None = None
+    ) -> list[Event]:
         """Append several events in one transaction (all or none)."""
+
         async def tx(conn: aiosqlite.Connection) -> list[Event]:
             saved = await _insert_all(conn, events)
             if drafts_done is not None:
                 for incident_id in sorted({e.incident_id for e in saved}):
                     await delete_drafts(conn, incident_id, drafts_done)
             return saved
+
         return await self._write(tx)
 
     async def refresh_glance(self, incident_id: int) -> bool:
@@ -199,9 +211,12 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
         before schema 6 has none until then); True if it was written."""
         newest = await self._scalar(
             f"SELECT max(id) FROM events INDEXED BY events_by_kind WHERE incident_id=? "
-            f"AND kind IN ({_IN_STATE})", (incident_id, *_STATE_KINDS))
+            f"AND kind IN ({_IN_STATE})",
+            (incident_id, *_STATE_KINDS),
+        )
         if newest is None or newest == await self._scalar(
-                "SELECT upto FROM glances WHERE incident_id=?", (incident_id,)):
+            "SELECT upto FROM glances WHERE incident_id=?", (incident_id,)
+        ):
             return False  # (no write lock taken for nothing)
         return await self._write(lambda conn: write_glance(conn, incident_id))
 
@@ -222,7 +237,8 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
         rows = await self._rows(
             f"SELECT {_COLUMNS} FROM events INDEXED BY events_by_kind WHERE incident_id=? "
             f"AND kind IN ({_IN_STATE}) AND id<=? ORDER BY id",
-            (incident_id, *_STATE_KINDS, upto if upto is not None else _MAX_ID))
+            (incident_id, *_STATE_KINDS, upto if upto is not None else _MAX_ID),
+        )
         return [row_event(r) for r in rows]
 
     async def load_state(self, incident_id: int) -> IncidentState:
@@ -233,25 +249,30 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
         lookups are index seeks, so the cost follows the state events, not the journal.
         """
         await self._require(incident_id)
-        last_id = await self._scalar(
-            "SELECT max(id) FROM events WHERE incident_id=?", (incident_id,)) or 0
+        last_id = (
+            await self._scalar("SELECT max(id) FROM events WHERE incident_id=?", (incident_id,))
+            or 0
+        )
         try:
             state = fold(await self.state_events(incident_id, upto=last_id))
         except ValueError:  # (its 'declared' event is not found: a page or index is damaged)
-            raise NotAWarroomDatabase(f"{self.path}: INC-{incident_id} cannot be read: the "
-                                      "database file is damaged") from None
+            raise NotAWarroomDatabase(
+                f"{self.path}: INC-{incident_id} cannot be read: the database file is damaged"
+            ) from None
         # Notes, evidence and edits were not folded, but they are events: the last of them
         # counts, as it does in fold() of the whole journal.
         last_at = await self._scalar(
             "SELECT occurred_at FROM events INDEXED BY events_by_time WHERE incident_id=? "
             "AND id<=? ORDER BY incident_id DESC, occurred_at DESC LIMIT 1",
-            (incident_id, last_id))
+            (incident_id, last_id),
+        )
         state.last_event_id = last_id or state.last_event_id
         state.last_event_at = dt(last_at) if last_at else state.last_event_at
         return state
 
-    async def events(self, incident_id: int, *, after_id: int = 0,
-                     limit: int | None = None) -> list[Event]:
+    async def events(
+        self, incident_id: int, *, after_id: int = 0, limit: int | None = None
+    ) -> list[Event]:
         """Every event of the incident (after ``after_id``) in the order they were written."""
         sql = f"SELECT {_COLUMNS} FROM events WHERE incident_id=? AND id>? ORDER BY id"
         params: tuple[Any, ...] = (incident_id, after_id)
@@ -261,18 +282,22 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
         events = [row_event(r) for r in await self._rows(sql, params)]  # incident checked if none
         return events if events or after_id else (await self._require(incident_id) or [])
 
-    async def page(self, incident_id: int, *, before: Event | None = None,
-                   limit: int = 200) -> list[Event]:
+    async def page(
+        self, incident_id: int, *, before: Event | None = None, limit: int = 200
+    ) -> list[Event]:
         """Up to ``limit`` events just before ``before`` (or the newest), oldest first."""
         if before is None:
             rows = await self._rows(
                 f"SELECT {_COLUMNS} FROM events WHERE incident_id=? "
-                "ORDER BY occurred_at DESC, id DESC LIMIT ?", (incident_id, limit))
+                "ORDER BY occurred_at DESC, id DESC LIMIT ?",
+                (incident_id, limit),
+            )
         else:
             rows = await self._rows(
                 f"SELECT {_COLUMNS} FROM events WHERE incident_id=? AND "
                 "(occurred_at, id) < (?, ?) ORDER BY occurred_at DESC, id DESC LIMIT ?",
-                (incident_id, ts(before.occurred_at), before.id or 0, limit))
+                (incident_id, ts(before.occurred_at), before.id or 0, limit),
+            )
         return [row_event(r) for r in reversed(rows)]
 
     async def corrections_of(self, event_ids: Sequence[int]) -> list[Event]:
@@ -282,7 +307,8 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
         marks = ",".join("?" * len(event_ids))
         rows = await self._rows(
             f"SELECT {_COLUMNS} FROM events WHERE corrects IN ({marks}) ORDER BY id",
-            tuple(event_ids))
+            tuple(event_ids),
+        )
         return [row_event(r) for r in rows]
 
     async def event(self, event_id: int) -> Event:
@@ -292,8 +318,7 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
         return row_event(rows[0])
 
     async def count_events(self, incident_id: int) -> int:
-        return await self._scalar("SELECT count(*) FROM events WHERE incident_id=?",
-                                  (incident_id,))
+        return await self._scalar("SELECT count(*) FROM events WHERE incident_id=?", (incident_id,))
 
     async def latest_active(self) -> int | None:
         """The newest incident that is not resolved, if any."""
@@ -306,9 +331,12 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
         """Every incident, newest first (resolved ones only with ``include_closed``)."""
         rows = await self._rows(
             f"SELECT {_COLUMNS} FROM events WHERE kind IN ({_IN_STATE}) "
-            "ORDER BY incident_id DESC, id", _STATE_KINDS)
-        counts = dict(await self._rows(
-            "SELECT incident_id, count(*) FROM events GROUP BY incident_id"))
+            "ORDER BY incident_id DESC, id",
+            _STATE_KINDS,
+        )
+        counts = dict(
+            await self._rows("SELECT incident_id, count(*) FROM events GROUP BY incident_id")
+        )
         grouped: dict[int, list[Event]] = {}
         for r in rows:
             grouped.setdefault(r[1], []).append(row_event(r))
@@ -316,10 +344,17 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
         for incident_id, events in grouped.items():
             s = fold(events)
             if include_closed or s.status is not Status.RESOLVED:
-                out.append(IncidentSummary(
-                    id=incident_id, title=s.title, severity=s.severity, status=s.status,
-                    started_at=s.started_at, resolved_at=s.resolved_at,
-                    event_count=counts.get(incident_id, 0)))
+                out.append(
+                    IncidentSummary(
+                        id=incident_id,
+                        title=s.title,
+                        severity=s.severity,
+                        status=s.status,
+                        started_at=s.started_at,
+                        resolved_at=s.resolved_at,
+                        event_count=counts.get(incident_id, 0),
+                    )
+                )
         return out
 
     # ----------------------------------------------------------------- change feed

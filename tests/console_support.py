@@ -31,13 +31,27 @@ def seed_sync(db: Path, at: datetime = FROZEN) -> int:
     return asyncio.run(seed(db, at))
 
 
-def make_app(db: Path, incident: int | None, *, clock: FrozenClock | None = None,
-             theme: str = "warroom-dark", read_only: bool = False,
-             run_sources: bool = False) -> WarRoomApp:
+def make_app(
+    db: Path,
+    incident: int | None,
+    *,
+    clock: FrozenClock | None = None,
+    theme: str = "warroom-dark",
+    read_only: bool = False,
+    run_sources: bool = False,
+) -> WarRoomApp:
     """The app as the CLI builds it; log sources only run when a test asks for them."""
-    return build_app(db, incident, clock or FrozenClock(FROZEN), read_only=read_only,
-                     theme=theme, actor="@alice", remember_theme=False, local_tz=UTC,
-                     run_sources=run_sources)
+    return build_app(
+        db,
+        incident,
+        clock or FrozenClock(FROZEN),
+        read_only=read_only,
+        theme=theme,
+        actor="@alice",
+        remember_theme=False,
+        local_tz=UTC,
+        run_sources=run_sources,
+    )
 
 
 def hold_journal(app: WarRoomApp) -> asyncio.Event:
@@ -49,6 +63,7 @@ def hold_journal(app: WarRoomApp) -> asyncio.Event:
     async def held_open():
         await gate.wait()
         return await opener()
+
     app._open_journal = held_open
     return gate
 
@@ -58,8 +73,9 @@ async def wait_ready(pilot, timeout: float = 10.0) -> ConsoleScreen:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
-        screen = next((s for s in pilot.app.screen_stack if isinstance(s, ConsoleScreen)),
-                      None)  # (an unsaved dialog may already be open on top of it)
+        screen = next(
+            (s for s in pilot.app.screen_stack if isinstance(s, ConsoleScreen)), None
+        )  # (an unsaved dialog may already be open on top of it)
         if screen is not None and screen.ready and screen.query_one("#timeline").entries:
             await pilot.pause()
             return screen
@@ -81,7 +97,10 @@ async def stored(db: Path, incident: int):
     """Events, folded state and drafts, read as another process would."""
     store = await Store.open(db, read_only=True)
     try:
-        return (await store.events(incident), await store.load_state(incident),
-                await store.drafts(incident))
+        return (
+            await store.events(incident),
+            await store.load_state(incident),
+            await store.drafts(incident),
+        )
     finally:
         await store.close()

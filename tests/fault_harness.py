@@ -132,8 +132,9 @@ class WriterLog:
 class CliWriter(threading.Thread):
     """Runs ``warroom note INC TEXT`` again and again in subprocesses until stopped."""
 
-    def __init__(self, env: dict[str, str], incident: int, tag: str, log: WriterLog,
-                 *, pause: float = 0.0) -> None:
+    def __init__(
+        self, env: dict[str, str], incident: int, tag: str, log: WriterLog, *, pause: float = 0.0
+    ) -> None:
         super().__init__(daemon=True, name=f"writer-{tag}")
         self.env = {**os.environ, **env}
         self.incident = incident
@@ -148,8 +149,14 @@ class CliWriter(threading.Thread):
             self.n += 1
             text = f"{self.tag} n{self.n}"
             t0 = time.monotonic()
-            done = subprocess.run([*WARROOM, "note", str(self.incident), text], env=self.env,
-                                  capture_output=True, text=True, timeout=120, cwd=ROOT)
+            done = subprocess.run(
+                [*WARROOM, "note", str(self.incident), text],
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                cwd=ROOT,
+            )
             took = time.monotonic() - t0
             if "Traceback" in done.stderr:
                 self.log.tracebacks.append(done.stderr)
@@ -198,8 +205,14 @@ class CrashHarness:
 
     # ------------------------------------------------------------------ set-up
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*WARROOM, *args], env={**os.environ, **self.env},
-                              capture_output=True, text=True, timeout=60, cwd=ROOT)
+        return subprocess.run(
+            [*WARROOM, *args],
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+        )
 
     def setup(self) -> None:
         done = self.cli("declare", TITLE, "--severity", "SEV-2", "--service", "checkout")
@@ -278,8 +291,10 @@ class CrashHarness:
     # ------------------------------------------------------------------ a round
     def run_round(self, number: int) -> RoundResult:
         rng = self.rng
-        writers = [CliWriter(self.env, self.incident, f"w{k} r{number}", self.log)
-                   for k in range(self.writers)]
+        writers = [
+            CliWriter(self.env, self.incident, f"w{k} r{number}", self.log)
+            for k in range(self.writers)
+        ]
         for w in writers:
             w.start()
         startup_kill = rng.random() < 1 / 3
@@ -323,8 +338,9 @@ class CrashHarness:
             for w in writers:
                 w.join(timeout=150)
         self.check_store()
-        result = RoundResult(number, kill_after, startup_kill, typed, seen, children,
-                             len(self.log.acks))
+        result = RoundResult(
+            number, kill_after, startup_kill, typed, seen, children, len(self.log.acks)
+        )
         self.results.append(result)
         return result
 
@@ -364,15 +380,19 @@ def run(workdir: Path, rounds: int, *, seed: int | None = None) -> dict[str, obj
             harness.run_round(i)
         harness.final_attach()
     except HarnessFailure as e:
-        raise HarnessFailure(f"seed {harness.seed}, after {len(harness.results)} round(s): "
-                             f"{e}") from None
+        raise HarnessFailure(
+            f"seed {harness.seed}, after {len(harness.results)} round(s): {e}"
+        ) from None
     return harness.figures()
 
 
 def main(argv: list[str] | None = None) -> int:
     import tempfile
-    p = argparse.ArgumentParser(description="SIGKILL consoles at random while CLI writers "
-                                "write; check that nothing acknowledged is lost")
+
+    p = argparse.ArgumentParser(
+        description="SIGKILL consoles at random while CLI writers "
+        "write; check that nothing acknowledged is lost"
+    )
     p.add_argument("--rounds", type=int, default=50)
     p.add_argument("--seed", type=int)
     args = p.parse_args(argv)

@@ -43,5 +43,6 @@ async def main(command: str) -> None:
 if __name__ == "__main__":
     if sys.argv[2:] == ["prctl"]:
         import feeds.command
+
         feeds.command._setpriv = lambda: None  # type: ignore[assignment]
     asyncio.run(main(sys.argv[1]))

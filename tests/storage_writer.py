@@ -34,9 +34,16 @@ async def run(args: argparse.Namespace) -> int:
         while args.count <= 0 or n < args.count:
             n += 1
             now = datetime.now(UTC)
-            saved = await store.append(Event(
-                incident_id=args.incident, occurred_at=now, recorded_at=now,
-                text=f"{args.tag} {n}", owner=args.tag, payload=Note()))
+            saved = await store.append(
+                Event(
+                    incident_id=args.incident,
+                    occurred_at=now,
+                    recorded_at=now,
+                    text=f"{args.tag} {n}",
+                    owner=args.tag,
+                    payload=Note(),
+                )
+            )
             print(saved.id, flush=True)
             if args.interval:
                 await asyncio.sleep(args.interval)

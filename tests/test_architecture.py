@@ -19,14 +19,20 @@ MAX_LINES = 400
 
 def _contracts() -> dict:
     return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
-        "importlinter"]
+        "importlinter"
+    ]
 
 
 def _lint(config: Path) -> subprocess.CompletedProcess[str]:
     if not LINT_IMPORTS.is_file():
         pytest.skip("lint-imports is not installed next to this Python")
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache", "--no-logo", str(config)],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo", str(config)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _missing(modules: list[str]) -> list[str]:
@@ -36,12 +42,15 @@ def _missing(modules: list[str]) -> list[str]:
 def test_import_contracts_hold(tmp_path: Path) -> None:
     """Every contract of pyproject.toml, minus modules not written yet (they import nothing)."""
     cfg = _contracts()
-    lines = ["[tool.importlinter]",
-             f"root_packages = {json.dumps(cfg['root_packages'])}",
-             f"include_external_packages = {json.dumps(cfg['include_external_packages'])}"]
+    lines = [
+        "[tool.importlinter]",
+        f"root_packages = {json.dumps(cfg['root_packages'])}",
+        f"include_external_packages = {json.dumps(cfg['include_external_packages'])}",
+    ]
     for contract in cfg["contracts"]:
-        sources = [m for m in contract["source_modules"] if m not in
-                   _missing(contract["source_modules"])]
+        sources = [
+            m for m in contract["source_modules"] if m not in _missing(contract["source_modules"])
+        ]
         assert sources, f"no module of contract {contract['name']!r} exists"
         lines += ["", "[[tool.importlinter.contracts]]"]
         for key, value in {**contract, "source_modules": sources}.items():
@@ -71,9 +80,13 @@ def _imports(path: Path) -> set[str]:
             names.update(a.name.split(".")[0] for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module.split(".")[0])
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(
-                node.func, "id", None)) in ("import_module", "__import__") and node.args \
-                and isinstance(node.args[0], ast.Constant):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None))
+            in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             names.add(str(node.args[0].value).split(".")[0])
     return names
 
@@ -82,11 +95,14 @@ def _py(*rooms: str) -> list[Path]:
     return sorted(p for room in rooms for p in (REPO / room).rglob("*.py"))
 
 
-@pytest.mark.parametrize(("room", "forbidden"), [
-    ("incident", {"textual", "rich", "aiosqlite", "sqlite3", "psutil"}),
-    ("storage", {"textual"}),
-    ("feeds", {"textual"}),
-])
+@pytest.mark.parametrize(
+    ("room", "forbidden"),
+    [
+        ("incident", {"textual", "rich", "aiosqlite", "sqlite3", "psutil"}),
+        ("storage", {"textual"}),
+        ("feeds", {"textual"}),
+    ],
+)
 def test_rooms_do_not_import_what_they_must_not(room: str, forbidden: set[str]) -> None:
     files = _py(room)
     assert files, f"{room}/ has no Python files"
@@ -96,15 +112,19 @@ def test_rooms_do_not_import_what_they_must_not(room: str, forbidden: set[str]) 
 
 def test_the_ast_check_sees_imports(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text("import os.path\nfrom textual.app import App\n"
-                      "def f():\n    import sqlite3\n    return __import__('psutil')\n"
-                      "from . import sibling\n")
+    sample.write_text(
+        "import os.path\nfrom textual.app import App\n"
+        "def f():\n    import sqlite3\n    return __import__('psutil')\n"
+        "from . import sibling\n"
+    )
     assert _imports(sample) == {"os", "textual", "sqlite3", "psutil"}
 
 
 def _line_counts() -> dict[str, int]:
-    return {str(p.relative_to(REPO)): len(p.read_text(encoding="utf-8").splitlines())
-            for p in _py("incident", "storage", "feeds", "tui", "bench")}
+    return {
+        str(p.relative_to(REPO)): len(p.read_text(encoding="utf-8").splitlines())
+        for p in _py("incident", "storage", "feeds", "tui", "bench")
+    }
 
 
 def test_no_file_is_too_long() -> None:
@@ -112,4 +132,3 @@ def test_no_file_is_too_long() -> None:
     assert counts
     too_long = {f: n for f, n in counts.items() if n > MAX_LINES}
     assert too_long == {}
-

@@ -49,10 +49,17 @@ def count(name: str, n: int = 1) -> None:
 
 
 def cfg(default: int, slow: int, **kw):
-    return settings(max_examples=scale(default, slow), deadline=None, derandomize=not SLOW,
-                    suppress_health_check=[HealthCheck.too_slow,
-                                           HealthCheck.function_scoped_fixture,
-                                           HealthCheck.data_too_large], **kw)
+    return settings(
+        max_examples=scale(default, slow),
+        deadline=None,
+        derandomize=not SLOW,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.data_too_large,
+        ],
+        **kw,
+    )
 
 
 # ---------------------------------------------------------------------------- strategies
@@ -65,13 +72,38 @@ TEXT = st.one_of(
     st.text(max_size=60),
     st.text(st.characters(codec="utf-8"), max_size=300),
     st.binary(max_size=60).map(from_bytes),
-    st.sampled_from([
-        "", " ", "\t", "-", "--", "-h", "--help", "Pool exhausted on db1 [b]x[/b]",
-        "\x1b]52;c;cHduZWQ=\x07", "\x1b[2J\x1bc", "\u202egnp.exe", "\u200f\u05e9\u05dc\u05d5\u05dd",
-        "مرحبا بالعالم 123", "שלום עולם", "👩🏽‍🚒🔥🇪🇺 on call", "e\u0301\u0301\u0301", "\x00",
-        "\udcff\udcfe", "x" * 301, "y" * 20_001, "{title} {0.__class__}", "%s%n", "$(rm -rf /)",
-        "`id`", "'; DROP TABLE events; --", "\r\n\r\n", "\u2028", "\ufeffBOM",
-    ]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\t",
+            "-",
+            "--",
+            "-h",
+            "--help",
+            "Pool exhausted on db1 [b]x[/b]",
+            "\x1b]52;c;cHduZWQ=\x07",
+            "\x1b[2J\x1bc",
+            "\u202egnp.exe",
+            "\u200f\u05e9\u05dc\u05d5\u05dd",
+            "مرحبا بالعالم 123",
+            "שלום עולם",
+            "👩🏽‍🚒🔥🇪🇺 on call",
+            "e\u0301\u0301\u0301",
+            "\x00",
+            "\udcff\udcfe",
+            "x" * 301,
+            "y" * 20_001,
+            "{title} {0.__class__}",
+            "%s%n",
+            "$(rm -rf /)",
+            "`id`",
+            "'; DROP TABLE events; --",
+            "\r\n\r\n",
+            "\u2028",
+            "\ufeffBOM",
+        ]
+    ),
 )
 
 
@@ -81,22 +113,49 @@ def mostly(good: list[str], bad: list[str]) -> st.SearchStrategy[str]:
     return st.one_of(g, g, g, st.sampled_from(bad), TEXT)
 
 
-INC = mostly(["1", "INC-1", "inc-1", " 1 ", "01"],
-             ["0", "-1", "2", "INC-999999999999", "9999999999999", "INC", "1e3", "١"])
-SEVERITY = mostly(["SEV-1", "sev-2", "SEV3", "3", "sev1"],
-                  ["sev 1", "SEV-4", "P1", "critical", ""])
+INC = mostly(
+    ["1", "INC-1", "inc-1", " 1 ", "01"],
+    ["0", "-1", "2", "INC-999999999999", "9999999999999", "INC", "1e3", "١"],
+)
+SEVERITY = mostly(["SEV-1", "sev-2", "SEV3", "3", "sev1"], ["sev 1", "SEV-4", "P1", "critical", ""])
 STATUS = mostly(["active", "Mitigated", "RESOLVED"], ["open", "closed", ""])
-WHEN = st.builds(lambda d: d.isoformat(), st.datetimes(
-    min_value=datetime(1960, 1, 1), max_value=datetime(2100, 1, 1),
-    timezones=st.one_of(st.none(), st.just(UTC), st.builds(
-        lambda m: timezone(timedelta(minutes=m)), st.integers(-1439, 1439)))))
-PAST = st.builds(lambda d: d.isoformat() + "Z", st.datetimes(min_value=datetime(1970, 1, 2),
-                                                             max_value=datetime(2025, 1, 1)))
-TIME = st.one_of(PAST, PAST, WHEN, st.sampled_from([
-    "14:30", "23:59:59", "24:00", "14:30Z", "14:30 UTC", "now", "yesterday",
-    "2026-02-30T10:00Z"]), TEXT)
-PLAIN = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1,
-                max_size=80)  # what people mostly type: it is stored
+WHEN = st.builds(
+    lambda d: d.isoformat(),
+    st.datetimes(
+        min_value=datetime(1960, 1, 1),
+        max_value=datetime(2100, 1, 1),
+        timezones=st.one_of(
+            st.none(),
+            st.just(UTC),
+            st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-1439, 1439)),
+        ),
+    ),
+)
+PAST = st.builds(
+    lambda d: d.isoformat() + "Z",
+    st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2025, 1, 1)),
+)
+TIME = st.one_of(
+    PAST,
+    PAST,
+    WHEN,
+    st.sampled_from(
+        [
+            "14:30",
+            "23:59:59",
+            "24:00",
+            "14:30Z",
+            "14:30 UTC",
+            "now",
+            "yesterday",
+            "2026-02-30T10:00Z",
+        ]
+    ),
+    TEXT,
+)
+PLAIN = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=80
+)  # what people mostly type: it is stored
 TEXT = st.one_of(PLAIN, TEXT)
 
 
@@ -111,46 +170,78 @@ def positional(*values) -> st.SearchStrategy[list[str]]:
 
 def argv_for(verb: str, out_dir: Path) -> st.SearchStrategy[list[str]]:
     """Arguments of ``verb``: options first, then ``--``, then the positionals."""
+
     def build(options: list[list[str]], pos: list[str]) -> list[str]:
         return [verb, *[o for group in options for o in group], "--", *pos]
+
     paths = TEXT.filter(lambda p: "\x00" not in p).map(
-        lambda p: str(out_dir / p.replace("/", "_").replace("..", "_")[:100] or "x"))
+        lambda p: str(out_dir / p.replace("/", "_").replace("..", "_")[:100] or "x")
+    )
     if verb == "declare":
-        return st.builds(build, st.tuples(
-            st.one_of(st.just(["--severity=SEV-2"]), SEVERITY.map(lambda s: [f"-s={s}"])),
-            opt("--service", TEXT), opt("--impact", TEXT), opt("--detected-by", TEXT),
-            opt("--commander", TEXT), opt("--started", TIME)).map(list), positional(TEXT))
+        return st.builds(
+            build,
+            st.tuples(
+                st.one_of(st.just(["--severity=SEV-2"]), SEVERITY.map(lambda s: [f"-s={s}"])),
+                opt("--service", TEXT),
+                opt("--impact", TEXT),
+                opt("--detected-by", TEXT),
+                opt("--commander", TEXT),
+                opt("--started", TIME),
+            ).map(list),
+            positional(TEXT),
+        )
     if verb == "note":
-        return st.builds(build, st.tuples(opt("--owner", TEXT), opt("--action", TEXT),
-                                          opt("--at", TIME)).map(list),
-                         positional(INC, TEXT))
+        return st.builds(
+            build,
+            st.tuples(opt("--owner", TEXT), opt("--action", TEXT), opt("--at", TIME)).map(list),
+            positional(INC, TEXT),
+        )
     if verb == "status":
-        return st.builds(build, st.tuples(opt("--immediate", TEXT), opt("--permanent", TEXT),
-                                          opt("--deployed", TEXT)).map(list),
-                         positional(INC, STATUS))
+        return st.builds(
+            build,
+            st.tuples(
+                opt("--immediate", TEXT), opt("--permanent", TEXT), opt("--deployed", TEXT)
+            ).map(list),
+            positional(INC, STATUS),
+        )
     if verb == "severity":
-        return st.builds(build, st.tuples(opt("--reason", TEXT)).map(list),
-                         positional(INC, SEVERITY))
+        return st.builds(
+            build, st.tuples(opt("--reason", TEXT)).map(list), positional(INC, SEVERITY)
+        )
     if verb == "report":
-        return st.builds(build, st.tuples(
-            opt("--format", st.sampled_from(["markdown", "json", "html", ""])),
-            opt("--output", paths), st.sampled_from([[], ["--keep-secrets"]])).map(list),
-            positional(INC))
+        return st.builds(
+            build,
+            st.tuples(
+                opt("--format", st.sampled_from(["markdown", "json", "html", ""])),
+                opt("--output", paths),
+                st.sampled_from([[], ["--keep-secrets"]]),
+            ).map(list),
+            positional(INC),
+        )
     if verb == "export":
-        return st.builds(build, st.tuples(paths.map(lambda p: [f"--output={p}"])).map(list),
-                         positional(INC))
+        return st.builds(
+            build, st.tuples(paths.map(lambda p: [f"--output={p}"])).map(list), positional(INC)
+        )
     if verb == "list":
-        return st.builds(lambda a, j: ["list", *a, *j], st.sampled_from([[], ["--all"]]),
-                         st.sampled_from([[], ["--json"]]))
+        return st.builds(
+            lambda a, j: ["list", *a, *j],
+            st.sampled_from([[], ["--all"]]),
+            st.sampled_from([[], ["--json"]]),
+        )
     if verb == "tail":
         no_dash = TEXT.filter(lambda t: not t.startswith("-"))
-        grep = st.builds(lambda p, ps: ["--grep", p, *ps], no_dash,
-                         st.lists(no_dash, min_size=0, max_size=3))
+        grep = st.builds(
+            lambda p, ps: ["--grep", p, *ps], no_dash, st.lists(no_dash, min_size=0, max_size=3)
+        )
         cmd_ = TEXT.map(lambda c: [f"--cmd={c}"])
         flags = st.lists(st.sampled_from(["-F", "-i", "-v"]), max_size=3, unique=True)
-        return st.builds(lambda inc, name, f, src: ["tail", inc, *name, *f, *src],
-                         INC.filter(lambda t: not t.startswith("-")), opt("--name", TEXT),
-                         flags, st.one_of(grep, cmd_, st.just([])))
+        return st.builds(
+            lambda inc, name, f, src: ["tail", inc, *name, *f, *src],
+            INC.filter(lambda t: not t.startswith("-")),
+            opt("--name", TEXT),
+            flags,
+            st.one_of(grep, cmd_, st.just([])),
+        )
     raise AssertionError(verb)
 
 
@@ -170,8 +261,7 @@ def invoke(argv: list[str]) -> tuple[int, str, str]:
 def check_contract(argv: list[str], rc: int, out: str, err: str) -> None:
     assert "Traceback" not in err, (argv, err)
     if rc == 0:  # (a saved note may carry a warning about its time)
-        assert all(line.startswith("warroom: warning: ") for line in err.splitlines()), \
-            (argv, err)
+        assert all(line.startswith("warroom: warning: ") for line in err.splitlines()), (argv, err)
         return
     lines = err.splitlines()
     assert len(lines) == 1, (argv, err)
@@ -221,13 +311,40 @@ def test_every_verb_succeeds_or_says_why_in_one_line(in_tmp, verb):
 
 # Raw tokens: options and values in any order, the parser fuzzed as well. Tokens that could
 # name a database or an output file elsewhere ("--db", "-o", absolute paths) are left out.
-OPTIONS = ["--severity", "-s", "--service", "--impact", "--owner", "--action", "--at",
-           "--started", "--reason", "--format", "--all", "--json", "--cmd", "--grep", "--name",
-           "-F", "-i", "-v", "--immediate", "--permanent", "--deployed", "--keep-secrets",
-           "--help", "-h", "--", "--capture-lines", "--capture-bytes", "--theme", "--nope"]
+OPTIONS = [
+    "--severity",
+    "-s",
+    "--service",
+    "--impact",
+    "--owner",
+    "--action",
+    "--at",
+    "--started",
+    "--reason",
+    "--format",
+    "--all",
+    "--json",
+    "--cmd",
+    "--grep",
+    "--name",
+    "-F",
+    "-i",
+    "-v",
+    "--immediate",
+    "--permanent",
+    "--deployed",
+    "--keep-secrets",
+    "--help",
+    "-h",
+    "--",
+    "--capture-lines",
+    "--capture-bytes",
+    "--theme",
+    "--nope",
+]
 TOKEN = st.one_of(st.sampled_from(OPTIONS), TEXT).filter(
-    lambda t: not t.startswith(("--d", "-o", "--o", "/", "~")) and ".." not in t
-    and "\x00" not in t)
+    lambda t: not t.startswith(("--d", "-o", "--o", "/", "~")) and ".." not in t and "\x00" not in t
+)
 
 
 def test_raw_argument_lists(in_tmp, monkeypatch):
@@ -236,11 +353,14 @@ def test_raw_argument_lists(in_tmp, monkeypatch):
 
     async def no_terminal(self) -> None:  # the console would open: record it, run nothing
         opened.append(1)
+
     monkeypatch.setattr(WarRoomApp, "run_async", no_terminal)
 
     @cfg(150, 1500)
-    @given(verb=st.sampled_from([*VERBS, "attach", "review", "postmortem", "nope", ""]),
-           tokens=st.lists(TOKEN, max_size=6))
+    @given(
+        verb=st.sampled_from([*VERBS, "attach", "review", "postmortem", "nope", ""]),
+        tokens=st.lists(TOKEN, max_size=6),
+    )
     def run(verb: str, tokens: list[str]) -> None:
         argv = ["--db", str(db), *([verb] if verb else []), *tokens]
         rc, out, err = invoke(argv)
@@ -258,13 +378,15 @@ def test_invalid_utf8_arguments_in_a_real_process(tmp_path):
     exe = [sys.executable, "-m", "tui.cli"]
 
     def run(*args: bytes) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run([*exe, *args], env=env, capture_output=True, timeout=60,
-                              cwd=ROOT)
+        return subprocess.run([*exe, *args], env=env, capture_output=True, timeout=60, cwd=ROOT)
 
     assert run(b"declare", b"ok", b"-s", b"2").returncode == 0
-    for args in ([b"note", b"1", b"bad \xff utf-8"], [b"declare", b"\xfe\xff", b"-s", b"1"],
-                 [b"note", b"1", b"x", b"--owner", b"\xc3("],
-                 [b"tail", b"1", b"--grep", b"x", b"/var/log/\xff.log"]):
+    for args in (
+        [b"note", b"1", b"bad \xff utf-8"],
+        [b"declare", b"\xfe\xff", b"-s", b"1"],
+        [b"note", b"1", b"x", b"--owner", b"\xc3("],
+        [b"tail", b"1", b"--grep", b"x", b"/var/log/\xff.log"],
+    ):
         done = run(*args)
         assert done.returncode != 0 and done.stdout == b""
         assert b"Traceback" not in done.stderr
@@ -277,9 +399,13 @@ def test_invalid_utf8_arguments_in_a_real_process(tmp_path):
     # terminal (both were tracebacks: the SQLite URI of the path, the path printed)
     env["PYTHONIOENCODING"] = "utf-8:strict"
     odd = os.fsencode(tmp_path) + b"/\xfc.db"
-    for args in ([b"--db", odd, b"declare", b"odd", b"-s", b"1"], [b"--db", odd, b"list"],
-                 [b"--db", odd, b"note", b"1", b"x"], [b"--db", odd, b"report", b"1"],
-                 [b"--db", odd, b"export", b"1", b"-o", os.fsencode(tmp_path) + b"/\xfb.db"]):
+    for args in (
+        [b"--db", odd, b"declare", b"odd", b"-s", b"1"],
+        [b"--db", odd, b"list"],
+        [b"--db", odd, b"note", b"1", b"x"],
+        [b"--db", odd, b"report", b"1"],
+        [b"--db", odd, b"export", b"1", b"-o", os.fsencode(tmp_path) + b"/\xfb.db"],
+    ):
         done = run(*args)
         assert (done.returncode, done.stderr) == (0, b""), (args, done.stderr[-500:])
     assert run(b"--db", odd, b"note", b"7", b"x").stderr.count(b"\n") == 1
@@ -307,6 +433,7 @@ def test_hard_cases(in_tmp, argv, words):
 
 def test_patterns_too_large_to_compile_in_the_console_fields():
     from tui.widgets.log_view import pattern_for
+
     for text in ("a{1001}", "(" * 5000 + ")" * 5000):
         with pytest.raises(InvalidInput):  # the add-source dialog checks with this
             cmd.grep_spec(text, ["/var/log/x"], name=None, cwd="/")
@@ -315,12 +442,23 @@ def test_patterns_too_large_to_compile_in_the_console_fields():
 
 # ---------------------------------------------------------------------------- times
 @cfg(400, 4000)
-@given(text=st.one_of(TEXT, TIME, WHEN, st.builds(
-    lambda h, m, s, z: f"{h}:{m:02d}" + (f":{s:02d}" if s is not None else "") + z,
-    st.integers(0, 99), st.integers(0, 99), st.none() | st.integers(0, 99),
-    st.sampled_from(["", "Z", "z", " UTC", "utc", "+00:00", " Z"]))),
-    now=st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2099, 1, 1),
-                     timezones=st.just(UTC)))
+@given(
+    text=st.one_of(
+        TEXT,
+        TIME,
+        WHEN,
+        st.builds(
+            lambda h, m, s, z: f"{h}:{m:02d}" + (f":{s:02d}" if s is not None else "") + z,
+            st.integers(0, 99),
+            st.integers(0, 99),
+            st.none() | st.integers(0, 99),
+            st.sampled_from(["", "Z", "z", " UTC", "utc", "+00:00", " Z"]),
+        ),
+    ),
+    now=st.datetimes(
+        min_value=datetime(1971, 1, 1), max_value=datetime(2099, 1, 1), timezones=st.just(UTC)
+    ),
+)
 def test_parse_when_returns_a_past_utc_time_or_refuses(text, now):
     count("parse_when")
     try:
@@ -334,15 +472,23 @@ def test_parse_when_returns_a_past_utc_time_or_refuses(text, now):
 
 
 @cfg(300, 3000)
-@given(when=st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2026, 1, 1),
-                         timezones=st.builds(lambda m: timezone(timedelta(minutes=m)),
-                                             st.integers(-1439, 1439))),
-       sep=st.sampled_from(["T", " "]), spec=st.sampled_from(["auto", "seconds", "minutes"]))
+@given(
+    when=st.datetimes(
+        min_value=datetime(1970, 1, 2),
+        max_value=datetime(2026, 1, 1),
+        timezones=st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-1439, 1439)),
+    ),
+    sep=st.sampled_from(["T", " "]),
+    spec=st.sampled_from(["auto", "seconds", "minutes"]),
+)
 def test_an_iso_time_in_any_zone_is_read_as_that_instant(when, sep, spec):
     count("parse_when round trip")
     text = when.isoformat(sep=sep, timespec=spec)
-    exact = when if spec == "auto" else when.replace(
-        microsecond=0, second=when.second if spec == "seconds" else 0)
+    exact = (
+        when
+        if spec == "auto"
+        else when.replace(microsecond=0, second=when.second if spec == "seconds" else 0)
+    )
     assert parse_when(text, NOW) == exact.astimezone(UTC)
 
 
@@ -358,20 +504,21 @@ ROUND_TRIP = [
 
 
 @pytest.mark.parametrize("text", ROUND_TRIP, ids=lambda t: t[:12])
-def test_long_emoji_and_rtl_text_round_trips_through_store_and_report(tmp_path, text,
-                                                                       monkeypatch):
+def test_long_emoji_and_rtl_text_round_trips_through_store_and_report(tmp_path, text, monkeypatch):
     monkeypatch.setenv("WARROOM_USER", "@אנה")
     db = tmp_path / "w.db"
     title = text[:300]
     assert invoke(["--db", str(db), "declare", title, "-s", "1"])[0] == 0
-    rc, _, err = invoke(["--db", str(db), "note", "1", text, "--owner", "@سارة",
-                           "--action", text[:500]])
+    rc, _, err = invoke(
+        ["--db", str(db), "note", "1", text, "--owner", "@سارة", "--action", text[:500]]
+    )
     assert (rc, err) == (0, "")
     count("round trip", 1)
 
     async def stored():
         async with await Store.open(db, read_only=True) as s:
             return await s.events(1)
+
     events = asyncio.run(stored())
     assert events[0].payload.title == title
     assert (events[-1].text, events[-1].owner, events[-1].action) == (text, "@سارة", text[:500])
@@ -401,15 +548,18 @@ def test_too_long_is_refused_in_one_line(tmp_path):
 # ---------------------------------------------------------------------------- dialog fields
 # Every dialog hands its fields to a domain function (one way in): each must return an
 # event the store can hold, or refuse with InvalidInput / InvalidTransition.
-FIELD_TEXT = st.one_of(TEXT, st.builds(lambda c, n, t: c * n + t, st.characters(),
-                                       st.integers(19_000, 21_000), TEXT))
+FIELD_TEXT = st.one_of(
+    TEXT, st.builds(lambda c, n, t: c * n + t, st.characters(), st.integers(19_000, 21_000), TEXT)
+)
 
 
 def _state():
     clock = FrozenClock(NOW)
     declared = cmd.declare(clock, "Checkout 500s", Severity.SEV2).model_copy(
-        update={"id": 1, "incident_id": 1})
+        update={"id": 1, "incident_id": 1}
+    )
     from incident.state import fold
+
     return clock, fold([declared])
 
 
@@ -427,20 +577,23 @@ DIALOGS = {
     "participant (name, role)": lambda c, s, a, b, d: cmd.assign(c, s, a, b),
     "severity (reason)": lambda c, s, a, b, d: cmd.set_severity(c, s, Severity.SEV1, reason=a),
     "status (resolution)": lambda c, s, a, b, d: cmd.set_status(
-        c, s, Status.RESOLVED, resolution=Resolution(immediate=a, permanent=b, deployed=d)),
+        c, s, Status.RESOLVED, resolution=Resolution(immediate=a, permanent=b, deployed=d)
+    ),
     "source: command, name": lambda c, s, a, b, d: cmd.add_source(
-        c, s, cmd.command_spec(a, name=b or None, cwd="/")),
+        c, s, cmd.command_spec(a, name=b or None, cwd="/")
+    ),
     "source: pattern, paths, name": lambda c, s, a, b, d: cmd.add_source(
-        c, s, cmd.grep_spec(a, _split(b), name=d or None, cwd="/")),
+        c, s, cmd.grep_spec(a, _split(b), name=d or None, cwd="/")
+    ),
     "post-mortem field": lambda c, s, a, b, d: cmd.set_field(c, s, "root_cause", a),
-    "action item (text, owner)": lambda c, s, a, b, d: cmd.add_action_item(c, s, a,
-                                                                           item_owner=b),
+    "action item (text, owner)": lambda c, s, a, b, d: cmd.add_action_item(c, s, a, item_owner=b),
     "comms message": lambda c, s, a, b, d: cmd.send_update(c, s, "internal", a),
 }
 
 
 def _split(text: str) -> list[str]:
     import shlex
+
     try:
         return shlex.split(text)
     except ValueError as e:
@@ -467,10 +620,14 @@ def test_every_dialog_field_gives_an_event_or_a_refusal(dialog):
 
 
 @cfg(200, 2000)
-@given(text=st.one_of(TEXT, st.sampled_from(["a{99999999999}", "(" * 5000 + ")" * 5000,
-                                             "[", "(?P<x>", "\\", "*"])))
+@given(
+    text=st.one_of(
+        TEXT, st.sampled_from(["a{99999999999}", "(" * 5000 + ")" * 5000, "[", "(?P<x>", "\\", "*"])
+    )
+)
 def test_log_search_and_filter_fields_never_fail(text):
     from tui.widgets.log_view import pattern_for
+
     count("log search field")
     pattern = pattern_for(text)
     assert pattern is None or pattern.search("GET /api 200") is not None or True
@@ -480,6 +637,7 @@ def test_log_search_and_filter_fields_never_fail(text):
 @given(text=TEXT)
 def test_cadence_minutes_field(text):
     from tui.screens.comms_dialogs import parse_minutes
+
     count("cadence field")
     try:
         minutes = parse_minutes(text)
@@ -491,9 +649,21 @@ def test_cadence_minutes_field(text):
 # ---------------------------------------------------------------------------- the note dialog
 # Typing inserts what is printable (as a terminal's keys do); anything else comes by paste.
 TYPED = st.text(st.characters(codec="utf-8").filter(str.isprintable), max_size=40)
-PASTED = st.one_of(st.text(max_size=60), st.text(st.characters(codec="utf-8"), max_size=60),
-                   st.sampled_from(["\x1b]0;PWNED\x07 title", "\u202eexe.txt", "[b]bold[/b]",
-                                    "\x9b31m c1", "\x00nul", "   ", "tab\there"]))
+PASTED = st.one_of(
+    st.text(max_size=60),
+    st.text(st.characters(codec="utf-8"), max_size=60),
+    st.sampled_from(
+        [
+            "\x1b]0;PWNED\x07 title",
+            "\u202eexe.txt",
+            "[b]bold[/b]",
+            "\x9b31m c1",
+            "\x00nul",
+            "   ",
+            "tab\there",
+        ]
+    ),
+)
 
 
 @cfg(5, 50)
@@ -563,24 +733,44 @@ async def _type_notes(db: Path, notes: list[tuple[str, str]]) -> None:
 
 
 # ---------------------------------------------------------------------------- log corpus
-CORPUS = [b"\x1b]0;PWNED\x07", b"\x1b]2;PWNED\x1b\\", b"\x1b]52;c;UFdORUQ=\x07", b"\x1b[2J",
-          b"\x1bc", "\x9b31m".encode(), "\u202egnp.exe".encode(), b"\x00", b"\xff\xfe\xc3(",
-          b"[bold red]x[/]", b"\x1bP+q\x1b\\", b"\r", b"\t", "\u2066\u200d".encode(),
-          b"\xe2\x80", b"\xf0\x9f\x94", "🔥 é ש".encode(), b"GET /api 200 12ms"]
+CORPUS = [
+    b"\x1b]0;PWNED\x07",
+    b"\x1b]2;PWNED\x1b\\",
+    b"\x1b]52;c;UFdORUQ=\x07",
+    b"\x1b[2J",
+    b"\x1bc",
+    "\x9b31m".encode(),
+    "\u202egnp.exe".encode(),
+    b"\x00",
+    b"\xff\xfe\xc3(",
+    b"[bold red]x[/]",
+    b"\x1bP+q\x1b\\",
+    b"\r",
+    b"\t",
+    "\u2066\u200d".encode(),
+    b"\xe2\x80",
+    b"\xf0\x9f\x94",
+    "🔥 é ש".encode(),
+    b"GET /api 200 12ms",
+]
 
 
 @cfg(40, 400)
-@given(pieces=st.lists(st.one_of(st.sampled_from(CORPUS), st.binary(max_size=40)),
-                       min_size=1, max_size=60),
-       chunk=st.integers(1, 4096))
+@given(
+    pieces=st.lists(
+        st.one_of(st.sampled_from(CORPUS), st.binary(max_size=40)), min_size=1, max_size=60
+    ),
+    chunk=st.integers(1, 4096),
+)
 def test_hostile_log_bytes_at_any_chunking_are_inert(pieces, chunk):
     """Random mixes of the hostile corpus and random bytes, cut at any chunk size: every
     line comes out (one per newline), each as ``visible`` makes it, nothing unsafe."""
     from feeds.lines import LineSplitter, sanitize_lines
+
     data = b"\n".join(pieces) + b"\n"
     splitter, lines = LineSplitter(), []
     for i in range(0, len(data), chunk):
-        lines += sanitize_lines(splitter.feed(data[i:i + chunk]))
+        lines += sanitize_lines(splitter.feed(data[i : i + chunk]))
     lines += sanitize_lines([splitter.flush()] if splitter.pending else [])
     expected = [ln[:-1] if ln.endswith(b"\r") else ln for ln in data.split(b"\n")[:-1]]
     assert lines == [visible(ln.decode("utf-8", "replace")) for ln in expected]
@@ -593,11 +783,12 @@ def test_the_hostile_corpus_at_volume(lines):
     """The corpus repeated to ``lines`` lines (2,000,000 with WARROOM_SLOW=1), fed in 64 KiB
     chunks: every line out, none carrying a control."""
     from feeds.lines import LineSplitter, sanitize_lines
+
     block = b"\n".join(b"%d " % i + CORPUS[i % len(CORPUS)] for i in range(1000)) + b"\n"
     data = block * (lines // 1000)
     splitter, n, bad = LineSplitter(), 0, 0
     for i in range(0, len(data), 65536):
-        out = sanitize_lines(splitter.feed(data[i:i + 65536]))
+        out = sanitize_lines(splitter.feed(data[i : i + 65536]))
         n += len(out)
         bad += sum(1 for line in out if any(ord(c) in UNSAFE for c in line))
     assert (n, bad) == (lines, 0)

@@ -35,8 +35,11 @@ async def test_lines_are_stored_and_read_back(tmp_path):
     w.close()
     async with await Store.open(db, read_only=True) as s:
         lines = await s.read_capture(inc, "s1")
-        assert [(x.no, x.err, x.text) for x in lines] == [(1, False, "a"), (2, False, "b"),
-                                                          (3, True, "oops")]
+        assert [(x.no, x.err, x.text) for x in lines] == [
+            (1, False, "a"),
+            (2, False, "b"),
+            (3, True, "oops"),
+        ]
         assert [x.no for x in await s.capture_around(inc, "s1", 2, before=1, after=0)] == [1, 2]
         assert await s.capture_last_no(inc, "s1") == 3
         assert await s.read_capture(inc, "other") == []
@@ -47,8 +50,14 @@ async def test_each_source_keeps_only_its_last_lines(tmp_path):
     inc = await _incident(db)
     w = CaptureWriter(db, limit=1000)
     for k in range(20):
-        w.submit(inc, "s1", k * 500 + 1, [f"l{k * 500 + i + 1}" for i in range(500)],
-                 err=False, read_at=AT)
+        w.submit(
+            inc,
+            "s1",
+            k * 500 + 1,
+            [f"l{k * 500 + i + 1}" for i in range(500)],
+            err=False,
+            read_at=AT,
+        )
     w.submit(inc, "s2", 1, ["kept"], err=False, read_at=AT)
     w.close()
     async with await Store.open(db, read_only=True) as s:
@@ -65,8 +74,14 @@ async def test_a_store_that_falls_behind_keeps_the_newest_and_counts(tmp_path):
     with closing(sqlite3.connect(db, isolation_level=None)) as holder:
         holder.execute("BEGIN IMMEDIATE")  # the writer cannot commit meanwhile
         for k in range(30):
-            assert w.submit(inc, "s1", 1 + k * 100, [f"x{1 + k * 100 + i}" for i in range(100)],
-                            err=False, read_at=AT)
+            assert w.submit(
+                inc,
+                "s1",
+                1 + k * 100,
+                [f"x{1 + k * 100 + i}" for i in range(100)],
+                err=False,
+                read_at=AT,
+            )
         assert w.pending <= 1000  # bounded: the oldest queued lines made room
         dropped = w.dropped(inc, "s1")
         assert dropped >= 30 * 100 - 1000 - 200  # (one batch may be in the writer's hands)
@@ -149,12 +164,15 @@ def stored(db, inc: int, source: str) -> tuple[int, int, tuple[int, int] | None,
     numbers stored."""
     cost = RowModel().cost
     with closing(sqlite3.connect(db)) as conn:
-        rows = conn.execute("SELECT no, text FROM captured_lines WHERE incident_id=? AND "
-                            "source_id=? ORDER BY no", (inc, source)).fetchall()
-        totals = conn.execute("SELECT lines, bytes FROM capture_totals WHERE incident_id=? "
-                              "AND source_id=?", (inc, source)).fetchone()
-    return (len(rows), sum(cost(len(t.encode())) for _, t in rows), totals,
-            [no for no, _ in rows])
+        rows = conn.execute(
+            "SELECT no, text FROM captured_lines WHERE incident_id=? AND source_id=? ORDER BY no",
+            (inc, source),
+        ).fetchall()
+        totals = conn.execute(
+            "SELECT lines, bytes FROM capture_totals WHERE incident_id=? AND source_id=?",
+            (inc, source),
+        ).fetchone()
+    return (len(rows), sum(cost(len(t.encode())) for _, t in rows), totals, [no for no, _ in rows])
 
 
 def db_bytes(db) -> int:
@@ -195,8 +213,14 @@ async def test_lines_of_1_to_4_kib_are_counted_for_the_pages_they_take(tmp_path)
     budget = 1 << 20
     w = CaptureWriter(db, max_bytes=budget)
     for k in range(40):
-        w.submit(inc, "s1", 1 + k * 100, [f"{k:04d}{i:04d}" + "y" * 1_092 for i in range(100)],
-                 err=False, read_at=AT)
+        w.submit(
+            inc,
+            "s1",
+            1 + k * 100,
+            [f"{k:04d}{i:04d}" + "y" * 1_092 for i in range(100)],
+            err=False,
+            read_at=AT,
+        )
     w.close()
     lines, size, totals, _ = stored(db, inc, "s1")
     assert (lines, size) == totals and size <= budget
@@ -208,7 +232,8 @@ def is_scan(statement: str) -> bool:
     """A statement that counts everything a source holds (what a writer does only when the
     source has no totals)."""
     return "coalesce(sum(" in statement and not any(
-        w in statement for w in ("BETWEEN", "LIMIT", "ORDER BY"))
+        w in statement for w in ("BETWEEN", "LIMIT", "ORDER BY")
+    )
 
 
 async def test_a_new_writer_learns_what_a_source_holds_from_one_row(tmp_path):
@@ -257,8 +282,14 @@ async def test_consoles_writing_one_source_keep_its_budget_and_its_count(tmp_pat
     def run(w: CaptureWriter, start: int) -> None:
         for k in range(30):
             first = start + k * 4
-            w.submit(inc, "s1", first, [long_line(first + i, 20_000) for i in range(6)],
-                     err=False, read_at=AT)  # overlapping: 6 lines every 4 numbers
+            w.submit(
+                inc,
+                "s1",
+                first,
+                [long_line(first + i, 20_000) for i in range(6)],
+                err=False,
+                read_at=AT,
+            )  # overlapping: 6 lines every 4 numbers
             time.sleep(0.002)
 
     threads = [threading.Thread(target=run, args=(w, s)) for w, s in ((a, 1), (b, 3))]
@@ -297,9 +328,10 @@ async def test_a_read_within_a_byte_budget_reads_the_newest_and_stops(tmp_path):
     db = tmp_path / "w.db"
     inc = await _incident(db)
     with closing(sqlite3.connect(db)) as conn, conn:
-        conn.executemany("INSERT INTO captured_lines VALUES (?, 's1', ?, 0, ?, ?)",
-                         [(inc, no, "2026-11-25T14:30:00.000000Z", long_line(no))
-                          for no in range(1, 301)])  # 19.7 MB
+        conn.executemany(
+            "INSERT INTO captured_lines VALUES (?, 's1', ?, 0, ?, ?)",
+            [(inc, no, "2026-11-25T14:30:00.000000Z", long_line(no)) for no in range(1, 301)],
+        )  # 19.7 MB
     each = sys.getsizeof(long_line(1))
     async with await Store.open(db, read_only=True) as s:
         tracemalloc.start()
@@ -324,7 +356,9 @@ def test_a_batch_costs_what_its_lines_cost_one_by_one():
     rng = random.Random(5)
     pieces = ["a", "é", "🔥", "x" * 900, "y" * 2000, "z" * 70_000]
     for _ in range(300):
-        texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
-                 for _ in range(rng.randint(0, 20))]
+        texts = [
+            "".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
+            for _ in range(rng.randint(0, 20))
+        ]
         assert model.lines(texts) == sum(model.cost(len(t.encode())) for t in texts)
     assert model.cost(100) == 164 and model.cost(1_100) > 4_096

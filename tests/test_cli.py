@@ -51,14 +51,17 @@ def journal(path: Path) -> list[tuple]:
     """Every row of the journal, read without writing."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return conn.execute("SELECT * FROM events ORDER BY id").fetchall() + \
-            conn.execute("SELECT * FROM incidents ORDER BY id").fetchall()
+        return (
+            conn.execute("SELECT * FROM events ORDER BY id").fetchall()
+            + conn.execute("SELECT * FROM incidents ORDER BY id").fetchall()
+        )
     finally:
         conn.close()
 
 
-def assert_refused(capsys: pytest.CaptureFixture[str], path: Path, *argv: str,
-                   same_bytes: bool = True) -> str:
+def assert_refused(
+    capsys: pytest.CaptureFixture[str], path: Path, *argv: str, same_bytes: bool = True
+) -> str:
     """Run a bad command: one line on stderr, non-zero exit, and the file unchanged.
 
     ``same_bytes=False`` is for refusals that come after the journal was read: Store.close
@@ -94,9 +97,24 @@ def inc1(db: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 # ------------------------------------------------------------------ declare and list
 def test_declare_numbers_increase(db: Path, capsys) -> None:
     assert ok(capsys, "declare", "first", "-s", "1") == "INC-1\n"
-    assert ok(capsys, "declare", "second", "-s", "sev2", "--service", "auth",
-              "--impact", "slow logins", "--detected-by", "alert",
-              "--commander", "@ic") == "INC-2\n"
+    assert (
+        ok(
+            capsys,
+            "declare",
+            "second",
+            "-s",
+            "sev2",
+            "--service",
+            "auth",
+            "--impact",
+            "slow logins",
+            "--detected-by",
+            "alert",
+            "--commander",
+            "@ic",
+        )
+        == "INC-2\n"
+    )
     assert ok(capsys, "--db", str(db), "declare", "third", "--severity", "SEV-3") == "INC-3\n"
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
 
@@ -109,8 +127,10 @@ def test_declare_backdated(db: Path, capsys) -> None:
 
 
 def test_list(db: Path, capsys) -> None:
-    assert ok(capsys, "list") == f"no incidents (no database at {db} yet); declare one " \
+    assert (
+        ok(capsys, "list") == f"no incidents (no database at {db} yet); declare one "
         "with: warroom declare TITLE --severity SEV-2\n"
+    )
     assert not db.exists()  # a read verb never creates the file
     ok(capsys, "declare", "API 500 errors", "-s", "1")
     ok(capsys, "declare", "slow search", "-s", "3")
@@ -134,10 +154,21 @@ def test_list_json(db: Path, capsys) -> None:
     assert [i["id"] for i in json.loads(ok(capsys, "list", "--json"))] == ["INC-1"]
     data = json.loads(ok(capsys, "list", "--all", "--json"))
     assert [i["id"] for i in data] == ["INC-2", "INC-1"]
-    assert set(data[0]) == {"id", "title", "severity", "status", "started_at", "resolved_at",
-                            "duration_seconds", "events"}
-    assert (data[0]["title"], data[0]["severity"], data[0]["status"]) == \
-        ("slow search", "SEV-3", "RESOLVED")
+    assert set(data[0]) == {
+        "id",
+        "title",
+        "severity",
+        "status",
+        "started_at",
+        "resolved_at",
+        "duration_seconds",
+        "events",
+    }
+    assert (data[0]["title"], data[0]["severity"], data[0]["status"]) == (
+        "slow search",
+        "SEV-3",
+        "RESOLVED",
+    )
     assert data[0]["events"] == 2 and data[0]["duration_seconds"] >= 0
     assert data[1]["resolved_at"] is None and data[1]["duration_seconds"] is None
 
@@ -151,14 +182,25 @@ def test_list_escapes_hostile_titles(db: Path, capsys) -> None:
 
 # ------------------------------------------------------------------ note, status, severity
 def test_note(inc1: Path, capsys) -> None:
-    out = ok(capsys, "note", "INC-1", "Alert fired: API 500 errors", "--owner", "@ops",
-             "--action", "Acknowledged")
+    out = ok(
+        capsys,
+        "note",
+        "INC-1",
+        "Alert fired: API 500 errors",
+        "--owner",
+        "@ops",
+        "--action",
+        "Acknowledged",
+    )
     assert out == "INC-1 #2 Alert fired: API 500 errors\n"
     assert ok(capsys, "note", "inc-1", "second") == "INC-1 #3 second\n"
     data = json.loads(ok(capsys, "report", "1", "--format", "json"))
     rows = {r["id"]: r for r in data["timeline"]}
-    assert (rows[2]["text"], rows[2]["action"], rows[2]["owner"]) == \
-        ("Alert fired: API 500 errors", "Acknowledged", "@ops")
+    assert (rows[2]["text"], rows[2]["action"], rows[2]["owner"]) == (
+        "Alert fired: API 500 errors",
+        "Acknowledged",
+        "@ops",
+    )
     assert rows[3]["owner"] == "@tester"  # the default owner is whoever runs the command
 
 
@@ -168,8 +210,14 @@ def test_note_at(inc1: Path, capsys) -> None:
     assert (rc, out.split(" ", 1)[0]) == (0, "INC-1")  # saved, and said to be early:
     assert err.startswith(f"warroom: warning: {iso(when)} is before the incident began")
     assert err.count("\n") == 1
-    rc, _, err = run(capsys, "note", "1", "offset", "--at",
-                     (when + timedelta(minutes=1)).astimezone().isoformat())
+    rc, _, err = run(
+        capsys,
+        "note",
+        "1",
+        "offset",
+        "--at",
+        (when + timedelta(minutes=1)).astimezone().isoformat(),
+    )
     assert rc == 0 and "before the incident began" in err
     data = json.loads(ok(capsys, "report", "1", "--format", "json"))
     rows = {r["text"]: r for r in data["timeline"]}
@@ -180,8 +228,18 @@ def test_note_at(inc1: Path, capsys) -> None:
 
 def test_status_with_resolution(inc1: Path, capsys) -> None:
     assert ok(capsys, "status", "1", "mitigated") == "INC-1 #2 Status ACTIVE → MITIGATED 🔧\n"
-    out = ok(capsys, "status", "1", "RESOLVED", "--immediate", "Increased pool size",
-             "--permanent", "Fixed leak", "--deployed", "v2.3.2")
+    out = ok(
+        capsys,
+        "status",
+        "1",
+        "RESOLVED",
+        "--immediate",
+        "Increased pool size",
+        "--permanent",
+        "Fixed leak",
+        "--deployed",
+        "v2.3.2",
+    )
     assert out == "INC-1 #3 Status MITIGATED → RESOLVED ✅\n"
     report = ok(capsys, "report", "1")
     assert "### Status: ✅ RESOLVED" in report
@@ -222,11 +280,11 @@ def test_report_output_file(inc1: Path, capsys, tmp_path: Path) -> None:
 
 
 def test_report_output_unwritable(inc1: Path, capsys, tmp_path: Path) -> None:
-    line = assert_refused(capsys, inc1, "report", "1", "--output", str(tmp_path),
-                          same_bytes=False)
+    line = assert_refused(capsys, inc1, "report", "1", "--output", str(tmp_path), same_bytes=False)
     assert "is a directory" in line
-    assert_refused(capsys, inc1, "report", "1", "-o", str(tmp_path / "no" / "such" / "x.md"),
-                   same_bytes=False)
+    assert_refused(
+        capsys, inc1, "report", "1", "-o", str(tmp_path / "no" / "such" / "x.md"), same_bytes=False
+    )
 
 
 # ------------------------------------------------------------------ tail
@@ -237,15 +295,17 @@ def test_tail_cmd(inc1: Path, capsys) -> None:
     state = json.loads(ok(capsys, "report", "1", "--format", "json"))["incident"]
     assert list(state["sources"]) == ["s1", "s2"]
     spec = state["sources"]["s1"]["spec"]
-    assert (spec["kind"], spec["command"], spec["cwd"]) == \
-        ("cmd", "tail -F /var/log/app.log", os.getcwd())
+    assert (spec["kind"], spec["command"], spec["cwd"]) == (
+        "cmd",
+        "tail -F /var/log/app.log",
+        os.getcwd(),
+    )
     assert state["sources"]["s2"]["spec"]["name"] == "journal"
 
 
 def test_tail_grep(inc1: Path, capsys, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    out = ok(capsys, "tail", "1", "--grep", r"ERROR|5\d\d", "app.log", "/var/log/*.log",
-             "-i", "-v")
+    out = ok(capsys, "tail", "1", "--grep", r"ERROR|5\d\d", "app.log", "/var/log/*.log", "-i", "-v")
     assert out.startswith("INC-1 #2 Log source grep ERROR|5\\d\\d added: grep ")
     ok(capsys, "tail", "1", "--grep", "(literal", "x.log", "--fixed", "--name", "lit")
     state = json.loads(ok(capsys, "report", "1", "--format", "json"))["incident"]
@@ -274,10 +334,13 @@ def test_tail_stop_and_list_from_the_command_line(inc1: Path, capsys) -> None:
     ok(capsys, "tail", "1", "--stop", "s1")  # by id too
 
 
-@pytest.mark.parametrize(("argv", "words"), [
-    (("tail", "1", "--stop", "nope"), "no log source 'nope' in INC-1"),
-    (("tail", "1", "--stop", "s1", "--cmd", "x"), "not allowed"),
-])
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (("tail", "1", "--stop", "nope"), "no log source 'nope' in INC-1"),
+        (("tail", "1", "--stop", "s1", "--cmd", "x"), "not allowed"),
+    ],
+)
 def test_tail_stop_refusals(inc1: Path, capsys, argv, words) -> None:
     assert words in assert_refused(capsys, inc1, *argv)
 
@@ -316,8 +379,7 @@ def test_resolve_db_path_precedence(tmp_path: Path) -> None:
 
 def test_default_location_is_the_user_data_dir(capsys, tmp_path: Path, monkeypatch) -> None:
     data = tmp_path / "data"
-    monkeypatch.setattr("storage.paths.user_data_path",
-                        lambda app, appauthor=None: data / app)
+    monkeypatch.setattr("storage.paths.user_data_path", lambda app, appauthor=None: data / app)
     monkeypatch.delenv(ENV_VAR, raising=False)
     monkeypatch.setenv("WARROOM_USER", "@tester")
     assert default_db_path() == data / "warroom" / "warroom.db"
@@ -335,48 +397,57 @@ def test_default_location_follows_platformdirs(monkeypatch, tmp_path: Path) -> N
 
 
 # ------------------------------------------------------------------ bad input
-@pytest.mark.parametrize("argv", [
-    ("note", "INC-99", "hello"),
-    ("status", "7", "resolved"),
-    ("severity", "7", "sev-1"),
-    ("report", "INC-42"),
-    ("report", "42", "--format", "json"),
-    ("tail", "5", "--cmd", "true"),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("note", "INC-99", "hello"),
+        ("status", "7", "resolved"),
+        ("severity", "7", "sev-1"),
+        ("report", "INC-42"),
+        ("report", "42", "--format", "json"),
+        ("tail", "5", "--cmd", "true"),
+    ],
+)
 def test_unknown_incident(inc1: Path, capsys, argv: tuple[str, ...]) -> None:
     line = assert_refused(capsys, inc1, *argv)
     assert line.startswith("warroom: no incident INC-")
 
 
-@pytest.mark.parametrize(("argv", "words"), [
-    (("declare", "t", "--severity", "SEV-9"), "unknown severity"),
-    (("declare", "t", "-s", "critical"), "unknown severity"),
-    (("severity", "1", "SEV-0"), "unknown severity"),
-    (("status", "1", "closed"), "unknown status"),
-    (("status", "1", ""), "unknown status"),
-    (("note", "INC-x", "hi"), "bad incident id"),
-    (("note", "0", "hi"), "bad incident id"),
-    (("report", "1", "--format", "pdf"), "invalid choice"),
-    (("declare", "no severity"), "required"),
-    (("frobnicate",), "invalid choice"),
-    (("tail", "1"), "required"),
-    (("tail", "1", "--cmd", "x", "--grep", "y", "z"), "not allowed"),
-    (("--bogus", "list"), "unrecognized"),
-])
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (("declare", "t", "--severity", "SEV-9"), "unknown severity"),
+        (("declare", "t", "-s", "critical"), "unknown severity"),
+        (("severity", "1", "SEV-0"), "unknown severity"),
+        (("status", "1", "closed"), "unknown status"),
+        (("status", "1", ""), "unknown status"),
+        (("note", "INC-x", "hi"), "bad incident id"),
+        (("note", "0", "hi"), "bad incident id"),
+        (("report", "1", "--format", "pdf"), "invalid choice"),
+        (("declare", "no severity"), "required"),
+        (("frobnicate",), "invalid choice"),
+        (("tail", "1"), "required"),
+        (("tail", "1", "--cmd", "x", "--grep", "y", "z"), "not allowed"),
+        (("--bogus", "list"), "unrecognized"),
+    ],
+)
 def test_bad_arguments(inc1: Path, capsys, argv: tuple[str, ...], words: str) -> None:
     line = assert_refused(capsys, inc1, *argv)
     assert words in line
     assert line.endswith("(see --help)")
 
 
-@pytest.mark.parametrize("argv", [
-    ("note", "1", "x", "--at", "garbage"),
-    ("note", "1", "x", "--at", "25:00"),
-    ("note", "1", "x", "--at", "2999-01-01T00:00:00Z"),
-    ("note", "1", "x", "--at", "1969-07-20T20:17:00Z"),
-    ("note", "1", "x", "--at", "0001-01-01T00:00:00+01:00"),
-    ("declare", "t", "-s", "2", "--started", "yesterday"),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("note", "1", "x", "--at", "garbage"),
+        ("note", "1", "x", "--at", "25:00"),
+        ("note", "1", "x", "--at", "2999-01-01T00:00:00Z"),
+        ("note", "1", "x", "--at", "1969-07-20T20:17:00Z"),
+        ("note", "1", "x", "--at", "0001-01-01T00:00:00+01:00"),
+        ("declare", "t", "-s", "2", "--started", "yesterday"),
+    ],
+)
 def test_bad_time(inc1: Path, capsys, argv: tuple[str, ...]) -> None:
     line = assert_refused(capsys, inc1, *argv)
     assert "time" in line
@@ -387,26 +458,32 @@ def test_bad_time_creates_no_database(db: Path, capsys) -> None:
     assert not db.exists()
 
 
-@pytest.mark.parametrize(("argv", "words"), [
-    (("tail", "1", "--grep", "(", "/var/log"), "bad pattern"),
-    (("tail", "1", "--grep", "[a-", "x.log"), "bad pattern"),
-    (("tail", "1", "--grep", "ERROR"), "at least one PATH"),
-    (("tail", "1", "--grep", "", "x.log"), "non-empty PATTERN"),
-    (("tail", "1", "--cmd", "  "), "command cannot be empty"),
-])
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (("tail", "1", "--grep", "(", "/var/log"), "bad pattern"),
+        (("tail", "1", "--grep", "[a-", "x.log"), "bad pattern"),
+        (("tail", "1", "--grep", "ERROR"), "at least one PATH"),
+        (("tail", "1", "--grep", "", "x.log"), "non-empty PATTERN"),
+        (("tail", "1", "--cmd", "  "), "command cannot be empty"),
+    ],
+)
 def test_bad_source(inc1: Path, capsys, argv: tuple[str, ...], words: str) -> None:
     assert words in assert_refused(capsys, inc1, *argv)
 
 
-@pytest.mark.parametrize(("argv", "words"), [
-    (("note", "1", ""), "cannot be empty"),
-    (("note", "1", "a\x00b"), "NUL"),
-    (("note", "1", "x" * 20_001), "too long"),
-    (("declare", "  ", "-s", "2"), "cannot be empty"),
-    (("declare", "x" * 301, "-s", "2"), "too long"),
-    (("status", "1", "active"), "already ACTIVE"),
-    (("severity", "1", "SEV-2"), "already SEV-2"),
-])
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (("note", "1", ""), "cannot be empty"),
+        (("note", "1", "a\x00b"), "NUL"),
+        (("note", "1", "x" * 20_001), "too long"),
+        (("declare", "  ", "-s", "2"), "cannot be empty"),
+        (("declare", "x" * 301, "-s", "2"), "too long"),
+        (("status", "1", "active"), "already ACTIVE"),
+        (("severity", "1", "SEV-2"), "already SEV-2"),
+    ],
+)
 def test_bad_values(inc1: Path, capsys, argv: tuple[str, ...], words: str) -> None:
     assert words in assert_refused(capsys, inc1, *argv, same_bytes=False)
 
@@ -425,16 +502,20 @@ def test_db_is_a_directory(capsys, tmp_path: Path) -> None:
 
 def test_db_parent_is_a_file(capsys, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
-    assert_refused(capsys, tmp_path / "file" / "w.db", "--db", str(tmp_path / "file" / "w.db"),
-                   "list")
+    assert_refused(
+        capsys, tmp_path / "file" / "w.db", "--db", str(tmp_path / "file" / "w.db"), "list"
+    )
     assert (tmp_path / "file").read_text() == "x"
 
 
-@pytest.mark.parametrize("content", [
-    b"this is my shopping list, not a database\n",
-    bytes(range(256)) * 40,
-    b"SQLite format 2\x00" + b"\x00" * 1000,
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"this is my shopping list, not a database\n",
+        bytes(range(256)) * 40,
+        b"SQLite format 2\x00" + b"\x00" * 1000,
+    ],
+)
 def test_db_is_not_sqlite(capsys, tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "w.db"
     path.write_bytes(content)
@@ -485,8 +566,7 @@ def test_db_unreadable(inc1: Path, capsys) -> None:
 # ------------------------------------------------------------------ as a real process
 def _proc(args: list[str], db: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, ENV_VAR: str(db), "WARROOM_USER": "@proc"}
-    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=60,
-                          cwd=REPO)
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=60, cwd=REPO)
 
 
 def test_console_script(db_path: Path) -> None:
@@ -504,8 +584,10 @@ def test_console_script(db_path: Path) -> None:
 def test_process_error_is_one_line(db_path: Path) -> None:
     db_path.write_bytes(b"\x00garbage" * 100)
     before = digest(db_path)
-    for args in ([sys.executable, "-m", "tui.cli", "list"],
-                 [sys.executable, "-m", "tui.cli", "declare", "t", "-s", "SEV-7"]):
+    for args in (
+        [sys.executable, "-m", "tui.cli", "list"],
+        [sys.executable, "-m", "tui.cli", "declare", "t", "-s", "SEV-7"],
+    ):
         done = _proc(args, db_path)
         assert done.returncode != 0
         assert done.stdout == ""
@@ -529,8 +611,9 @@ def test_saved_line_neutralises_controls(inc1: Path, capsys) -> None:
 
 
 @pytest.mark.parametrize("env_value", ["0", "x", "-5"])
-def test_bad_capture_lines_from_the_environment(db: Path, capsys, monkeypatch,
-                                                env_value: str) -> None:
+def test_bad_capture_lines_from_the_environment(
+    db: Path, capsys, monkeypatch, env_value: str
+) -> None:
     monkeypatch.setenv("WARROOM_CAPTURE_LINES", env_value)
     rc, _out, err = run(capsys, "list")
     assert rc == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
@@ -539,15 +622,25 @@ def test_bad_capture_lines_from_the_environment(db: Path, capsys, monkeypatch,
 
 def test_capture_lines_option_is_parsed(db: Path) -> None:
     from tui.cli import build_parser
+
     assert build_parser().parse_args(["--capture-lines", "500", "list"]).capture_lines == 500
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("64M", 64 << 20), ("64MiB", 64 << 20), ("64mb", 64 << 20), ("1G", 1 << 30),
-    ("2048K", 2 << 20), ("1048576", 1 << 20), (" 3 M ", 3 << 20)])
-def test_capture_bytes_option_is_parsed(db: Path, monkeypatch, value: str, expected: int
-                                        ) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("64M", 64 << 20),
+        ("64MiB", 64 << 20),
+        ("64mb", 64 << 20),
+        ("1G", 1 << 30),
+        ("2048K", 2 << 20),
+        ("1048576", 1 << 20),
+        (" 3 M ", 3 << 20),
+    ],
+)
+def test_capture_bytes_option_is_parsed(db: Path, monkeypatch, value: str, expected: int) -> None:
     from tui.cli import build_parser
+
     assert build_parser().parse_args(["list"]).capture_bytes == 64 << 20
     args = build_parser().parse_args(["--capture-bytes", value, "list"])
     assert args.capture_bytes == expected
@@ -555,13 +648,24 @@ def test_capture_bytes_option_is_parsed(db: Path, monkeypatch, value: str, expec
     assert build_parser().parse_args(["list"]).capture_bytes == expected
 
 
-@pytest.mark.parametrize(("value", "words"), [
-    ("0", "at least 1M"), ("512K", "at least 1M"), ("1048575", "at least 1M"),
-    ("x", "a size such as 64M"), ("-5M", "a size such as 64M"), ("64T", "a size such as"),
-    ("1.5G", "a size such as"), ("", "a size such as"), ("64 Mbytes", "a size such as"),
-    ("9" * 13, "a size such as")])
-def test_bad_capture_bytes_are_one_line(db: Path, capsys, monkeypatch, value: str,
-                                        words: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("0", "at least 1M"),
+        ("512K", "at least 1M"),
+        ("1048575", "at least 1M"),
+        ("x", "a size such as 64M"),
+        ("-5M", "a size such as 64M"),
+        ("64T", "a size such as"),
+        ("1.5G", "a size such as"),
+        ("", "a size such as"),
+        ("64 Mbytes", "a size such as"),
+        ("9" * 13, "a size such as"),
+    ],
+)
+def test_bad_capture_bytes_are_one_line(
+    db: Path, capsys, monkeypatch, value: str, words: str
+) -> None:
     rc, _out, err = run(capsys, f"--capture-bytes={value}", "list")
     assert rc == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert words in err and err.startswith("warroom")
@@ -573,9 +677,16 @@ def test_bad_capture_bytes_are_one_line(db: Path, capsys, monkeypatch, value: st
 def test_the_capture_budget_reaches_the_capture_writer(db: Path) -> None:
     from incident.clock import SystemClock
     from tui.cli import build_app, build_parser
+
     args = build_parser().parse_args(["--capture-bytes", "8M", "--capture-lines", "500"])
-    app = build_app(db, None, SystemClock(), capture_lines=args.capture_lines,
-                    capture_bytes=args.capture_bytes, remember_theme=False)
+    app = build_app(
+        db,
+        None,
+        SystemClock(),
+        capture_lines=args.capture_lines,
+        capture_bytes=args.capture_bytes,
+        remember_theme=False,
+    )
     try:
         assert (app.capture.limit, app.capture.max_bytes) == (500, 8 << 20)
     finally:
@@ -602,8 +713,13 @@ assert main(["--db", {str(db)!r}, "note", "1", "x"]) == 0
 assert main(["--db", {str(db)!r}, "list"]) == 0
 print(sorted(m for m in sys.modules if m.split(".")[0] == "textual"))
 """
-    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
 
@@ -612,15 +728,22 @@ def test_a_time_that_lands_elsewhere_is_said_though_saved(db: Path, capsys, monk
     1970 or before the declaration was accepted unflagged."""
     import tui.cli
     from incident.clock import FrozenClock
+
     now = FrozenClock(datetime(2026, 12, 5, 8, 43, tzinfo=UTC))
     monkeypatch.setattr(tui.cli, "SystemClock", lambda: now)
     ok(capsys, "declare", "API 500 errors", "-s", "2", "--started", "2026-12-04T06:00Z")
     rc, out, err = run(capsys, "note", "1", "late alert", "--at", "10:00")
     assert rc == 0 and out.startswith("INC-1 #2 ")
-    assert err == "warroom: warning: 10:00 is later than now (08:43Z), so it was taken as " \
+    assert (
+        err == "warroom: warning: 10:00 is later than now (08:43Z), so it was taken as "
         "yesterday: 2026-12-04T10:00:00Z\n"
+    )
     rc, out, err = run(capsys, "note", "1", "ancient", "--at", "1970-01-01T00:00:00Z")
-    assert rc == 0 and err == "warroom: warning: 1970-01-01T00:00:00Z is before the " \
-        "incident began (2026-12-04T06:00:00Z): recorded as given, out of order (e corrects " \
+    assert (
+        rc == 0
+        and err
+        == "warroom: warning: 1970-01-01T00:00:00Z is before the "
+        "incident began (2026-12-04T06:00:00Z): recorded as given, out of order (e corrects "
         "an entry's time)\n"
+    )
     assert ok(capsys, "note", "1", "just now", "--at", "08:40").startswith("INC-1 #4 ")

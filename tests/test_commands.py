@@ -30,8 +30,12 @@ from incident.journal import (
 from incident.model import PhaseId, Resolution, Severity, Status
 
 T0 = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
-BAD_TEXT = [("", "cannot be empty"), ("   \n ", "cannot be empty"),
-            ("a\x00b", "NUL"), ("x" * (MAX_TEXT + 1), "too long")]
+BAD_TEXT = [
+    ("", "cannot be empty"),
+    ("   \n ", "cannot be empty"),
+    ("a\x00b", "NUL"),
+    ("x" * (MAX_TEXT + 1), "too long"),
+]
 
 
 @pytest.fixture
@@ -52,14 +56,28 @@ def test_event_times(j, frozen_clock: FrozenClock) -> None:
 
 # ------------------------------------------------------------------ declare
 def test_declare(frozen_clock: FrozenClock) -> None:
-    e = cmd.declare(frozen_clock, "  API 500 errors ", Severity.SEV1, service=" auth ",
-                    impact="", detected_by="PagerDuty", commander="@ic", owner="@me")
+    e = cmd.declare(
+        frozen_clock,
+        "  API 500 errors ",
+        Severity.SEV1,
+        service=" auth ",
+        impact="",
+        detected_by="PagerDuty",
+        commander="@ic",
+        owner="@me",
+    )
     assert e.text == "Incident declared SEV-1: API 500 errors"
     assert e.action == "Response: All hands, executive notification"
     assert e.owner == "@ic"
-    assert e.payload == Declared(title="API 500 errors", severity=Severity.SEV1, started_at=T0,
-                                 service="auth", impact=None, detected_by="PagerDuty",
-                                 commander="@ic")
+    assert e.payload == Declared(
+        title="API 500 errors",
+        severity=Severity.SEV1,
+        started_at=T0,
+        service="auth",
+        impact=None,
+        detected_by="PagerDuty",
+        commander="@ic",
+    )
     assert e.incident_id == 0
     assert cmd.declare(frozen_clock, "t", Severity.SEV3, owner="@me").owner == "@me"
 
@@ -72,8 +90,9 @@ def test_declare_backdated(frozen_clock: FrozenClock) -> None:
     assert e.action == "Response: Core team, stakeholder notification"
 
 
-@pytest.mark.parametrize(("title", "match"), [
-    *BAD_TEXT[:3], ("x" * (cmd.MAX_TITLE + 1), "too long")])
+@pytest.mark.parametrize(
+    ("title", "match"), [*BAD_TEXT[:3], ("x" * (cmd.MAX_TITLE + 1), "too long")]
+)
 def test_declare_rejects_bad_title(frozen_clock: FrozenClock, title: str, match: str) -> None:
     with pytest.raises(InvalidInput, match=match):
         cmd.declare(frozen_clock, title, Severity.SEV2)
@@ -91,11 +110,18 @@ def test_declare_rejects_nul_in_optional_fields(frozen_clock: FrozenClock) -> No
 
 # ------------------------------------------------------------------ note
 def test_note(j, frozen_clock: FrozenClock) -> None:
-    e = cmd.note(frozen_clock, j.state, " Alert fired: API 500 errors ",
-                 action="Acknowledged, began investigation", owner="@devops-troubleshooter")
+    e = cmd.note(
+        frozen_clock,
+        j.state,
+        " Alert fired: API 500 errors ",
+        action="Acknowledged, began investigation",
+        owner="@devops-troubleshooter",
+    )
     assert (e.text, e.action, e.owner) == (
-        "Alert fired: API 500 errors", "Acknowledged, began investigation",
-        "@devops-troubleshooter")
+        "Alert fired: API 500 errors",
+        "Acknowledged, began investigation",
+        "@devops-troubleshooter",
+    )
     assert isinstance(e.payload, Note)
     bare = cmd.note(frozen_clock, j.state, "x")
     assert (bare.action, bare.owner) == ("", "")
@@ -118,11 +144,16 @@ def test_note_rejects_bad_action_and_owner(j, frozen_clock: FrozenClock) -> None
 def test_set_status(j, frozen_clock: FrozenClock) -> None:
     e = cmd.set_status(frozen_clock, j.state, Status.MITIGATED, owner="@ic")
     assert (e.text, e.action, e.owner) == (
-        "Status ACTIVE → MITIGATED 🔧", "Impact mitigated; monitoring", "@ic")
+        "Status ACTIVE → MITIGATED 🔧",
+        "Impact mitigated; monitoring",
+        "@ic",
+    )
     assert e.payload == StatusChanged(status=Status.MITIGATED, previous=Status.ACTIVE)
     e = cmd.set_status(frozen_clock, j.state, Status.RESOLVED)
-    assert (e.text, e.action) == ("Status ACTIVE → RESOLVED ✅",
-                                  "Resolved; post-incident procedures begin")
+    assert (e.text, e.action) == (
+        "Status ACTIVE → RESOLVED ✅",
+        "Resolved; post-incident procedures begin",
+    )
     j.add(e)
     e = cmd.set_status(frozen_clock, j.state, Status.ACTIVE)
     assert (e.text, e.action) == ("Status RESOLVED → ACTIVE 🚨", "Reopened; response resumes")
@@ -144,16 +175,20 @@ def test_set_status_same_is_refused(j, frozen_clock: FrozenClock, status: Status
 
 
 def test_set_severity(j, frozen_clock: FrozenClock) -> None:
-    e = cmd.set_severity(frozen_clock, j.state, Severity.SEV1, reason=" full outage ",
-                         owner="@ic")
+    e = cmd.set_severity(frozen_clock, j.state, Severity.SEV1, reason=" full outage ", owner="@ic")
     assert (e.text, e.action, e.owner) == (
         "Severity raised SEV-2 → SEV-1: full outage",
-        "Response: All hands, executive notification", "@ic")
-    assert e.payload == SeverityChanged(severity=Severity.SEV1, previous=Severity.SEV2,
-                                        reason="full outage")
+        "Response: All hands, executive notification",
+        "@ic",
+    )
+    assert e.payload == SeverityChanged(
+        severity=Severity.SEV1, previous=Severity.SEV2, reason="full outage"
+    )
     e = cmd.set_severity(frozen_clock, j.state, Severity.SEV3, reason="   ")
-    assert (e.text, e.action) == ("Severity lowered SEV-2 → SEV-3",
-                                  "Response: Standard team, normal hours")
+    assert (e.text, e.action) == (
+        "Severity lowered SEV-2 → SEV-3",
+        "Response: Standard team, normal hours",
+    )
     assert e.payload.reason is None
 
 
@@ -166,12 +201,13 @@ def test_set_severity_refuses_same_and_bad_reason(j, frozen_clock: FrozenClock) 
 
 def test_set_phase(j, frozen_clock: FrozenClock) -> None:
     e = cmd.set_phase(frozen_clock, j.state, PhaseId.ROOT_CAUSE, owner="@ic")
-    assert (e.text, e.action) == ("Phase 2: Root Cause Analysis (30 min budget)",
-                                  "Lead: @debugger")
+    assert (e.text, e.action) == ("Phase 2: Root Cause Analysis (30 min budget)", "Lead: @debugger")
     assert e.payload == PhaseChanged(phase=PhaseId.ROOT_CAUSE, previous=PhaseId.TRIAGE)
     e = cmd.set_phase(frozen_clock, j.state, PhaseId.DEPLOY)
-    assert (e.text, e.action) == ("Phase 4: Deployment & Validation",
-                                  "Lead: @deployment-orchestrator (emergency mode)")
+    assert (e.text, e.action) == (
+        "Phase 4: Deployment & Validation",
+        "Lead: @deployment-orchestrator (emergency mode)",
+    )
     with pytest.raises(InvalidTransition, match="already in that phase"):
         cmd.set_phase(frozen_clock, j.state, PhaseId.TRIAGE)
 
@@ -180,14 +216,19 @@ def test_set_phase(j, frozen_clock: FrozenClock) -> None:
 def test_tick(j, frozen_clock: FrozenClock) -> None:
     e = cmd.tick(frozen_clock, j.state, "immediate:0", owner="@ic")
     assert (e.text, e.action, e.owner) == (
-        "✔ Acknowledge - Confirm receipt of incident", "Checklist item done", "@ic")
+        "✔ Acknowledge - Confirm receipt of incident",
+        "Checklist item done",
+        "@ic",
+    )
     assert e.payload == ChecklistTicked(item="immediate:0", done=True)
     j.add(e)
     with pytest.raises(InvalidTransition, match="already done"):
         cmd.tick(frozen_clock, j.state, "immediate:0")
     e = cmd.tick(frozen_clock, j.state, "immediate:0", done=False)
-    assert (e.text, e.action) == ("✘ Unchecked Acknowledge - Confirm receipt of incident",
-                                  "Checklist item reopened")
+    assert (e.text, e.action) == (
+        "✘ Unchecked Acknowledge - Confirm receipt of incident",
+        "Checklist item reopened",
+    )
 
 
 def test_untick_what_was_never_ticked(j, frozen_clock: FrozenClock) -> None:
@@ -204,8 +245,11 @@ def test_tick_unknown_key(j, frozen_clock: FrozenClock, key: str) -> None:
 # ------------------------------------------------------------------ people
 def test_assign_and_release(j, frozen_clock: FrozenClock) -> None:
     e = cmd.assign(frozen_clock, j.state, " @debugger ", "technical_lead", owner="@ic")
-    assert (e.text, e.action, e.owner) == ("@debugger joined as Technical Lead",
-                                           "Role assigned: Technical Lead", "@ic")
+    assert (e.text, e.action, e.owner) == (
+        "@debugger joined as Technical Lead",
+        "Role assigned: Technical Lead",
+        "@ic",
+    )
     assert e.payload == ParticipantChanged(name="@debugger", role="technical_lead")
     j.add(e)
     e = cmd.release(frozen_clock, j.state, "@debugger")
@@ -228,16 +272,20 @@ def test_assign_and_release_validation(j, frozen_clock: FrozenClock) -> None:
 # ------------------------------------------------------------------ fields
 def test_set_field(j, frozen_clock: FrozenClock) -> None:
     e = cmd.set_field(frozen_clock, j.state, "root_cause.what", " pool exhaustion ", owner="@x")
-    assert (e.text, e.action, e.owner) == ("Set root cause: what: pool exhaustion",
-                                           "Incident record updated", "@x")
+    assert (e.text, e.action, e.owner) == (
+        "Set root cause: what: pool exhaustion",
+        "Incident record updated",
+        "@x",
+    )
     assert e.payload == FieldSet(field="root_cause.what", value="pool exhaustion")
     e = cmd.set_field(frozen_clock, j.state, "impact_summary.users_affected", "")
     assert e.text == "Cleared impact summary: users affected"
     assert e.payload.value is None
 
 
-@pytest.mark.parametrize("field", ["colour", "root_cause", "root_cause.how", "id", "status",
-                                   "severity", ""])
+@pytest.mark.parametrize(
+    "field", ["colour", "root_cause", "root_cause.how", "id", "status", "severity", ""]
+)
 def test_set_field_unknown(j, frozen_clock: FrozenClock, field: str) -> None:
     with pytest.raises(InvalidInput, match="unknown field"):
         cmd.set_field(frozen_clock, j.state, field, "x")
@@ -260,12 +308,17 @@ def test_set_field_status_page_must_be_known(j, frozen_clock: FrozenClock) -> No
 
 # ------------------------------------------------------------------ action items
 def test_action_items(j, frozen_clock: FrozenClock) -> None:
-    e = cmd.add_action_item(frozen_clock, j.state, " Add pool alerts ", item_owner="@db",
-                            owner="@ic")
-    assert (e.text, e.action, e.owner) == ("Action item 1: Add pool alerts",
-                                           "Action item added", "@ic")
-    assert e.payload == ActionItemChanged(op="add", item_id=1, text="Add pool alerts",
-                                          owner="@db", done=False)
+    e = cmd.add_action_item(
+        frozen_clock, j.state, " Add pool alerts ", item_owner="@db", owner="@ic"
+    )
+    assert (e.text, e.action, e.owner) == (
+        "Action item 1: Add pool alerts",
+        "Action item added",
+        "@ic",
+    )
+    assert e.payload == ActionItemChanged(
+        op="add", item_id=1, text="Add pool alerts", owner="@db", done=False
+    )
     j.add(e)
     assert cmd.add_action_item(frozen_clock, j.state, "next").payload.item_id == 2
     for done, word in [(True, "done"), (False, "reopened"), (None, "updated")]:
@@ -283,12 +336,13 @@ def test_action_item_validation(j, frozen_clock: FrozenClock) -> None:
 
 # ------------------------------------------------------------------ comms
 def test_send_update(j, frozen_clock: FrozenClock) -> None:
-    e = cmd.send_update(frozen_clock, j.state, "status page", " Investigating ",
-                        template="initial", owner="@comms")
-    assert (e.text, e.action, e.owner) == ("Update sent to status page", "Investigating",
-                                           "@comms")
-    assert e.payload == CommsSent(audience="status page", template="initial",
-                                  message="Investigating")
+    e = cmd.send_update(
+        frozen_clock, j.state, "status page", " Investigating ", template="initial", owner="@comms"
+    )
+    assert (e.text, e.action, e.owner) == ("Update sent to status page", "Investigating", "@comms")
+    assert e.payload == CommsSent(
+        audience="status page", template="initial", message="Investigating"
+    )
     with pytest.raises(InvalidInput, match="message cannot be empty"):
         cmd.send_update(frozen_clock, j.state, "x", " ")
 
@@ -307,8 +361,10 @@ def test_notify(j, frozen_clock: FrozenClock) -> None:
 def test_add_source(j, frozen_clock: FrozenClock) -> None:
     spec = SourceSpec(kind="cmd", name="app", command="tail -F app.log")
     e = cmd.add_source(frozen_clock, j.state, spec)
-    assert (e.text, e.action) == ("Log source app added: tail -F app.log",
-                                  "Source recorded; consoles start it")
+    assert (e.text, e.action) == (
+        "Log source app added: tail -F app.log",
+        "Source recorded; consoles start it",
+    )
     assert e.payload == CommandEvent(source_id="s1", op="added", spec=spec)
     j.add(e)
     grep = SourceSpec(kind="grep", name="err", pattern="ERROR", paths=("/a", "/b"))
@@ -319,14 +375,19 @@ def test_add_source(j, frozen_clock: FrozenClock) -> None:
         cmd.add_source(frozen_clock, j.state, spec, source_id="s1")
 
 
-@pytest.mark.parametrize(("op", "kw", "detail"), [
-    ("started", {"pid": 42}, "pid 42"), ("restarted", {"pid": 43}, "pid 43"),
-    ("exited", {"exit_code": 1}, "exit code 1"), ("stopped", {}, "stopped by the IC"),
-    ("failed", {"reason": "ENOENT"}, "ENOENT"), ("failed", {}, "failed to start"),
-])
+@pytest.mark.parametrize(
+    ("op", "kw", "detail"),
+    [
+        ("started", {"pid": 42}, "pid 42"),
+        ("restarted", {"pid": 43}, "pid 43"),
+        ("exited", {"exit_code": 1}, "exit code 1"),
+        ("stopped", {}, "stopped by the IC"),
+        ("failed", {"reason": "ENOENT"}, "ENOENT"),
+        ("failed", {}, "failed to start"),
+    ],
+)
 def test_source_ledger(j, frozen_clock: FrozenClock, op: str, kw: dict, detail: str) -> None:
-    j.add(cmd.add_source(frozen_clock, j.state, SourceSpec(kind="cmd", name="app",
-                                                           command="x")))
+    j.add(cmd.add_source(frozen_clock, j.state, SourceSpec(kind="cmd", name="app", command="x")))
     e = cmd.source_ledger(frozen_clock, j.state, "s1", op, **kw)
     assert (e.text, e.action) == (f"Log source app {op}: {detail}", "Command ledger")
     assert e.payload.op == op
@@ -335,13 +396,15 @@ def test_source_ledger(j, frozen_clock: FrozenClock, op: str, kw: dict, detail: 
 def test_pin(j, frozen_clock: FrozenClock) -> None:
     ev = Evidence(source="app.log", line="ERROR pool exhausted", line_no=12)
     e = cmd.pin(frozen_clock, j.state, ev, owner="@ops")
-    assert (e.text, e.action, e.owner) == ("Evidence from app.log: ERROR pool exhausted",
-                                           "Pinned as evidence", "@ops")
+    assert (e.text, e.action, e.owner) == (
+        "Evidence from app.log: ERROR pool exhausted",
+        "Pinned as evidence",
+        "@ops",
+    )
     assert e.payload == ev
     long = cmd.pin(frozen_clock, j.state, Evidence(source="s", line="y" * 500))
     assert long.text == "Evidence from s: " + "y" * 199 + "…"
-    assert cmd.pin(frozen_clock, j.state, ev, note_text="the smoking gun").text == \
-        "the smoking gun"
+    assert cmd.pin(frozen_clock, j.state, ev, note_text="the smoking gun").text == "the smoking gun"
 
 
 # ------------------------------------------------------------------ corrections
@@ -349,7 +412,11 @@ def test_correct(j, frozen_clock: FrozenClock) -> None:
     note = j.add(cmd.note(frozen_clock, j.state, "typo"))
     e = cmd.correct(frozen_clock, j.state, note, text=" fixed ", owner="@ic")
     assert (e.text, e.action, e.owner, e.corrects) == (
-        f"Corrected entry #{note.id}", "Timeline corrected", "@ic", note.id)
+        f"Corrected entry #{note.id}",
+        "Timeline corrected",
+        "@ic",
+        note.id,
+    )
     assert e.payload == Edit(text="fixed")
     e = cmd.correct(frozen_clock, j.state, note, retract=True)
     assert e.text == f"Retracted entry #{note.id}"

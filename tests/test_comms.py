@@ -29,8 +29,16 @@ def bare(journal, clock, severity=Severity.SEV2):
 
 def full(journal, clock):
     """An incident with every fact a template can use."""
-    journal.add(cmd.declare(clock, "Checkout down", Severity.SEV1, service="checkout-api",
-                            impact="15% of checkouts fail", commander="@alice"))
+    journal.add(
+        cmd.declare(
+            clock,
+            "Checkout down",
+            Severity.SEV1,
+            service="checkout-api",
+            impact="15% of checkouts fail",
+            commander="@alice",
+        )
+    )
     journal.add(cmd.set_field(clock, journal.state, "root_cause.what", "pool exhaustion"))
     return journal
 
@@ -41,18 +49,24 @@ def test_every_template_with_nothing_known_keeps_every_placeholder(journal, froz
     now = T0
     assert comms.render("initial", s, now) == (
         "We are aware of issues affecting [service]. Our team is investigating. "
-        "Updates every 15 minutes. Next update by 14:46 UTC.")
+        "Updates every 15 minutes. Next update by 14:46 UTC."
+    )
     assert comms.render("progress", s, now) == (
         "We have identified the root cause as [issue]. A fix is being implemented. "
-        "ETA: [time] Next update by 14:46 UTC.")
+        "ETA: [time] Next update by 14:46 UTC."
+    )
     assert comms.render("resolution", s, now) == (
         "The issue has been resolved. All services are operating normally. "
-        "We apologize for any inconvenience.")
+        "We apologize for any inconvenience."
+    )
     # Internal and executive drafts open with the facts of the incident: unknown ones stay.
     for audience in ("internal", "executives"):
         text = comms.render("progress", s, now, audience=audience)
-        assert text.splitlines()[:3] == ["INC-1 · SEV-2 · ACTIVE · Checkout down",
-                                         "Impact: [impact]", "Incident commander: [commander]"]
+        assert text.splitlines()[:3] == [
+            "INC-1 · SEV-2 · ACTIVE · Checkout down",
+            "Impact: [impact]",
+            "Incident commander: [commander]",
+        ]
         assert set(TOKENS.findall(text)) == {"[impact]", "[commander]", "[issue]", "[time]"}
 
 
@@ -64,14 +78,18 @@ def test_every_template_with_everything_known_fills_every_placeholder(journal, f
             assert not TOKENS.findall(text), (template, audience, text)
     assert comms.render("initial", s, T0, local=EST) == (
         "We are aware of issues affecting checkout-api. Our team is investigating. "
-        "Updates every 15 minutes. Next update by 14:46 UTC (09:46 EST).")
+        "Updates every 15 minutes. Next update by 14:46 UTC (09:46 EST)."
+    )
     assert comms.render("progress", s, T0, eta="15:30 UTC") == (
         "We have identified the root cause as pool exhaustion. A fix is being implemented. "
-        "ETA: 15:30 UTC Next update by 14:46 UTC.")
+        "ETA: 15:30 UTC Next update by 14:46 UTC."
+    )
     exec_text = comms.render("initial", s, T0, audience="executives")
-    assert exec_text.startswith("INC-1 · SEV-1 · ACTIVE · Checkout down\n"
-                                "Impact: 15% of checkouts fail\n"
-                                "Incident commander: @alice\n\n")
+    assert exec_text.startswith(
+        "INC-1 · SEV-1 · ACTIVE · Checkout down\n"
+        "Impact: 15% of checkouts fail\n"
+        "Incident commander: @alice\n\n"
+    )
 
 
 def test_nothing_is_invented_the_eta_above_all(journal, frozen_clock):
@@ -96,12 +114,16 @@ def test_the_promise_follows_the_audience_cadence_and_says_local_time(journal, f
     # A template that places the next update itself gets it there, not at the end.
     own = "Next: [next update]. Still on [service]."
     assert comms.render("progress", s, T0, text=own, audience="internal").endswith(
-        "\n\nNext: 15:01 UTC. Still on [service].")
+        "\n\nNext: 15:01 UTC. Still on [service]."
+    )
 
 
 def test_values_are_filled_once_and_shown_safely(journal, frozen_clock):
-    journal.add(cmd.declare(frozen_clock, "T [service] \x1b]52;c;AAAA\x07", Severity.SEV2,
-                            service="api\nEU"))
+    journal.add(
+        cmd.declare(
+            frozen_clock, "T [service] \x1b]52;c;AAAA\x07", Severity.SEV2, service="api\nEU"
+        )
+    )
     text = comms.render("initial", journal.state, T0, audience="internal")
     first = text.splitlines()[0]
     assert "[service]" in first  # a title containing a placeholder is not filled again
@@ -110,21 +132,29 @@ def test_values_are_filled_once_and_shown_safely(journal, frozen_clock):
 
 
 # ---------------------------------------------------------------------- templates
-@pytest.mark.parametrize(("text", "problem"), [
-    ("", "it is empty"),
-    ("  \n", "it is empty"),
-    ("Down: [servce]", "unknown placeholder [servce]"),
-    ("Down: [Service]", "unknown placeholder [Service] (did you mean [service]?)"),
-    ("Down\x1b[2J", "it contains control characters"),
-    ("x" * 4001, "it is too long"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "it is empty"),
+        ("  \n", "it is empty"),
+        ("Down: [servce]", "unknown placeholder [servce]"),
+        ("Down: [Service]", "unknown placeholder [Service] (did you mean [service]?)"),
+        ("Down\x1b[2J", "it contains control characters"),
+        ("x" * 4001, "it is too long"),
+    ],
+)
 def test_a_broken_template_is_named(text, problem):
     assert any(p.startswith(problem) for p in comms.check_template(text))
 
 
 def test_a_good_template_passes():
-    assert comms.check_template("[incident] [severity]: [service] is down. ETA [time].\n"
-                                "Next update by [next update] (every [cadence]).") == []
+    assert (
+        comms.check_template(
+            "[incident] [severity]: [service] is down. ETA [time].\n"
+            "Next update by [next update] (every [cadence])."
+        )
+        == []
+    )
     assert comms.builtin_template("initial").endswith("Updates every [cadence].")
     for t in comms.TEMPLATES:
         assert comms.check_template(comms.builtin_template(t)) == []
@@ -206,8 +236,16 @@ def test_send_puts_the_exact_text_on_the_timeline(journal, frozen_clock):
     j = bare(journal, frozen_clock)
     text = "Line one\n  Line two with [service] left as is"
     frozen_clock.advance(minutes=7)
-    sent = j.add(cmd.send_update(frozen_clock, j.state, "executives", "  " + text + "\n",
-                                 template="progress", owner="@alice"))
+    sent = j.add(
+        cmd.send_update(
+            frozen_clock,
+            j.state,
+            "executives",
+            "  " + text + "\n",
+            template="progress",
+            owner="@alice",
+        )
+    )
     assert sent.payload == CommsSent(audience="executives", template="progress", message=text)
     row = timeline(j.events)[-1]
     assert (row.text, row.action, row.owner) == ("Update sent to executives", text, "@alice")
@@ -220,13 +258,18 @@ def test_send_puts_the_exact_text_on_the_timeline(journal, frozen_clock):
 def test_notification_checklist_follows_the_severity(journal, frozen_clock):
     j = bare(journal, frozen_clock)
     items = comms.notify_checklist(j.state)
-    assert [(i.party, i.required, i.done) for i in items] == \
-        [("Core team", True, False), ("Stakeholders", True, False)]
+    assert [(i.party, i.required, i.done) for i in items] == [
+        ("Core team", True, False),
+        ("Stakeholders", True, False),
+    ]
     j.add(cmd.notify(frozen_clock, j.state, "Stakeholders", contact="@customer-support"))
     j.add(cmd.set_severity(frozen_clock, j.state, Severity.SEV1))
     items = comms.notify_checklist(j.state)
     assert [(i.party, i.required, i.done) for i in items] == [
-        ("All hands", True, False), ("Executives", True, False), ("Stakeholders", False, True)]
+        ("All hands", True, False),
+        ("Executives", True, False),
+        ("Stakeholders", False, True),
+    ]
     assert items[2].tick.contact == "@customer-support"
     j.add(cmd.notify(frozen_clock, j.state, "Stakeholders", done=False))
     assert not comms.notify_checklist(j.state)[2].done

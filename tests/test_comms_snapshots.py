@@ -34,14 +34,23 @@ async def sent(db, incident: int, minutes_ago: dict[str, float]) -> None:
         state = await store.load_state(incident)
         for audience, ago in minutes_ago.items():
             clock = FrozenClock(FROZEN - timedelta(minutes=ago))
-            await store.append(cmd.send_update(clock, state, audience, f"Update to {audience}",
-                                               template="progress", owner="@alice"))
+            await store.append(
+                cmd.send_update(
+                    clock,
+                    state,
+                    audience,
+                    f"Update to {audience}",
+                    template="progress",
+                    owner="@alice",
+                )
+            )
     finally:
         await store.close()
 
 
 def app_with(tmp_path, minutes_ago: dict[str, float] | None = None):
     import asyncio
+
     db = tmp_path / "w.db"
     incident = seed_sync(db)
     if minutes_ago:
@@ -84,14 +93,17 @@ def opens(key: str, dialog: type, *keys: str):
         for field in pilot.app.screen.query(Input):
             field.cursor_blink = False
         await pilot.pause(0.2)
+
     return run_before
 
 
 def test_contacts_dialog_80x24(snap_compare, tmp_path):
-    assert snap_compare(app_with(tmp_path), terminal_size=NARROW,
-                        run_before=opens("c", ContactsDialog))
+    assert snap_compare(
+        app_with(tmp_path), terminal_size=NARROW, run_before=opens("c", ContactsDialog)
+    )
 
 
 def test_notify_contact_picker_80x24(snap_compare, tmp_path):
-    assert snap_compare(app_with(tmp_path), terminal_size=NARROW,
-                        run_before=opens("space", ContactPicker, "i"))
+    assert snap_compare(
+        app_with(tmp_path), terminal_size=NARROW, run_before=opens("space", ContactPicker, "i")
+    )

@@ -30,8 +30,10 @@ from tui.widgets.notify import NotifyList
 from tui.widgets.status_bar import Part, StatusBar
 
 SIZE = (120, 36)
-DEMO_PROGRESS = ("We have identified the root cause as Database connection pool exhaustion. "
-                 "A fix is being implemented. ETA: 15:30 UTC")
+DEMO_PROGRESS = (
+    "We have identified the root cause as Database connection pool exhaustion. "
+    "A fix is being implemented. ETA: 15:30 UTC"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -44,8 +46,12 @@ def own_config(tmp_path, monkeypatch):
 async def stored(db: Path, incident: int):
     store = await Store.open(db, read_only=True)
     try:
-        return (await store.events(incident), await store.load_state(incident),
-                await store.drafts(incident), await store.contacts())
+        return (
+            await store.events(incident),
+            await store.load_state(incident),
+            await store.drafts(incident),
+            await store.contacts(),
+        )
     finally:
         await store.close()
 
@@ -89,9 +95,9 @@ async def test_each_audience_has_its_own_drafts_and_countdown(tmp_path):
         pane = screen.query_one(CommsPane)
         area = screen.query_one("#comms-draft", TextArea)
         assert (pane.audience, pane.template) == ("status-page", "progress")
-        assert [text_of(screen, f"#cad-{a}") for a in
-                ("status-page", "internal", "executives")] == \
-            ["page +05:00", "int +23:00", "exec +23:00"]
+        assert [
+            text_of(screen, f"#cad-{a}") for a in ("status-page", "internal", "executives")
+        ] == ["page +05:00", "int +23:00", "exec +23:00"]
         assert pane.has_class("-overdue")
         assert pane.border_subtitle == "UPDATE OVERDUE: Status page, Internal, Executives"
         assert screen.query_one("#cad-status-page").has_class("-current")
@@ -107,20 +113,28 @@ async def test_each_audience_has_its_own_drafts_and_countdown(tmp_path):
             "Impact: Users cannot complete checkout; ~15% of requests failing\n"
             "Incident commander: @alice\n\n"
             "We are aware of issues affecting checkout-api. Our team is investigating. "
-            "Updates every 15 minutes. Next update by 15:24 UTC.")
+            "Updates every 15 minutes. Next update by 15:24 UTC."
+        )
         assert screen.query_one("#cad-internal").has_class("-current")
         area.move_cursor(area.document.end)
         await pilot.press(*" B")
         await pilot.press("ctrl+t")
         await until(pilot, lambda: pane.template == "progress")
-        assert "We have identified the root cause as Database connection pool exhaustion." \
-            in area.text and area.text.startswith("INC-1 · SEV-1")
+        assert (
+            "We have identified the root cause as Database connection pool exhaustion." in area.text
+            and area.text.startswith("INC-1 · SEV-1")
+        )
         await pilot.press("ctrl+n", "ctrl+n")  # executives, then the status page again
         await until(pilot, lambda: pane.audience == "status-page")
         assert area.text.endswith(" A") and pane.template == "progress"
         _, _, drafts, _ = await until_stored(
-            db, incident, lambda e, s, d, c: d.get("comms.internal.initial", "").endswith(" B")
-            and d.get("comms.selected") == "status-page/progress")
+            db,
+            incident,
+            lambda e, s, d, c: (
+                d.get("comms.internal.initial", "").endswith(" B")
+                and d.get("comms.selected") == "status-page/progress"
+            ),
+        )
         assert drafts["comms.status-page.progress"].endswith("15:24 UTC. A")
 
 
@@ -133,8 +147,7 @@ async def test_a_draft_typed_then_the_link_drops_is_there_on_reattach(tmp_path):
         pane = screen.query_one(CommsPane)
         await pilot.click("#comms-draft")
         await pilot.press("ctrl+n", "ctrl+n", "ctrl+t")  # executives, progress
-        await until(pilot, lambda: (pane.audience, pane.template) == ("executives",
-                                                                     "progress"))
+        await until(pilot, lambda: (pane.audience, pane.template) == ("executives", "progress"))
         area = screen.query_one("#comms-draft", TextArea)
         area.move_cursor(area.document.end)
         await pilot.press(*" Board call at 16:00.")
@@ -173,12 +186,12 @@ async def test_send_records_the_exact_text_and_resets_only_that_audience(tmp_pat
         # Sent an initial response: the next draft for them is a progress update.
         assert pane.template == "progress"
         rows = screen.query_one("#timeline").entries
-        assert (rows[-1].text, rows[-1].action) == ("Update sent to executives",
-                                                    text.strip())
+        assert (rows[-1].text, rows[-1].action) == ("Update sent to executives", text.strip())
     events, state, drafts, _ = await stored(db, incident)
     sent = events[-1]
-    assert sent.payload == CommsSent(audience="executives", template="initial",
-                                     message=text.strip())
+    assert sent.payload == CommsSent(
+        audience="executives", template="initial", message=text.strip()
+    )
     assert sent.occurred_at == FROZEN and sent.owner == "@alice"
     assert state.last_sent("executives").message == text.strip()
     assert "comms.executives.initial" not in drafts
@@ -219,12 +232,12 @@ async def test_copy_write_to_a_file_and_the_history(tmp_path):
         history = app.screen.query_one("#history-list", OptionList)
         assert history.option_count == 2
         first = str(history.get_option_at_index(0).prompt)
-        assert first.startswith("2026-11-25 14:48:00Z Status page · Progress update · "
-                                "@customer-support")
+        assert first.startswith(
+            "2026-11-25 14:48:00Z Status page · Progress update · @customer-support"
+        )
         assert DEMO_PROGRESS in first
         app.screen.query_one("#history-audience").value = "internal"
-        await until(pilot, lambda: "Nothing sent yet" in str(
-            history.get_option_at_index(0).prompt))
+        await until(pilot, lambda: "Nothing sent yet" in str(history.get_option_at_index(0).prompt))
         app.screen.query_one("#history-audience").value = "__all__"
         await until(pilot, lambda: history.option_count == 2)
         history.focus()
@@ -243,7 +256,9 @@ async def test_edit_in_editor_on_a_private_temporary_file(tmp_path, monkeypatch)
         "p = sys.argv[1]\n"
         f"open({str(seen)!r}, 'w').write(oct(stat.S_IMODE(os.stat(p).st_mode)) + ' ' + p)\n"
         "if os.environ.get('EDITOR_FAILS'):\n    sys.exit(3)\n"
-        "with open(p, 'a') as f:\n    f.write(' Edited in vim.\\n')\n", encoding="utf-8")
+        "with open(p, 'a') as f:\n    f.write(' Edited in vim.\\n')\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
     app = make_app(db, incident)
     async with app.run_test(size=SIZE) as pilot:
@@ -256,7 +271,8 @@ async def test_edit_in_editor_on_a_private_temporary_file(tmp_path, monkeypatch)
         mode, path = seen.read_text().split(" ", 1)
         assert mode == "0o600" and not os.path.exists(path)  # private, then removed
         _, _, drafts, _ = await until_stored(
-            db, incident, lambda e, s, d, c: "comms.status-page.progress" in d)
+            db, incident, lambda e, s, d, c: "comms.status-page.progress" in d
+        )
         assert drafts["comms.status-page.progress"] == before + " Edited in vim."
 
         monkeypatch.setenv("EDITOR_FAILS", "1")
@@ -292,7 +308,8 @@ async def test_the_cadence_dialog_records_overrides_for_this_severity(tmp_path):
     events, state, _, _ = await stored(db, incident)
     assert [e.payload for e in events[-2:]] == [
         CadenceSet(audience="internal", severity="SEV-1", minutes=0),
-        CadenceSet(audience="executives", severity="SEV-1", minutes=60)]
+        CadenceSet(audience="executives", severity="SEV-1", minutes=60),
+    ]
     assert state.cadence == {"SEV-1": {"internal": 0, "executives": 60}}
 
 
@@ -306,19 +323,25 @@ async def test_notification_ticks_offer_the_emergency_contacts(tmp_path):
         await pilot.press("i")
         checklist = screen.query_one(NotifyList)
         assert app.focused is checklist
-        prompts = lambda: [str(checklist.get_option_at_index(i).prompt)  # noqa: E731
-                           for i in range(checklist.option_count)]
+
+        def prompts():
+            return [
+                str(checklist.get_option_at_index(i).prompt) for i in range(checklist.option_count)
+            ]
+
         assert prompts() == ["☐ All hands", "☐ Executives"]  # SEV-1 in the playbook
 
         await pilot.press("space")
         await until(pilot, lambda: isinstance(app.screen, ContactPicker))
         options = app.screen.query_one("#pick-contact", OptionList)
-        shown = [str(options.get_option_at_index(i).prompt)
-                 for i in range(options.option_count)]
-        assert shown == ["On-Call Engineer → @devops-troubleshooter",
-                         "Database Admin → @database-optimizer",
-                         "Security Team → @security-auditor",
-                         "Customer Comms → @customer-support", "Nobody in particular"]
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert shown == [
+            "On-Call Engineer → @devops-troubleshooter",
+            "Database Admin → @database-optimizer",
+            "Security Team → @security-auditor",
+            "Customer Comms → @customer-support",
+            "Nobody in particular",
+        ]
         await pilot.press("down", "down", "down", "enter")
         await until(pilot, lambda: prompts()[0].startswith("☑"))
         assert prompts()[0] == "☑ All hands  15:08Z via @customer-support"
@@ -335,7 +358,8 @@ async def test_notification_ticks_offer_the_emergency_contacts(tmp_path):
     events, state, _, _ = await stored(db, incident)
     assert [e.payload for e in events[-2:]] == [
         Notified(party="All hands", contact="@customer-support"),
-        Notified(party="All hands", done=False)]
+        Notified(party="All hands", done=False),
+    ]
     assert not state.notified["All hands"].done
 
 
@@ -349,8 +373,12 @@ async def test_the_contacts_dialog_edits_the_roster_offered_when_assigning(tmp_p
         await until(pilot, lambda: isinstance(app.screen, ContactsDialog))
         dialog = app.screen
         assert [c.role for c in dialog.rows()][:5] == [
-            "On-Call Engineer", "Database Admin", "Security Team", "Customer Comms",
-            "Executive Escalation"]
+            "On-Call Engineer",
+            "Database Admin",
+            "Security Team",
+            "Customer Comms",
+            "Executive Escalation",
+        ]
         dialog.query_one("#role-5", Input).value = ""
         dialog.query_one("#who-5", Input).value = "@nobody"  # a contact without a role
         await pilot.press("enter")
@@ -367,8 +395,7 @@ async def test_the_contacts_dialog_edits_the_roster_offered_when_assigning(tmp_p
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, ParticipantDialog))
         suggest = app.screen.query_one("#p-suggest", OptionList)
-        prompts = [str(suggest.get_option_at_index(i).prompt)
-                   for i in range(suggest.option_count)]
+        prompts = [str(suggest.get_option_at_index(i).prompt) for i in range(suggest.option_count)]
         assert "☎ Executive Escalation → @cto" in prompts
         assert "☎ Scribe → @bob" in prompts
         suggest.highlighted = prompts.index("☎ Executive Escalation → @cto")
@@ -385,8 +412,9 @@ async def test_the_contacts_dialog_edits_the_roster_offered_when_assigning(tmp_p
 async def test_user_templates_are_used_and_broken_ones_reported(tmp_path):
     folder = tmp_path / "config" / "templates"
     folder.mkdir(parents=True)
-    (folder / "initial.txt").write_text("[incident]: [service] is degraded.\n"
-                                        "Next update by [next update].\n", encoding="utf-8")
+    (folder / "initial.txt").write_text(
+        "[incident]: [service] is degraded.\nNext update by [next update].\n", encoding="utf-8"
+    )
     (folder / "progress.txt").write_text("Root cause: [isue]", encoding="utf-8")
     (folder / "resolution.txt").write_text("\n", encoding="utf-8")
     db = tmp_path / "w.db"
@@ -394,8 +422,9 @@ async def test_user_templates_are_used_and_broken_ones_reported(tmp_path):
     app = make_app(db, incident)
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_ready(pilot)
-        assert notified(app, "progress.txt: unknown placeholder [isue]; using the built-in "
-                             "progress update")
+        assert notified(
+            app, "progress.txt: unknown placeholder [isue]; using the built-in progress update"
+        )
         assert notified(app, "resolution.txt: it is empty; using the built-in resolution")
         area = screen.query_one("#comms-draft", TextArea)
         assert area.text.startswith("We have identified the root cause as Database")

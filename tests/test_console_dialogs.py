@@ -47,10 +47,6 @@ SIZE = (120, 36)
 DEMO_DRAFT = "Fix for token-refresh leak passed expedited review"
 
 
-
-
-
-
 async def saved_draft(pilot, db: Path, incident: int, key: str, text: str) -> None:
     """Wait (at most a second) until the autosave has written ``text`` under ``key``."""
     loop = asyncio.get_running_loop()
@@ -160,15 +156,14 @@ async def test_an_unsaved_note_reopens_by_itself_on_the_next_attach(tmp_path):
         await until(pilot, lambda: isinstance(app.screen, NoteDialog))  # no key pressed
         box = app.screen.query_one("#note-text", Input)
         assert box.value == "DBA paged"
-        assert "restored, not saved yet" in str(app.screen.query_one("#note-dialog")
-                                                 .border_title)
+        assert "restored, not saved yet" in str(app.screen.query_one("#note-dialog").border_title)
         await pilot.press("!")  # not selected: the first key does not wipe it
         assert box.value == "DBA paged!"
         await pilot.press("enter")
         screen = await back_to_console(pilot)
         await until(pilot, lambda: rows(screen)[-1] == "DBA paged!")
     events, _, drafts = await stored(db, incident)
-    assert [e.text for e in events[len(before):]] == ["DBA paged!"]
+    assert [e.text for e in events[len(before) :]] == ["DBA paged!"]
     assert note_drafts(drafts) == {}
 
 
@@ -180,9 +175,17 @@ async def test_a_new_note_never_merges_a_draft_left_unsaved(tmp_path):
     incident = await seed(db)
     await put_drafts(db, incident, {"note.text": "KTYPED-4"})  # an older warroom's key too
     before, _, _ = await stored(db, incident)
-    app = build_app(db, incident, FrozenClock(FROZEN), theme="warroom-dark", actor="@alice",
-                    remember_theme=False, local_tz=UTC, run_sources=False,
-                    peek=peek(db, incident, FIRST_PAGE))  # as `warroom attach` starts
+    app = build_app(
+        db,
+        incident,
+        FrozenClock(FROZEN),
+        theme="warroom-dark",
+        actor="@alice",
+        remember_theme=False,
+        local_tz=UTC,
+        run_sources=False,
+        peek=peek(db, incident, FIRST_PAGE),
+    )  # as `warroom attach` starts
     gate = hold_journal(app)
     async with app.run_test(size=SIZE) as pilot:
         try:
@@ -191,15 +194,20 @@ async def test_a_new_note_never_merges_a_draft_left_unsaved(tmp_path):
         finally:
             gate.set()
         await wait_ready(pilot)
-        await until(pilot, lambda: isinstance(app.screen, NoteDialog)
-                    and app.screen.query_one("#note-text", Input).value == "KTYPED-4")
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, NoteDialog)
+                and app.screen.query_one("#note-text", Input).value == "KTYPED-4"
+            ),
+        )
         events, _, _ = await stored(db, incident)
-        assert [e.text for e in events[len(before):]] == ["KTYPED-5"]
+        assert [e.text for e in events[len(before) :]] == ["KTYPED-5"]
         await pilot.press("enter")
         await back_to_console(pilot)
         await until(pilot, lambda: app.state.last_event_id == events[-1].id + 1)
     events, _, drafts = await stored(db, incident)
-    assert [e.text for e in events[len(before):]] == ["KTYPED-5", "KTYPED-4"]
+    assert [e.text for e in events[len(before) :]] == ["KTYPED-5", "KTYPED-4"]
     assert note_drafts(drafts) == {}
 
 
@@ -207,6 +215,7 @@ async def test_a_refused_note_is_kept_and_reopens(tmp_path, monkeypatch):
     """A store that refuses the note (here: one append fails) shows nothing as saved;
     the dialog opens again with the text, and Enter then saves it once."""
     from storage.errors import StoreBusy
+
     db = tmp_path / "w.db"
     incident = await seed(db)
     before, _, _ = await stored(db, incident)
@@ -222,13 +231,13 @@ async def test_a_refused_note_is_kept_and_reopens(tmp_path, monkeypatch):
             if len(calls) == 1:
                 raise StoreBusy("locked by another process; nothing was saved")
             return await real(event, **kw)
+
         monkeypatch.setattr(journal, "append", refuse_once)
         dialog = await open_dialog(pilot, "n", NoteDialog)
         prefix = dialog.key("text").rpartition(".")[0]
         await pilot.press(*"Kept note", "enter")
         await until(pilot, lambda: len(calls) == 1)
-        await until(pilot, lambda: isinstance(app.screen, NoteDialog)
-                    and app.screen is not dialog)
+        await until(pilot, lambda: isinstance(app.screen, NoteDialog) and app.screen is not dialog)
         assert app.screen.query_one("#note-text", Input).value == "Kept note"
         await saved_draft(pilot, db, incident, prefix + ".text", "Kept note")
         await pilot.press("enter")
@@ -236,7 +245,7 @@ async def test_a_refused_note_is_kept_and_reopens(tmp_path, monkeypatch):
         await until(pilot, lambda: rows(screen)[-1] == "Kept note")
     assert [c["drafts_done"] for c in calls] == [prefix, prefix]
     events, _, drafts = await stored(db, incident)
-    assert [e.text for e in events[len(before):]] == ["Kept note"]
+    assert [e.text for e in events[len(before) :]] == ["Kept note"]
     assert note_drafts(drafts) == {}
 
 
@@ -256,8 +265,9 @@ async def test_severity_dialog_shows_criteria_and_records_the_choice(tmp_path):
         dialog = await open_dialog(pilot, "s", SeverityDialog)
         shown = "\n".join(text_of(w) for w in dialog.query(Label))
         options = dialog.query_one(OptionList)
-        shown += "\n".join(str(options.get_option_at_index(i).prompt)
-                           for i in range(options.option_count))
+        shown += "\n".join(
+            str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
+        )
         assert "When unsure, pick the higher" in shown
         for sev in load_playbook().severities:
             assert sev.level.value in shown
@@ -310,7 +320,10 @@ async def test_status_resolved_with_resolution_fields(tmp_path):
     assert isinstance(p, StatusChanged) and p.status is Status.RESOLVED
     assert p.resolution is not None
     assert (p.resolution.immediate, p.resolution.permanent, p.resolution.deployed) == (
-        "Increased connection pool size", "Fix leak", "v2.3.2")
+        "Increased connection pool size",
+        "Fix leak",
+        "v2.3.2",
+    )
     assert state.resolution.deployed == "v2.3.2" and state.status is Status.RESOLVED
 
 
@@ -362,8 +375,7 @@ async def test_participant_suggestion_fills_name_and_other_role(tmp_path):
         await pilot.pause()
         name = dialog.query_one("#p-name", Input)
         row = load_playbook().delegation.by_symptom
-        picked = next(r for r in row if r.symptom in str(suggestions.get_option_at_index(1)
-                                                          .prompt))
+        picked = next(r for r in row if r.symptom in str(suggestions.get_option_at_index(1).prompt))
         assert name.value == picked.delegates[0]
         assert app.focused is name
 
@@ -490,8 +502,12 @@ async def test_untrusted_text_is_shown_literally_and_sanitised(tmp_path):
         for event in (
             cmd.set_field(clock, state, "title", "[b]Title[/b] \x1b]0;t\x07"),
             cmd.assign(clock, state, "[red]mallory[/]", "operations"),
-            cmd.add_source(clock, state, SourceSpec(kind="cmd", name="[i]src\x1b[2J",
-                                                    command="echo '[b]'"), owner="@x"),
+            cmd.add_source(
+                clock,
+                state,
+                SourceSpec(kind="cmd", name="[i]src\x1b[2J", command="echo '[b]'"),
+                owner="@x",
+            ),
         ):
             await store.append(event)
     finally:

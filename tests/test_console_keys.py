@@ -36,8 +36,6 @@ async def count(db: Path, incident: int) -> int:
         await store.close()
 
 
-
-
 def pane_of(screen: ConsoleScreen) -> str | None:
     return screen._focused_pane()
 
@@ -48,11 +46,20 @@ def timeline_texts(screen) -> list[str]:
 
 
 # ---------------------------------------------------------------------- every key
-DIALOG_OF = {"note": NoteDialog, "severity": SeverityDialog, "status": StatusDialog,
-             "assign": ParticipantDialog, "phase": PhaseDialog, "correct": NoteDialog,
-             "help": HelpScreen, "add_source": SourceDialog, "contacts": ContactsDialog,
-             "cadence": CadenceDialog, "comms_history": SentHistory,
-             "comms('file')": WriteFileDialog}
+DIALOG_OF = {
+    "note": NoteDialog,
+    "severity": SeverityDialog,
+    "status": StatusDialog,
+    "assign": ParticipantDialog,
+    "phase": PhaseDialog,
+    "correct": NoteDialog,
+    "help": HelpScreen,
+    "add_source": SourceDialog,
+    "contacts": ContactsDialog,
+    "cadence": CadenceDialog,
+    "comms_history": SentHistory,
+    "comms('file')": WriteFileDialog,
+}
 
 
 async def test_every_action_key_does_something(tmp_path, monkeypatch):
@@ -122,8 +129,10 @@ async def test_every_action_key_does_something(tmp_path, monkeypatch):
                 assert app.clipboard == screen.query_one("#comms-draft", TextArea).text != ""
             elif a.action == "comms('editor')":
                 await pilot.press(a.key)  # $EDITOR is unset here: it says so
-                await until(pilot, lambda: any("$EDITOR is not set" in str(n.message)
-                                               for n in app._notifications))
+                await until(
+                    pilot,
+                    lambda: any("$EDITOR is not set" in str(n.message) for n in app._notifications),
+                )
             elif a.action == "quit":
                 continue  # last: checked below
             else:  # pragma: no cover - a new action needs a check here
@@ -139,7 +148,8 @@ async def test_every_action_key_does_something(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------------- 1-4, narrow
 async def test_the_incident_comes_first_and_keys_typed_before_the_panes_are_kept(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     """The first frame is the status bar and the timeline; the other panes and the footer
     come right after. Keys that need them, typed in between, run once they are there."""
     db = tmp_path / "w.db"
@@ -153,8 +163,13 @@ async def test_the_incident_comes_first_and_keys_typed_before_the_panes_are_kept
     monkeypatch.setattr(ConsoleScreen, "_mount_panes", held)
     app = make_app(db, incident)
     async with app.run_test(size=WIDE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ConsoleScreen)
-                    and app.screen.query_one(TimelinePane).table.row_count > 0)
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, ConsoleScreen)
+                and app.screen.query_one(TimelinePane).table.row_count > 0
+            ),
+        )
         screen = app.screen
         assert not screen.ready
         assert [p.id for p in screen.query(".pane")] == ["timeline"]  # no other pane yet
@@ -224,8 +239,9 @@ async def test_command_palette_offers_the_actions_and_runs_them(tmp_path):
         commands = palette.query_one(CommandList)
         await until(pilot, lambda: commands.option_count > 0)
         await pilot.pause(0.2)
-        prompts = [str(commands.get_option_at_index(i).prompt)
-                   for i in range(commands.option_count)]
+        prompts = [
+            str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)
+        ]
         assert any("Change severity" in p for p in prompts), prompts
         await pilot.press("down", "enter")
         await until(pilot, lambda: isinstance(app.screen, SeverityDialog))
@@ -237,8 +253,13 @@ async def test_command_palette_offers_the_actions_and_runs_them(tmp_path):
         await until(pilot, lambda: isinstance(app.screen, CommandPalette))
         app.screen.query_one(Input).value = "Go to Logs"
         commands = app.screen.query_one(CommandList)
-        await until(pilot, lambda: commands.option_count > 0
-                    and "Go to Logs" in str(commands.get_option_at_index(0).prompt))
+        await until(
+            pilot,
+            lambda: (
+                commands.option_count > 0
+                and "Go to Logs" in str(commands.get_option_at_index(0).prompt)
+            ),
+        )
         await pilot.press("down", "enter")
         await until(pilot, lambda: app.screen is screen and pane_of(screen) == "logs")
 
@@ -248,6 +269,7 @@ async def test_read_only_review_writes_nothing(tmp_path):
     """Read-only opens the review screen: every write key is refused with a reason, the
     checklist cannot be ticked, and neither the journal nor the drafts change."""
     from tests.test_review import ready
+
     db = tmp_path / "w.db"
     incident = await seed(db)
     store = await Store.open(db, read_only=True)
@@ -290,8 +312,7 @@ async def test_a_note_from_another_process_shows_within_a_second(tmp_path):
         store = await Store.open(db)  # as `warroom note INC-1 ...` would
         try:
             state = await store.load_state(incident)
-            await store.append(cmd.note(FrozenClock(FROZEN), state, "From the CLI",
-                                        owner="@bob"))
+            await store.append(cmd.note(FrozenClock(FROZEN), state, "From the CLI", owner="@bob"))
         finally:
             await store.close()
         loop = asyncio.get_running_loop()

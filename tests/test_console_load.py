@@ -30,18 +30,19 @@ async def test_a_note_from_elsewhere_redraws_the_timeline_not_every_pane(tmp_pat
         assert redraws == []
         async with await Store.open(db) as other:
             state = await other.load_state(incident)
-            changed = await other.append(cmd.set_severity(clock, state, Severity.SEV2,
-                                                          reason="spreading"))
+            changed = await other.append(
+                cmd.set_severity(clock, state, Severity.SEV2, reason="spreading")
+            )
         await until(pilot, lambda: changed.id in redraws)
         assert app.state.severity is Severity.SEV2
 
 
-async def test_a_note_from_elsewhere_makes_its_own_row_not_every_row_again(tmp_path,
-                                                                           monkeypatch):
+async def test_a_note_from_elsewhere_makes_its_own_row_not_every_row_again(tmp_path, monkeypatch):
     """Under load notes arrive several times a second and stay in the timeline: each batch
     makes rows for its own events (the timeline of thousands of entries is not rebuilt),
     while a correction still re-reads the rows it amends."""
     import incident.journal
+
     db = tmp_path / "w.db"
     incident_id = await seed(db)
     clock = FrozenClock(FROZEN)
@@ -51,8 +52,9 @@ async def test_a_note_from_elsewhere_makes_its_own_row_not_every_row_again(tmp_p
     app = make_app(db, incident_id)
     built: list[int] = []
     real = incident.journal.timeline
-    monkeypatch.setattr(incident.journal, "timeline",
-                        lambda events: built.append(len(events)) or real(events))
+    monkeypatch.setattr(
+        incident.journal, "timeline", lambda events: built.append(len(events)) or real(events)
+    )
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await wait_ready(pilot)
         pane = screen.query_one("#timeline")
@@ -60,8 +62,9 @@ async def test_a_note_from_elsewhere_makes_its_own_row_not_every_row_again(tmp_p
         built.clear()
         async with await Store.open(db) as other:
             state = await other.load_state(incident_id)
-            saved = await other.append(cmd.note(clock.advance(minutes=5) and clock, state,
-                                                "one more"))
+            saved = await other.append(
+                cmd.note(clock.advance(minutes=5) and clock, state, "one more")
+            )
         await until(pilot, lambda: any(e.id == saved.id for e in pane.entries))
         assert built == [1] and len(pane.entries) == before + 1
         assert pane.table.row_count == len(pane.entries)

@@ -25,10 +25,6 @@ from tui.widgets.timeline import FILTERS, TimelinePane
 SIZE = (120, 36)
 
 
-
-
-
-
 def label_text(screen, selector: str) -> str:
     return str(screen.query_one(selector, Label).render())
 
@@ -64,8 +60,7 @@ async def test_status_bar_shows_the_incident_and_the_overdue_update(tmp_path):
         # One line, in that order, the title filling what is left; colours from the theme.
         line = "".join(seg.text for seg in bar.render_line(0))
         assert line.startswith(f" INC-{incident}  SEV-1  ")
-        assert "  P2 Root 26:00/30m  ✉ int OVERDUE 23:00  Checkout API returning 500 errors" \
-            in line
+        assert "  P2 Root 26:00/30m  ✉ int OVERDUE 23:00  Checkout API returning 500 errors" in line
         variables = app.theme_variables
         assert style_of(bar, "SEV-1").bgcolor == Color.parse(variables["sev1"]).rich_color
         assert style_of(bar, "OVERDUE").bgcolor == Color.parse(variables["overdue"]).rich_color
@@ -105,8 +100,12 @@ async def test_timeline_rows_filters_and_follow(tmp_path):
         screen = await wait_ready(pilot)
         pane = screen.query_one(TimelinePane)
         table = pane.table
-        assert [str(c.label) for c in table.columns.values()] == \
-            ["Time (UTC)", "Event", "Action Taken", "Owner"]
+        assert [str(c.label) for c in table.columns.values()] == [
+            "Time (UTC)",
+            "Event",
+            "Action Taken",
+            "Owner",
+        ]
         assert table.get_row_at(0)[0].plain == "14:30:00"
         assert table.row_count == len(events) == len(pane.entries)
         assert [r.id for r in pane.entries] == sorted(e.id for e in events)
@@ -198,8 +197,9 @@ async def test_timeline_pages_older_events_at_the_top(tmp_path):
         assert loaded[:4] == [first, min(first + 200, 478), min(first + 400, 478), 478]
         assert not pane.has_older
         assert pane.entries[0].kind.value == "declared"
-        assert [r.text for r in pane.entries if r.owner == "@bot"] == \
-            [f"bulk note {i:03d}" for i in range(450)]
+        assert [r.text for r in pane.entries if r.owner == "@bot"] == [
+            f"bulk note {i:03d}" for i in range(450)
+        ]
 
 
 # ---------------------------------------------------------------------- checklist
@@ -270,9 +270,16 @@ async def test_logs_pane_has_one_tab_per_source_with_ledger_state(tmp_path):
         try:
             state = await store.load_state(incident)
             await store.append(cmd.source_ledger(clock, state, "s1", "exited", exit_code=3))
-            await store.append(cmd.add_source(clock, state, SourceSpec(
-                kind="grep", name="errors", pattern="ERROR", paths=("/var/log/app",)),
-                owner="@bob"))
+            await store.append(
+                cmd.add_source(
+                    clock,
+                    state,
+                    SourceSpec(
+                        kind="grep", name="errors", pattern="ERROR", paths=("/var/log/app",)
+                    ),
+                    owner="@bob",
+                )
+            )
         finally:
             await store.close()
         await until(pilot, lambda: len(tabs.query(TabPane)) == 2)
@@ -298,8 +305,9 @@ async def test_comms_draft_autosaves_and_send_records_the_exact_text(tmp_path):
         area = screen.query_one("#comms-draft", TextArea)
         due = screen.query_one("#cad-status-page", Label)
         # The status page has had its initial response: the next one is a progress update.
-        assert area.text.startswith("We have identified the root cause as Database "
-                                    "connection pool exhaustion. ")
+        assert area.text.startswith(
+            "We have identified the root cause as Database connection pool exhaustion. "
+        )
         assert "[issue]" not in area.text and "ETA: [time]" in area.text
         assert due.has_class("-overdue") and "+05:00" in str(due.render())
         _, _, drafts = await stored(db, incident)

@@ -40,6 +40,7 @@ def opens(key: str, dialog: type):
         for field in pilot.app.screen.query(Input):
             field.cursor_blink = False  # a blinking cursor would make the picture flaky
         await pilot.pause(0.1)
+
     return run_before
 
 

@@ -24,16 +24,20 @@ from tui.widgets.log_source import SourcePane
 async def add_source(db, incident, command: str, *, cwd: str | None = None) -> str:
     async with await Store.open(db) as store:
         state = await store.load_state(incident)
-        ev = cmd.add_source(FrozenClock(FROZEN), state, SourceSpec(
-            kind="cmd", name="t", command=command, cwd=cwd or os.getcwd()))
+        ev = cmd.add_source(
+            FrozenClock(FROZEN),
+            state,
+            SourceSpec(kind="cmd", name="t", command=command, cwd=cwd or os.getcwd()),
+        )
         await store.append(ev)
         return ev.payload.source_id
 
 
 async def ledger(db, incident) -> list[CommandEvent]:
     async with await Store.open(db, read_only=True) as store:
-        return [e.payload for e in await store.events(incident)
-                if isinstance(e.payload, CommandEvent)]
+        return [
+            e.payload for e in await store.events(incident) if isinstance(e.payload, CommandEvent)
+        ]
 
 
 async def ready_source(pilot, sid: str) -> SourcePane:
@@ -50,9 +54,13 @@ async def test_output_is_shown_captured_and_the_exit_is_in_the_ledger(tmp_path, 
     monkeypatch.setenv("MYSQL_PWD", "unmentioned")
     db = tmp_path / "w.db"
     incident = await seed(db)
-    sid = await add_source(db, incident, ": \"$DEPLOY_TOKEN\" \"${KUBECONFIG_CONTEXT:-x}\"; "
-                                         "printf 'a\\nERROR b\\n[bold]c[/]\\n'; echo oops >&2; "
-                                         "exit 3")
+    sid = await add_source(
+        db,
+        incident,
+        ': "$DEPLOY_TOKEN" "${KUBECONFIG_CONTEXT:-x}"; '
+        "printf 'a\\nERROR b\\n[bold]c[/]\\n'; echo oops >&2; "
+        "exit 3",
+    )
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
         pane = await ready_source(pilot, sid)
@@ -63,8 +71,11 @@ async def test_output_is_shown_captured_and_the_exit_is_in_the_ledger(tmp_path, 
         await until(pilot, lambda: app.state.sources[sid].state == "exited")
         assert app.state.sources[sid].exit_code == 3
     entries = [p for p in await ledger(db, incident) if p.source_id == sid]
-    assert [(p.op, p.exit_code) for p in entries] == [("added", None), ("started", None),
-                                                        ("exited", 3)]
+    assert [(p.op, p.exit_code) for p in entries] == [
+        ("added", None),
+        ("started", None),
+        ("exited", 3),
+    ]
     env = entries[1].env  # what its command names of the environment, secrets masked
     assert env["KUBECONFIG_CONTEXT"] == "prod-eu" and env["DEPLOY_TOKEN"] == "[masked]"
     assert "MYSQL_PWD" not in env  # not named by the command: not recorded
@@ -77,8 +88,7 @@ async def test_output_is_shown_captured_and_the_exit_is_in_the_ledger(tmp_path, 
 async def test_pin_records_the_line_with_its_provenance(tmp_path):
     db = tmp_path / "w.db"
     incident = await seed(db)
-    sid = await add_source(db, incident, "printf 'one\\n2026-11-25T15:01:02Z ERROR two\\n"
-                                         "three\\n'")
+    sid = await add_source(db, incident, "printf 'one\\n2026-11-25T15:01:02Z ERROR two\\nthree\\n'")
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
         pane = await ready_source(pilot, sid)
@@ -87,9 +97,13 @@ async def test_pin_records_the_line_with_its_provenance(tmp_path):
         pane.view.focus()
         await pilot.pause(0.2)
         await pilot.press("end", "up", "enter")
-        await until(pilot, lambda: any(
-            isinstance(e.event.payload, Evidence)
-            for e in app.screen.query_one("#timeline").entries))
+        await until(
+            pilot,
+            lambda: any(
+                isinstance(e.event.payload, Evidence)
+                for e in app.screen.query_one("#timeline").entries
+            ),
+        )
     async with await Store.open(db, read_only=True) as store:
         ev = [e for e in await store.events(incident) if isinstance(e.payload, Evidence)][-1]
     p = ev.payload
@@ -127,14 +141,15 @@ async def test_quitting_ends_processes_and_the_next_attach_restarts_them(tmp_pat
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
         await ready_source(pilot, sid)
-        await until(pilot, lambda: sid in app.runner.live and
-                    app.runner.buffer(sid).total == 1)
+        await until(pilot, lambda: sid in app.runner.live and app.runner.buffer(sid).total == 1)
         root = psutil.Process(app.runner.live[sid].pid)
         tree = [root, *root.children(recursive=True)]
     _, alive = psutil.wait_procs(tree, timeout=5)
     assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []
-    assert [p.op for p in await ledger(db, incident) if p.source_id == sid] == \
-        ["added", "started"]  # going away is not a stop
+    assert [p.op for p in await ledger(db, incident) if p.source_id == sid] == [
+        "added",
+        "started",
+    ]  # going away is not a stop
 
     again = make_app(db, incident, run_sources=True)
     async with again.run_test(size=(140, 40)) as pilot:
@@ -157,9 +172,13 @@ async def test_an_attach_reloads_the_newest_captured_lines_within_a_byte_budget(
     incident = await seed(db)
     sid = await add_source(db, incident, "true")
     with closing(sqlite3.connect(db)) as conn, conn:
-        conn.executemany("INSERT INTO captured_lines VALUES (?, ?, ?, 0, ?, ?)",
-                         [(incident, sid, no, "2026-11-25T14:30:00.000000Z", long_line(no))
-                          for no in range(1, 401)])  # 26 MB
+        conn.executemany(
+            "INSERT INTO captured_lines VALUES (?, ?, ?, 0, ?, ?)",
+            [
+                (incident, sid, no, "2026-11-25T14:30:00.000000Z", long_line(no))
+                for no in range(1, 401)
+            ],
+        )  # 26 MB
     app = make_app(db, incident)  # (no source runs: the pane shows what was captured)
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_ready(pilot)
@@ -206,8 +225,7 @@ async def test_a_source_added_from_the_console_runs(tmp_path):
         app.screen.query_one("#src-name").value = "dialog"
         app.screen.query_one("#src-command").focus()
         await pilot.press("enter")
-        await until(pilot, lambda: any(s.spec.name == "dialog"
-                                       for s in app.state.sources.values()))
+        await until(pilot, lambda: any(s.spec.name == "dialog" for s in app.state.sources.values()))
         sid = next(k for k, s in app.state.sources.items() if s.spec.name == "dialog")
         pane = await ready_source(pilot, sid)
         await until(pilot, lambda: pane.buffer.total == 1)
@@ -258,9 +276,13 @@ async def test_host_glance_shows_and_pins_a_snapshot(tmp_path):
         assert "cpu 97%" in text and "\x1b" not in text
         host.focus()
         await pilot.press("enter")
-        await until(pilot, lambda: any(
-            isinstance(e.event.payload, Evidence) and e.event.payload.source == "host"
-            for e in app.screen.query_one("#timeline").entries))
+        await until(
+            pilot,
+            lambda: any(
+                isinstance(e.event.payload, Evidence) and e.event.payload.source == "host"
+                for e in app.screen.query_one("#timeline").entries
+            ),
+        )
     async with await Store.open(db, read_only=True) as store:
         ev = [e for e in await store.events(incident) if isinstance(e.payload, Evidence)][-1]
     assert ev.payload.snapshot == {"cpu_percent": 97.0}
@@ -279,6 +301,7 @@ async def test_the_host_tab_is_never_shown_on_the_way_to_the_first_source(tmp_pa
     def record(switcher, old, new):
         shown.append(new)
         return watch(switcher, old, new)
+
     monkeypatch.setattr(ContentSwitcher, "watch_current", record)
     app = make_app(db, incident)
     app.host_sampler = FakeSample

@@ -31,9 +31,13 @@ async def test_the_roster_is_seeded_from_the_playbook_once(db_path: Path):
     async with await Store.open(db_path) as store:
         first = await store.contacts()
         assert first == PLAYBOOK
-        assert [c.role for c in first] == ["On-Call Engineer", "Database Admin",
-                                           "Security Team", "Customer Comms",
-                                           "Executive Escalation"]
+        assert [c.role for c in first] == [
+            "On-Call Engineer",
+            "Database Admin",
+            "Security Team",
+            "Customer Comms",
+            "Executive Escalation",
+        ]
         assert first[-1].contact == ""  # "[Define based on org]": not invented
         saved = await store.put_contacts([], expected=first, by="@alice")
         assert saved == []
@@ -44,24 +48,31 @@ async def test_the_roster_is_seeded_from_the_playbook_once(db_path: Path):
 async def test_edits_are_checked_and_kept_in_order(db_path: Path):
     async with await Store.open(db_path) as store:
         roster = await store.contacts()
-        new = [Contact(role=" Executive Escalation ", contact="@cto"),
-               Contact(role="", contact=""),  # a blank row is dropped
-               *roster[:2], Contact(role="Scribe", contact="")]
+        new = [
+            Contact(role=" Executive Escalation ", contact="@cto"),
+            Contact(role="", contact=""),  # a blank row is dropped
+            *roster[:2],
+            Contact(role="Scribe", contact=""),
+        ]
         saved = await store.put_contacts(new, expected=roster, by="@alice")
         assert [(c.role, c.contact) for c in saved] == [
-            ("Executive Escalation", "@cto"), ("On-Call Engineer", "@devops-troubleshooter"),
-            ("Database Admin", "@database-optimizer"), ("Scribe", "")]
+            ("Executive Escalation", "@cto"),
+            ("On-Call Engineer", "@devops-troubleshooter"),
+            ("Database Admin", "@database-optimizer"),
+            ("Scribe", ""),
+        ]
         assert await store.contacts() == saved
-        for bad in ([Contact(role="", contact="@x")],
-                    [Contact(role="A", contact="1"), Contact(role="a", contact="2")],
-                    [Contact(role="A\x00", contact="")]):
+        for bad in (
+            [Contact(role="", contact="@x")],
+            [Contact(role="A", contact="1"), Contact(role="a", contact="2")],
+            [Contact(role="A\x00", contact="")],
+        ):
             with pytest.raises(InvalidInput):
                 await store.put_contacts(bad)
         assert await store.contacts() == saved
     conn = sqlite3.connect(db_path)
     try:
-        assert conn.execute("SELECT DISTINCT updated_by FROM contacts").fetchall() == \
-            [("@alice",)]
+        assert conn.execute("SELECT DISTINCT updated_by FROM contacts").fetchall() == [("@alice",)]
     finally:
         conn.close()
 
@@ -69,8 +80,7 @@ async def test_edits_are_checked_and_kept_in_order(db_path: Path):
 async def test_a_change_made_elsewhere_is_not_undone(db_path: Path):
     async with await Store.open(db_path) as mine, await Store.open(db_path) as theirs:
         seen = await mine.contacts()
-        await theirs.put_contacts([*seen, Contact(role="Scribe", contact="@bob")],
-                                  expected=seen)
+        await theirs.put_contacts([*seen, Contact(role="Scribe", contact="@bob")], expected=seen)
         with pytest.raises(InvalidTransition, match="changed elsewhere"):
             await mine.put_contacts(seen[:1], expected=seen)
         assert (await mine.contacts())[-1] == Contact(role="Scribe", contact="@bob")
@@ -106,29 +116,32 @@ async def test_a_schema_2_database_is_upgraded(db_path: Path):
 # ---------------------------------------------------------------------- the report
 def test_the_report_lists_the_roster_after_the_participants(journal, frozen_clock):
     journal.add(cmd.declare(frozen_clock, "Down", Severity.SEV2, commander="@alice"))
-    roster = [Contact(role="On-Call Engineer", contact="@ops"),
-              Contact(role="Executive Escalation", contact=""),
-              Contact(role="Security [b]Team[/b]", contact="@sec\x1b[31m")]
+    roster = [
+        Contact(role="On-Call Engineer", contact="@ops"),
+        Contact(role="Executive Escalation", contact=""),
+        Contact(role="Security [b]Team[/b]", contact="@sec\x1b[31m"),
+    ]
     md = render_markdown(journal.events, contacts=roster)
     lines = md.splitlines()
     at = lines.index("### Emergency Contacts")
     assert lines[at - 2].startswith("- ") and "### Participants" in lines[:at]
     assert lines.index("### Participants") < at < lines.index("### Metrics")
-    assert lines[at + 1:at + 4] == [
+    assert lines[at + 1 : at + 4] == [
         "- On-Call Engineer: @ops",
         "- Executive Escalation: Not yet known",
-        "- Security \\[b\\]Team\\[/b\\]: @sec␛\\[31m"]  # (Markdown-escaped, as typed)
+        "- Security \\[b\\]Team\\[/b\\]: @sec␛\\[31m",
+    ]  # (Markdown-escaped, as typed)
     assert render_markdown(journal.events, contacts=roster) == md  # deterministic
     assert "### Emergency Contacts" not in render_markdown(journal.events)
     empty = render_markdown(journal.events, contacts=[]).splitlines()
-    assert empty[empty.index("### Emergency Contacts") + 1] == \
-        "_No emergency contacts recorded._"
+    assert empty[empty.index("### Emergency Contacts") + 1] == "_No emergency contacts recorded._"
     # The JSON report has the same roster (raw values; JSON output is made safe whole).
     data = json.loads(render_json(journal.events, contacts=roster))
     assert data["emergency_contacts"] == [
         {"role": "On-Call Engineer", "contact": "@ops"},
         {"role": "Executive Escalation", "contact": ""},
-        {"role": "Security [b]Team[/b]", "contact": "@sec\x1b[31m"}]
+        {"role": "Security [b]Team[/b]", "contact": "@sec\x1b[31m"},
+    ]
     assert "\x1b" not in render_json(journal.events, contacts=roster)  # escaped as \u001b
     assert json.loads(render_json(journal.events))["emergency_contacts"] is None
 

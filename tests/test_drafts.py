@@ -20,8 +20,14 @@ from storage.store import Store
 from tests.conftest import T0
 from tui.drafts import Drafts
 
-KEYS = {"note.a.text": "saved text", "note.a.action": "act", "note.ab.text": "other",
-        "note.b.text": "another", "note.text": "legacy", "comms.internal.initial": "c"}
+KEYS = {
+    "note.a.text": "saved text",
+    "note.a.action": "act",
+    "note.ab.text": "other",
+    "note.b.text": "another",
+    "note.text": "legacy",
+    "comms.internal.initial": "c",
+}
 
 
 async def _incident(store: Store) -> int:
@@ -35,8 +41,7 @@ async def test_the_append_that_saves_a_dialog_deletes_its_drafts_with_it(db_path
     async with await Store.open(db_path) as store:
         iid = await _incident(store)
         state = await store.load_state(iid)
-        await store.append(cmd.note(FrozenClock(T0), state, "saved text"),
-                           drafts_done="note.a")
+        await store.append(cmd.note(FrozenClock(T0), state, "saved text"), drafts_done="note.a")
         left = await store.drafts(iid)
     assert left == {k: v for k, v in KEYS.items() if not k.startswith("note.a.")}
 
@@ -120,6 +125,7 @@ async def test_a_field_as_it_opened_is_no_write():
     async def counted(*a):
         calls.append(a)
         await real(*a)
+
     journal.put_draft = counted  # type: ignore[method-assign]
     drafts.typed("note.a.owner", "")  # posted by a field that opens with its default
     await drafts.flush()

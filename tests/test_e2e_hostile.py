@@ -20,8 +20,7 @@ import pytest
 from feeds.lines import MAX_LINE
 from tests.tmux_driver import WARROOM, Tmux, have_tmux, run_cli, warroom_env
 
-pytestmark = [pytest.mark.tmux,
-              pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
+pytestmark = [pytest.mark.tmux, pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
 
 BIG = 1_000_000
 MARKUP = "markup [bold red]x[/] and [link=http://evil]y[/link] as typed"
@@ -42,9 +41,14 @@ LINES = [
     b"hostile-end",
 ]
 # How each attack line looks on screen: every control made a visible symbol.
-SHOWN = ["osc0 ␛]0;PWNED␇ title", "osc2 ␛]2;PWNED␛\\ title", "osc52 ␛]52;c;UFdORUQ=␇",
-         "clear ␛[2J screen, reset ␛c terminal", "c1 ⟨U+009B⟩31m csi, bidi ⟨U+202E⟩gnp.exe",
-         "nul ␀ byte, bad utf-8 \ufffd"]
+SHOWN = [
+    "osc0 ␛]0;PWNED␇ title",
+    "osc2 ␛]2;PWNED␛\\ title",
+    "osc52 ␛]52;c;UFdORUQ=␇",
+    "clear ␛[2J screen, reset ␛c terminal",
+    "c1 ⟨U+009B⟩31m csi, bidi ⟨U+202E⟩gnp.exe",
+    "nul ␀ byte, bad utf-8 \ufffd",
+]
 # What must never reach the terminal (each appears in the file above).
 FORBIDDEN = {
     "OSC 0 title": b"\x1b]0;PWNED",
@@ -82,8 +86,15 @@ def test_hostile_log_lines_stay_on_the_glass(tmp_path):
     hostile = tmp_path / "hostile.log"
     hostile.write_bytes(b"\n".join(LINES) + b"\n")
     assert run_cli(env, "declare", "Hostile logs", "--severity", "SEV-2").returncode == 0
-    done = run_cli(env, "tail", "INC-1", "--cmd", f"cat {shlex.quote(str(hostile))}; sleep 600",
-                   "--name", "hostile")
+    done = run_cli(
+        env,
+        "tail",
+        "INC-1",
+        "--cmd",
+        f"cat {shlex.quote(str(hostile))}; sleep 600",
+        "--name",
+        "hostile",
+    )
     assert done.returncode == 0, done.stderr
 
     tty = tmp_path / "tty.bytes"
@@ -91,7 +102,8 @@ def test_hostile_log_lines_stay_on_the_glass(tmp_path):
     session = Tmux(env, width=160, height=40)
     # A title of our own first (tmux takes pane_title from OSC 2), then the console.
     launch = "printf '\\033]2;KNOWN\\033\\\\'; exec " + " ".join(
-        shlex.quote(a) for a in [*WARROOM, "attach", "INC-1"])
+        shlex.quote(a) for a in [*WARROOM, "attach", "INC-1"]
+    )
     session.start(["sh", "-c", launch])
     try:
         session.tmux("pipe-pane", "-o", "-t", "0", f"cat >> {shlex.quote(str(tty))}")
@@ -111,9 +123,9 @@ def test_hostile_log_lines_stay_on_the_glass(tmp_path):
         assert by_text["before-the-big-line"] == big[0] - 1
         assert by_text["after-the-big-line"] == big[0] + 1
         assert by_text[MARKUP] == big[0] + 8
-        assert not any(c in text for text in rows.values()
-                       for c in ("\x1b", "\x00", "\x07", "\x9b", "\u202e")), \
-            "a raw control was stored"
+        assert not any(
+            c in text for text in rows.values() for c in ("\x1b", "\x00", "\x07", "\x9b", "\u202e")
+        ), "a raw control was stored"
         assert "osc0 ␛]0;PWNED␇ title" in rows.values()
 
         # The console still answers: help, then the note dialog.

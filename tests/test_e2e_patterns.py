@@ -15,8 +15,7 @@ import pytest
 
 from tests.tmux_driver import WARROOM, Tmux, have_tmux, run_cli, warroom_env
 
-pytestmark = [pytest.mark.tmux,
-              pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
+pytestmark = [pytest.mark.tmux, pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
 
 HOSTILE = "(a+)+$"
 
@@ -77,8 +76,10 @@ def test_a_source_that_breaks_every_console_is_stopped_from_the_cli(tmp_path):
     """``warroom tail INC --stop NAME`` ends a source in the console that runs it."""
     env = warroom_env(tmp_path / "w.db", tmp_path / "config")
     assert run_cli(env, "declare", "Stop me", "--severity", "SEV-2").returncode == 0
-    assert run_cli(env, "tail", "INC-1", "--cmd", "sleep 600 | cat", "--name", "sleeper"
-                   ).returncode == 0
+    assert (
+        run_cli(env, "tail", "INC-1", "--cmd", "sleep 600 | cat", "--name", "sleeper").returncode
+        == 0
+    )
     session = Tmux(env, width=160, height=40)
     session.start([*WARROOM, "attach", "INC-1"])
     try:
@@ -86,8 +87,9 @@ def test_a_source_that_breaks_every_console_is_stopped_from_the_cli(tmp_path):
         sleepers = []
         deadline = time.monotonic() + 10
         while not sleepers and time.monotonic() < deadline:
-            sleepers = [p for p in session.session_processes()
-                        if "sleep 600" in " ".join(p.cmdline())]
+            sleepers = [
+                p for p in session.session_processes() if "sleep 600" in " ".join(p.cmdline())
+            ]
             time.sleep(0.1)
         assert sleepers
         done = run_cli(env, "tail", "INC-1", "--stop", "sleeper")

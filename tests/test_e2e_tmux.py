@@ -13,15 +13,13 @@ import pytest
 
 from tests.tmux_driver import WARROOM, Tmux, have_tmux, run_cli, warroom_env
 
-pytestmark = [pytest.mark.tmux,
-              pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
+pytestmark = [pytest.mark.tmux, pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
 
 
 @pytest.fixture
 def env(tmp_path):
     env = warroom_env(tmp_path / "w.db", tmp_path / "config")
-    done = run_cli(env, "declare", "Checkout 500s", "--severity", "SEV-2",
-                   "--service", "checkout")
+    done = run_cli(env, "declare", "Checkout 500s", "--severity", "SEV-2", "--service", "checkout")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "INC-1"
     return env
@@ -133,8 +131,7 @@ def test_sigterm_ends_the_console_cleanly(env):
 
 
 def _source_tree(session: Tmux) -> list[psutil.Process]:
-    return [p for p in session.session_processes()
-            if "sleep" in " ".join(p.cmdline())]
+    return [p for p in session.session_processes() if "sleep" in " ".join(p.cmdline())]
 
 
 def _wait_for_children(session: Tmux, timeout: float = 10.0) -> list[psutil.Process]:
@@ -148,8 +145,9 @@ def _wait_for_children(session: Tmux, timeout: float = 10.0) -> list[psutil.Proc
 
 
 def test_a_dropped_session_ends_its_log_sources(env):
-    assert run_cli(env, "tail", "INC-1", "--cmd", "sleep 300 | cat", "--name", "pipe"
-                   ).returncode == 0
+    assert (
+        run_cli(env, "tail", "INC-1", "--cmd", "sleep 300 | cat", "--name", "pipe").returncode == 0
+    )
     session = Tmux(env)
     session.start([*WARROOM, "attach", "INC-1"])
     try:
@@ -162,15 +160,15 @@ def test_a_dropped_session_ends_its_log_sources(env):
 
 
 def test_sigkill_of_the_console_takes_its_sources_down(env):
-    assert run_cli(env, "tail", "INC-1", "--cmd", "sleep 300 | cat", "--name", "pipe"
-                   ).returncode == 0
+    assert (
+        run_cli(env, "tail", "INC-1", "--cmd", "sleep 300 | cat", "--name", "pipe").returncode == 0
+    )
     session = Tmux(env)
     session.start([*WARROOM, "attach", "INC-1"])
     try:
         session.wait_for("running")
         children = _wait_for_children(session)
-        console = next(p for p in session.session_processes()
-                       if "tui.cli" in " ".join(p.cmdline()))
+        console = next(p for p in session.session_processes() if "tui.cli" in " ".join(p.cmdline()))
         console.kill()
         assert _gone(children, timeout=5) == [], "sources outlived a SIGKILLed console"
     finally:

@@ -19,8 +19,7 @@ import pytest
 from tests.fault_harness import SLOW, record_figures, run, scale
 from tests.tmux_driver import have_tmux
 
-pytestmark = [pytest.mark.tmux,
-              pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
+pytestmark = [pytest.mark.tmux, pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
 
 ROUNDS = int(os.environ.get("WARROOM_CRASH_ROUNDS", scale(4, 50)))
 

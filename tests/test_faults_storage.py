@@ -38,8 +38,7 @@ FAULTS: list[str] = []  # every fault injected, for the figures
 
 def note(incident: int, text: str) -> Event:
     now = datetime.now(UTC)
-    return Event(incident_id=incident, occurred_at=now, recorded_at=now, text=text,
-                 payload=Note())
+    return Event(incident_id=incident, occurred_at=now, recorded_at=now, text=text, payload=Note())
 
 
 def rows(path: Path) -> list[tuple]:
@@ -91,7 +90,7 @@ def holder_script(path: Path, seconds: float, *, exclusive: bool = False) -> str
     return textwrap.dedent(f"""
         import sqlite3, sys, time
         c = sqlite3.connect({str(path)!r}, isolation_level=None, timeout=30)
-        c.execute("BEGIN {'EXCLUSIVE' if exclusive else 'IMMEDIATE'}")
+        c.execute("BEGIN {"EXCLUSIVE" if exclusive else "IMMEDIATE"}")
         print("locked", flush=True)
         time.sleep({seconds})
         c.execute("ROLLBACK")
@@ -101,8 +100,9 @@ def holder_script(path: Path, seconds: float, *, exclusive: bool = False) -> str
 @contextmanager
 def locked_by_another_process(path: Path, seconds: float = 120):
     """Another process holds the write lock (BEGIN IMMEDIATE) until the block ends."""
-    proc = subprocess.Popen([sys.executable, "-c", holder_script(path, seconds)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder_script(path, seconds)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout.readline() == "locked\n"
         yield proc
@@ -130,8 +130,14 @@ asyncio.run(run())
 
 def other_process_writes(path: Path, text: str) -> int:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", WRITE_AND_CLOSE, str(path), text],
-                          capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", WRITE_AND_CLOSE, str(path), text],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     return int(done.stdout)
 
@@ -168,6 +174,7 @@ async def test_a_capture_writer_made_first_does_not_cost_the_store_its_locks(db)
     process to close deleted the WAL, and the console's next note was lost. The writer now
     connects when it has lines to write."""
     from storage.capture import CaptureWriter
+
     FAULTS.append("a capture writer made before the store opens")
     capture = CaptureWriter(db)
     try:
@@ -221,8 +228,14 @@ def test_cli_waits_out_a_lock_longer_than_the_busy_timeout(db):
     env = {**os.environ, "WARROOM_DB": str(db), "PYTHONPATH": str(ROOT)}
     with locked_by_another_process(db, seconds=storage.sql.BUSY_TIMEOUT_MS / 1000 + 2) as h:
         t0 = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "tui.cli", "note", "1", "waited"],
-                              env=env, capture_output=True, text=True, timeout=90, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "note", "1", "waited"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            cwd=ROOT,
+        )
         waited = time.monotonic() - t0
         h.wait(30)
     assert done.returncode == 0, done.stderr
@@ -237,8 +250,14 @@ def test_cli_gives_up_after_the_real_deadline(db):
     env = {**os.environ, "WARROOM_DB": str(db), "PYTHONPATH": str(ROOT)}
     before = rows(db)
     with locked_by_another_process(db, seconds=storage.plumbing.WRITE_DEADLINE_S + 30):
-        done = subprocess.run([sys.executable, "-m", "tui.cli", "note", "1", "too late"],
-                              env=env, capture_output=True, text=True, timeout=180, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "note", "1", "too late"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=ROOT,
+        )
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert len(done.stderr.splitlines()) == 1 and "locked" in done.stderr
     assert rows(db) == before
@@ -257,8 +276,10 @@ async def wait_until(pilot, condition, timeout: float = 5.0, what: str = "") -> 
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"not in time: {what}; notices {notices(pilot.app)}; "
-                                 f"screen {pilot.app.screen_stack}")
+            raise AssertionError(
+                f"not in time: {what}; notices {notices(pilot.app)}; "
+                f"screen {pilot.app.screen_stack}"
+            )
         await pilot.pause(0.05)
 
 
@@ -294,13 +315,20 @@ async def console_keeps_a_note_through(pilot, db: Path, start, stop, text: str) 
         await pilot.pause(0.8)  # the autosave tries, and cannot write
         field().value = text
         await pilot.press("enter")
-        await wait_until(pilot, lambda: any("Not saved" in m for m in notices(pilot.app)),
-                         timeout=15, what="the refusal is shown")
+        await wait_until(
+            pilot,
+            lambda: any("Not saved" in m for m in notices(pilot.app)),
+            timeout=15,
+            what="the refusal is shown",
+        )
         assert not any(r.startswith(text[:40]) for r in shown())  # not shown as saved
         assert any("kept" in m for m in notices(pilot.app)), notices(pilot.app)
         assert rows(db) == before
-        await wait_until(pilot, lambda: isinstance(pilot.app.screen, NoteDialog)
-                         and pilot.app.screen is not dialog, 15)  # kept: it opens again
+        await wait_until(
+            pilot,
+            lambda: isinstance(pilot.app.screen, NoteDialog) and pilot.app.screen is not dialog,
+            15,
+        )  # kept: it opens again
         assert field().value == text
     finally:
         await maybe(stop())
@@ -310,19 +338,22 @@ async def console_keeps_a_note_through(pilot, db: Path, start, stop, text: str) 
         await pilot.pause(0.1)
     await pilot.press("enter")
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConsoleScreen))
-    await wait_until(pilot, lambda: any(r.startswith(text[:40]) for r in shown()),
-                     what="the note is saved")
+    await wait_until(
+        pilot, lambda: any(r.startswith(text[:40]) for r in shown()), what="the note is saved"
+    )
     assert texts(db)[-1] == text
     assert not any(k.startswith("note.") for k in await stored_drafts(db))
 
 
 def console(db: Path):
     from tests.console_support import make_app
+
     return make_app(db, 1, clock=None)
 
 
 async def console_up(pilot) -> None:
     from tests.console_support import wait_ready
+
     await wait_ready(pilot)
 
 
@@ -331,8 +362,9 @@ async def test_console_keeps_a_note_while_another_process_holds_the_lock(db, sho
     holder: list[subprocess.Popen] = []
 
     def start() -> None:
-        proc = subprocess.Popen([sys.executable, "-c", holder_script(db, 120)],
-                                stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", holder_script(db, 120)], stdout=subprocess.PIPE, text=True
+        )
         assert proc.stdout.readline() == "locked\n"
         holder.append(proc)
 
@@ -344,9 +376,9 @@ async def test_console_keeps_a_note_while_another_process_holds_the_lock(db, sho
     app = console(db)
     async with app.run_test(size=(120, 36)) as pilot:
         await console_up(pilot)
-        await console_keeps_a_note_through(pilot, db, start, stop,
-                                           "Failover to db2 started while locked")
-
+        await console_keeps_a_note_through(
+            pilot, db, start, stop, "Failover to db2 started while locked"
+        )
 
 
 # ---------------------------------------------------------------------------- read-only
@@ -368,8 +400,12 @@ def immutable(path: Path):
         chattr("-i", path)
 
 
-WRITE_VERBS = [("note", "1", "x"), ("declare", "t", "-s", "1"), ("severity", "1", "SEV-1"),
-               ("tail", "1", "--cmd", "true")]
+WRITE_VERBS = [
+    ("note", "1", "x"),
+    ("declare", "t", "-s", "1"),
+    ("severity", "1", "SEV-1"),
+    ("tail", "1", "--cmd", "true"),
+]
 READ_VERBS = [("list",), ("report", "1"), ("report", "1", "--format", "json")]
 
 
@@ -409,8 +445,12 @@ async def test_console_keeps_a_note_while_its_wal_is_read_only(db):
             pytest.skip("chattr +i is not supported here")
         chattr("-i", wal)
         await console_keeps_a_note_through(
-            pilot, db, lambda: chattr("+i", wal), lambda: chattr("-i", wal),
-            "Paged the DBA while the WAL was read-only")
+            pilot,
+            db,
+            lambda: chattr("+i", wal),
+            lambda: chattr("-i", wal),
+            "Paged the DBA while the WAL was read-only",
+        )
     assert integrity(db) == "ok"
 
 
@@ -420,8 +460,11 @@ def small_fs(tmp_path):
     """A 384 KiB tmpfs (root may mount one here); skipped where it cannot be mounted."""
     mnt = tmp_path / "small"
     mnt.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=384k,mode=0700", "tmpfs",
-                           str(mnt)], capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=384k,mode=0700", "tmpfs", str(mnt)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
     try:
@@ -491,27 +534,43 @@ def build_incident(path: Path, notes: int = 200) -> None:
     async def run() -> None:
         clock = FrozenClock(T0)
         async with await Store.open(path) as s:
-            d = await s.declare(cmd.declare(clock, "Checkout 500s", Severity.SEV2,
-                                            service="checkout"))
+            d = await s.declare(
+                cmd.declare(clock, "Checkout 500s", Severity.SEV2, service="checkout")
+            )
             state = await s.load_state(d.incident_id)
             spec = cmd.command_spec("tail -F /var/log/app.log", name="app", cwd="/")
             await s.append(cmd.add_source(clock, state, spec))
-            await s.append_many([cmd.note(clock, state, f"note {i} " + "lorem ipsum " * (i % 25),
-                                          action=f"action {i}", owner="@ic")
-                                 for i in range(notes)])
+            await s.append_many(
+                [
+                    cmd.note(
+                        clock,
+                        state,
+                        f"note {i} " + "lorem ipsum " * (i % 25),
+                        action=f"action {i}",
+                        owner="@ic",
+                    )
+                    for i in range(notes)
+                ]
+            )
 
     asyncio.run(run())
     with closing(sqlite3.connect(path)) as c:
-        c.executemany("INSERT INTO captured_lines VALUES (1, 's1', ?, 0, ?, ?)",
-                      [(n, "2026-11-25T14:00:00.000000Z", f"GET /api {n} 200")
-                       for n in range(1, 400)])
+        c.executemany(
+            "INSERT INTO captured_lines VALUES (1, 's1', ?, 0, ?, ?)",
+            [(n, "2026-11-25T14:00:00.000000Z", f"GET /api {n} 200") for n in range(1, 400)],
+        )
         c.commit()
         c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 CORRUPT_TRIALS = int(os.environ.get("WARROOM_CORRUPT_TRIALS", 0)) or (400 if SLOW else 40)
-CORRUPT_VERBS = [("list",), ("list", "--json"), ("report", "1"),
-                 ("report", "1", "--format", "json"), ("note", "1", "after the damage")]
+CORRUPT_VERBS = [
+    ("list",),
+    ("list", "--json"),
+    ("report", "1"),
+    ("report", "1", "--format", "json"),
+    ("note", "1", "after the damage"),
+]
 
 
 def test_garbage_in_the_middle_of_pages(tmp_path, capsys, monkeypatch):
@@ -545,17 +604,20 @@ def test_garbage_in_the_middle_of_pages(tmp_path, capsys, monkeypatch):
                 continue
             tally["refused"] += 1
             lines = err.splitlines()
-            assert out == "" and len(lines) == 1 and lines[0].startswith("warroom"), \
-                (trial, argv, err)
+            assert out == "" and len(lines) == 1 and lines[0].startswith("warroom"), (
+                trial,
+                argv,
+                err,
+            )
             assert lines[0].isprintable(), (trial, argv, lines[0])
             assert path.read_bytes() == before, (trial, argv, "a refusal changed the file")
     FAULTS.extend(["garbage in pages"] * CORRUPT_TRIALS)
-    record_figures("corrupt", trials=CORRUPT_TRIALS,
-                   invocations=tally["worked"] + tally["refused"], **tally)
+    record_figures(
+        "corrupt", trials=CORRUPT_TRIALS, invocations=tally["worked"] + tally["refused"], **tally
+    )
 
 
-def test_an_incident_whose_declaration_cannot_be_found_is_refused_in_one_line(tmp_path,
-                                                                              capsys):
+def test_an_incident_whose_declaration_cannot_be_found_is_refused_in_one_line(tmp_path, capsys):
     """Damage that hides the 'declared' event (found by the garbage trials once schema 7
     moved the pages) gave a traceback from the fold."""
     path = tmp_path / "w.db"
@@ -571,23 +633,38 @@ def test_an_incident_whose_declaration_cannot_be_found_is_refused_in_one_line(tm
         assert path.read_bytes() == before
 
 
-def raw_event(path: Path, kind: str, payload: str, text: object = "x",
-              occurred_at: object = "2026-11-25T14:00:00.000000Z") -> None:
+def raw_event(
+    path: Path,
+    kind: str,
+    payload: str,
+    text: object = "x",
+    occurred_at: object = "2026-11-25T14:00:00.000000Z",
+) -> None:
     with closing(sqlite3.connect(path)) as c:
-        c.execute("INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, "
-                  "payload) VALUES (1, ?, '2026-11-25T14:00:00.000000Z', ?, ?, ?)",
-                  (occurred_at, kind, text, payload))
+        c.execute(
+            "INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, "
+            "payload) VALUES (1, ?, '2026-11-25T14:00:00.000000Z', ?, ?, ?)",
+            (occurred_at, kind, text, payload),
+        )
         c.commit()
 
 
 UNREADABLE_ROWS = {
     "payload not JSON": ("note", "{not json", "x", "2026-11-25T14:00:00.000000Z"),
     "payload of another kind": ("note", '{"kind": "nope"}', "x", "2026-11-25T14:00:00.000000Z"),
-    "extra payload field": ("note", '{"kind": "note", "run": "rm -rf /"}', "x",
-                            "2026-11-25T14:00:00.000000Z"),
+    "extra payload field": (
+        "note",
+        '{"kind": "note", "run": "rm -rf /"}',
+        "x",
+        "2026-11-25T14:00:00.000000Z",
+    ),
     "bad time": ("note", '{"kind": "note"}', "x", "yesterday"),
-    "text a blob": ("note", '{"kind": "note"}', b"\x1b]52;c;eA==\x07",
-                    "2026-11-25T14:00:00.000000Z"),
+    "text a blob": (
+        "note",
+        '{"kind": "note"}',
+        b"\x1b]52;c;eA==\x07",
+        "2026-11-25T14:00:00.000000Z",
+    ),
 }
 
 
@@ -595,8 +672,12 @@ UNREADABLE_ROWS = {
 async def test_a_row_warroom_did_not_write_is_one_line_everywhere(db, capsys, case):
     """The CLI, the console and review all refuse with the same one line."""
     raw_event(db, *UNREADABLE_ROWS[case])
-    for argv in (("report", "1"), ("export", "1", "-o", str(db.parent / "x.db")),
-                 ("note", "1", "x"), ("list",)):
+    for argv in (
+        ("report", "1"),
+        ("export", "1", "-o", str(db.parent / "x.db")),
+        ("note", "1", "x"),
+        ("list",),
+    ):
         rc, _, err = await asyncio.to_thread(cli, capsys, *argv)
         assert "Traceback" not in err
         if argv[0] in ("report", "export"):  # the others read only the state events
@@ -604,11 +685,16 @@ async def test_a_row_warroom_did_not_write_is_one_line_everywhere(db, capsys, ca
         elif rc != 0:
             assert len(err.splitlines()) == 1 and "cannot be read" in err, err
     from tests.console_support import make_app
+
     for read_only in (False, True):
         app = make_app(db, 1, read_only=read_only)
         async with app.run_test(size=(120, 36)) as pilot:
-            await wait_until(pilot, lambda a=app: a.return_code is not None,
-                             timeout=10, what="the console gives up with a message")
+            await wait_until(
+                pilot,
+                lambda a=app: a.return_code is not None,
+                timeout=10,
+                what="the console gives up with a message",
+            )
         assert app.return_code == 1
         assert "cannot be read" in (app.exit_message or ""), app.exit_message
 
@@ -621,10 +707,22 @@ def test_newer_schema_every_verb(db):
         c.commit()
     data = db.read_bytes()
     env = {**os.environ, "WARROOM_DB": str(db), "PYTHONPATH": str(ROOT)}
-    for argv in (("attach", "1"), ("review", "1"), ("postmortem", "1"), ("export", "1", "-o",
-                 str(db.parent / "x.db")), ("tail", "1", "--cmd", "true"), ("list",)):
-        done = subprocess.run([sys.executable, "-m", "tui.cli", *argv], env=env,
-                              capture_output=True, text=True, timeout=60, cwd=ROOT)
+    for argv in (
+        ("attach", "1"),
+        ("review", "1"),
+        ("postmortem", "1"),
+        ("export", "1", "-o", str(db.parent / "x.db")),
+        ("tail", "1", "--cmd", "true"),
+        ("list",),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "tui.cli", *argv],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+        )
         assert done.returncode != 0 and done.stdout == "", (argv, done.stdout)
         assert len(done.stderr.splitlines()) == 1 and "newer warroom" in done.stderr, argv
     assert db.read_bytes() == data

@@ -23,14 +23,19 @@ import pytest
 from tests.fault_harness import record_figures, survivors
 from tests.tmux_driver import ROOT, WARROOM, Tmux, have_tmux, run_cli, warroom_env
 
-pytestmark = [pytest.mark.tmux,
-              pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
+pytestmark = [pytest.mark.tmux, pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
 
 MARKER = "WARROOM-EXITED-"
 # tmux's flags for a pane as a fresh shell has it: what a console must leave behind
-RESTORED = {"alternate_on": "0", "cursor_flag": "1", "mouse_any_flag": "0",
-            "mouse_all_flag": "0", "mouse_button_flag": "0", "mouse_standard_flag": "0",
-            "mouse_sgr_flag": "0"}
+RESTORED = {
+    "alternate_on": "0",
+    "cursor_flag": "1",
+    "mouse_any_flag": "0",
+    "mouse_all_flag": "0",
+    "mouse_button_flag": "0",
+    "mouse_standard_flag": "0",
+    "mouse_sgr_flag": "0",
+}
 PROMPT_S = 5.0
 FLOOD = "yes warroom-flood-line | head -c 400000000"
 EXIT_TIMES: list[float] = []
@@ -42,12 +47,24 @@ class Shell(Tmux):
     def start_shell(self, argv: list[str]) -> None:
         env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
         inner = " ".join(shlex.quote(a) for a in argv) + f'; echo "{MARKER}$?"; exec sleep 600'
-        command = (f"cd {shlex.quote(str(ROOT))} && exec env -u COLUMNS -u LINES {env} "
-                   f"sh -c {shlex.quote(inner)}")
-        self.tmux("-f", "/dev/null", "new-session", "-d", "-x", str(self.width),
-                  "-y", str(self.height), command)
-        self.tmux("resize-window", "-t", "0", "-x", str(self.width), "-y", str(self.height),
-                  check=False)
+        command = (
+            f"cd {shlex.quote(str(ROOT))} && exec env -u COLUMNS -u LINES {env} "
+            f"sh -c {shlex.quote(inner)}"
+        )
+        self.tmux(
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            str(self.width),
+            "-y",
+            str(self.height),
+            command,
+        )
+        self.tmux(
+            "resize-window", "-t", "0", "-x", str(self.width), "-y", str(self.height), check=False
+        )
 
     def console(self) -> psutil.Process:
         deadline = time.monotonic() + 10
@@ -149,8 +166,7 @@ def test_mid_flood_the_sources_end_and_the_console_exits(env, sig):
         deadline = time.monotonic() + 10
         flood = []
         while not flood and time.monotonic() < deadline:
-            flood = [p for p in console.children(recursive=True)
-                     if p.name() in ("yes", "head")]
+            flood = [p for p in console.children(recursive=True) if p.name() in ("yes", "head")]
             time.sleep(0.05)
         assert flood, "the flood is not running"
         time.sleep(1.0)
@@ -167,6 +183,7 @@ def test_a_note_waiting_on_another_process_s_lock_does_not_hold_the_exit(env, si
     waits (up to the store's 60 s deadline). A signal then ends the console within the
     promised time anyway (it took 9.65 s)."""
     from tests.test_faults_storage import locked_by_another_process
+
     db = tmp_path / "w.db"
     session = attach(env)
     try:
@@ -187,6 +204,9 @@ def test_a_note_waiting_on_another_process_s_lock_does_not_hold_the_exit(env, si
 def test_exit_times_figures():
     """Not a check: the figures of the runs above (this module's last test)."""
     if EXIT_TIMES:
-        record_figures("terminal", faults=len(EXIT_TIMES),
-                       exit_max_s=round(max(EXIT_TIMES), 2),
-                       exit_mean_s=round(sum(EXIT_TIMES) / len(EXIT_TIMES), 2))
+        record_figures(
+            "terminal",
+            faults=len(EXIT_TIMES),
+            exit_max_s=round(max(EXIT_TIMES), 2),
+            exit_mean_s=round(sum(EXIT_TIMES) / len(EXIT_TIMES), 2),
+        )

@@ -36,6 +36,7 @@ def alive(p: psutil.Process) -> bool:
 async def collect(src: RunningSource, timeout: float = 10) -> list[LineBatch]:
     async def run() -> list[LineBatch]:
         return [b async for b in src.batches()]
+
     return await asyncio.wait_for(run(), timeout)
 
 
@@ -47,8 +48,9 @@ async def until(pred, timeout: float = 5.0, what: str = "condition") -> None:  #
 
 
 async def test_stdout_and_stderr_are_captured_marked_and_numbered() -> None:
-    src = make_source("s1", cmd("echo one; echo two >&2; printf 'three\\r\\n\\033]0;x\\007'; "
-                                "exit 3"))
+    src = make_source(
+        "s1", cmd("echo one; echo two >&2; printf 'three\\r\\n\\033]0;x\\007'; exit 3")
+    )
     assert isinstance(src, CommandSource)
     await src.start()
     assert src.pid is not None
@@ -99,13 +101,19 @@ async def test_cwd_is_used(tmp_path: Path) -> None:
 async def test_a_long_line_is_cut_with_its_marker_and_keeps_one_number() -> None:
     """A 3 MB line keeps its first 64 KiB and says how much was cut (it used to come as
     pieces of 1 MiB, each numbered as a line of its own)."""
-    src = make_source("s6", cmd("echo a; head -c 3000000 /dev/zero | tr '\\0' x; echo; "
-                                "echo b; printf '%070000d' 0"))
+    src = make_source(
+        "s6",
+        cmd("echo a; head -c 3000000 /dev/zero | tr '\\0' x; echo; echo b; printf '%070000d' 0"),
+    )
     await src.start()
     batches = await collect(src)
     lines = [line for b in batches for line in b.lines]
-    assert lines == ["a", "x" * MAX_LINE + f"... [{3_000_000 - MAX_LINE:,} bytes cut]", "b",
-                     "0" * MAX_LINE + f"... [{70_000 - MAX_LINE:,} bytes cut]"]  # (at the end)
+    assert lines == [
+        "a",
+        "x" * MAX_LINE + f"... [{3_000_000 - MAX_LINE:,} bytes cut]",
+        "b",
+        "0" * MAX_LINE + f"... [{70_000 - MAX_LINE:,} bytes cut]",
+    ]  # (at the end)
     assert batches[-1].last_no == 4
 
 
@@ -119,6 +127,7 @@ async def test_stop_ends_a_pipeline_tree_including_grep(tmp_path: Path) -> None:
     async def consume() -> None:
         async for b in src.batches():
             got.extend(b.lines)
+
     consumer = asyncio.create_task(consume())
     await until(lambda: "x1" in got, what="the first match")
     assert src.pid is not None
@@ -139,8 +148,10 @@ async def test_a_child_that_ignores_sigterm_is_killed() -> None:
     src = make_source("s8", cmd("trap '' TERM; sleep 100; echo never"))
     await src.start()
     assert src.pid is not None
-    await until(lambda: any(p.name() == "sleep" for p in
-                            psutil.Process(src.pid).children(recursive=True)), what="sleep")
+    await until(
+        lambda: any(p.name() == "sleep" for p in psutil.Process(src.pid).children(recursive=True)),
+        what="sleep",
+    )
     tree = [psutil.Process(src.pid), *psutil.Process(src.pid).children(recursive=True)]
     t0 = time.monotonic()
     await src.stop(timeout=0.5)
@@ -198,16 +209,23 @@ async def test_stop_is_idempotent_and_works_before_start() -> None:
         await src.start()
 
 
-@pytest.mark.parametrize(("command", "how"), [
-    ("sleep 1000", "setpriv"),
-    ("sleep 1000 | sleep 1001", "setpriv"),  # setpriv on the shell alone would leave these
-    ("sleep 1000 | sleep 1001", "prctl"),
-])
+@pytest.mark.parametrize(
+    ("command", "how"),
+    [
+        ("sleep 1000", "setpriv"),
+        ("sleep 1000 | sleep 1001", "setpriv"),  # setpriv on the shell alone would leave these
+        ("sleep 1000 | sleep 1001", "prctl"),
+    ],
+)
 def test_children_die_when_warroom_is_sigkilled(command: str, how: str) -> None:
     if death_signal_support() is None or (how == "setpriv" and death_signal_support() != how):
         pytest.skip(f"no {how} here")
-    helper = subprocess.Popen([sys.executable, str(HERE / "feeds_orphan_parent.py"), command,
-                               how], stdout=subprocess.PIPE, text=True, cwd=HERE.parent)
+    helper = subprocess.Popen(
+        [sys.executable, str(HERE / "feeds_orphan_parent.py"), command, how],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=HERE.parent,
+    )
     try:
         assert helper.stdout is not None
         info = json.loads(helper.stdout.readline())

@@ -95,16 +95,20 @@ async def test_existing_then_appended_lines_promptly(tmp_path: Path) -> None:
     assert src.state == "stopped" and await src.wait() is None
 
 
-@pytest.mark.parametrize(("kw", "expected"), [
-    ({}, ["a.c", "abc"]),
-    ({"fixed": True}, ["a.c"]),
-    ({"ignore_case": True}, ["a.c", "abc", "ABC", "A.C"]),
-    ({"fixed": True, "ignore_case": True}, ["a.c", "A.C"]),
-    ({"fixed": True, "invert": True}, ["abc", "ABC", "A.C", "xyz"]),
-    ({"invert": True, "ignore_case": True}, ["xyz"]),
-])
-async def test_regex_fixed_ignore_case_invert(tmp_path: Path, kw: dict[str, bool],
-                                              expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("kw", "expected"),
+    [
+        ({}, ["a.c", "abc"]),
+        ({"fixed": True}, ["a.c"]),
+        ({"ignore_case": True}, ["a.c", "abc", "ABC", "A.C"]),
+        ({"fixed": True, "ignore_case": True}, ["a.c", "A.C"]),
+        ({"fixed": True, "invert": True}, ["abc", "ABC", "A.C", "xyz"]),
+        ({"invert": True, "ignore_case": True}, ["xyz"]),
+    ],
+)
+async def test_regex_fixed_ignore_case_invert(
+    tmp_path: Path, kw: dict[str, bool], expected: list[str]
+) -> None:
     log = tmp_path / "m.log"
     log.write_text("a.c\nabc\nABC\nA.C\nxyz\n")
     _, r = await started(grep("a.c", log, **kw))
@@ -133,9 +137,9 @@ async def test_rotation_by_rename_and_create(tmp_path: Path) -> None:
     append(tmp_path / "app.log.1", "hit 2 (late write to the old file)\n")
     log.write_text("hit 3\n")
     await r.until(lambda ls: len(ls) == 3)
-    assert sorted(await r.settle()) == sorted([
-        "app.log:1: hit 1", "app.log:2: hit 2 (late write to the old file)",
-        "app.log:1: hit 3"])
+    assert sorted(await r.settle()) == sorted(
+        ["app.log:1: hit 1", "app.log:2: hit 2 (late write to the old file)", "app.log:1: hit 3"]
+    )
     append(log, "hit 4\n")
     await r.until(lambda ls: ls[-1] == "app.log:2: hit 4")
     await r.close()
@@ -226,9 +230,11 @@ async def test_a_long_line_is_cut_and_the_numbers_after_it_hold(tmp_path: Path) 
     _, r = await started(grep("hit", log))
     await r.until(lambda ls: len(ls) == 3)
     cut = 3_000_004 - MAX_LINE
-    assert r.lines == ["big.log:1: hit 1",
-                       "big.log:2: hit " + "x" * (MAX_LINE - 4) + f"... [{cut:,} bytes cut]",
-                       "big.log:3: hit 3"]
+    assert r.lines == [
+        "big.log:1: hit 1",
+        "big.log:2: hit " + "x" * (MAX_LINE - 4) + f"... [{cut:,} bytes cut]",
+        "big.log:3: hit 3",
+    ]
     append(log, "y\nhit 5\n")
     await r.until(lambda ls: len(ls) == 5)
     assert r.lines[3] == "big.log:4: hit " + "y" * (MAX_LINE - 4) + "... [134,469 bytes cut]"

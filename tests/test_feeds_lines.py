@@ -43,8 +43,12 @@ def test_empty_lines_and_empty_chunks() -> None:
 
 def test_any_chunking_gives_the_same_lines() -> None:
     rng = random.Random(7)
-    data = b"".join(rng.choice([b"alpha\n", b"\r\n", b"\n", b"b" * rng.randint(0, 300),
-                                b"\xe2\x98\x83", b"c\r"]) for _ in range(2000))
+    data = b"".join(
+        rng.choice(
+            [b"alpha\n", b"\r\n", b"\n", b"b" * rng.randint(0, 300), b"\xe2\x98\x83", b"c\r"]
+        )
+        for _ in range(2000)
+    )
     expected = split_all([data])
     for _ in range(20):
         cuts = sorted(rng.sample(range(1, len(data)), 50))
@@ -53,7 +57,7 @@ def test_any_chunking_gives_the_same_lines() -> None:
 
 
 def chunked(data: bytes, size: int) -> list[bytes]:
-    return [data[i:i + size] for i in range(0, len(data), size)]
+    return [data[i : i + size] for i in range(0, len(data), size)]
 
 
 @pytest.mark.parametrize("chunk", [65536, 4093, 10**7])
@@ -81,8 +85,9 @@ def test_a_cut_never_splits_a_utf8_character(chunk: int, char: str) -> None:
         head, _, rest = out[1].partition(b"... [")
         text = head.decode("utf-8")  # strict: no half character
         assert MAX_LINE - 3 <= len(head) <= MAX_LINE and text.strip("a") == char * len(
-            text.strip("a"))
-        assert rest == cut_marker(len(line) - len(head))[len(b"... ["):]
+            text.strip("a")
+        )
+        assert rest == cut_marker(len(line) - len(head))[len(b"... [") :]
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 4096, 65536, 10**7])
@@ -92,22 +97,45 @@ def test_crlf_around_the_limit(chunk: int) -> None:
     over = b"o" * (MAX_LINE + 1)
     data = exact + b"\r\n" + over + b"\r\n" + exact + b"\r\r\n" + b"z" * (MAX_LINE + 5) + b"\r"
     if chunk < 4096:  # (byte by byte is slow: the same shapes around a smaller limit)
-        assert split_all(chunked(data.replace(b"e" * MAX_LINE, b"e" * 8)
-                                 .replace(b"o" * (MAX_LINE + 1), b"o" * 9)
-                                 .replace(b"z" * (MAX_LINE + 5), b"z" * 13), chunk), 8) == [
-            b"e" * 8, b"o" * 8 + cut_marker(1), b"e" * 8 + cut_marker(1),
-            b"z" * 8 + cut_marker(5)]
+        assert split_all(
+            chunked(
+                data.replace(b"e" * MAX_LINE, b"e" * 8)
+                .replace(b"o" * (MAX_LINE + 1), b"o" * 9)
+                .replace(b"z" * (MAX_LINE + 5), b"z" * 13),
+                chunk,
+            ),
+            8,
+        ) == [
+            b"e" * 8,
+            b"o" * 8 + cut_marker(1),
+            b"e" * 8 + cut_marker(1),
+            b"z" * 8 + cut_marker(5),
+        ]
         return
     assert split_all(chunked(data, chunk)) == [
-        exact, b"o" * MAX_LINE + cut_marker(1),
+        exact,
+        b"o" * MAX_LINE + cut_marker(1),
         exact + cut_marker(1),  # (a lone "\\r" belongs to the line: cut with it)
-        b"z" * MAX_LINE + cut_marker(5)]  # and the end of the stream drops the last "\r"
+        b"z" * MAX_LINE + cut_marker(5),
+    ]  # and the end of the stream drops the last "\r"
 
 
 def test_any_chunking_cuts_the_same() -> None:
     rng = random.Random(11)
-    data = b"".join(rng.choice([b"alpha\n", b"\r\n", b"\n", b"b" * rng.randint(0, 90),
-                                "é☃🔥".encode(), b"c\r", b"\xff\x80"]) for _ in range(3000))
+    data = b"".join(
+        rng.choice(
+            [
+                b"alpha\n",
+                b"\r\n",
+                b"\n",
+                b"b" * rng.randint(0, 90),
+                "é☃🔥".encode(),
+                b"c\r",
+                b"\xff\x80",
+            ]
+        )
+        for _ in range(3000)
+    )
     for limit in (4, 5, 16, 40):
         expected = split_all([data], limit)
         assert all(len(ln.split(b"... [")[0]) <= limit for ln in expected)
@@ -115,7 +143,7 @@ def test_any_chunking_cuts_the_same() -> None:
             cuts = sorted(rng.sample(range(1, len(data)), 200))
             chunks = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
             assert split_all(chunks, limit) == expected
-        assert split_all([data[i:i + 1] for i in range(len(data))], limit) == expected
+        assert split_all([data[i : i + 1] for i in range(len(data))], limit) == expected
 
 
 def test_a_line_that_never_ends_holds_only_its_head() -> None:
@@ -145,24 +173,30 @@ def test_the_end_of_the_stream_closes_a_line_being_cut() -> None:
 
 HOSTILE = [
     b"[bold]x[/] [link=http://evil]click[/link] [/usr/bin/x]",  # Rich markup stays text
-    b"\x1b]0;pwned\x07",                                         # OSC 0: window title
-    b"\x1b]52;c;ZXZpbA==\x07",                                   # OSC 52: clipboard write
-    b"\x1b[2J\x1b[H",                                            # clear screen
-    b"\x1bc",                                                    # full reset
-    "\x9b31m \x9d0;t\x9c".encode(),                              # C1 CSI, OSC, ST
-    "abc\u202edcba \u2066x\u2069 \u200b \ufeff".encode(),        # bidi and invisible
-    b"\xff\xfe bad utf-8 \xc3",                                  # invalid UTF-8
-    b"nul\x00 del\x7f bs\x08 bel\x07 cr\r ff\x0c",               # C0 and DEL
+    b"\x1b]0;pwned\x07",  # OSC 0: window title
+    b"\x1b]52;c;ZXZpbA==\x07",  # OSC 52: clipboard write
+    b"\x1b[2J\x1b[H",  # clear screen
+    b"\x1bc",  # full reset
+    "\x9b31m \x9d0;t\x9c".encode(),  # C1 CSI, OSC, ST
+    "abc\u202edcba \u2066x\u2069 \u200b \ufeff".encode(),  # bidi and invisible
+    b"\xff\xfe bad utf-8 \xc3",  # invalid UTF-8
+    b"nul\x00 del\x7f bs\x08 bel\x07 cr\r ff\x0c",  # C0 and DEL
     b"tab\tkept",
-    b"\x1bPtmux;\x1b\x1b]52;c;eA==\x07\x1b\\",                   # tmux passthrough
+    b"\x1bPtmux;\x1b\x1b]52;c;eA==\x07\x1b\\",  # tmux passthrough
 ]
 
 
 def _forbidden(ch: str) -> bool:
     c = ord(ch)
-    return (c < 0x20 and ch != "\t") or 0x7F <= c <= 0x9F or ch in (
-        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-        "\u200b\u200c\u200d\u2060\ufeff\u2028\u2029")
+    return (
+        (c < 0x20 and ch != "\t")
+        or 0x7F <= c <= 0x9F
+        or ch
+        in (
+            "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+            "\u200b\u200c\u200d\u2060\ufeff\u2028\u2029"
+        )
+    )
 
 
 def test_hostile_corpus_is_inert() -> None:
@@ -184,9 +218,9 @@ def test_hostile_corpus_is_inert() -> None:
 def test_same_as_decode_line_by_line() -> None:
     rng = random.Random(3)
     alphabet = [bytes([b]) for b in range(256) if b != 0x0A] + [
-        c.encode() for c in "é☃\u202e\u200b\x85\x9b\U000e0041\ufeff\u2066"]
-    raw = [b"".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
-           for _ in range(3000)]
+        c.encode() for c in "é☃\u202e\u200b\x85\x9b\U000e0041\ufeff\u2066"
+    ]
+    raw = [b"".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
     assert sanitize_lines(raw) == [decode(r) for r in raw]
     assert sanitize_lines([]) == []
     assert sanitize_lines([b""]) == [""]

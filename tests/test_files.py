@@ -42,13 +42,11 @@ def inc(tmp_path, capsys, monkeypatch) -> Path:
 
 
 def listing(d: Path) -> dict[str, tuple[int, int]]:
-    return {p.name: (p.stat().st_size, stat.S_IMODE(p.stat().st_mode))
-            for p in d.iterdir()}
+    return {p.name: (p.stat().st_size, stat.S_IMODE(p.stat().st_mode)) for p in d.iterdir()}
 
 
 # ---------------------------------------------------------------------------- report -o
-def test_a_report_over_an_existing_file_on_a_full_disk_leaves_it_whole(
-        small_fs, inc, capsys):  # noqa: F811
+def test_a_report_over_an_existing_file_on_a_full_disk_leaves_it_whole(small_fs, inc, capsys):  # noqa: F811
     target = small_fs / "report.md"
     old = b"the previous report\n" * 2000  # 40 KiB
     target.write_bytes(old)
@@ -81,19 +79,25 @@ def test_a_link_is_refused_and_its_target_left_alone(inc, capsys, tmp_path):
     assert victim.read_text() == "precious" and stat.S_IMODE(victim.stat().st_mode) == 0o644
     dangling = tmp_path / "dangling.md"
     dangling.symlink_to(tmp_path / "created-through-the-link.md")
-    assert "symbolic link" in assert_refused(capsys, inc, "report", "1", "-o", str(dangling),
-                                             same_bytes=False)
+    assert "symbolic link" in assert_refused(
+        capsys, inc, "report", "1", "-o", str(dangling), same_bytes=False
+    )
     assert not (tmp_path / "created-through-the-link.md").exists()
-    assert "symbolic link" in assert_refused(capsys, inc, "export", "1", "-o", str(dangling),
-                                             same_bytes=False)
+    assert "symbolic link" in assert_refused(
+        capsys, inc, "export", "1", "-o", str(dangling), same_bytes=False
+    )
 
 
 def test_a_fifo_is_refused_at_once(inc, tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    done = subprocess.run([sys.executable, "-m", "tui.cli", "--db", str(inc), "report", "1",
-                           "-o", str(fifo)], capture_output=True, text=True, timeout=60,
-                          cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--db", str(inc), "report", "1", "-o", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert done.returncode != 0 and "is a FIFO" in done.stderr
     assert done.stderr.count("\n") == 1
 
@@ -109,15 +113,16 @@ def test_a_report_replaces_a_file_whole_and_owner_only(inc, capsys, tmp_path):
 
 
 # ---------------------------------------------------------------------------- export
-def test_a_failed_export_leaves_nothing_and_the_retry_works(inc, capsys, tmp_path,
-                                                            monkeypatch):
+def test_a_failed_export_leaves_nothing_and_the_retry_works(inc, capsys, tmp_path, monkeypatch):
     import storage.export
+
     target = tmp_path / "out" / "inc1.db"
     real = storage.export.export_incident
 
     async def half(dest, *a, **kw):
         await real(dest, *a, **kw)  # the file is made ...
         raise OSError(28, "No space left on device")  # ... and then the disk is full
+
     monkeypatch.setattr(storage.export, "export_incident", half)
     line = assert_refused(capsys, inc, "export", "1", "-o", str(target), same_bytes=False)
     assert "the disk is full" in line
@@ -125,8 +130,9 @@ def test_a_failed_export_leaves_nothing_and_the_retry_works(inc, capsys, tmp_pat
     monkeypatch.setattr(storage.export, "export_incident", real)
     assert "exported to" in ok(capsys, "export", "1", "-o", str(target))
     assert sorted(p.name for p in target.parent.iterdir()) == ["inc1.db"]
-    assert "already exists" in assert_refused(capsys, inc, "export", "1", "-o", str(target),
-                                              same_bytes=False)
+    assert "already exists" in assert_refused(
+        capsys, inc, "export", "1", "-o", str(target), same_bytes=False
+    )
 
 
 # ---------------------------------------------------------------------------- a look leaves
@@ -141,7 +147,9 @@ def test_review_leaves_the_directory_as_found(inc, tmp_path):
             await store.events(1)
         finally:
             await store.close()
+
     import asyncio
+
     asyncio.run(look())
     assert listing(tmp_path) == before
 
@@ -160,8 +168,14 @@ def test_read_verbs_create_nothing(tmp_path, capsys, monkeypatch):
     typo = tmp_path / "no" / "such" / "w.db"
     monkeypatch.setenv("WARROOM_DB", str(typo))
     assert "no incidents (no database at" in ok(capsys, "list")
-    for argv in (("note", "1", "x"), ("report", "1"), ("export", "1", "-o", "x.db"),
-                 ("tail", "1", "--list"), ("review", "1"), ("attach",)):
+    for argv in (
+        ("note", "1", "x"),
+        ("report", "1"),
+        ("export", "1", "-o", "x.db"),
+        ("tail", "1", "--list"),
+        ("review", "1"),
+        ("attach",),
+    ):
         rc, _out, err = run(capsys, *argv)
         assert rc != 0 and err.count("\n") == 1 and "Traceback" not in err, (argv, err)
     assert list(tmp_path.iterdir()) == []
@@ -171,8 +185,14 @@ def test_an_empty_file_is_refused_and_left_empty(tmp_path, capsys, monkeypatch):
     empty = tmp_path / "w.db"
     empty.touch()
     monkeypatch.setenv("WARROOM_DB", str(empty))
-    for argv in (("declare", "t", "-s", "2"), ("note", "1", "x"), ("list",),
-                 ("report", "1"), ("review", "1"), ("attach",)):
+    for argv in (
+        ("declare", "t", "-s", "2"),
+        ("note", "1", "x"),
+        ("list",),
+        ("report", "1"),
+        ("review", "1"),
+        ("attach",),
+    ):
         line = assert_refused(capsys, empty, *argv)
         assert "empty file, not a warroom database" in line, (argv, line)
     assert empty.stat().st_size == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["w.db"]

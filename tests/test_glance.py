@@ -50,15 +50,18 @@ async def _incident(db: Path, notes: int = 5) -> int:
         state = await store.load_state(iid)
         first_note = (await store.page(iid))[1]
         clock.advance(minutes=1)
-        await store.append(cmd.correct(clock, state, first_note, text="note 0, corrected",
-                                       owner="@bob"))
+        await store.append(
+            cmd.correct(clock, state, first_note, text="note 0, corrected", owner="@bob")
+        )
         second = (await store.page(iid))[2]
         await store.append(cmd.correct(clock, state, second, retract=True, owner="@bob"))
         clock.advance(minutes=2)
-        await store.append(cmd.set_phase(clock, await store.load_state(iid), PhaseId.ROOT_CAUSE,
-                                         owner="@alice"))
-        await store.append(cmd.set_status(clock, await store.load_state(iid),
-                                          Status.MITIGATED, owner="@alice"))
+        await store.append(
+            cmd.set_phase(clock, await store.load_state(iid), PhaseId.ROOT_CAUSE, owner="@alice")
+        )
+        await store.append(
+            cmd.set_status(clock, await store.load_state(iid), Status.MITIGATED, owner="@alice")
+        )
         return iid
     finally:
         await store.close()
@@ -78,8 +81,7 @@ async def _folded(db: Path, iid: int):
 
 def _glance_row(db: Path, iid: int):
     with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT upto, body FROM glances WHERE incident_id=?",
-                            (iid,)).fetchone()
+        return conn.execute("SELECT upto, body FROM glances WHERE incident_id=?", (iid,)).fetchone()
 
 
 # ------------------------------------------------------------------ the glance kept
@@ -91,7 +93,9 @@ def test_the_glance_is_written_with_each_state_event_and_only_then(tmp_path):
     with sqlite3.connect(db) as conn:
         newest_state = conn.execute(
             f"SELECT max(id) FROM events WHERE incident_id=? AND kind IN "
-            f"({','.join('?' * len(STATE_KINDS))})", (iid, *STATE_KINDS)).fetchone()[0]
+            f"({','.join('?' * len(STATE_KINDS))})",
+            (iid, *STATE_KINDS),
+        ).fetchone()[0]
     assert upto == newest_state
     assert Glance.from_json(body) == glance_of(state, upto)
     assert Glance.from_json(body).status == "MITIGATED"
@@ -102,6 +106,7 @@ def test_the_glance_is_written_with_each_state_event_and_only_then(tmp_path):
             await store.append(cmd.note(FrozenClock(FROZEN), await store.load_state(iid), "x"))
         finally:
             await store.close()
+
     asyncio.run(note())
     assert _glance_row(db, iid) == (upto, body)
 
@@ -113,10 +118,14 @@ def test_the_peek_is_what_the_store_folds(tmp_path):
     first = peek(db, iid, FIRST_PAGE)
     assert first is not None
     assert first.glance == glance_of(state, first.glance.upto)
-    shown = [(r.id, str(r.kind), r.occurred_at, r.text, r.action, r.owner, r.corrected,
-              r.retracted) for r in first.rows]
-    assert shown == [(e.id, e.kind.value, e.occurred_at, e.text, e.action, e.owner,
-                      e.corrected, e.retracted) for e in entries]
+    shown = [
+        (r.id, str(r.kind), r.occurred_at, r.text, r.action, r.owner, r.corrected, r.retracted)
+        for r in first.rows
+    ]
+    assert shown == [
+        (e.id, e.kind.value, e.occurred_at, e.text, e.action, e.owner, e.corrected, e.retracted)
+        for e in entries
+    ]
     assert any(r.corrected and r.text == "note 0, corrected" for r in first.rows)
     assert any(r.retracted for r in first.rows)
     assert peek(db, None, FIRST_PAGE) == first  # the newest active incident
@@ -134,10 +143,22 @@ def test_the_peek_kinds_are_the_domains():
     assert set(peek_mod.STATE_KINDS) == set(STATE_KINDS)
 
 
-@pytest.mark.parametrize("damage", [
-    "missing", "not-sqlite", "older-schema", "newer-schema", "stale", "no-glance",
-    "garbage-body", "wrong-types", "other-incident", "naive-time", "bad-edit",
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "missing",
+        "not-sqlite",
+        "older-schema",
+        "newer-schema",
+        "stale",
+        "no-glance",
+        "garbage-body",
+        "wrong-types",
+        "other-incident",
+        "naive-time",
+        "bad-edit",
+    ],
+)
 def test_the_peek_answers_none_when_it_cannot_be_trusted(tmp_path, damage):
     db = tmp_path / "w.db"
     iid = asyncio.run(_incident(db))
@@ -149,6 +170,7 @@ def test_the_peek_answers_none_when_it_cannot_be_trusted(tmp_path, damage):
             conn.execute(s)
         conn.commit()
         conn.close()
+
     body = _glance_row(db, iid)[1]
     if damage == "missing":
         db = tmp_path / "nothing-here.db"
@@ -160,8 +182,7 @@ def test_the_peek_answers_none_when_it_cannot_be_trusted(tmp_path, damage):
     elif damage == "newer-schema":
         sql("PRAGMA user_version=99")
     elif damage == "stale":  # a state event written by something that kept no glance
-        sql("DROP TRIGGER events_append_only_update",
-            "UPDATE glances SET upto = upto - 1")
+        sql("DROP TRIGGER events_append_only_update", "UPDATE glances SET upto = upto - 1")
     elif damage == "no-glance":
         sql("DELETE FROM glances")
     elif damage == "garbage-body":
@@ -179,9 +200,10 @@ def test_the_peek_answers_none_when_it_cannot_be_trusted(tmp_path, damage):
         data["started_at"] = "2026-11-25T15:08:00"
         sql(f"UPDATE glances SET body = '{json.dumps(data)}'")
     elif damage == "bad-edit":
-        sql("DROP TRIGGER events_append_only_update",
-            "UPDATE events SET payload = '{\"kind\": \"edit\", \"text\": 7}' "
-            "WHERE kind = 'edit'")
+        sql(
+            "DROP TRIGGER events_append_only_update",
+            'UPDATE events SET payload = \'{"kind": "edit", "text": 7}\' WHERE kind = \'edit\'',
+        )
     assert peek(db, iid, FIRST_PAGE) is None
 
 
@@ -192,10 +214,16 @@ def test_no_peek_for_the_latest_incident_when_the_newest_is_resolved(tmp_path):
     async def resolve() -> None:
         store = await Store.open(db)
         try:
-            await store.append(cmd.set_status(FrozenClock(FROZEN + timedelta(hours=1)),
-                                              await store.load_state(iid), Status.RESOLVED))
+            await store.append(
+                cmd.set_status(
+                    FrozenClock(FROZEN + timedelta(hours=1)),
+                    await store.load_state(iid),
+                    Status.RESOLVED,
+                )
+            )
         finally:
             await store.close()
+
     asyncio.run(resolve())
     assert peek(db, None, FIRST_PAGE) is None  # the store finds the latest active one
     assert peek(db, iid, FIRST_PAGE).glance.status == "RESOLVED"  # named: shown as it is
@@ -212,8 +240,9 @@ import tui.widgets.status_bar, tui.widgets.timeline, tui.widgets.timeline_table
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("pydantic", "aiosqlite"))
 print(",".join(heavy))
 """
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == ""
 
 
@@ -222,15 +251,29 @@ def _theme(tmp_path: Path, primary: str = "#0178D4") -> Path:
     d = tmp_path / "themes"
     d.mkdir(exist_ok=True)
     f = d / "mine.toml"
-    f.write_text(f'name = "mine"\nprimary = "{primary}"\n[variables]\n' + "\n".join(
-        f'{k} = "#FF0000"' for k in ("sev1", "sev2", "sev3", "sev-text", "status-active",
-                                    "status-mitigated", "status-resolved", "overdue",
-                                    "due-soon")))
+    f.write_text(
+        f'name = "mine"\nprimary = "{primary}"\n[variables]\n'
+        + "\n".join(
+            f'{k} = "#FF0000"'
+            for k in (
+                "sev1",
+                "sev2",
+                "sev3",
+                "sev-text",
+                "status-active",
+                "status-mitigated",
+                "status-resolved",
+                "overdue",
+                "due-soon",
+            )
+        )
+    )
     return f
 
 
 def test_a_remembered_theme_comes_back_until_its_file_changes(tmp_path):
     from tui.theme_schema import load_themes
+
     cache = tmp_path / "themes.cache.json"
     f = _theme(tmp_path)
     themes, problems = load_themes([f.parent], cache=cache)
@@ -245,6 +288,7 @@ def test_a_remembered_theme_comes_back_until_its_file_changes(tmp_path):
 
 def test_a_tampered_theme_cache_is_not_used(tmp_path):
     from tui.theme_schema import parse_theme
+
     cache = tmp_path / "themes.cache.json"
     f = _theme(tmp_path)
     remember(cache, [(parse_theme(f), f)])
@@ -260,6 +304,7 @@ def test_a_tampered_theme_cache_is_not_used(tmp_path):
 
 def test_a_built_in_theme_is_read_directly_when_nothing_is_remembered(tmp_path):
     from tui.theme_schema import load_themes
+
     themes, problems = load_themes()
     assert not problems
     for theme in themes:  # as the schema validates it, field for field
@@ -286,14 +331,16 @@ heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("pydantic", "aiosql
 print(",".join(heavy), app.theme, app._more_themes is not None)
 """
     env = {**os.environ, "WARROOM_CONFIG_DIR": str(tmp_path / "fresh-cfg")}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, check=True, env=env).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env=env
+    ).stdout.strip()
     assert out == "warroom-high-contrast True"  # (the others are validated after attach)
 
 
 # ------------------------------------------------------------------ the hand-over
 async def test_the_console_paints_the_peek_then_the_journal_and_keeps_a_key_typed_between(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     monkeypatch.setenv("WARROOM_CONFIG_DIR", str(tmp_path / "cfg"))
     db = tmp_path / "w.db"
     iid = await seed(db)
@@ -301,8 +348,17 @@ async def test_the_console_paints_the_peek_then_the_journal_and_keeps_a_key_type
     assert first is not None
     # what was peeked is shown as peeked: a title the journal does not have (yet) proves it
     first = replace(first, glance=replace(first.glance, title="PEEKED TITLE"))
-    app = build_app(db, iid, FrozenClock(FROZEN), theme="warroom-dark", actor="@alice",
-                    remember_theme=False, local_tz=UTC, run_sources=False, peek=first)
+    app = build_app(
+        db,
+        iid,
+        FrozenClock(FROZEN),
+        theme="warroom-dark",
+        actor="@alice",
+        remember_theme=False,
+        local_tz=UTC,
+        run_sources=False,
+        peek=first,
+    )
     gate = hold_journal(app)
     async with app.run_test(size=(120, 36)) as pilot:
         try:
@@ -332,20 +388,26 @@ async def _hand_over(pilot, app, first, gate) -> None:
     await pilot.press(*"kept")
     await pilot.press("enter")
     # (the demo's autosaved draft is restored first: the keys typed go after it)
-    await until(pilot, lambda: pane.entries[-1].text.endswith("kept"),
-                timeout=10)
+    await until(pilot, lambda: pane.entries[-1].text.endswith("kept"), timeout=10)
 
 
-async def test_a_console_closed_while_its_journal_opens_closes_the_journal(tmp_path,
-                                                                           monkeypatch):
+async def test_a_console_closed_while_its_journal_opens_closes_the_journal(tmp_path, monkeypatch):
     """SIGHUP right after the first frame lands while the store is opening: the attach is
     cancelled, but the store it was opening is closed all the same (its thread would keep
     the process alive)."""
     monkeypatch.setenv("WARROOM_CONFIG_DIR", str(tmp_path / "cfg"))
     db = tmp_path / "w.db"
     iid = await seed(db)
-    app = build_app(db, iid, FrozenClock(FROZEN), actor="@alice", remember_theme=False,
-                    local_tz=UTC, run_sources=False, peek=peek(db, iid, FIRST_PAGE))
+    app = build_app(
+        db,
+        iid,
+        FrozenClock(FROZEN),
+        actor="@alice",
+        remember_theme=False,
+        local_tz=UTC,
+        run_sources=False,
+        peek=peek(db, iid, FIRST_PAGE),
+    )
     gate, opened = asyncio.Event(), []
     opener = app._open_journal
 
@@ -353,6 +415,7 @@ async def test_a_console_closed_while_its_journal_opens_closes_the_journal(tmp_p
         opened.append(await opener())  # the store's thread runs from here
         await gate.wait()
         return opened[-1]
+
     app._open_journal = open_then_wait
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: bool(opened))
@@ -367,6 +430,7 @@ async def test_an_incident_without_a_glance_gets_one_when_a_console_attaches(tmp
     """A file from before the glance (or a glance a state event written by hand overtook):
     the console starts from the journal, and writes the glance for the next start."""
     from tests.console_support import make_app, wait_ready
+
     db = tmp_path / "w.db"
     iid = await seed(db)
     with sqlite3.connect(db) as conn:
@@ -376,7 +440,8 @@ async def test_an_incident_without_a_glance_gets_one_when_a_console_attaches(tmp
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_ready(pilot)
         await until(pilot, lambda: peek(db, iid, FIRST_PAGE) is not None)
-        assert peek(db, iid, FIRST_PAGE).glance == glance_of(app.state,
-                                                             peek(db, iid, 1).glance.upto)
+        assert peek(db, iid, FIRST_PAGE).glance == glance_of(
+            app.state, peek(db, iid, 1).glance.upto
+        )
         async with await Store.open(db) as store:  # current now: nothing to write
             assert await store.refresh_glance(iid) is False

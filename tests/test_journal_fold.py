@@ -41,9 +41,17 @@ def minutes(n: float) -> datetime:
 
 @pytest.fixture
 def declared(journal, frozen_clock: FrozenClock):
-    journal.add(cmd.declare(frozen_clock, "API 500 errors", Severity.SEV2, service="auth",
-                            impact="logins fail", detected_by="alert",
-                            commander="@ic"))
+    journal.add(
+        cmd.declare(
+            frozen_clock,
+            "API 500 errors",
+            Severity.SEV2,
+            service="auth",
+            impact="logins fail",
+            detected_by="alert",
+            commander="@ic",
+        )
+    )
     return journal
 
 
@@ -125,8 +133,12 @@ def test_status_severity_phase_histories(declared, frozen_clock: FrozenClock) ->
     assert s.phase_history == [(PhaseId.TRIAGE, T0), (PhaseId.ROOT_CAUSE, minutes(10))]
     assert s.phase_started_at == minutes(10)
     assert s.status_history == [
-        (Status.ACTIVE, T0), (Status.MITIGATED, minutes(15)), (Status.RESOLVED, minutes(20)),
-        (Status.ACTIVE, minutes(25)), (Status.RESOLVED, minutes(30))]
+        (Status.ACTIVE, T0),
+        (Status.MITIGATED, minutes(15)),
+        (Status.RESOLVED, minutes(20)),
+        (Status.ACTIVE, minutes(25)),
+        (Status.RESOLVED, minutes(30)),
+    ]
     assert s.mitigated_at == minutes(15)
     assert s.resolved_at == minutes(30)  # the last resolution, after the reopening
 
@@ -142,12 +154,20 @@ def test_reopened_is_not_resolved(declared, frozen_clock: FrozenClock) -> None:
 
 def test_status_carries_resolution(declared, frozen_clock: FrozenClock) -> None:
     j, c = declared, frozen_clock
-    j.add(cmd.set_status(c, j.state, Status.MITIGATED,
-                         resolution=Resolution(immediate="bigger pool")))
-    j.add(cmd.set_status(c, j.state, Status.RESOLVED,
-                         resolution=Resolution(permanent="leak fixed", deployed="v2.3.2")))
-    assert j.state.resolution == Resolution(immediate="bigger pool", permanent="leak fixed",
-                                            deployed="v2.3.2")
+    j.add(
+        cmd.set_status(c, j.state, Status.MITIGATED, resolution=Resolution(immediate="bigger pool"))
+    )
+    j.add(
+        cmd.set_status(
+            c,
+            j.state,
+            Status.RESOLVED,
+            resolution=Resolution(permanent="leak fixed", deployed="v2.3.2"),
+        )
+    )
+    assert j.state.resolution == Resolution(
+        immediate="bigger pool", permanent="leak fixed", deployed="v2.3.2"
+    )
 
 
 # ------------------------------------------------------------------ checklist, people
@@ -178,24 +198,27 @@ def test_participants_join_and_leave(declared, frozen_clock: FrozenClock) -> Non
 
 
 # ------------------------------------------------------------------ fields
-@pytest.mark.parametrize(("field", "read"), [
-    ("title", lambda s: s.title),
-    ("service", lambda s: s.service),
-    ("impact", lambda s: s.impact),
-    ("detected_by", lambda s: s.detected_by),
-    ("root_cause.what", lambda s: s.root_cause.what),
-    ("root_cause.why", lambda s: s.root_cause.why),
-    ("root_cause.where", lambda s: s.root_cause.where),
-    ("resolution.immediate", lambda s: s.resolution.immediate),
-    ("resolution.permanent", lambda s: s.resolution.permanent),
-    ("resolution.deployed", lambda s: s.resolution.deployed),
-    ("impact_summary.users_affected", lambda s: s.impact_summary.users_affected),
-    ("impact_summary.failed_requests", lambda s: s.impact_summary.failed_requests),
-    ("impact_summary.revenue_impact", lambda s: s.impact_summary.revenue_impact),
-    ("postmortem.went_well", lambda s: s.postmortem.went_well),
-    ("postmortem.went_wrong", lambda s: s.postmortem.went_wrong),
-    ("postmortem.lucky", lambda s: s.postmortem.lucky),
-])
+@pytest.mark.parametrize(
+    ("field", "read"),
+    [
+        ("title", lambda s: s.title),
+        ("service", lambda s: s.service),
+        ("impact", lambda s: s.impact),
+        ("detected_by", lambda s: s.detected_by),
+        ("root_cause.what", lambda s: s.root_cause.what),
+        ("root_cause.why", lambda s: s.root_cause.why),
+        ("root_cause.where", lambda s: s.root_cause.where),
+        ("resolution.immediate", lambda s: s.resolution.immediate),
+        ("resolution.permanent", lambda s: s.resolution.permanent),
+        ("resolution.deployed", lambda s: s.resolution.deployed),
+        ("impact_summary.users_affected", lambda s: s.impact_summary.users_affected),
+        ("impact_summary.failed_requests", lambda s: s.impact_summary.failed_requests),
+        ("impact_summary.revenue_impact", lambda s: s.impact_summary.revenue_impact),
+        ("postmortem.went_well", lambda s: s.postmortem.went_well),
+        ("postmortem.went_wrong", lambda s: s.postmortem.went_wrong),
+        ("postmortem.lucky", lambda s: s.postmortem.lucky),
+    ],
+)
 def test_field_set(declared, frozen_clock: FrozenClock, field: str, read) -> None:
     j, c = declared, frozen_clock
     j.add(cmd.set_field(c, j.state, field, "  first value  "))
@@ -253,8 +276,11 @@ def test_action_items_add_and_update(declared, frozen_clock: FrozenClock) -> Non
 
 def test_comms_and_last_sent(declared, frozen_clock: FrozenClock) -> None:
     j, c = declared, frozen_clock
-    j.add(cmd.send_update(c, j.state, "status page", "investigating", template="initial",
-                          owner="@comms"))
+    j.add(
+        cmd.send_update(
+            c, j.state, "status page", "investigating", template="initial", owner="@comms"
+        )
+    )
     c.advance(minutes=15)
     j.add(cmd.send_update(c, j.state, "executives", "root cause found"))
     s = j.state
@@ -300,8 +326,7 @@ def test_source_ledger(declared, frozen_clock: FrozenClock) -> None:
     j.add(cmd.add_source(c, j.state, grep))
     assert list(j.state.sources) == ["s1", "s2"]
     j.add(cmd.source_ledger(c, j.state, "s2", "failed", reason="no such file"))
-    assert (j.state.sources["s2"].state, j.state.sources["s2"].reason) == \
-        ("failed", "no such file")
+    assert (j.state.sources["s2"].state, j.state.sources["s2"].reason) == ("failed", "no such file")
 
 
 def test_ledger_entry_for_unknown_source_is_ignored(declared, frozen_clock) -> None:
@@ -373,8 +398,9 @@ def test_notes_evidence_edits_do_not_change_state(declared, frozen_clock) -> Non
     j.add(cmd.pin(c, j.state, Evidence(source="app.log", line="ERROR pool")))
     j.add(cmd.correct(c, j.state, j.events[1], text="hello again"))
     after = j.state
-    assert after.model_dump(exclude={"last_event_id"}) == \
-        before.model_dump(exclude={"last_event_id"})
+    assert after.model_dump(exclude={"last_event_id"}) == before.model_dump(
+        exclude={"last_event_id"}
+    )
     assert after.last_event_id == 4
 
 
@@ -386,20 +412,29 @@ def test_timeline_applies_corrections(declared, frozen_clock: FrozenClock) -> No
     other = j.add(cmd.note(c, j.state, "wrong incident"))
     c.advance(minutes=1)
     j.add(cmd.correct(c, j.state, note, text="pool exhausted"))
-    j.add(cmd.correct(c, j.state, note, action="raised pool size", owner_field="@db",
-                      occurred_at=minutes(5)))
+    j.add(
+        cmd.correct(
+            c, j.state, note, action="raised pool size", owner_field="@db", occurred_at=minutes(5)
+        )
+    )
     j.add(cmd.correct(c, j.state, other, retract=True))
     rows = {r.id: r for r in timeline(j.events)}
     fixed = rows[note.id]
-    assert (fixed.text, fixed.action, fixed.owner, fixed.occurred_at) == \
-        ("pool exhausted", "raised pool size", "@db", minutes(5))
+    assert (fixed.text, fixed.action, fixed.owner, fixed.occurred_at) == (
+        "pool exhausted",
+        "raised pool size",
+        "@db",
+        minutes(5),
+    )
     assert fixed.corrected and not fixed.retracted
     assert fixed.event == note  # the original is kept as it was written
     assert rows[other.id].retracted and rows[other.id].text == "wrong incident"
     edits = [r for r in rows.values() if r.kind is EventKind.EDIT]
-    assert [r.text for r in edits] == [f"Corrected entry #{note.id}",
-                                       f"Corrected entry #{note.id}",
-                                       f"Retracted entry #{other.id}"]
+    assert [r.text for r in edits] == [
+        f"Corrected entry #{note.id}",
+        f"Corrected entry #{note.id}",
+        f"Retracted entry #{other.id}",
+    ]
     assert len(rows) == len(j.events)
     order = [r.id for r in timeline(j.events)]
     assert order.index(note.id) == 1  # moved to 14:35, just after the declaration
@@ -427,12 +462,28 @@ def test_timeline_order_and_unsaved_events(declared, frozen_clock: FrozenClock) 
 def test_events_json_round_trip(journal, frozen_clock: FrozenClock) -> None:
     _busy(journal, frozen_clock)
     j, c = journal, frozen_clock
-    j.add(cmd.add_source(c, j.state, SourceSpec(kind="grep", name="g", pattern="x",
-                                                paths=("/a", "/b"), ignore_case=True)))
+    j.add(
+        cmd.add_source(
+            c,
+            j.state,
+            SourceSpec(kind="grep", name="g", pattern="x", paths=("/a", "/b"), ignore_case=True),
+        )
+    )
     j.add(cmd.source_ledger(c, j.state, "s1", "exited", exit_code=1))
-    j.add(cmd.pin(c, j.state, Evidence(source="app.log", line="E\x1b[31m", line_no=3,
-                                       read_at=T0, sha256="ab" * 32,
-                                       snapshot={"cpu": 93.5, "load": [1, 2]})))
+    j.add(
+        cmd.pin(
+            c,
+            j.state,
+            Evidence(
+                source="app.log",
+                line="E\x1b[31m",
+                line_no=3,
+                read_at=T0,
+                sha256="ab" * 32,
+                snapshot={"cpu": 93.5, "load": [1, 2]},
+            ),
+        )
+    )
     j.add(cmd.correct(c, j.state, j.events[1], occurred_at=minutes(-1), retract=True))
     j.add(cmd.set_cadence(c, j.state, "executives", 30))
     assert {e.kind for e in j.events} == set(EventKind)

@@ -47,8 +47,7 @@ def test_wrap_rows_map_both_ways():
     b.append(["x" * 10, "y" * 3, "z" * 7])
     b.set_wrap(4)
     assert b.rows() == 3 + 1 + 2
-    assert [b.row_to_line(r) for r in range(6)] == [(0, 0), (0, 1), (0, 2), (1, 0), (2, 0),
-                                                    (2, 1)]
+    assert [b.row_to_line(r) for r in range(6)] == [(0, 0), (0, 1), (0, 2), (1, 0), (2, 0), (2, 1)]
     assert [b.line_to_row(i) for i in range(3)] == [0, 3, 4]
     b.set_wrap(0)
     assert b.rows() == 3
@@ -63,10 +62,13 @@ def test_clear_forgets_lines_but_keeps_counting():
 
 
 @settings(max_examples=60, deadline=None)
-@given(capacity=st.integers(1, 30),
-       batches=st.lists(st.lists(st.sampled_from(["ERROR a", "info", "x" * 9, ""]),
-                                 max_size=12), max_size=12),
-       width=st.integers(0, 5))
+@given(
+    capacity=st.integers(1, 30),
+    batches=st.lists(
+        st.lists(st.sampled_from(["ERROR a", "info", "x" * 9, ""]), max_size=12), max_size=12
+    ),
+    width=st.integers(0, 5),
+)
 def test_views_equal_a_naive_model(capacity, batches, width):
     b = LogBuffer(capacity=capacity)
     b.set_filter(compile_pattern("ERROR|x"))
@@ -136,16 +138,22 @@ def test_a_pane_fed_long_lines_stays_within_its_budget():
     assert b.line(b.total - 1).startswith("001499")
 
 
-TEXTS = st.one_of(st.sampled_from(["ERROR a", "info", "x" * 9, "", "é" * 3, "🔥 ERROR"]),
-                  st.text(max_size=40))
+TEXTS = st.one_of(
+    st.sampled_from(["ERROR a", "info", "x" * 9, "", "é" * 3, "🔥 ERROR"]), st.text(max_size=40)
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(capacity=st.integers(1, 30), budget=st.integers(1, 1500),
-       batches=st.lists(st.tuples(st.lists(TEXTS, max_size=12), st.booleans()), max_size=14),
-       width=st.integers(0, 5), filtered=st.booleans())
+@given(
+    capacity=st.integers(1, 30),
+    budget=st.integers(1, 1500),
+    batches=st.lists(st.tuples(st.lists(TEXTS, max_size=12), st.booleans()), max_size=14),
+    width=st.integers(0, 5),
+    filtered=st.booleans(),
+)
 def test_bounded_in_lines_and_bytes_every_index_agrees_with_a_naive_model(
-        capacity, budget, batches, width, filtered):
+    capacity, budget, batches, width, filtered
+):
     pattern = compile_pattern("ERROR|x") if filtered else None
     b = LogBuffer(capacity=capacity, max_bytes=budget)
     b.set_filter(pattern)
@@ -162,8 +170,10 @@ def test_bounded_in_lines_and_bytes_every_index_agrees_with_a_naive_model(
         assert (b.total, len(b)) == (seq, len(model))
         assert b.first_seq == (model[0][0] if model else seq)
         assert b.bytes == sum(str.__sizeof__(m[1]) for m in model) <= budget
-        assert [(s, b.line(s), b.is_err(s), b.number(s), b.read_at(s))
-                for s in range(b.first_seq, b.total)] == model
+        assert [
+            (s, b.line(s), b.is_err(s), b.number(s), b.read_at(s))
+            for s in range(b.first_seq, b.total)
+        ] == model
         assert b.widest == max((len(m[1]) for m in model), default=0)
         shown = [m for m in model if pattern is None or pattern.search(m[1])]
         assert [b.view_seq(i) for i in range(b.view_len())] == [m[0] for m in shown]
@@ -172,6 +182,7 @@ def test_bounded_in_lines_and_bytes_every_index_agrees_with_a_naive_model(
             assert b.rows() == sum(max(1, -(-cell_len(m[1]) // width)) for m in shown)
             assert [b.line_to_row(i) for i in range(len(shown))] == [
                 sum(max(1, -(-cell_len(m[1]) // width)) for m in shown[:i])
-                for i in range(len(shown))]
+                for i in range(len(shown))
+            ]
         else:
             assert b.rows() == len(shown)

@@ -61,7 +61,7 @@ async def test_search_filter_and_wrap():
         await pilot.pause(0.2)
         lv.set_search(pattern_for("error"))
         assert lv.find(forward=False)
-        assert lv.buffer.line(lv.cursor) .startswith("ERROR delta")
+        assert lv.buffer.line(lv.cursor).startswith("ERROR delta")
         assert lv.find(forward=False)
         assert lv.buffer.line(lv.cursor) == "ERROR beta"
         assert not lv.find(forward=False)
@@ -154,6 +154,7 @@ async def test_a_long_line_draws_only_what_is_on_screen(monkeypatch):
     each, which starved the loop (and its reads) and left hundreds of MB to the allocator.
     A row now lays out what the view can show, and shows the same."""
     import tui.widgets.log_view as log_view
+
     made: list[int] = []
 
     class Counted(log_view.Text):
@@ -178,11 +179,12 @@ async def test_a_long_line_draws_only_what_is_on_screen(monkeypatch):
         made.clear()
         row = lv.render_line(1)
         start = int(lv.scroll_offset.x) - 8  # (the gutter)
-        assert start > 3900 and row.text == line[start:start + 80]
+        assert start > 3900 and row.text == line[start : start + 80]
         assert max(made) <= 4000 + 80 + 64
         match = lv.get_component_rich_style("match")
-        assert [seg.text for seg in row if seg.style and seg.style.bgcolor == match.bgcolor
-                ] == ["0000500"]  # the search's match is highlighted there too
+        assert [seg.text for seg in row if seg.style and seg.style.bgcolor == match.bgcolor] == [
+            "0000500"
+        ]  # the search's match is highlighted there too
         lv.set_wrap(True)
         await pilot.pause(0.1)
         made.clear()

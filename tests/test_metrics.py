@@ -36,8 +36,9 @@ def test_times_to_detect_acknowledge_mitigate_resolve():
     j = Journal(declared_after=5)
     j.at(6, lambda k, s: c.tick(k, s, "immediate:0"))
     j.at(12, lambda k, s: c.set_status(k, s, Status.MITIGATED))
-    j.at(30, lambda k, s: c.set_status(k, s, Status.RESOLVED,
-                                        resolution=Resolution(permanent="fix")))
+    j.at(
+        30, lambda k, s: c.set_status(k, s, Status.RESOLVED, resolution=Resolution(permanent="fix"))
+    )
     m = compute(j.events)
     assert m.time_to_detect == timedelta(minutes=5)
     assert m.time_to_acknowledge == timedelta(minutes=6)
@@ -61,22 +62,24 @@ def test_severity_and_phase_spans_against_budgets():
     j.at(60, lambda k, s: c.set_phase(k, s, PhaseId.FIX))
     j.at(70, lambda k, s: c.set_status(k, s, Status.RESOLVED))
     m = compute(j.events)
-    assert m.severity_time == {Severity.SEV2: timedelta(minutes=10),
-                               Severity.SEV1: timedelta(minutes=60)}
+    assert m.severity_time == {
+        Severity.SEV2: timedelta(minutes=10),
+        Severity.SEV1: timedelta(minutes=60),
+    }
     spans = {p.phase: p for p in m.phases}
     assert spans[PhaseId.TRIAGE].spent == timedelta(minutes=20)
-    assert spans[PhaseId.TRIAGE].over == timedelta(minutes=5)      # budget 15
+    assert spans[PhaseId.TRIAGE].over == timedelta(minutes=5)  # budget 15
     assert spans[PhaseId.ROOT_CAUSE].over == timedelta(minutes=10)  # 40 against 30
     assert spans[PhaseId.FIX].budget is None and spans[PhaseId.FIX].over is None
 
 
 def test_updates_on_time_and_late_follow_the_severity_in_force():
     j = Journal()  # SEV-2: every 15 minutes
-    j.at(10, lambda k, s: c.send_update(k, s, "status-page", "first"))   # due 15: on time
+    j.at(10, lambda k, s: c.send_update(k, s, "status-page", "first"))  # due 15: on time
     j.at(30, lambda k, s: c.send_update(k, s, "status-page", "second"))  # due 25: 5 late
-    j.at(31, lambda k, s: c.set_severity(k, s, Severity.SEV3))           # now every 30
-    j.at(55, lambda k, s: c.send_update(k, s, "status-page", "third"))   # due 60: on time
-    j.at(12, lambda k, s: c.send_update(k, s, "executives", "exec"))     # own cadence
+    j.at(31, lambda k, s: c.set_severity(k, s, Severity.SEV3))  # now every 30
+    j.at(55, lambda k, s: c.send_update(k, s, "status-page", "third"))  # due 60: on time
+    j.at(12, lambda k, s: c.send_update(k, s, "executives", "exec"))  # own cadence
     m = compute(j.events)
     late = {(u.audience, u.at.minute): u.late_by for u in m.updates}
     assert late[("status-page", 10 + 30)] is None
@@ -94,8 +97,17 @@ def test_commands_and_evidence_are_counted():
     j.at(3, lambda k, s: c.source_ledger(k, s, "s1", "exited", exit_code=0))
     j.at(4, lambda k, s: c.source_ledger(k, s, "s1", "restarted", pid=2))
     from incident.evidence import from_log_line
-    j.at(5, lambda k, s: c.pin(k, s, from_log_line(
-        source="tail -F x", source_id="s1", line="ERROR", line_no=3, read_at=k.now())))
+
+    j.at(
+        5,
+        lambda k, s: c.pin(
+            k,
+            s,
+            from_log_line(
+                source="tail -F x", source_id="s1", line="ERROR", line_no=3, read_at=k.now()
+            ),
+        ),
+    )
     m = compute(j.events)
     assert (m.commands_run, m.evidence_pinned) == (2, 1)
     assert sum(isinstance(e.payload, CommandEvent) for e in j.events) == 4
@@ -122,10 +134,9 @@ def test_an_incident_cadence_override_decides_what_was_late():
     j = Journal()  # SEV-2: every 15 minutes by default
     j.at(1, lambda k, s: c.set_cadence(k, s, "executives", 60))
     j.at(40, lambda k, s: c.send_update(k, s, "executives", "hourly"))  # due 60: on time
-    j.at(45, lambda k, s: c.set_cadence(k, s, "internal", 0))            # none due
+    j.at(45, lambda k, s: c.set_cadence(k, s, "internal", 0))  # none due
     j.at(90, lambda k, s: c.send_update(k, s, "internal", "whenever"))  # never late
-    j.at(50, lambda k, s: c.send_update(k, s, "status-page", "late"))   # due 15: late
+    j.at(50, lambda k, s: c.send_update(k, s, "status-page", "late"))  # due 15: late
     m = compute(j.events)
     late = {u.audience: u.late_by for u in m.updates}
-    assert late == {"executives": None, "internal": None,
-                    "status-page": timedelta(minutes=35)}
+    assert late == {"executives": None, "internal": None, "status-page": timedelta(minutes=35)}

@@ -17,17 +17,25 @@ from incident.model import (
 )
 
 
-@pytest.mark.parametrize(("text", "want"), [
-    ("SEV-1", Severity.SEV1), ("sev-2", Severity.SEV2), ("SEV3", Severity.SEV3),
-    ("sev 1", Severity.SEV1), ("Sev_2", Severity.SEV2), ("1", Severity.SEV1),
-    ("  3  ", Severity.SEV3),
-])
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("SEV-1", Severity.SEV1),
+        ("sev-2", Severity.SEV2),
+        ("SEV3", Severity.SEV3),
+        ("sev 1", Severity.SEV1),
+        ("Sev_2", Severity.SEV2),
+        ("1", Severity.SEV1),
+        ("  3  ", Severity.SEV3),
+    ],
+)
 def test_severity_parse(text: str, want: Severity) -> None:
     assert Severity.parse(text) is want
 
 
-@pytest.mark.parametrize("text", ["", "SEV-0", "SEV-4", "sev", "critical", "SEV-12", "S1",
-                                  "sev--1", "１"])
+@pytest.mark.parametrize(
+    "text", ["", "SEV-0", "SEV-4", "sev", "critical", "SEV-12", "S1", "sev--1", "１"]
+)
 def test_severity_parse_rejects(text: str) -> None:
     with pytest.raises(InvalidInput, match="unknown severity"):
         Severity.parse(text)
@@ -38,9 +46,14 @@ def test_severity_rank_orders_by_gravity() -> None:
     assert Severity.SEV1.rank < Severity.SEV3.rank
 
 
-@pytest.mark.parametrize(("text", "want"), [
-    ("active", Status.ACTIVE), ("MITIGATED", Status.MITIGATED), (" Resolved ", Status.RESOLVED),
-])
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("active", Status.ACTIVE),
+        ("MITIGATED", Status.MITIGATED),
+        (" Resolved ", Status.RESOLVED),
+    ],
+)
 def test_status_parse(text: str, want: Status) -> None:
     assert Status.parse(text) is want
 
@@ -55,12 +68,21 @@ def test_status_emoji_matches_playbook() -> None:
     assert [s.emoji for s in Status] == ["🚨", "🔧", "✅"]
 
 
-@pytest.mark.parametrize(("text", "want"), [
-    ("triage", PhaseId.TRIAGE), ("Root Cause", PhaseId.ROOT_CAUSE),
-    ("root-cause", PhaseId.ROOT_CAUSE), ("rca", PhaseId.ROOT_CAUSE), ("FIX", PhaseId.FIX),
-    ("deployment", PhaseId.DEPLOY), ("postmortem", PhaseId.POST_INCIDENT),
-    ("post-incident", PhaseId.POST_INCIDENT), ("1", PhaseId.TRIAGE), ("5", PhaseId.POST_INCIDENT),
-])
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("triage", PhaseId.TRIAGE),
+        ("Root Cause", PhaseId.ROOT_CAUSE),
+        ("root-cause", PhaseId.ROOT_CAUSE),
+        ("rca", PhaseId.ROOT_CAUSE),
+        ("FIX", PhaseId.FIX),
+        ("deployment", PhaseId.DEPLOY),
+        ("postmortem", PhaseId.POST_INCIDENT),
+        ("post-incident", PhaseId.POST_INCIDENT),
+        ("1", PhaseId.TRIAGE),
+        ("5", PhaseId.POST_INCIDENT),
+    ],
+)
 def test_phase_parse(text: str, want: PhaseId) -> None:
     assert PhaseId.parse(text) is want
 
@@ -71,13 +93,25 @@ def test_phase_parse_rejects(text: str) -> None:
         PhaseId.parse(text)
 
 
-@pytest.mark.parametrize(("text", "want"), [
-    ("IC", "commander"), ("Incident Commander", "commander"), ("incident-commander", "commander"),
-    ("commander", "commander"), ("TL", "technical_lead"), ("Technical Lead", "technical_lead"),
-    ("tech-lead", "technical_lead"), ("ops", "operations"), ("DBA", "database"),
-    ("db", "database"), ("comms", "communications"), ("Communications", "communications"),
-    ("  Scribe  ", "Scribe"), ("Customer liaison", "Customer liaison"),
-])
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("IC", "commander"),
+        ("Incident Commander", "commander"),
+        ("incident-commander", "commander"),
+        ("commander", "commander"),
+        ("TL", "technical_lead"),
+        ("Technical Lead", "technical_lead"),
+        ("tech-lead", "technical_lead"),
+        ("ops", "operations"),
+        ("DBA", "database"),
+        ("db", "database"),
+        ("comms", "communications"),
+        ("Communications", "communications"),
+        ("  Scribe  ", "Scribe"),
+        ("Customer liaison", "Customer liaison"),
+    ],
+)
 def test_parse_role(text: str, want: str) -> None:
     assert parse_role(text) == want
 

@@ -19,8 +19,15 @@ from incident.errors import InvalidInput
 from incident.journal import SourceSpec
 from incident.patterns import compile_pattern
 
-HOSTILE = [r"(a+)+$", r"(a|a)+$", r"(a|aa)+$", r"(.*a){20}$", r"^(\w+\s?)*$",
-           r"(x+x+)+y", r"([a-zA-Z]+)*!$"]
+HOSTILE = [
+    r"(a+)+$",
+    r"(a|a)+$",
+    r"(a|aa)+$",
+    r"(.*a){20}$",
+    r"^(\w+\s?)*$",
+    r"(x+x+)+y",
+    r"([a-zA-Z]+)*!$",
+]
 
 
 def _finishes(fn, timeout: float = 60.0) -> bool:
@@ -39,19 +46,21 @@ def test_a_catastrophic_pattern_runs_in_linear_time(pattern: str) -> None:
     assert _finishes(lambda: (p.matching(lines), [p.search(s) for s in lines]))
 
 
-@pytest.mark.parametrize(("pattern", "words"), [
-    (r"(a)\1", "backreferences"),
-    (r"(?<=user=)\w+", "lookahead and lookbehind"),
-    (r"foo(?!bar)", "lookahead and lookbehind"),
-    (r"(?=x)y", "lookahead and lookbehind"),
-    (r"a{1001}", "too large"),
-    ("(", "missing )"),
-    ("x" * 4001, "too large"),
-    ("a\x00b", "NUL"),
-    ("", "empty"),
-])
-def test_what_cannot_run_in_linear_time_is_refused_in_one_line(pattern: str,
-                                                               words: str) -> None:
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        (r"(a)\1", "backreferences"),
+        (r"(?<=user=)\w+", "lookahead and lookbehind"),
+        (r"foo(?!bar)", "lookahead and lookbehind"),
+        (r"(?=x)y", "lookahead and lookbehind"),
+        (r"a{1001}", "too large"),
+        ("(", "missing )"),
+        ("x" * 4001, "too large"),
+        ("a\x00b", "NUL"),
+        ("", "empty"),
+    ],
+)
+def test_what_cannot_run_in_linear_time_is_refused_in_one_line(pattern: str, words: str) -> None:
     with pytest.raises(InvalidInput) as e:
         compile_pattern(pattern)
     assert words in str(e.value) and "\n" not in str(e.value)
@@ -59,9 +68,11 @@ def test_what_cannot_run_in_linear_time_is_refused_in_one_line(pattern: str,
 
 def test_literal_and_case() -> None:
     assert compile_pattern("[error]", literal=True).matching(
-        ["a [error] b", "error", "[ERROR]"]) == [0]
+        ["a [error] b", "error", "[ERROR]"]
+    ) == [0]
     assert compile_pattern("[error]", literal=True, ignore_case=True).matching(
-        ["a [error] b", "error", "[ERROR]"]) == [0, 2]
+        ["a [error] b", "error", "[ERROR]"]
+    ) == [0, 2]
     assert compile_pattern("(literal", literal=True).search("a (literal b") == (2, 10)
 
 
@@ -102,6 +113,7 @@ async def test_a_grep_source_with_a_catastrophic_pattern_keeps_the_loop_running(
     """The issue's case: 34 ``a`` and a ``!`` under ``(a+)+$``; the loop must go on ticking
     while the source reads (with ``re`` the worker thread held the GIL for minutes)."""
     from feeds.grep import GrepSource
+
     log = tmp_path / "x.log"
     log.write_text(("a" * 34 + "!\n") * 2000 + "a" * 34 + "\n")
     spec = SourceSpec(kind="grep", name="g", pattern=r"(a+)+$", paths=(str(log),))
@@ -134,6 +146,7 @@ async def test_a_stored_pattern_re2_refuses_fails_its_source_with_the_reason(tmp
     runner puts the reason in the ledger) instead of running it."""
     from feeds.grep import GrepSource
     from feeds.source import SourceFailed
+
     spec = SourceSpec(kind="grep", name="g", pattern=r"(a)\1", paths=(str(tmp_path),))
     src = GrepSource("s1", spec)
     with pytest.raises(SourceFailed, match=r"pattern refused: .*backreferences"):

@@ -13,48 +13,102 @@ from incident.playbook import Playbook, load_playbook
 SEED = Path(__file__).resolve().parents[2] / "shared/seed/000_7d9d52d2f4344849.txt"
 
 PHASES = [
-    ("triage", 1, "Triage & Assessment", "@devops-troubleshooter",
-     ("@network-engineer", "@debugger"),
-     ("Assess severity and user impact", "Gather initial diagnostics",
-      "Establish communication channels", "Implement immediate mitigations")),
-    ("root_cause", 2, "Root Cause Analysis", "@debugger",
-     ("Relevant specialists based on symptoms",),
-     ("Analyze logs and metrics", "Reproduce issue if possible", "Identify root cause",
-      "Develop fix strategy")),
-    ("fix", 3, "Solution Implementation", "Appropriate specialist (determined by root cause)",
-     ("@code-reviewer (expedited review)",),
-     ("Implement fix", "Fast-track testing", "Prepare deployment")),
-    ("deploy", 4, "Deployment & Validation", "@deployment-orchestrator (emergency mode)",
-     ("@devops-troubleshooter",),
-     ("Emergency deployment procedures", "Monitor fix effectiveness", "Validate resolution",
-      "Monitor for regressions")),
-    ("post_incident", 5, "Post-Incident Procedures", "@documentation-specialist",
-     ("All involved parties",),
-     ("Create incident report", "Document timeline", "Identify improvements",
-      "Update runbooks")),
+    (
+        "triage",
+        1,
+        "Triage & Assessment",
+        "@devops-troubleshooter",
+        ("@network-engineer", "@debugger"),
+        (
+            "Assess severity and user impact",
+            "Gather initial diagnostics",
+            "Establish communication channels",
+            "Implement immediate mitigations",
+        ),
+    ),
+    (
+        "root_cause",
+        2,
+        "Root Cause Analysis",
+        "@debugger",
+        ("Relevant specialists based on symptoms",),
+        (
+            "Analyze logs and metrics",
+            "Reproduce issue if possible",
+            "Identify root cause",
+            "Develop fix strategy",
+        ),
+    ),
+    (
+        "fix",
+        3,
+        "Solution Implementation",
+        "Appropriate specialist (determined by root cause)",
+        ("@code-reviewer (expedited review)",),
+        ("Implement fix", "Fast-track testing", "Prepare deployment"),
+    ),
+    (
+        "deploy",
+        4,
+        "Deployment & Validation",
+        "@deployment-orchestrator (emergency mode)",
+        ("@devops-troubleshooter",),
+        (
+            "Emergency deployment procedures",
+            "Monitor fix effectiveness",
+            "Validate resolution",
+            "Monitor for regressions",
+        ),
+    ),
+    (
+        "post_incident",
+        5,
+        "Post-Incident Procedures",
+        "@documentation-specialist",
+        ("All involved parties",),
+        ("Create incident report", "Document timeline", "Identify improvements", "Update runbooks"),
+    ),
 ]
 
 SEVERITIES = [
-    ("SEV-1", "Critical", "Full Outage",
-     ("Service completely unavailable", "Data loss occurring", "Security breach active"),
-     "All hands, executive notification"),
-    ("SEV-2", "Major", "Partial Outage",
-     ("Key features unavailable", "Significant performance degradation",
-      "Affecting >25% of users"),
-     "Core team, stakeholder notification"),
-    ("SEV-3", "Minor", "Degraded Service",
-     ("Non-critical features affected", "Performance slower but usable",
-      "Affecting <25% of users"),
-     "Standard team, normal hours"),
+    (
+        "SEV-1",
+        "Critical",
+        "Full Outage",
+        ("Service completely unavailable", "Data loss occurring", "Security breach active"),
+        "All hands, executive notification",
+    ),
+    (
+        "SEV-2",
+        "Major",
+        "Partial Outage",
+        (
+            "Key features unavailable",
+            "Significant performance degradation",
+            "Affecting >25% of users",
+        ),
+        "Core team, stakeholder notification",
+    ),
+    (
+        "SEV-3",
+        "Minor",
+        "Degraded Service",
+        (
+            "Non-critical features affected",
+            "Performance slower but usable",
+            "Affecting <25% of users",
+        ),
+        "Standard team, normal hours",
+    ),
 ]
 
 TEMPLATES = {
     "initial": "We are aware of issues affecting [service]. Our team is investigating. "
-               "Updates every 15 minutes.",
+    "Updates every 15 minutes.",
     "progress": "We have identified the root cause as [issue]. A fix is being implemented. "
-                "ETA: [time]",
+    "ETA: [time]",
     "resolution": "The issue has been resolved. All services are operating normally. "
-                  "We apologize for any inconvenience.",
+    "We apologize for any inconvenience.",
 }
 
 IMMEDIATE = [
@@ -65,12 +119,20 @@ IMMEDIATE = [
     ("Act", "Begin mitigation/resolution"),
 ]
 
-DURING = ("Update status page every 15-30 minutes", "Keep communication channel active",
-          "Document all actions taken", "Coordinate with support team",
-          "Consider rollback options")
-POST = ("Conduct blameless post-mortem", "Update documentation",
-        "Implement preventive measures", "Share learnings with team",
-        "Update monitoring/alerts")
+DURING = (
+    "Update status page every 15-30 minutes",
+    "Keep communication channel active",
+    "Document all actions taken",
+    "Coordinate with support team",
+    "Consider rollback options",
+)
+POST = (
+    "Conduct blameless post-mortem",
+    "Update documentation",
+    "Implement preventive measures",
+    "Share learnings with team",
+    "Update monitoring/alerts",
+)
 
 BY_SYMPTOM = [
     ("API errors", ("@debugger", "@backend specialist")),
@@ -173,7 +235,12 @@ def test_templates(pb: Playbook) -> None:
 
 def test_roles_and_contacts(pb: Playbook) -> None:
     assert [r.label for r in pb.roles] == [
-        "Incident Commander", "Technical Lead", "Operations", "Database", "Communications"]
+        "Incident Commander",
+        "Technical Lead",
+        "Operations",
+        "Database",
+        "Communications",
+    ]
     assert [(c.role, c.contact) for c in pb.emergency_contacts][:4] == [
         ("On-Call Engineer", "@devops-troubleshooter"),
         ("Database Admin", "@database-optimizer"),
@@ -202,27 +269,46 @@ def test_checklist_label(pb: Playbook) -> None:
         assert pb.checklist_label(key)
 
 
-@pytest.mark.parametrize("key", [
-    "immediate:5", "triage:4", "fix:3", "lunch:0", "triage", "triage:", ":0", "triage:-1",
-    "triage:x", "triage:²", "triage:٣", "", "TRIAGE:0",
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "immediate:5",
+        "triage:4",
+        "fix:3",
+        "lunch:0",
+        "triage",
+        "triage:",
+        ":0",
+        "triage:-1",
+        "triage:x",
+        "triage:²",
+        "triage:٣",
+        "",
+        "TRIAGE:0",
+    ],
+)
 def test_checklist_label_unknown_key(pb: Playbook, key: str) -> None:
     with pytest.raises(KeyError):
         pb.checklist_label(key)
 
 
 # ------------------------------------------------------------------ delegation
-@pytest.mark.parametrize(("text", "symptoms"), [
-    ("Our API is down! Users get 500 errors", ["API errors"]),
-    ("database connection pool exhausted", ["Database issues"]),
-    ("Network problems between zones and slow performance",
-     ["Network problems", "Performance"]),
-    ("security breach in the frontend", ["Security", "Frontend issues"]),
-    ("APIs and databases both failing", ["API errors", "Database issues"]),
-    ("rapid capital growth", []),  # "api" inside a word is not the API
-    ("everything is fine", []),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    ("text", "symptoms"),
+    [
+        ("Our API is down! Users get 500 errors", ["API errors"]),
+        ("database connection pool exhausted", ["Database issues"]),
+        (
+            "Network problems between zones and slow performance",
+            ["Network problems", "Performance"],
+        ),
+        ("security breach in the frontend", ["Security", "Frontend issues"]),
+        ("APIs and databases both failing", ["API errors", "Database issues"]),
+        ("rapid capital growth", []),  # "api" inside a word is not the API
+        ("everything is fine", []),
+        ("", []),
+    ],
+)
 def test_suggest_delegates(pb: Playbook, text: str, symptoms: list[str]) -> None:
     assert [d.symptom for d in pb.suggest_delegates(text)] == symptoms
 
@@ -239,8 +325,9 @@ def test_playbook_is_loaded_once(pb: Playbook) -> None:
 # ------------------------------------------------------------------ against the seed text
 def test_phases_match_seed(pb: Playbook, seed: str) -> None:
     for p in pb.phases:
-        sec = _section(seed, f"Phase {p.number}: {p.name}"
-                       + (f" ({p.budget_label})" if p.budget_label else ""))
+        sec = _section(
+            seed, f"Phase {p.number}: {p.name}" + (f" ({p.budget_label})" if p.budget_label else "")
+        )
         assert f"- **Lead**: {p.lead}\n" in sec
         assert f"- **Supporting**: {', '.join(p.supporting)}\n" in sec
         assert _bullets(sec.split("**Actions**:", 1)[1]) == list(p.actions)
@@ -253,15 +340,18 @@ def test_severities_match_seed(pb: Playbook, seed: str) -> None:
 
 
 def test_templates_match_seed(pb: Playbook, seed: str) -> None:
-    for heading, text in [("Initial Response", pb.templates.initial),
-                          ("Progress Update", pb.templates.progress),
-                          ("Resolution Notice", pb.templates.resolution)]:
+    for heading, text in [
+        ("Initial Response", pb.templates.initial),
+        ("Progress Update", pb.templates.progress),
+        ("Resolution Notice", pb.templates.resolution),
+    ]:
         assert _section(seed, heading).strip() == f'"{text}"'
 
 
 def test_procedures_match_seed(pb: Playbook, seed: str) -> None:
-    immediate = re.findall(r"^\d\. \*\*(\w+)\*\* - (.+)$", _section(seed, "Immediate Actions"),
-                           re.M)
+    immediate = re.findall(
+        r"^\d\. \*\*(\w+)\*\* - (.+)$", _section(seed, "Immediate Actions"), re.M
+    )
     assert [(a.name, a.description) for a in pb.immediate_actions] == immediate
     assert _bullets(_section(seed, "During Incident")) == list(pb.procedures.during_incident)
     assert _bullets(_section(seed, "Post-Incident")) == list(pb.procedures.post_incident)

@@ -17,8 +17,16 @@ from tui.screens.postmortem import PostmortemScreen
 async def test_fields_and_action_items_become_events(tmp_path):
     db = tmp_path / "w.db"
     incident = await seed(db)
-    app = build_app(db, incident, FrozenClock(FROZEN), actor="@author", remember_theme=False,
-                    local_tz=UTC, run_sources=False, postmortem=True)
+    app = build_app(
+        db,
+        incident,
+        FrozenClock(FROZEN),
+        actor="@author",
+        remember_theme=False,
+        local_tz=UTC,
+        run_sources=False,
+        postmortem=True,
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: isinstance(app.screen, PostmortemScreen))
         screen = app.screen
@@ -49,8 +57,11 @@ async def test_fields_and_action_items_become_events(tmp_path):
     fields = [e.payload.field for e in events if isinstance(e.payload, FieldSet)]
     assert fields.count("root_cause.why") == 1 and "postmortem.lucky" in fields
     assert fields.count("root_cause.what") == 1  # only the demo's; Enter on unchanged: none
-    ops = [(e.payload.op, e.payload.item_id) for e in events
-           if isinstance(e.payload, ActionItemChanged)]
+    ops = [
+        (e.payload.op, e.payload.item_id)
+        for e in events
+        if isinstance(e.payload, ActionItemChanged)
+    ]
     assert ops[-2:] == [("add", 3), ("update", 3)]
     report = render_markdown(events)
     assert r"- **Why**: leak \[b\]x\[/b\]" in report  # (Markdown-escaped)

@@ -30,11 +30,15 @@ SECRETS = [
     ("slack xoxb-123456789012-abcdefABCDEF", "xoxb-1234"),
     ("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39"),
     ("maps AIzaSyA-1234567890abcdefghijklmnopqrstu", "AIzaSyA-1234"),
-    ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9P",
-     "dozjgNryP4J3"),
+    (
+        "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9P",
+        "dozjgNryP4J3",
+    ),
     ("Server=db;Database=app;User Id=sa;Password=P@ssw0rd;", "P@ssw0rd"),
-    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
-     "MIIEowIBAAKCAQEA"),
+    (
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+        "MIIEowIBAAKCAQEA",
+    ),
     ("session_id=abcdef123456; path=/", "abcdef123456"),
 ]
 HARMLESS = [
@@ -65,14 +69,24 @@ def test_context_stays_readable() -> None:
 def test_events_are_redacted_everywhere_and_counted() -> None:
     clock = FrozenClock(datetime(2026, 11, 25, 14, 30, tzinfo=UTC))
     declared = c.declare(clock, "DB down", Severity.SEV1).model_copy(
-        update={"id": 1, "incident_id": 1})
+        update={"id": 1, "incident_id": 1}
+    )
     state = fold([declared])
-    note = c.note(clock, state, "tried postgres://app:hunter2@db/x",
-                  action="rotated password=oldpass").model_copy(update={"id": 2})
-    pin = c.pin(clock, state, from_log_line(
-        source="tail -F app.log", source_id="s1", line="Authorization: Bearer abcdef123456",
-        line_no=3, read_at=clock.now(), before=["api_key=zzz999"])).model_copy(
-        update={"id": 3})
+    note = c.note(
+        clock, state, "tried postgres://app:hunter2@db/x", action="rotated password=oldpass"
+    ).model_copy(update={"id": 2})
+    pin = c.pin(
+        clock,
+        state,
+        from_log_line(
+            source="tail -F app.log",
+            source_id="s1",
+            line="Authorization: Bearer abcdef123456",
+            line_no=3,
+            read_at=clock.now(),
+            before=["api_key=zzz999"],
+        ),
+    ).model_copy(update={"id": 3})
     events, n = redact_events([declared, note, pin])
     dumped = "".join(e.model_dump_json() for e in events)
     for secret in ("hunter2", "oldpass", "abcdef123456", "zzz999"):

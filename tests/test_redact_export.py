@@ -79,8 +79,11 @@ async def plant(db: Path) -> list[Evidence]:
                 clock, st, cmd.command_spec(f"echo {texts[5]}", name=texts[8], cwd="/")
             )
         )
-        await add(lambda st: cmd.source_ledger(clock, st, "s1", "started", pid=9,
-                                                  env=cmd.environment_of(st, "s1", ENV)))
+        await add(
+            lambda st: cmd.source_ledger(
+                clock, st, "s1", "started", pid=9, env=cmd.environment_of(st, "s1", ENV)
+            )
+        )
         await add(lambda st: cmd.source_ledger(clock, st, "s1", "failed", reason=texts[12]))
         await s.put_draft(iid, "note.text", texts[20])
     with closing(sqlite3.connect(db)) as c:

@@ -41,31 +41,77 @@ def playbook_example(journal, clock: FrozenClock) -> list[Event]:
         c.set(T0.replace(hour=h, minute=m, second=s))
 
     at(14, 30)
-    j.add(cmd.declare(c, "API 500 errors", Severity.SEV1, service="Authentication service",
-                      impact="Users cannot log in; the API returns 500 errors",
-                      detected_by="Monitoring alert on the API 5xx rate",
-                      commander="@incident-response-orchestrator"))
-    j.add(cmd.note(c, j.state, "Alert fired: API 500 errors",
-                   action="Acknowledged, began investigation", owner="@devops-troubleshooter"))
+    j.add(
+        cmd.declare(
+            c,
+            "API 500 errors",
+            Severity.SEV1,
+            service="Authentication service",
+            impact="Users cannot log in; the API returns 500 errors",
+            detected_by="Monitoring alert on the API 5xx rate",
+            commander="@incident-response-orchestrator",
+        )
+    )
+    j.add(
+        cmd.note(
+            c,
+            j.state,
+            "Alert fired: API 500 errors",
+            action="Acknowledged, began investigation",
+            owner="@devops-troubleshooter",
+        )
+    )
     at(14, 31)
-    for name, role in [("@debugger", "technical_lead"), ("@devops-troubleshooter", "operations"),
-                       ("@database-optimizer", "database"),
-                       ("@customer-support", "communications")]:
+    for name, role in [
+        ("@debugger", "technical_lead"),
+        ("@devops-troubleshooter", "operations"),
+        ("@database-optimizer", "database"),
+        ("@customer-support", "communications"),
+    ]:
         j.add(cmd.assign(c, j.state, name, role, owner="@incident-response-orchestrator"))
     at(14, 35)
-    j.add(cmd.note(c, j.state, "Identified DB connection pool exhausted",
-                   action="Increased pool size", owner="@database-optimizer"))
+    j.add(
+        cmd.note(
+            c,
+            j.state,
+            "Identified DB connection pool exhausted",
+            action="Increased pool size",
+            owner="@database-optimizer",
+        )
+    )
     at(14, 45)
-    j.add(cmd.note(c, j.state, "Deployed fix to production", action="Emergency release",
-                   owner="@deployment-orchestrator"))
+    j.add(
+        cmd.note(
+            c,
+            j.state,
+            "Deployed fix to production",
+            action="Emergency release",
+            owner="@deployment-orchestrator",
+        )
+    )
     at(15, 0)
-    j.add(cmd.note(c, j.state, "Confirmed resolution", action="Monitoring normal",
-                   owner="@devops-troubleshooter"))
-    j.add(cmd.set_status(c, j.state, Status.RESOLVED, owner="@incident-response-orchestrator",
-                         resolution=Resolution(
-                             immediate="Increased connection pool size",
-                             permanent="Fixed connection leak in auth service",
-                             deployed="v2.3.2 with connection management fix")))
+    j.add(
+        cmd.note(
+            c,
+            j.state,
+            "Confirmed resolution",
+            action="Monitoring normal",
+            owner="@devops-troubleshooter",
+        )
+    )
+    j.add(
+        cmd.set_status(
+            c,
+            j.state,
+            Status.RESOLVED,
+            owner="@incident-response-orchestrator",
+            resolution=Resolution(
+                immediate="Increased connection pool size",
+                permanent="Fixed connection leak in auth service",
+                deployed="v2.3.2 with connection management fix",
+            ),
+        )
+    )
     at(15, 20)
     for field, value in [
         ("status_page", "Updated"),
@@ -77,9 +123,12 @@ def playbook_example(journal, clock: FrozenClock) -> list[Event]:
         ("impact_summary.revenue_impact", "Estimated $X,XXX"),
     ]:
         j.add(cmd.set_field(c, j.state, field, value, owner="@documentation-specialist"))
-    for text in ["Add connection pool monitoring alerts",
-                 "Implement circuit breaker for DB connections",
-                 "Update load testing scenarios", "Review all service connection handling"]:
+    for text in [
+        "Add connection pool monitoring alerts",
+        "Implement circuit breaker for DB connections",
+        "Update load testing scenarios",
+        "Review all service connection handling",
+    ]:
         j.add(cmd.add_action_item(c, j.state, text, owner="@documentation-specialist"))
     return j.events
 
@@ -106,12 +155,22 @@ def test_example_has_the_playbook_sections(example: list[Event]) -> None:
     assert lines[0] == "## Incident Report - INC-1"
     assert "### Status: ✅ RESOLVED" in lines
     headings = [ln for ln in lines if ln.startswith("### ")]
-    assert headings == ["### Status: ✅ RESOLVED", "### Incident Details", "### Timeline",
-                        "### Root Cause", "### Resolution", "### Impact Summary",
-                        "### Action Items", "### Participants", "### Metrics"]
+    assert headings == [
+        "### Status: ✅ RESOLVED",
+        "### Incident Details",
+        "### Timeline",
+        "### Root Cause",
+        "### Resolution",
+        "### Impact Summary",
+        "### Action Items",
+        "### Participants",
+        "### Metrics",
+    ]
     i = lines.index("### Timeline")
-    assert lines[i + 1:i + 3] == ["| Time (UTC) | Event | Action Taken | Owner |",
-                                  "|------------|-------|--------------|-------|"]
+    assert lines[i + 1 : i + 3] == [
+        "| Time (UTC) | Event | Action Taken | Owner |",
+        "|------------|-------|--------------|-------|",
+    ]
     for row in [
         "| 14:30 | Alert fired: API 500 errors | Acknowledged, began investigation "
         "| @devops-troubleshooter |",
@@ -122,7 +181,8 @@ def test_example_has_the_playbook_sections(example: list[Event]) -> None:
     ]:
         assert row in lines
     for line in [
-        "- **Severity**: SEV-1", "- **Started**: 2026-11-25 14:30 UTC",
+        "- **Severity**: SEV-1",
+        "- **Started**: 2026-11-25 14:30 UTC",
         "- **Status Page**: Updated",
         "- **What**: Database connection pool exhaustion",
         "- **Why**: Spike in traffic + connection leak in auth service",
@@ -132,20 +192,24 @@ def test_example_has_the_playbook_sections(example: list[Event]) -> None:
         "- **Deployed**: v2.3.2 with connection management fix",
         "- **Duration**: 30 minutes",
         "- **Users Affected**: \\~2,500 (15% of active users)",  # ~ escaped (strikethrough)
-        "- **Failed Requests**: \\~12,000", "- **Revenue Impact**: Estimated $X,XXX",
+        "- **Failed Requests**: \\~12,000",
+        "- **Revenue Impact**: Estimated $X,XXX",
         "1. [ ] Add connection pool monitoring alerts",
         "4. [ ] Review all service connection handling",
         "- Incident Commander: @incident-response-orchestrator",
-        "- Technical Lead: @debugger", "- Operations: @devops-troubleshooter",
-        "- Database: @database-optimizer", "- Communications: @customer-support",
+        "- Technical Lead: @debugger",
+        "- Operations: @devops-troubleshooter",
+        "- Database: @database-optimizer",
+        "- Communications: @customer-support",
     ]:
         assert line in lines
     assert UNKNOWN not in "\n".join(lines)
 
 
 def test_duration_is_computed_from_the_journal(journal, frozen_clock: FrozenClock) -> None:
-    journal.add(cmd.declare(frozen_clock, "t", Severity.SEV2,
-                            started_at=T0 - timedelta(minutes=20)))
+    journal.add(
+        cmd.declare(frozen_clock, "t", Severity.SEV2, started_at=T0 - timedelta(minutes=20))
+    )
     frozen_clock.advance(hours=1, minutes=5)
     journal.add(cmd.set_status(frozen_clock, journal.state, Status.RESOLVED))
     assert duration(journal.state) == "1 hour 25 minutes"
@@ -154,8 +218,10 @@ def test_duration_is_computed_from_the_journal(journal, frozen_clock: FrozenCloc
 
 
 def test_open_incident_duration_says_ongoing(bare: list[Event]) -> None:
-    assert "- **Duration**: Ongoing (started 2026-11-25 14:30 UTC, not yet resolved)" \
+    assert (
+        "- **Duration**: Ongoing (started 2026-11-25 14:30 UTC, not yet resolved)"
         in render_markdown(bare)
+    )
     assert report_data(bare)["duration_seconds"] is None
 
 
@@ -179,9 +245,21 @@ def test_timeline_time_shows_the_date_on_other_days(journal, frozen_clock) -> No
 # ------------------------------------------------------------------ nothing invented
 def test_unknown_fields_read_not_yet_known(bare: list[Event]) -> None:
     lines = render_markdown(bare).splitlines()
-    for label in ["Detected", "Impact", "Status Page", "Service", "What", "Why", "Where",
-                  "Immediate", "Permanent", "Deployed", "Users Affected", "Failed Requests",
-                  "Revenue Impact"]:
+    for label in [
+        "Detected",
+        "Impact",
+        "Status Page",
+        "Service",
+        "What",
+        "Why",
+        "Where",
+        "Immediate",
+        "Permanent",
+        "Deployed",
+        "Users Affected",
+        "Failed Requests",
+        "Revenue Impact",
+    ]:
         assert f"- **{label}**: {UNKNOWN}" in lines
     assert f"_{UNKNOWN}: no action items recorded._" in lines
     assert f"- Incident Commander: {UNKNOWN}" in lines
@@ -202,7 +280,7 @@ def test_free_roles_are_listed_after_the_playbook_roles(journal, frozen_clock) -
     journal.add(cmd.assign(frozen_clock, journal.state, "@a", "Customer liaison"))
     lines = render_markdown(journal.events).splitlines()
     end = lines.index("### Metrics") - 1  # the blank line that ends the section
-    assert lines[end - 2:end] == ["- Customer liaison: @a", "- Scribe: @z"]
+    assert lines[end - 2 : end] == ["- Customer liaison: @a", "- Scribe: @z"]
 
 
 # ------------------------------------------------------------------ determinism
@@ -235,15 +313,26 @@ def test_corrections_in_the_report(journal, frozen_clock: FrozenClock) -> None:
 def test_evidence_section(journal, frozen_clock: FrozenClock) -> None:
     j, c = journal, frozen_clock
     j.add(cmd.declare(c, "t", Severity.SEV2))
-    j.add(cmd.pin(c, j.state, Evidence(source="app.log", line="ERROR pool | full\x1b[2J",
-                                       line_no=42, sha256="0123456789abcdef" * 4)))
+    j.add(
+        cmd.pin(
+            c,
+            j.state,
+            Evidence(
+                source="app.log",
+                line="ERROR pool | full\x1b[2J",
+                line_no=42,
+                sha256="0123456789abcdef" * 4,
+            ),
+        )
+    )
     gone = j.add(cmd.pin(c, j.state, Evidence(source="x.log", line="retracted line")))
     j.add(cmd.correct(c, j.state, gone, retract=True))
     lines = render_markdown(j.events).splitlines()
     i = lines.index("### Evidence")
-    assert lines[i + 1:] == [
+    assert lines[i + 1 :] == [
         "- 2026-11-25T14:30:00Z app.log, line 42: `ERROR pool | full␛[2J` "
-        "(sha256 0123456789abcdef…)"]
+        "(sha256 0123456789abcdef…)"
+    ]
 
 
 # ------------------------------------------------------------------ hostile text
@@ -260,9 +349,17 @@ EVIL = "\x1b]52;c;cm0gLXJm\x07\x1b[2J\x1bc\x9b31m\u202eevil\x7f\x00"
 
 
 def _hostile(j, c: FrozenClock) -> list[Event]:
-    j.add(cmd.declare(c, f"title {EVIL}".replace("\x00", ""), Severity.SEV2,
-                      service=EVIL[:-1], impact=EVIL[:-1], detected_by=EVIL[:-1],
-                      commander=f"@ic{EVIL[:-1]}"))
+    j.add(
+        cmd.declare(
+            c,
+            f"title {EVIL}".replace("\x00", ""),
+            Severity.SEV2,
+            service=EVIL[:-1],
+            impact=EVIL[:-1],
+            detected_by=EVIL[:-1],
+            commander=f"@ic{EVIL[:-1]}",
+        )
+    )
     j.add(cmd.note(c, j.state, f"note {EVIL[:-1]}", action=EVIL[:-1], owner=EVIL[:-1]))
     j.add(cmd.assign(c, j.state, f"@x{EVIL[:-1]}", f"role{EVIL[:-1]}"))
     j.add(cmd.set_field(c, j.state, "root_cause.what", f"multi\nline {EVIL[:-1]}"))
@@ -277,7 +374,7 @@ def test_control_characters_are_neutralised(journal, frozen_clock: FrozenClock) 
     assert "␛]52;c;cm0gLXJm␇␛[2J␛c⟨U+009B⟩31m⟨U+202E⟩evil␡" in md
     assert "- **What**: multi line ␛\\]52" in md  # [ and ] escaped: no link
     lines = md.splitlines()
-    rows = lines[lines.index("### Timeline") + 1:lines.index("### Root Cause") - 1]
+    rows = lines[lines.index("### Timeline") + 1 : lines.index("### Root Cause") - 1]
     assert len(rows) == 2 + len(journal.events)
     assert all(len(re.split(r"(?<!\\)\|", row)) == 6 for row in rows)  # four cells each
 
@@ -300,9 +397,18 @@ def test_json_has_every_field_and_parses(example: list[Event]) -> None:
     text = render_json(example)
     assert text == render_json(example)
     data = json.loads(text)
-    assert set(data) == {"format", "incident", "number", "duration_seconds", "timeline",
-                         "events", "metrics", "secrets_redacted", "emergency_contacts",
-                         "evidence_digests"}
+    assert set(data) == {
+        "format",
+        "incident",
+        "number",
+        "duration_seconds",
+        "timeline",
+        "events",
+        "metrics",
+        "secrets_redacted",
+        "emergency_contacts",
+        "evidence_digests",
+    }
     assert data["metrics"]["time_to_resolve_seconds"] == 1800.0
     assert data["secrets_redacted"] is None
     assert data["format"] == 1
@@ -313,15 +419,27 @@ def test_json_has_every_field_and_parses(example: list[Event]) -> None:
     assert data["incident"]["root_cause"] == {
         "what": "Database connection pool exhaustion",
         "why": "Spike in traffic + connection leak in auth service",
-        "where": "Authentication service v2.3.1"}
+        "where": "Authentication service v2.3.1",
+    }
     assert data["incident"]["status"] == "RESOLVED"
-    assert data["incident"]["action_items"]["1"]["text"] == \
-        "Add connection pool monitoring alerts"
+    assert data["incident"]["action_items"]["1"]["text"] == "Add connection pool monitoring alerts"
     assert len(data["events"]) == len(data["timeline"]) == len(example)
     assert [e["id"] for e in data["events"]] == sorted(e.id for e in example)
     assert [Event.model_validate(e) for e in data["events"]] == example
     row = data["timeline"][1]
-    assert set(row) == {"id", "occurred_at", "recorded_at", "kind", "text", "action", "owner",
-                        "corrected", "retracted", "payload"}
-    assert (row["occurred_at"], row["text"]) == ("2026-11-25T14:30:00Z",
-                                                 "Alert fired: API 500 errors")
+    assert set(row) == {
+        "id",
+        "occurred_at",
+        "recorded_at",
+        "kind",
+        "text",
+        "action",
+        "owner",
+        "corrected",
+        "retracted",
+        "payload",
+    }
+    assert (row["occurred_at"], row["text"]) == (
+        "2026-11-25T14:30:00Z",
+        "Alert fired: API 500 errors",
+    )

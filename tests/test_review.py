@@ -63,8 +63,13 @@ async def test_review_never_writes_and_never_starts_a_command(tmp_path):
     marker = tmp_path / "ran"
     async with await Store.open(db) as store:
         state = await store.load_state(incident)
-        await store.append(cmd.add_source(FrozenClock(FROZEN), state, SourceSpec(
-            kind="cmd", name="m", command=f"touch {marker}", cwd=os.getcwd())))
+        await store.append(
+            cmd.add_source(
+                FrozenClock(FROZEN),
+                state,
+                SourceSpec(kind="cmd", name="m", command=f"touch {marker}", cwd=os.getcwd()),
+            )
+        )
     with closing(sqlite3.connect(db)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = sha(db)
@@ -112,8 +117,10 @@ async def test_captured_output_around_the_cursor_is_shown(tmp_path):
     with closing(sqlite3.connect(db)) as conn:
         for n, delta in enumerate((-600, -10, 5), 1):
             at = (last + timedelta(seconds=delta)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            conn.execute("INSERT INTO captured_lines VALUES (?, 's1', ?, 0, ?, ?)",
-                         (incident, n, at, f"line-{n}"))
+            conn.execute(
+                "INSERT INTO captured_lines VALUES (?, 's1', ?, 0, ?, ?)",
+                (incident, n, at, f"line-{n}"),
+            )
         conn.commit()
     app = make_app(db, incident, read_only=True)
     async with app.run_test(size=(140, 40)) as pilot:

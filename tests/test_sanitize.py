@@ -10,18 +10,54 @@ from hypothesis import strategies as st
 
 from incident.sanitize import decode, visible, visible_text
 
-BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
-        "\u2069", "\u200e", "\u200f", "\u061c"]
-INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u2028", "\u2029",
-             "\u180e", "\u2062", "\u206f", "\ufff9", "\U000e0001", "\U000e0041",
-             "\U000e007f"]
+BIDI = [
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+]
+INVISIBLE = [
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u2028",
+    "\u2029",
+    "\u180e",
+    "\u2062",
+    "\u206f",
+    "\ufff9",
+    "\U000e0001",
+    "\U000e0041",
+    "\U000e007f",
+]
 
 
 # Format characters with a visible glyph of their own (prepended concatenation marks), the
 # soft hyphen, and script-internal layout controls: not a way to hide or reorder text.
-VISIBLE_FORMAT = {0x00AD, *range(0x0600, 0x0606), 0x06DD, 0x070F, 0x0890, 0x0891, 0x08E2,
-                  0x110BD, 0x110CD, *range(0x13430, 0x13440), *range(0x1BCA0, 0x1BCA4),
-                  *range(0x1D173, 0x1D17B)}
+VISIBLE_FORMAT = {
+    0x00AD,
+    *range(0x0600, 0x0606),
+    0x06DD,
+    0x070F,
+    0x0890,
+    0x0891,
+    0x08E2,
+    0x110BD,
+    0x110CD,
+    *range(0x13430, 0x13440),
+    *range(0x1BCA0, 0x1BCA4),
+    *range(0x1D173, 0x1D17B),
+}
 
 
 def _is_control(ch: str) -> bool:
@@ -37,25 +73,28 @@ def assert_inert(text: str) -> None:
     assert not bad, f"controls left: {bad}"
 
 
-@pytest.mark.parametrize(("raw", "shown"), [
-    ("\x1b", "␛"),
-    ("\x1b[31mred\x1b[0m", "␛[31mred␛[0m"),                       # CSI colour
-    ("\x1b[2J\x1b[H", "␛[2J␛[H"),                                  # clear screen
-    ("\x1bc", "␛c"),                                               # full reset
-    ("\x1b]52;c;aGk=\x07", "␛]52;c;aGk=␇"),                         # OSC 52 clipboard write
-    ("\x1b]0;title\x1b\\", "␛]0;title␛\\"),                         # OSC title, ST
-    ("\x9b31m", "⟨U+009B⟩31m"),                                    # 8-bit CSI
-    ("\x9d52;c;x\x9c", "⟨U+009D⟩52;c;x⟨U+009C⟩"),                  # 8-bit OSC
-    ("a\x00b", "a␀b"),
-    ("a\x7fb", "a␡b"),
-    ("\r", "␍"),
-    ("\n", "␊"),
-    ("\x08", "␈"),
-    ("abc\u202edcba", "abc⟨U+202E⟩dcba"),
-    ("\u2066x\u2069", "⟨U+2066⟩x⟨U+2069⟩"),
-    ("a\tb", "a\tb"),
-    ("plain ascii, ünïcödé, 日本語, emoji 🚨", "plain ascii, ünïcödé, 日本語, emoji 🚨"),
-])
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("\x1b", "␛"),
+        ("\x1b[31mred\x1b[0m", "␛[31mred␛[0m"),  # CSI colour
+        ("\x1b[2J\x1b[H", "␛[2J␛[H"),  # clear screen
+        ("\x1bc", "␛c"),  # full reset
+        ("\x1b]52;c;aGk=\x07", "␛]52;c;aGk=␇"),  # OSC 52 clipboard write
+        ("\x1b]0;title\x1b\\", "␛]0;title␛\\"),  # OSC title, ST
+        ("\x9b31m", "⟨U+009B⟩31m"),  # 8-bit CSI
+        ("\x9d52;c;x\x9c", "⟨U+009D⟩52;c;x⟨U+009C⟩"),  # 8-bit OSC
+        ("a\x00b", "a␀b"),
+        ("a\x7fb", "a␡b"),
+        ("\r", "␍"),
+        ("\n", "␊"),
+        ("\x08", "␈"),
+        ("abc\u202edcba", "abc⟨U+202E⟩dcba"),
+        ("\u2066x\u2069", "⟨U+2066⟩x⟨U+2069⟩"),
+        ("a\tb", "a\tb"),
+        ("plain ascii, ünïcödé, 日本語, emoji 🚨", "plain ascii, ünïcödé, 日本語, emoji 🚨"),
+    ],
+)
 def test_visible(raw: str, shown: str) -> None:
     assert visible(raw) == shown
 
@@ -92,8 +131,8 @@ def test_decode_replaces_invalid_utf8() -> None:
     assert decode(b"caf\xc3\xa9") == "café"
     assert decode(b"\xe2\x80") == "\ufffd"  # truncated sequence
     assert decode(b"\x1b[31mred\n") == "␛[31mred␊"
-    assert decode(b"\xc2\x9b2J") == "⟨U+009B⟩2J"   # UTF-8 encoded C1 CSI
-    assert decode(b"\xe2\x80\xae") == "⟨U+202E⟩"   # UTF-8 encoded RLO
+    assert decode(b"\xc2\x9b2J") == "⟨U+009B⟩2J"  # UTF-8 encoded C1 CSI
+    assert decode(b"\xe2\x80\xae") == "⟨U+202E⟩"  # UTF-8 encoded RLO
 
 
 @given(st.text())

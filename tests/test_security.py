@@ -47,10 +47,12 @@ T0 = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 MARKER = Path("/tmp") / f"warroom-pwned-{uuid.uuid4().hex[:8]}"
 # Terminal attacks: OSC title and clipboard, clear and reset, a C1 CSI, a DCS, an OSC 8
 # link, bidi overrides and isolates, Rich markup, shell and format-string injection.
-ATTACK = ("\x1b]0;PWNED\x07\x1b]52;c;cHduZWQ=\x07 \x1b[2J\x1bc \x9b31m \x1bP+q\x1b\\ "
-          "\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\ \u202egnp.exe\u2066x\u2069\u200f "
-          "[bold red]x[/] [link=http://evil]y[/link] "
-          f"$(touch {MARKER}) `touch {MARKER}` {{0.__class__}} %s%n\x7f\x85\x08")
+ATTACK = (
+    "\x1b]0;PWNED\x07\x1b]52;c;cHduZWQ=\x07 \x1b[2J\x1bc \x9b31m \x1bP+q\x1b\\ "
+    "\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\ \u202egnp.exe\u2066x\u2069\u200f "
+    "[bold red]x[/] [link=http://evil]y[/link] "
+    f"$(touch {MARKER}) `touch {MARKER}` {{0.__class__}} %s%n\x7f\x85\x08"
+)
 UNSAFE = {chr(c) for c in LINE_TABLE} - {"\n", "\t"}  # C0 but newline and tab, DEL, C1, bidi
 
 
@@ -127,9 +129,18 @@ async def build_hostile(db: Path) -> None:
     """Every text the domain lets through, hostile; then what only raw SQL can put there."""
     clock = FrozenClock(T0)
     async with await Store.open(db) as s:
-        d = await s.declare(cmd.declare(
-            clock, h("title"), Severity.SEV2, service=h("service"), impact=h("impact"),
-            detected_by=h("detected"), commander=h("commander"), owner=h("owner")))
+        d = await s.declare(
+            cmd.declare(
+                clock,
+                h("title"),
+                Severity.SEV2,
+                service=h("service"),
+                impact=h("impact"),
+                detected_by=h("detected"),
+                commander=h("commander"),
+                owner=h("owner"),
+            )
+        )
         iid = d.incident_id
 
         async def add(build) -> None:
@@ -139,57 +150,107 @@ async def build_hostile(db: Path) -> None:
             except (InvalidInput, InvalidTransition):
                 pass
 
-        await add(lambda st: cmd.note(clock, st, h("note"), action=h("action"),
-                                      owner=h("owner")))
-        await add(lambda st: cmd.set_severity(clock, st, Severity.SEV1, owner=h("o"),
-                                              reason=h("reason")))
+        await add(lambda st: cmd.note(clock, st, h("note"), action=h("action"), owner=h("owner")))
+        await add(
+            lambda st: cmd.set_severity(clock, st, Severity.SEV1, owner=h("o"), reason=h("reason"))
+        )
         await add(lambda st: cmd.assign(clock, st, h("name"), h("role"), owner=h("o")))
         await add(lambda st: cmd.set_phase(clock, st, PhaseId.ROOT_CAUSE, owner=h("o")))
         for field in FIELD_NAMES:
             if field != "status_page":
                 await add(lambda st, f=field: cmd.set_field(clock, st, f, h(f)))
         await add(lambda st: cmd.add_action_item(clock, st, h("item"), item_owner=h("io")))
-        await add(lambda st: cmd.send_update(clock, st, "internal", h("message"),
-                                             template=h("template"), owner=h("o")))
+        await add(
+            lambda st: cmd.send_update(
+                clock, st, "internal", h("message"), template=h("template"), owner=h("o")
+            )
+        )
         await add(lambda st: cmd.notify(clock, st, h("party"), contact=h("contact")))
-        await add(lambda st: cmd.add_source(clock, st, cmd.command_spec(
-            f"touch {MARKER}; echo {ATTACK!r}", name=h("src"), cwd=h("cwd"))))
-        await add(lambda st: cmd.add_source(clock, st, cmd.grep_spec(
-            "x", [h("path")], name=h("grep"), cwd="/")))
+        await add(
+            lambda st: cmd.add_source(
+                clock,
+                st,
+                cmd.command_spec(f"touch {MARKER}; echo {ATTACK!r}", name=h("src"), cwd=h("cwd")),
+            )
+        )
+        await add(
+            lambda st: cmd.add_source(
+                clock, st, cmd.grep_spec("x", [h("path")], name=h("grep"), cwd="/")
+            )
+        )
         await add(lambda st: cmd.source_ledger(clock, st, "s1", "failed", reason=h("why")))
-        await add(lambda st: cmd.pin(clock, st, from_log_line(
-            source=h("source"), source_id="s1", line=h("line"), line_no=7, read_at=T0,
-            before=[h("before")], after=[h("after")]), owner=h("o")))
+        await add(
+            lambda st: cmd.pin(
+                clock,
+                st,
+                from_log_line(
+                    source=h("source"),
+                    source_id="s1",
+                    line=h("line"),
+                    line_no=7,
+                    read_at=T0,
+                    before=[h("before")],
+                    after=[h("after")],
+                ),
+                owner=h("o"),
+            )
+        )
         events = await s.events(iid)
-        await add(lambda st: cmd.correct(clock, st, events[1], text=h("corrected"),
-                                         action=h("a"), owner_field=h("of")))
-        await add(lambda st: cmd.set_status(clock, st, Status.RESOLVED, owner=h("o"),
-                                            resolution=Resolution(immediate=h("i"),
-                                                                  permanent=h("p"),
-                                                                  deployed=h("d"))))
+        await add(
+            lambda st: cmd.correct(
+                clock, st, events[1], text=h("corrected"), action=h("a"), owner_field=h("of")
+            )
+        )
+        await add(
+            lambda st: cmd.set_status(
+                clock,
+                st,
+                Status.RESOLVED,
+                owner=h("o"),
+                resolution=Resolution(immediate=h("i"), permanent=h("p"), deployed=h("d")),
+            )
+        )
         await s.put_draft(iid, "note.text", h("draft"))
     # What only raw SQL (a crafted file) can hold: a NUL, a raw escape in captured output
     # (the capture writer stores sanitised lines), a draft and contacts, a huge owner.
     payload = {"kind": "note"}
     with closing(sqlite3.connect(db)) as c:
-        c.execute("INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, "
-                  "action, owner, payload) VALUES (1, ?, ?, 'note', ?, ?, ?, ?)",
-                  ("2026-11-25T14:30:00.000000Z", "2026-11-25T14:30:00.000000Z",
-                   h("raw\x00nul"), h("raw action"), h("raw owner") * 50, json.dumps(payload)))
-        c.execute("INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, "
-                  "payload) VALUES (1, ?, ?, 'field', 'raw field', ?)",
-                  ("2026-11-25T14:31:00.000000Z", "2026-11-25T14:31:00.000000Z",
-                   json.dumps({"kind": "field", "field": "title", "value": h("raw\x00title")})))
-        c.executemany("INSERT INTO captured_lines VALUES (1, 's1', ?, 0, ?, ?)",
-                      [(n, "2026-11-25T14:05:00.000000Z", h(f"captured {n}"))
-                       for n in range(1, 30)])
-        c.execute("INSERT OR REPLACE INTO drafts VALUES (1, 'note.action', ?, ?)",
-                  (h("raw draft"), "2026-11-25T14:05:00.000000Z"))
+        c.execute(
+            "INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, "
+            "action, owner, payload) VALUES (1, ?, ?, 'note', ?, ?, ?, ?)",
+            (
+                "2026-11-25T14:30:00.000000Z",
+                "2026-11-25T14:30:00.000000Z",
+                h("raw\x00nul"),
+                h("raw action"),
+                h("raw owner") * 50,
+                json.dumps(payload),
+            ),
+        )
+        c.execute(
+            "INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, "
+            "payload) VALUES (1, ?, ?, 'field', 'raw field', ?)",
+            (
+                "2026-11-25T14:31:00.000000Z",
+                "2026-11-25T14:31:00.000000Z",
+                json.dumps({"kind": "field", "field": "title", "value": h("raw\x00title")}),
+            ),
+        )
+        c.executemany(
+            "INSERT INTO captured_lines VALUES (1, 's1', ?, 0, ?, ?)",
+            [(n, "2026-11-25T14:05:00.000000Z", h(f"captured {n}")) for n in range(1, 30)],
+        )
+        c.execute(
+            "INSERT OR REPLACE INTO drafts VALUES (1, 'note.action', ?, ?)",
+            (h("raw draft"), "2026-11-25T14:05:00.000000Z"),
+        )
         tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master")}
         if "contacts" in tables:
-            c.execute("INSERT INTO contacts(position, role, contact, updated_at, updated_by) "
-                      "VALUES (99, ?, ?, '2026-11-25T14:05:00.000000Z', ?)",
-                      (h("role"), h("contact"), h("by")))
+            c.execute(
+                "INSERT INTO contacts(position, role, contact, updated_at, updated_by) "
+                "VALUES (99, ?, ?, '2026-11-25T14:05:00.000000Z', ?)",
+                (h("role"), h("contact"), h("by")),
+            )
         c.commit()
 
 
@@ -201,10 +262,18 @@ def hostile_db(tmp_path_factory) -> Path:
     return db
 
 
-@pytest.mark.parametrize("argv", [
-    ("list",), ("list", "--all"), ("list", "--json"), ("report", "1"),
-    ("report", "1", "--format", "json"), ("report", "1", "--keep-secrets"),
-], ids=" ".join)
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("list",),
+        ("list", "--all"),
+        ("list", "--json"),
+        ("report", "1"),
+        ("report", "1", "--format", "json"),
+        ("report", "1", "--keep-secrets"),
+    ],
+    ids=" ".join,
+)
 def test_cli_output_of_a_hostile_database_has_no_terminal_control(hostile_db, argv):
     rc, out, err = run("--db", str(hostile_db), *argv)
     assert rc == 0, err
@@ -215,8 +284,7 @@ def test_cli_output_of_a_hostile_database_has_no_terminal_control(hostile_db, ar
     assert not MARKER.exists(), "a stored command ran"
 
 
-def test_export_of_a_hostile_database_runs_nothing_and_prints_nothing_harmful(
-        hostile_db, tmp_path):
+def test_export_of_a_hostile_database_runs_nothing_and_prints_nothing_harmful(hostile_db, tmp_path):
     rc, out, err = run("--db", str(hostile_db), "export", "1", "-o", str(tmp_path / "x.db"))
     assert rc == 0, err
     assert unsafe_in(out + err) == set()
@@ -231,8 +299,9 @@ def screen_text(app) -> str:
 
 
 @pytest.mark.parametrize("read_only", [True, False], ids=["review", "console"])
-async def test_review_and_console_show_a_hostile_database_harmlessly(hostile_db, tmp_path,
-                                                                    read_only):
+async def test_review_and_console_show_a_hostile_database_harmlessly(
+    hostile_db, tmp_path, read_only
+):
     """The app's whole screen, and each pane and dialog the keys open, hold no terminal
     control. The console runs without sources here (tests/test_e2e_hostile.py drives the
     real app's log panes in tmux); review never starts one."""
@@ -273,8 +342,10 @@ async def test_hostile_theme_name_in_the_settings_is_shown_harmlessly(tmp_path, 
     async with await Store.open(db) as s:
         await s.declare(cmd.declare(FrozenClock(T0), "t", Severity.SEV2))
     from tui.cli import build_app
-    app = build_app(db, 1, FrozenClock(T0), theme=None, remember_theme=False, local_tz=UTC,
-                    run_sources=False)
+
+    app = build_app(
+        db, 1, FrozenClock(T0), theme=None, remember_theme=False, local_tz=UTC, run_sources=False
+    )
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause(0.5)
         notes = [n.message for n in app._notifications]
@@ -283,10 +354,17 @@ async def test_hostile_theme_name_in_the_settings_is_shown_harmlessly(tmp_path, 
 
 
 # ---------------------------------------------------------------------------- real terminal
-FORBIDDEN = {"OSC title": b"\x1b]0;PWNED", "OSC 52": b"\x1b]52;", "clear": b"\x1b[2J",
-             "reset": b"\x1bc", "C1 CSI": "\x9b".encode(), "DCS": b"\x1bP+q",
-             "OSC 8 link": b"\x1b]8;;http://evil", "bidi": "\u202e".encode(),
-             "NUL": b"\x00"}
+FORBIDDEN = {
+    "OSC title": b"\x1b]0;PWNED",
+    "OSC 52": b"\x1b]52;",
+    "clear": b"\x1b[2J",
+    "reset": b"\x1bc",
+    "C1 CSI": "\x9b".encode(),
+    "DCS": b"\x1bP+q",
+    "OSC 8 link": b"\x1b]8;;http://evil",
+    "bidi": "\u202e".encode(),
+    "NUL": b"\x00",
+}
 
 
 @pytest.mark.tmux
@@ -298,6 +376,7 @@ def test_a_hostile_database_never_reaches_the_real_terminal(hostile_db, tmp_path
     import time
 
     from tests.tmux_driver import WARROOM, Tmux, have_tmux, warroom_env
+
     if not have_tmux():
         pytest.skip("tmux is not installed")
     db = tmp_path / "copy.db"
@@ -307,7 +386,8 @@ def test_a_hostile_database_never_reaches_the_real_terminal(hostile_db, tmp_path
     tty.touch()
     session = Tmux(env, width=160, height=45)
     launch = "printf '\\033]2;KNOWN\\033\\\\'; exec " + " ".join(
-        shlex.quote(a) for a in [*WARROOM, verb, "INC-1"])
+        shlex.quote(a) for a in [*WARROOM, verb, "INC-1"]
+    )
     session.start(["sh", "-c", launch])
     try:
         session.tmux("pipe-pane", "-o", "-t", "0", f"cat >> {shlex.quote(str(tty))}")
@@ -330,14 +410,14 @@ def test_a_hostile_database_never_reaches_the_real_terminal(hostile_db, tmp_path
     assert not MARKER.exists(), "a stored command ran"
 
 
-async def test_the_first_frame_peeked_from_a_hostile_database_is_harmless(hostile_db,
-                                                                          tmp_path):
+async def test_the_first_frame_peeked_from_a_hostile_database_is_harmless(hostile_db, tmp_path):
     """The first frame is painted from the file before the journal is open
     (storage/peek.py): the glance's title and the rows are made as harmless there."""
     from incident.glance import glance_of
     from storage.peek import STATE_KINDS, peek
     from tui.cli import build_app
     from tui.screens.console import FIRST_PAGE
+
     db = tmp_path / "copy.db"
     db.write_bytes(hostile_db.read_bytes())
     assert peek(db, 1, FIRST_PAGE) is None  # the raw SQL above left its glance behind
@@ -347,21 +427,35 @@ async def test_the_first_frame_peeked_from_a_hostile_database_is_harmless(hostil
     finally:
         await store.close()
     with closing(sqlite3.connect(db)) as c:  # the glance a state event would write now
-        upto = c.execute(f"SELECT max(id) FROM events WHERE kind IN "
-                         f"({','.join('?' * len(STATE_KINDS))})", STATE_KINDS).fetchone()[0]
-        c.execute("UPDATE glances SET upto=?, body=? WHERE incident_id=1",
-                  (upto, glance_of(state, upto).to_json()))
+        upto = c.execute(
+            f"SELECT max(id) FROM events WHERE kind IN ({','.join('?' * len(STATE_KINDS))})",
+            STATE_KINDS,
+        ).fetchone()[0]
+        c.execute(
+            "UPDATE glances SET upto=?, body=? WHERE incident_id=1",
+            (upto, glance_of(state, upto).to_json()),
+        )
         c.commit()
     first = peek(db, 1, FIRST_PAGE)
     assert first is not None and "PWNED" in first.glance.title
-    app = build_app(db, 1, FrozenClock(datetime(2026, 11, 25, tzinfo=UTC)), actor="@alice",
-                    remember_theme=False, local_tz=UTC, run_sources=False, peek=first)
+    app = build_app(
+        db,
+        1,
+        FrozenClock(datetime(2026, 11, 25, tzinfo=UTC)),
+        actor="@alice",
+        remember_theme=False,
+        local_tz=UTC,
+        run_sources=False,
+        peek=first,
+    )
     gate = hold_journal(app)
     async with app.run_test(size=(160, 50)) as pilot:
         try:
             for _ in range(100):
-                if app.screen.__class__.__name__ == "ConsoleScreen" and \
-                        app.screen.query_one("#status-bar").parts:
+                if (
+                    app.screen.__class__.__name__ == "ConsoleScreen"
+                    and app.screen.query_one("#status-bar").parts
+                ):
                     break
                 await pilot.pause(0.05)
             await pilot.pause(0.2)

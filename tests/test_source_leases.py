@@ -21,7 +21,7 @@ from tests.console_support import make_app, seed, until
 from tests.test_console_sources import add_source, ledger, ready_source
 from tests.tmux_driver import WARROOM, Tmux, have_tmux, run_cli, warroom_env
 
-TICKS = "i=0; while :; do i=$((i+1)); echo \"tick $i {mark}\"; sleep 0.05; done"
+TICKS = 'i=0; while :; do i=$((i+1)); echo "tick $i {mark}"; sleep 0.05; done'
 
 
 def running(mark: str) -> list[psutil.Process]:
@@ -78,6 +78,7 @@ async def test_a_source_is_claimed_once_and_taken_over_only_from_the_gone(tmp_pa
 
     def alive(h: Holder) -> bool:
         return h.token not in dead
+
     async with await Store.open(db) as store:
         assert await store.claim_source(incident, "s9", a, alive) is None
         assert await store.claim_source(incident, "s9", a, alive) is None  # still a's
@@ -202,6 +203,7 @@ async def test_a_lease_left_by_a_killed_console_is_taken_over_on_attach(tmp_path
 def _ledger_ops(db, sid: str) -> list[tuple[str, str | None]]:
     import json
     import sqlite3
+
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         rows = conn.execute("SELECT payload FROM events WHERE kind='command' ORDER BY id")
         out = [json.loads(p) for (p,) in rows]
@@ -260,6 +262,7 @@ async def test_a_console_lets_go_of_its_sources_after_its_capture_is_written(tmp
         async def releasing(*args, **kwargs):
             order.append("let go")
             return await release(*args, **kwargs)
+
         app.runner.capture.close, app.journal.release_sources = closing, releasing
     assert order[:2] == ["capture written", "let go"]
     async with await Store.open(db, read_only=True) as store:
@@ -271,12 +274,14 @@ async def test_a_source_runs_when_the_store_cannot_take_its_claim(tmp_path, monk
     """A full disk is when the IC most needs the logs: the source runs, unclaimed, and the
     console says why."""
     from storage.errors import StoreError
+
     db = tmp_path / "w.db"
     incident = await seed(db)
     sid = await add_source(db, incident, "echo still here; sleep 300")
 
     async def full(*args, **kwargs):
         raise StoreError(f"{db}: the disk is full; nothing was saved")
+
     monkeypatch.setattr(Store, "claim_source", full)
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
@@ -292,6 +297,7 @@ async def test_a_console_going_away_does_not_wait_out_a_locked_database(tmp_path
     lease behind after 2 s (it is taken over once this console's process is gone)."""
     import sqlite3
     from contextlib import closing
+
     db = tmp_path / "w.db"
     incident = await seed(db)
     sid = await add_source(db, incident, "echo one; sleep 300")

@@ -75,8 +75,9 @@ def assert_one_line(err: BaseException, path: Path) -> None:
 
 
 def note(incident_id: int, text: str, at: datetime = T0, **kw: object) -> Event:
-    return Event(incident_id=incident_id, occurred_at=at, recorded_at=at, text=text,
-                 payload=Note(), **kw)
+    return Event(
+        incident_id=incident_id, occurred_at=at, recorded_at=at, text=text, payload=Note(), **kw
+    )
 
 
 @pytest.fixture
@@ -129,8 +130,9 @@ async def test_reopening_is_idempotent(tmp_path, clock):
     async with await Store.open(path) as s:
         first = await declare(s, clock)
     # (``PRAGMA optimize`` on close may add sqlite_stat* tables: statistics, not schema)
-    master = "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' "\
-             "ORDER BY name"
+    master = (
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' ORDER BY name"
+    )
     with closing(sqlite3.connect(path)) as c:
         schema_before = c.execute(master).fetchall()
     for _ in range(3):
@@ -285,8 +287,11 @@ async def test_raw_update_and_delete_of_events_are_refused(store, clock):
     await store.append(note(d.incident_id, "original"))
     with closing(sqlite3.connect(store.path)) as c:
         before = c.execute("SELECT * FROM events ORDER BY id").fetchall()
-        for sql in ("UPDATE events SET text='rewritten'", "DELETE FROM events",
-                    f"DELETE FROM events WHERE id={d.id}"):
+        for sql in (
+            "UPDATE events SET text='rewritten'",
+            "DELETE FROM events",
+            f"DELETE FROM events WHERE id={d.id}",
+        ):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 c.execute(sql)
             c.rollback()
@@ -392,7 +397,8 @@ async def _busy_incident(store: Store, clock: FrozenClock) -> int:
 
 
 async def test_load_state_folds_only_state_kinds_and_equals_fold_of_everything(
-        store, clock, monkeypatch):
+    store, clock, monkeypatch
+):
     iid = await _busy_incident(store, clock)
     folded: list[list[Event]] = []
 
@@ -418,7 +424,10 @@ async def test_load_state_folds_only_state_kinds_and_equals_fold_of_everything(
     assert state.last_event_at == max(e.occurred_at for e in everything)
     # the fold is not trivial
     assert (state.severity, state.status, state.phase) == (
-        Severity.SEV1, Status.MITIGATED, PhaseId.ROOT_CAUSE)
+        Severity.SEV1,
+        Status.MITIGATED,
+        PhaseId.ROOT_CAUSE,
+    )
     assert state.root_cause.what == "bad deploy" and "bo" in state.participants
 
 
@@ -431,8 +440,12 @@ async def _attach_cost(path: Path, clock: FrozenClock, notes: int) -> int:
         iid = await _busy_incident(store, clock)
         other = await declare(store, clock, "another incident")
         for start in range(0, notes, 5000):
-            await store.append_many([note(iid, f"n{i}", at=T0 - timedelta(seconds=i))
-                                     for i in range(start, min(notes, start + 5000))])
+            await store.append_many(
+                [
+                    note(iid, f"n{i}", at=T0 - timedelta(seconds=i))
+                    for i in range(start, min(notes, start + 5000))
+                ]
+            )
         await store.append(note(other.incident_id, "later, elsewhere"))
         await store.write(lambda conn: conn.execute("ANALYZE"))
         seen: list[tuple[str, tuple]] = []
@@ -454,8 +467,9 @@ async def _attach_cost(path: Path, clock: FrozenClock, notes: int) -> int:
         everything = await store.events(iid)
         assert state.model_dump() == fold(everything).model_dump()
         assert state.last_event_id == everything[-1].id  # its newest, not the other's
-        assert [e.id for e in page] == [e.id for e in sorted(
-            everything, key=lambda e: (e.occurred_at, e.id))][-80:]
+        assert [e.id for e in page] == [
+            e.id for e in sorted(everything, key=lambda e: (e.occurred_at, e.id))
+        ][-80:]
     finally:
         await store.close()
     steps = 0
@@ -485,20 +499,24 @@ async def test_corrections_incidents_and_drafts(store, clock):
     clock.advance(60)
     b = await declare(store, clock, "newer")
     target = await store.append(note(a.incident_id, "typo"))
-    fix = await store.append(commands.correct(
-        clock, await store.load_state(a.incident_id), target, text="fixed"))
+    fix = await store.append(
+        commands.correct(clock, await store.load_state(a.incident_id), target, text="fixed")
+    )
     assert fix.kind is EventKind.EDIT
     assert [e.id for e in await store.corrections_of([target.id, b.id])] == [fix.id]
     assert await store.corrections_of([]) == []
 
     assert [s.id for s in await store.list_incidents()] == [b.incident_id, a.incident_id]
     assert await store.latest_active() == b.incident_id
-    await store.append(commands.set_status(
-        clock, await store.load_state(b.incident_id), Status.RESOLVED))
+    await store.append(
+        commands.set_status(clock, await store.load_state(b.incident_id), Status.RESOLVED)
+    )
     assert await store.latest_active() == a.incident_id
     assert [s.id for s in await store.list_incidents(include_closed=False)] == [a.incident_id]
     assert {s.id: s.event_count for s in await store.list_incidents()} == {
-        a.incident_id: 3, b.incident_id: 2}
+        a.incident_id: 3,
+        b.incident_id: 2,
+    }
 
     assert await store.get_draft(a.incident_id, "note") is None
     await store.put_draft(a.incident_id, "note", "half a sen")
@@ -568,7 +586,7 @@ async def test_watch_reads_a_long_backlog_in_slices(tmp_path, clock):
         slices = []
         while (change := await w.poll(limit=4)) is not None and change.events:
             slices.append([e.id for e in change.events])
-        assert slices == [[e.id for e in saved[i:i + 4]] for i in (0, 4, 8)]
+        assert slices == [[e.id for e in saved[i : i + 4]] for i in (0, 4, 8)]
         assert await w.poll(limit=4) is None
 
 
@@ -641,8 +659,10 @@ async def test_read_only_on_read_only_media(immutable_dir, clock):
     path = immutable_dir / "w.db"
     iid = await _written_then_checkpointed(path, clock)
     assert sorted(p.name for p in immutable_dir.iterdir()) == ["w.db"]
-    if shutil.which("chattr") is None or subprocess.run(
-            ["chattr", "+i", str(immutable_dir)], capture_output=True).returncode != 0:
+    if (
+        shutil.which("chattr") is None
+        or subprocess.run(["chattr", "+i", str(immutable_dir)], capture_output=True).returncode != 0
+    ):
         pytest.skip("chattr +i is not available here")
     try:
         (immutable_dir / "probe").touch()

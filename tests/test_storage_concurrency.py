@@ -38,14 +38,24 @@ async def new_incident(path: Path) -> int:
     return d.incident_id
 
 
-async def spawn(path: Path, incident: int, count: int, tag: str,
-                *flags: str) -> asyncio.subprocess.Process:
+async def spawn(
+    path: Path, incident: int, count: int, tag: str, *flags: str
+) -> asyncio.subprocess.Process:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return await asyncio.create_subprocess_exec(
-        sys.executable, str(WRITER), str(path), str(incident), str(count), tag, *flags,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, env=env)
+        sys.executable,
+        str(WRITER),
+        str(path),
+        str(incident),
+        str(count),
+        tag,
+        *flags,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
 
 
 async def ready(proc: asyncio.subprocess.Process) -> None:
@@ -83,8 +93,7 @@ async def test_parallel_writers_lose_nothing(tmp_path, writers):
     try:
         for p in procs:
             await ready(p)
-        outs = await asyncio.wait_for(
-            asyncio.gather(*(p.communicate(b"go\n") for p in procs)), 90)
+        outs = await asyncio.wait_for(asyncio.gather(*(p.communicate(b"go\n") for p in procs)), 90)
     finally:
         await reap(procs)
 
@@ -108,11 +117,13 @@ async def test_parallel_writers_lose_nothing(tmp_path, writers):
         # They did contend: each writer was already trying to append (recorded_at is set just
         # before the append) while another was still writing. Their ids need not interleave:
         # SQLite's lock is not fair, a writer may wait in the busy handler for another's run.
-        windows = [(saved[ids[0]].recorded_at, saved[ids[-1]].recorded_at)
-                   for ids in acked.values()]
+        windows = [
+            (saved[ids[0]].recorded_at, saved[ids[-1]].recorded_at) for ids in acked.values()
+        ]
     for i, (start, end) in enumerate(windows):
-        assert any(start < o_end and o_start < end
-                   for j, (o_start, o_end) in enumerate(windows) if j != i), windows
+        assert any(
+            start < o_end and o_start < end for j, (o_start, o_end) in enumerate(windows) if j != i
+        ), windows
     assert raw_integrity(path) == "ok"
 
 
@@ -143,8 +154,15 @@ async def test_a_killed_writer_loses_no_acknowledged_event(tmp_path):
             # at most the one append in flight was committed without being acknowledged
             assert len(mine - set(acked)) <= 1
             assert await s.integrity_check() == "ok"
-            after = await s.append(Event(incident_id=iid, occurred_at=T0, recorded_at=T0,
-                                         text=f"after {tag}", payload=Note()))
+            after = await s.append(
+                Event(
+                    incident_id=iid,
+                    occurred_at=T0,
+                    recorded_at=T0,
+                    text=f"after {tag}",
+                    payload=Note(),
+                )
+            )
             assert after.id > max(mine)
 
 
@@ -200,8 +218,7 @@ async def cancel_after(call, turns: int) -> None:
 
 
 @pytest.mark.parametrize("turns", [0, 1, 2, 3, 5, 8])
-async def test_a_write_cancelled_midway_neither_holds_the_lock_nor_spoils_the_next(tmp_path,
-                                                                                  turns):
+async def test_a_write_cancelled_midway_neither_holds_the_lock_nor_spoils_the_next(tmp_path, turns):
     """A console cancels its workers as it goes away: a write cancelled after its ``BEGIN
     IMMEDIATE`` went to SQLite used to leave the connection inside that transaction. It held
     the database's write lock (every other console and CLI call waited, then failed), and
@@ -220,13 +237,15 @@ async def test_a_write_cancelled_midway_neither_holds_the_lock_nor_spoils_the_ne
 
 
 @pytest.mark.parametrize("turns", [0, 1, 2, 3, 5, 8])
-async def test_a_read_cancelled_midway_does_not_keep_the_next_write_out(tmp_path, turns,
-                                                                       monkeypatch):
+async def test_a_read_cancelled_midway_does_not_keep_the_next_write_out(
+    tmp_path, turns, monkeypatch
+):
     """A read cancelled midway (a console's change-feed poll as it goes away) must not leave
     its statement open: an open statement holds a read snapshot, and once another process
     has written, this connection cannot begin a write again ("database is locked", retried
     until the deadline): the console's lease release and draft flush failed after 60 s."""
     import storage.plumbing
+
     monkeypatch.setattr(storage.plumbing, "WRITE_DEADLINE_S", 2.0)
     path = tmp_path / "w.db"
     iid = await new_incident(path)
@@ -235,8 +254,11 @@ async def test_a_read_cancelled_midway_does_not_keep_the_next_write_out(tmp_path
             await store.put_draft(iid, f"k{n}", "x" * 100)
         await cancel_after(store.drafts(iid), turns)
         with closing(sqlite3.connect(path, timeout=5)) as other:  # another process writes
-            other.execute("INSERT INTO drafts(incident_id, key, text, updated_at) "
-                          "VALUES (?, 'other', 'y', '2026-01-01')", (iid,))
+            other.execute(
+                "INSERT INTO drafts(incident_id, key, text, updated_at) "
+                "VALUES (?, 'other', 'y', '2026-01-01')",
+                (iid,),
+            )
             other.commit()
         await asyncio.sleep(0.1)
         await store.put_draft(iid, "note", "flushed on the way out")

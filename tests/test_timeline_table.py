@@ -33,8 +33,13 @@ def columns(table: TimelineTable) -> None:
 
 def fill(table: TimelineTable, n: int, start: int = 0) -> None:
     for i in range(start, start + n):
-        table.add_row(Text(f"10:{i:02d}", style="dim"), Text(f"event {i} " + "x" * 30),
-                      Text("act"), Text("@me"), key=str(i))
+        table.add_row(
+            Text(f"10:{i:02d}", style="dim"),
+            Text(f"event {i} " + "x" * 30),
+            Text("act"),
+            Text("@me"),
+            key=str(i),
+        )
 
 
 async def test_header_rows_and_cells_cut_to_their_columns():
@@ -143,6 +148,7 @@ async def test_a_row_added_draws_itself_and_the_cursor_rows_not_the_others(monke
         def spy(self, cells, style, width):
             drawn.append(1)
             return strip(self, cells, style, width)
+
         monkeypatch.setattr(TimelineTable, "_strip", spy)
         fill(t, 1, start=30)
         t.move_cursor(row=t.row_count - 1)

@@ -31,19 +31,35 @@ class Tmux:
         self.width, self.height = width, height
 
     def tmux(self, *args: str, check: bool = True) -> str:
-        out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True,
-                             text=True, check=check, timeout=10)
+        out = subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=10,
+        )
         return out.stdout
 
     def start(self, argv: list[str]) -> None:
         env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
         command = f"cd {shlex.quote(str(ROOT))} && exec env -u COLUMNS -u LINES {env} " + " ".join(
-            shlex.quote(a) for a in argv)
-        self.tmux("-f", "/dev/null", "new-session", "-d", "-x", str(self.width),
-                  "-y", str(self.height), command)
+            shlex.quote(a) for a in argv
+        )
+        self.tmux(
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            str(self.width),
+            "-y",
+            str(self.height),
+            command,
+        )
         # Detached sessions keep tmux's default size (80x24) whatever -x/-y say: resize.
-        self.tmux("resize-window", "-t", "0", "-x", str(self.width), "-y", str(self.height),
-                  check=False)
+        self.tmux(
+            "resize-window", "-t", "0", "-x", str(self.width), "-y", str(self.height), check=False
+        )
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "0", check=False)
@@ -75,12 +91,24 @@ class Tmux:
 
 
 def warroom_env(db: Path, config: Path) -> dict[str, str]:
-    env = {"WARROOM_DB": str(db), "WARROOM_CONFIG_DIR": str(config), "WARROOM_USER": "@ic",
-           "TERM": "xterm-256color", "PYTHONPATH": str(ROOT),
-           "HOME": os.environ.get("HOME", "/root"), "PATH": os.environ.get("PATH", "")}
+    env = {
+        "WARROOM_DB": str(db),
+        "WARROOM_CONFIG_DIR": str(config),
+        "WARROOM_USER": "@ic",
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(ROOT),
+        "HOME": os.environ.get("HOME", "/root"),
+        "PATH": os.environ.get("PATH", ""),
+    }
     return env
 
 
 def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*WARROOM, *args], env={**os.environ, **env}, capture_output=True,
-                          text=True, timeout=60, cwd=ROOT)
+    return subprocess.run(
+        [*WARROOM, *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )

@@ -50,8 +50,10 @@ EXIT_BUDGET_S = 3.5  # the longest the way out waits on the store (SIGHUP: withi
 def _driver_class():
     """On Linux, a driver whose writes survive a terminal that went away (tui/driver.py)."""
     import sys
+
     if sys.platform.startswith("linux"):
         from tui.driver import SafeLinuxDriver
+
         return SafeLinuxDriver
     return None
 
@@ -70,17 +72,27 @@ class WarRoomApp(App[int]):
     """The incident as the store has it; panes watch this."""
     _lag_log: tuple[str, list[tuple[float, float]]] | None = None  # WARROOM_LAG_LOG samples
 
-    def __init__(self, *, open_journal: Callable[[], Awaitable[Journal]],
-                 incident_id: int | None, clock: Clock, actor: str = "@ic",
-                 read_only: bool = False, themes: Sequence[Theme] = (),
-                 theme_name: str | None = None, theme_problems: Sequence[str] = (),
-                 more_themes: Callable[[], tuple[list[Theme], list[str]]] | None = None,
-                 on_theme_change: Callable[[str], None] | None = None,
-                 local_tz: tzinfo | None = None, poll_seconds: float = POLL_SECONDS,
-                 sources: SourceHost | None = None,
-                 capture: CaptureSink | None = None,
-                 host_sampler: Callable[[], Any] | None = None,
-                 postmortem: bool = False, peek: Peek | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        open_journal: Callable[[], Awaitable[Journal]],
+        incident_id: int | None,
+        clock: Clock,
+        actor: str = "@ic",
+        read_only: bool = False,
+        themes: Sequence[Theme] = (),
+        theme_name: str | None = None,
+        theme_problems: Sequence[str] = (),
+        more_themes: Callable[[], tuple[list[Theme], list[str]]] | None = None,
+        on_theme_change: Callable[[str], None] | None = None,
+        local_tz: tzinfo | None = None,
+        poll_seconds: float = POLL_SECONDS,
+        sources: SourceHost | None = None,
+        capture: CaptureSink | None = None,
+        host_sampler: Callable[[], Any] | None = None,
+        postmortem: bool = False,
+        peek: Peek | None = None,
+    ) -> None:
         super().__init__(driver_class=_driver_class())
         self._open_journal = open_journal
         self.journal: Journal | None = None
@@ -99,8 +111,10 @@ class WarRoomApp(App[int]):
             # (in a worker: a timer's callback runs in the app's message loop, and a write
             # waiting on another process's lock held the loop, the exit included)
             lambda delay, fn: self.set_timer(
-                delay, lambda: self.run_worker(fn(), group="drafts"), name="drafts"),
-            lambda text: self.notify(text, severity="warning", markup=False))
+                delay, lambda: self.run_worker(fn(), group="drafts"), name="drafts"
+            ),
+            lambda text: self.notify(text, severity="warning", markup=False),
+        )
         self.capture = capture
         self.host_sampler = host_sampler
         self.postmortem = postmortem
@@ -109,8 +123,9 @@ class WarRoomApp(App[int]):
         self._opening: asyncio.Future[Journal] | None = None
         self._typed_ahead = None if read_only or postmortem else TypeAhead(self)  # (console)
         self._peeked: ConsoleScreen | None = None  # the console painted from the peek
-        self.runner = SourceRunner(self, None if read_only else sources,
-                                   None if read_only else capture)
+        self.runner = SourceRunner(
+            self, None if read_only else sources, None if read_only else capture
+        )
         for theme in themes:
             self.register_theme(theme)
         if theme_name and theme_name in self.available_themes:
@@ -124,8 +139,9 @@ class WarRoomApp(App[int]):
         self.set_reactive(App.theme, name)
         self.stylesheet.set_variables(self.get_css_variables())  # (nothing is parsed yet)
         dark = self.current_theme.dark
-        self.update_classes({f"-theme-{name}": True, "-dark-mode": dark,
-                             "-light-mode": not dark}, update=False)
+        self.update_classes(
+            {f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark}, update=False
+        )
         refresh_filter = getattr(self, "_refresh_truecolor_filter", None)  # Textual 8
         if refresh_filter is not None:
             refresh_filter(self.ansi_theme)
@@ -142,6 +158,7 @@ class WarRoomApp(App[int]):
             self.notify(problem, severity="warning", markup=False, timeout=8)
         if self._peek is not None:  # painted first; the console calls attach_after_peek
             from tui.screens.console import ConsoleScreen
+
             self.incident_id = self._peek.glance.incident_id
             self._peeked = ConsoleScreen(peek=self._peek)
             await self.push_screen(self._peeked)
@@ -169,12 +186,15 @@ class WarRoomApp(App[int]):
             if self.incident_id is None:
                 self.incident_id = await self.journal.latest_active()
             if self.incident_id is None:
-                self._fail("no active incident: declare one with "
-                           "`warroom declare TITLE --severity SEV-2`, or try `warroom demo`")
+                self._fail(
+                    "no active incident: declare one with "
+                    "`warroom declare TITLE --severity SEV-2`, or try `warroom demo`"
+                )
                 return
             state = await self.journal.load_state(self.incident_id)
-            self.drafts.attach(self.journal, self.incident_id,
-                               await self.journal.drafts(self.incident_id))
+            self.drafts.attach(
+                self.journal, self.incident_id, await self.journal.drafts(self.incident_id)
+            )
         except WarroomError as e:
             self._fail(str(e))
             return
@@ -184,6 +204,7 @@ class WarRoomApp(App[int]):
         self.state = state
         if self.read_only:
             from tui.screens.review import ReviewScreen
+
             try:
                 events = await self.journal.events(self.incident_id)
             except WarroomError as e:  # a row it cannot read: one line, not a traceback
@@ -193,10 +214,12 @@ class WarRoomApp(App[int]):
             return
         if self.postmortem:
             from tui.screens.postmortem import PostmortemScreen
+
             await self.push_screen(PostmortemScreen())
             self.set_interval(self._poll_seconds, self.poll_changes, name="change-feed")
             return
         from tui.screens.console import FIRST_PAGE, ConsoleScreen
+
         page = await self.load_page(None, limit=FIRST_PAGE)
         if self.exit_message:
             return  # a row it cannot read: the console ends with one line
@@ -268,8 +291,9 @@ class WarRoomApp(App[int]):
             self._on_theme_change(theme.name)
 
     # ------------------------------------------------------------------ the store
-    async def commit(self, build: Callable[[IncidentState], Event], *,
-                     drafts_done: str | None = None) -> Event | None:
+    async def commit(
+        self, build: Callable[[IncidentState], Event], *, drafts_done: str | None = None
+    ) -> Event | None:
         """Build an event from the current state, append it, and show it once committed.
 
         ``drafts_done`` is the key prefix of the dialog whose text this saves: its drafts
@@ -311,9 +335,11 @@ class WarRoomApp(App[int]):
         state = self.state
         assert state is not None
         from incident.state import apply
+
         shaping = [e for e in events if e.kind.value not in ROW_ONLY_KINDS]
-        late = any(state.last_event_at is not None and e.occurred_at < state.last_event_at
-                   for e in shaping)
+        late = any(
+            state.last_event_at is not None and e.occurred_at < state.last_event_at for e in shaping
+        )
         if late:
             self._refold()  # a backdated change: fold the journal again, in time order
         else:
@@ -370,10 +396,10 @@ class WarRoomApp(App[int]):
             for a in ACTIONS:
                 if a.action == "quit" or (a.writes and self.read_only):
                     continue
-                yield SystemCommand(a.title, a.help,
-                                    lambda a=a: screen.run_action(a.action))
+                yield SystemCommand(a.title, a.help, lambda a=a: screen.run_action(a.action))
         yield from super().get_system_commands(screen)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())

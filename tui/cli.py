@@ -66,6 +66,7 @@ def incident_id(text: str) -> int:
 
 def _severity(text: str) -> Severity:
     from incident.model import Severity
+
     try:
         return Severity.parse(text)
     except InvalidInput as e:
@@ -74,6 +75,7 @@ def _severity(text: str) -> Severity:
 
 def _status(text: str) -> Status:
     from incident.model import Status
+
     try:
         return Status.parse(text)
     except InvalidInput as e:
@@ -101,7 +103,8 @@ def _bytes(text: str) -> int:
     m = re.fullmatch(r"\s*(\d{1,12})\s*([kmg]?)(?:i?b)?\s*", text, flags=re.IGNORECASE)
     if not m:
         raise argparse.ArgumentTypeError(
-            f"expected a size such as 64M (bytes, or K, M or G), not {text!r}")
+            f"expected a size such as 64M (bytes, or K, M or G), not {text!r}"
+        )
     n = int(m.group(1)) * _UNITS[m.group(2).upper()]
     if n < MIN_CAPTURE_BYTES:
         raise argparse.ArgumentTypeError(f"expected at least 1M, not {text!r}")
@@ -109,19 +112,32 @@ def _bytes(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="warroom", description="A terminal war-room console for the incident "
-                "commander. Without a verb, attaches to the latest active incident.")
-    p.add_argument("--db", metavar="PATH", help="database file (default: $WARROOM_DB, or the "
-                   "user data directory)")
+    p = _Parser(
+        prog="warroom",
+        description="A terminal war-room console for the incident "
+        "commander. Without a verb, attaches to the latest active incident.",
+    )
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        help="database file (default: $WARROOM_DB, or the user data directory)",
+    )
     p.add_argument("--theme", help="console theme (remembered)")
-    p.add_argument("--capture-lines", type=_positive, metavar="N",
-                   default=os.environ.get("WARROOM_CAPTURE_LINES", "100000"),
-                   help="captured output kept per log source (default 100000, or "
-                   "$WARROOM_CAPTURE_LINES)")
-    p.add_argument("--capture-bytes", type=_bytes, metavar="N",
-                   default=os.environ.get("WARROOM_CAPTURE_BYTES", "64M"),
-                   help="captured output kept per log source, in bytes of the database file "
-                   "(K, M, G: default 64M, or $WARROOM_CAPTURE_BYTES)")
+    p.add_argument(
+        "--capture-lines",
+        type=_positive,
+        metavar="N",
+        default=os.environ.get("WARROOM_CAPTURE_LINES", "100000"),
+        help="captured output kept per log source (default 100000, or $WARROOM_CAPTURE_LINES)",
+    )
+    p.add_argument(
+        "--capture-bytes",
+        type=_bytes,
+        metavar="N",
+        default=os.environ.get("WARROOM_CAPTURE_BYTES", "64M"),
+        help="captured output kept per log source, in bytes of the database file "
+        "(K, M, G: default 64M, or $WARROOM_CAPTURE_BYTES)",
+    )
     sub = p.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
 
     s = sub.add_parser("declare", help="declare a new incident; prints its INC-<n>")
@@ -160,17 +176,26 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("incident", type=incident_id, metavar="INC")
     s.add_argument("--format", choices=("markdown", "json"), default="markdown")
     s.add_argument("--output", "-o", metavar="FILE")
-    s.add_argument("--keep-secrets", action="store_true",
-                   help="do not redact tokens, keys, passwords and connection strings")
+    s.add_argument(
+        "--keep-secrets",
+        action="store_true",
+        help="do not redact tokens, keys, passwords and connection strings",
+    )
 
     s = sub.add_parser("export", help="write one incident as a self-contained database file")
     s.add_argument("incident", type=incident_id, metavar="INC")
     s.add_argument("--output", "-o", metavar="FILE", required=True)
-    s.add_argument("--keep-secrets", action="store_true",
-                   help="do not redact tokens, keys, passwords and connection strings")
+    s.add_argument(
+        "--keep-secrets",
+        action="store_true",
+        help="do not redact tokens, keys, passwords and connection strings",
+    )
 
-    s = sub.add_parser("postmortem", help="write up the incident after the fact (root cause, "
-                       "resolution, impact, action items, lessons)")
+    s = sub.add_parser(
+        "postmortem",
+        help="write up the incident after the fact (root cause, "
+        "resolution, impact, action items, lessons)",
+    )
     s.add_argument("incident", type=incident_id, metavar="INC")
 
     s = sub.add_parser("attach", help="open the war-room console")
@@ -183,11 +208,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("incident", type=incident_id, metavar="INC")
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument("--cmd", metavar="SHELL", help="a shell command, e.g. 'tail -F app.log'")
-    g.add_argument("--grep", nargs="+", metavar=("PATTERN", "PATH"),
-                   help="a regular expression (RE2 syntax: linear time), then the files, "
-                   "directories or globs to search")
-    g.add_argument("--stop", metavar="NAME", help="stop a source (its name or id, e.g. s2) "
-                   "wherever it runs, without a console")
+    g.add_argument(
+        "--grep",
+        nargs="+",
+        metavar=("PATTERN", "PATH"),
+        help="a regular expression (RE2 syntax: linear time), then the files, "
+        "directories or globs to search",
+    )
+    g.add_argument(
+        "--stop",
+        metavar="NAME",
+        help="stop a source (its name or id, e.g. s2) wherever it runs, without a console",
+    )
     g.add_argument("--list", action="store_true", help="list the incident's log sources")
     s.add_argument("--name")
     s.add_argument("--fixed", "-F", action="store_true", help="PATTERN is a fixed string")
@@ -196,8 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="create a realistic demo incident and attach to it")
     for verb_parser in sub.choices.values():  # `warroom review --db FILE INC` works too
-        verb_parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                                 help="database file (same as before the verb)")
+        verb_parser.add_argument(
+            "--db",
+            metavar="PATH",
+            default=argparse.SUPPRESS,
+            help="database file (same as before the verb)",
+        )
     return p
 
 
@@ -212,14 +248,17 @@ class _Sources:
 
     def make(self, source_id: str, spec):
         from feeds.source import make_source
+
         return make_source(source_id, spec)
 
     def holder(self, actor: str):
         from feeds.consoles import this_console
+
         return this_console(actor)
 
     def alive(self, holder) -> bool:
         from feeds.consoles import console_alive
+
         return console_alive(holder)
 
 
@@ -232,16 +271,28 @@ class _HostSampler:
     def __call__(self):
         if self._sampler is None:
             from feeds.host import Sampler
+
             self._sampler = Sampler()
         return self._sampler.sample()
 
 
-def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool = False,
-              theme: str | None = None, actor: str | None = None,
-              remember_theme: bool = True, local_tz: tzinfo | None = None,
-              store: Store | None = None, run_sources: bool = True,
-              capture_lines: int = 100_000, capture_bytes: int = DEFAULT_BYTES,
-              postmortem: bool = False, peek: Peek | None = None) -> WarRoomApp:
+def build_app(
+    db: Path,
+    incident: int | None,
+    clock: Clock,
+    *,
+    read_only: bool = False,
+    theme: str | None = None,
+    actor: str | None = None,
+    remember_theme: bool = True,
+    local_tz: tzinfo | None = None,
+    store: Store | None = None,
+    run_sources: bool = True,
+    capture_lines: int = 100_000,
+    capture_bytes: int = DEFAULT_BYTES,
+    postmortem: bool = False,
+    peek: Peek | None = None,
+) -> WarRoomApp:
     """The one app factory, for the CLI, the tests, the screenshots and the benchmarks.
 
     The app opens the store itself, inside its own event loop, through ``open_journal``;
@@ -251,12 +302,15 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
     """
     from tui.app import WarRoomApp
     from tui.themes import DEFAULT_THEME, builtin, recall
+
     name = theme or load_settings().get("theme") or DEFAULT_THEME
     extra, cache = [config_dir() / "themes"], config_dir() / "themes.cache.json"
 
     def all_themes() -> tuple[list[Theme], list[str]]:
         from tui.theme_schema import load_themes
+
         return load_themes(extra, cache=cache)
+
     first = (recall(cache, name) or builtin(name, extra)) if peek is not None else None
     themes, problems = all_themes() if first is None else ([first], [])
     later = all_themes if first is not None else None
@@ -267,18 +321,27 @@ def build_app(db: Path, incident: int | None, clock: Clock, *, read_only: bool =
         if store is not None:
             return store
         from storage.store import Store
+
         return await Store.open(db, read_only=read_only)
 
     return WarRoomApp(
         open_journal=open_journal,
-        incident_id=incident, clock=clock, actor=actor or current_actor(),
-        read_only=read_only, themes=themes, theme_problems=problems, more_themes=later,
+        incident_id=incident,
+        clock=clock,
+        actor=actor or current_actor(),
+        read_only=read_only,
+        themes=themes,
+        theme_problems=problems,
+        more_themes=later,
         theme_name=name,
-        on_theme_change=(lambda name: save_setting("theme", name)) if remember_theme
-        else None,
+        on_theme_change=(lambda name: save_setting("theme", name)) if remember_theme else None,
         local_tz=local_tz or datetime.now().astimezone().tzinfo,
-        sources=_Sources() if live else None, capture=capture,
-        host_sampler=_HostSampler() if live else None, postmortem=postmortem, peek=peek)
+        sources=_Sources() if live else None,
+        capture=capture,
+        host_sampler=_HostSampler() if live else None,
+        postmortem=postmortem,
+        peek=peek,
+    )
 
 
 async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
@@ -292,38 +355,58 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
     if args.verb in (None, "attach"):
         from storage.peek import peek
         from tui.screens.console import FIRST_PAGE
+
         first = peek(db, incident, FIRST_PAGE)
         if first is not None:  # the incident is there, as it was last folded: paint it now
-            app = build_app(db, first.glance.incident_id, clock, theme=args.theme,
-                            capture_lines=args.capture_lines,
-                            capture_bytes=args.capture_bytes, peek=first)
+            app = build_app(
+                db,
+                first.glance.incident_id,
+                clock,
+                theme=args.theme,
+                capture_lines=args.capture_lines,
+                capture_bytes=args.capture_bytes,
+                peek=first,
+            )
             return await _run(app)
     if args.verb in (None, "attach") and not db.exists():
         raise IncidentNotFound(
             "no incident yet: declare one with `warroom declare TITLE --severity SEV-2`, "
-            "or see a demo with `warroom demo`")
+            "or see a demo with `warroom demo`"
+        )
     from storage.store import Store
+
     store = await Store.open(db, read_only=read_only, create=args.verb == "demo")
     try:
         if args.verb == "demo":
             from incident.demo import seed_demo
-            incident = await seed_demo(store, clock, log_command=demo_log_command(),
-                                       owner=current_actor())
+
+            incident = await seed_demo(
+                store, clock, log_command=demo_log_command(), owner=current_actor()
+            )
         elif incident is None:
             incident = await store.latest_active()
             if incident is None:
                 raise IncidentNotFound(
                     "no active incident: declare one with `warroom declare TITLE --severity "
-                    "SEV-2`, or see a demo with `warroom demo`")
+                    "SEV-2`, or see a demo with `warroom demo`"
+                )
         elif not await store.exists(incident):
             raise IncidentNotFound(f"no incident INC-{incident} in {db}")
     except BaseException:
         await store.close()
         raise
     # The app takes the open store over, and closes it when it ends.
-    app = build_app(db, incident, clock, read_only=read_only, theme=args.theme, store=store,
-                    capture_lines=args.capture_lines, capture_bytes=args.capture_bytes,
-                    postmortem=args.verb == "postmortem")
+    app = build_app(
+        db,
+        incident,
+        clock,
+        read_only=read_only,
+        theme=args.theme,
+        store=store,
+        capture_lines=args.capture_lines,
+        capture_bytes=args.capture_bytes,
+        postmortem=args.verb == "postmortem",
+    )
     try:
         return await _run(app)
     finally:
@@ -348,11 +431,16 @@ async def _main(args: argparse.Namespace) -> int:
     from storage.export import export_incident  # (not needed to open the console)
     from storage.store import Store
     from tui import verbs
+
     if args.verb == "list" and not db.exists():  # (a read verb never creates the file)
         if any(p.exists() and not p.is_dir() for p in db.parents):
             raise InvalidInput(f"{db}: cannot be a database file: a parent is not a directory")
-        print("[]" if args.json else f"no incidents (no database at {shown(db)} yet); "
-              "declare one with: warroom declare TITLE --severity SEV-2")
+        print(
+            "[]"
+            if args.json
+            else f"no incidents (no database at {shown(db)} yet); "
+            "declare one with: warroom declare TITLE --severity SEV-2"
+        )
         return 0
     # Input that can be checked without the database is checked before it is opened, so a
     # typo neither creates nor touches the file (Store.close may write planner statistics).

@@ -38,8 +38,9 @@ class Drafts:
     ``warn(text)`` tells the IC a write failed (the draft is kept and retried).
     """
 
-    def __init__(self, schedule: Callable[[float, Callable[[], Any]], Any],
-                 warn: Callable[[str], None]) -> None:
+    def __init__(
+        self, schedule: Callable[[float, Callable[[], Any]], Any], warn: Callable[[str], None]
+    ) -> None:
         self.journal: Journal | None = None
         self.incident_id: int | None = None
         self.saved: dict[str, str] = {}  # as the store has them
@@ -55,8 +56,9 @@ class Drafts:
     def known(self) -> dict[str, str]:
         """Every draft with text: the stored ones, with what is still to be written on top
         (a dialog being saved has none: its drafts go with the event)."""
-        return {k: v for k, v in {**self.saved, **self.pending}.items()
-                if v and not self._skipped(k)}
+        return {
+            k: v for k, v in {**self.saved, **self.pending}.items() if v and not self._skipped(k)
+        }
 
     def typed(self, key: str, text: str) -> None:
         """Text typed under ``key``: written within ``SAVE_DELAY_S``. A dialog saved or
@@ -90,8 +92,11 @@ class Drafts:
                 self.saved.pop(key, None)
         # (clearing a draft the store never had costs a write for nothing: a field that
         # opens with its default posts one)
-        keys = [k for k in pending if (not self._skipped(k) or not pending[k])
-                and (pending[k] or k in stored)]
+        keys = [
+            k
+            for k in pending
+            if (not self._skipped(k) or not pending[k]) and (pending[k] or k in stored)
+        ]
         for n, key in enumerate(keys):
             if self._skipped(key) and pending[key]:
                 continue  # saved meanwhile, with its drafts: not written back

@@ -28,8 +28,7 @@ class FileRefused(InvalidInput):
 
 def shown(path: Path | str) -> str:
     """A path as text a terminal can show (bytes that are not UTF-8 become U+FFFD)."""
-    return visible(os.fsdecode(path).encode("utf-8", "surrogateescape")
-                   .decode("utf-8", "replace"))
+    return visible(os.fsdecode(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
 def check_target(path: Path, *, replace: bool, make_dirs: bool = False) -> None:
@@ -44,18 +43,24 @@ def check_target(path: Path, *, replace: bool, make_dirs: bool = False) -> None:
         raise FileRefused(f"cannot write {shown(path)}: {e.strerror}") from None
     if st is not None:
         if stat.S_ISLNK(st.st_mode):
-            raise FileRefused(f"{shown(path)} is a symbolic link: warroom does not write "
-                              "through links; give the real path")
+            raise FileRefused(
+                f"{shown(path)} is a symbolic link: warroom does not write "
+                "through links; give the real path"
+            )
         if not stat.S_ISREG(st.st_mode):
-            what = "a directory" if stat.S_ISDIR(st.st_mode) else \
-                "a FIFO" if stat.S_ISFIFO(st.st_mode) else "not a regular file"
+            what = (
+                "a directory"
+                if stat.S_ISDIR(st.st_mode)
+                else "a FIFO"
+                if stat.S_ISFIFO(st.st_mode)
+                else "not a regular file"
+            )
             raise FileRefused(f"{shown(path)} is {what}: warroom writes regular files only")
         if not replace:
             raise FileRefused(f"{shown(path)} already exists; choose a new file name")
     if not path.parent.is_dir():
         if not make_dirs:
-            raise FileRefused(f"cannot write {shown(path)}: no such directory "
-                              f"{shown(path.parent)}")
+            raise FileRefused(f"cannot write {shown(path)}: no such directory {shown(path.parent)}")
         try:  # (made owner-only, as the database's directories are)
             path.parent.mkdir(mode=0o700, parents=True)
         except OSError as e:
@@ -69,8 +74,9 @@ def _why(path: Path, e: OSError) -> str:
 
 
 @contextlib.contextmanager
-def staged(path: Path, *, replace: bool, make_dirs: bool = False,
-           suffix: str = ".tmp") -> Iterator[Path]:
+def staged(
+    path: Path, *, replace: bool, make_dirs: bool = False, suffix: str = ".tmp"
+) -> Iterator[Path]:
     """A temporary path beside ``path`` to build the file in; on leaving without an
     error it becomes ``path`` (renamed over it, or linked in when ``replace`` is false);
     on an error it is removed, with SQLite's ``-wal`` and ``-shm`` beside it."""
@@ -102,8 +108,7 @@ def staged(path: Path, *, replace: bool, make_dirs: bool = False,
 
 def write_text(path: Path | str, text: str, *, replace: bool = True) -> None:
     """``path`` holds ``text`` (UTF-8), owner-only, or is left as it was."""
-    write_with(path, lambda f: f.write(text.encode("utf-8", "surrogateescape")),
-               replace=replace)
+    write_with(path, lambda f: f.write(text.encode("utf-8", "surrogateescape")), replace=replace)
 
 
 def write_with(path: Path | str, fill: Callable[..., object], *, replace: bool) -> None:

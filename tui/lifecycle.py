@@ -54,5 +54,6 @@ def start_lag_log(path: str) -> tuple[str, list[tuple[float, float]]]:
         now = time.monotonic()
         samples.append((now, now - due))
         loop.call_later(0.01, tick, now + 0.01)
+
     tick(time.monotonic())
     return path, samples

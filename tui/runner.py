@@ -48,8 +48,14 @@ FOLLOW_GRACE = 6  # reads with nothing new after a followed source ended, before
 class SourceRunner:
     """Runs (or follows) the log sources of one incident for one console."""
 
-    def __init__(self, app: WarRoomApp, host: SourceHost | None,
-                 capture: CaptureSink | None, *, buffer_lines: int = 200_000) -> None:
+    def __init__(
+        self,
+        app: WarRoomApp,
+        host: SourceHost | None,
+        capture: CaptureSink | None,
+        *,
+        buffer_lines: int = 200_000,
+    ) -> None:
         self.app = app
         self.host = host
         self.capture = capture
@@ -99,8 +105,9 @@ class SourceRunner:
         journal = self.app.journal
         if journal is None:
             return
-        lines = await journal.read_capture(incident_id, source_id, limit=HISTORY_LINES,
-                                           max_bytes=HISTORY_BYTES)
+        lines = await journal.read_capture(
+            incident_id, source_id, limit=HISTORY_LINES, max_bytes=HISTORY_BYTES
+        )
         self._show_captured(source_id, lines)
         if not lines:
             self._base[source_id] = await journal.capture_last_no(incident_id, source_id)
@@ -111,21 +118,34 @@ class SourceRunner:
         for i, line in enumerate(lines):
             run.append(visible(line.text))  # stored sanitised, but the file may come from
             nxt = lines[i + 1] if i + 1 < len(lines) else None  # anywhere
-            if nxt is None or (nxt.no, nxt.err, nxt.read_at) != (line.no + 1, line.err,
-                                                                line.read_at):
-                buf.append(run, err=line.err, first_no=line.no - len(run) + 1,
-                           read_at=_epoch(line.read_at))
+            if nxt is None or (nxt.no, nxt.err, nxt.read_at) != (
+                line.no + 1,
+                line.err,
+                line.read_at,
+            ):
+                buf.append(
+                    run, err=line.err, first_no=line.no - len(run) + 1, read_at=_epoch(line.read_at)
+                )
                 run = []
         if lines:
             self._base[source_id] = lines[-1].no
 
     # ------------------------------------------------------------------ run
-    async def start(self, src: SourceState, op: str = "started", reason: str | None = None,
-                    ) -> None:
+    async def start(
+        self,
+        src: SourceState,
+        op: str = "started",
+        reason: str | None = None,
+    ) -> None:
         """Run ``src`` here, unless another live console runs it: then follow it."""
         from incident import commands as cmd  # (loaded by now: a source starts after attach)
-        if self.host is None or self.app.read_only or src.id in self.live \
-                or src.id in self._starting:
+
+        if (
+            self.host is None
+            or self.app.read_only
+            or src.id in self.live
+            or src.id in self._starting
+        ):
             return
         self._starting.add(src.id)
         try:
@@ -144,19 +164,36 @@ class SourceRunner:
             except Exception as e:  # any reason a source cannot start goes in the ledger
                 await self._release(src.id)
                 why = " ".join(str(e).split()) or type(e).__name__
-                await self.app.commit(lambda s: cmd.source_ledger(
-                    self.app.clock, s, src.id, "failed", reason=why, owner=self.app.actor))
+                await self.app.commit(
+                    lambda s: cmd.source_ledger(
+                        self.app.clock, s, src.id, "failed", reason=why, owner=self.app.actor
+                    )
+                )
                 return
             self.live[src.id] = running
         finally:
             self._starting.discard(src.id)
-        env = await asyncio.to_thread(cmd.environment_of, self.app.state, src.id,
-                                      dict(os.environ))  # (redaction rules: off the loop)
-        await self.app.commit(lambda s: cmd.source_ledger(
-            self.app.clock, s, src.id, op, pid=running.pid, owner=self.app.actor,
-            env=env, reason=reason))
-        self.app.run_worker(self._consume(src.id, running), group=f"source-{src.id}",
-                            name=f"source {src.id}", exit_on_error=False)
+        env = await asyncio.to_thread(
+            cmd.environment_of, self.app.state, src.id, dict(os.environ)
+        )  # (redaction rules: off the loop)
+        await self.app.commit(
+            lambda s: cmd.source_ledger(
+                self.app.clock,
+                s,
+                src.id,
+                op,
+                pid=running.pid,
+                owner=self.app.actor,
+                env=env,
+                reason=reason,
+            )
+        )
+        self.app.run_worker(
+            self._consume(src.id, running),
+            group=f"source-{src.id}",
+            name=f"source {src.id}",
+            exit_on_error=False,
+        )
 
     async def _claim(self, source_id: str) -> bool:
         """Take the source's lease; False (and follow it) if another live console has it."""
@@ -170,24 +207,37 @@ class SourceRunner:
             self.following[source_id] = other
             self._idle.pop(source_id, None)
             if self._follow_timer is None:
-                self._follow_timer = self.app.set_interval(FOLLOW_S, self._follow_soon,
-                                                           name="follow-sources")
+                self._follow_timer = self.app.set_interval(
+                    FOLLOW_S, self._follow_soon, name="follow-sources"
+                )
             return False
         self.following.pop(source_id, None)
         self.held.add(source_id)
         return True
 
     def _say(self, name: str, error: object) -> None:
-        self.app.notify(f"log source {visible(name)}: {error}", title="Store",
-                        severity="error", markup=False, timeout=8)
+        self.app.notify(
+            f"log source {visible(name)}: {error}",
+            title="Store",
+            severity="error",
+            markup=False,
+            timeout=8,
+        )
 
     async def _catch_up(self, source_id: str) -> None:
         journal, incident = self.app.journal, self.app.incident_id
         if journal is None or incident is None:
             return
-        self._show_captured(source_id, await journal.read_capture(
-            incident, source_id, limit=HISTORY_LINES, after_no=self._base.get(source_id, 0),
-            max_bytes=HISTORY_BYTES))
+        self._show_captured(
+            source_id,
+            await journal.read_capture(
+                incident,
+                source_id,
+                limit=HISTORY_LINES,
+                after_no=self._base.get(source_id, 0),
+                max_bytes=HISTORY_BYTES,
+            ),
+        )
         last = await journal.capture_last_no(incident, source_id)
         self._base[source_id] = max(self._base.get(source_id, 0), last)
 
@@ -218,8 +268,9 @@ class SourceRunner:
             buf.append(batch.lines, err=err, first_no=no, read_at=batch.read_at.timestamp())
             last = no + len(batch.lines) - 1
             if self.capture is not None:
-                self.capture.submit(incident, source_id, no, batch.lines, err=err,
-                                    read_at=batch.read_at)
+                self.capture.submit(
+                    incident, source_id, no, batch.lines, err=err, read_at=batch.read_at
+                )
         self._base[source_id] = last
         code = await running.wait()
         self.live.pop(source_id, None)
@@ -234,9 +285,17 @@ class SourceRunner:
             return  # the console that asked for the stop wrote it in the ledger
         op = "stopped" if requested else "exited"
         from incident import commands as cmd
-        await self.app.commit(lambda s: cmd.source_ledger(
-            self.app.clock, s, source_id, op, exit_code=None if requested else code,
-            owner=self.app.actor))
+
+        await self.app.commit(
+            lambda s: cmd.source_ledger(
+                self.app.clock,
+                s,
+                source_id,
+                op,
+                exit_code=None if requested else code,
+                owner=self.app.actor,
+            )
+        )
 
     async def stop(self, source_id: str) -> None:
         """Stop a source at the IC's request; its reader records "stopped" in the ledger.
@@ -245,8 +304,12 @@ class SourceRunner:
         if running is None:
             if source_id in self.following:
                 from incident import commands as cmd
-                await self.app.commit(lambda s: cmd.source_ledger(
-                    self.app.clock, s, source_id, "stopped", owner=self.app.actor))
+
+                await self.app.commit(
+                    lambda s: cmd.source_ledger(
+                        self.app.clock, s, source_id, "stopped", owner=self.app.actor
+                    )
+                )
             return
         self._stopping.add(source_id)
         await running.stop()
@@ -255,15 +318,20 @@ class SourceRunner:
     def _follow_soon(self) -> None:
         # (a worker: a timer's callback runs in the app's message loop, and a takeover's
         # claim is a write that may wait on another process's lock)
-        self.app.run_worker(self.follow(), group="follow", exclusive=True,
-                            exit_on_error=False)
+        self.app.run_worker(self.follow(), group="follow", exclusive=True, exit_on_error=False)
 
     async def follow(self) -> None:
         """Show what the holders of followed sources captured since the last look, and take
         over a source whose holder is gone."""
         journal, incident, state = self.app.journal, self.app.incident_id, self.app.state
-        if not self.following or journal is None or incident is None or state is None \
-                or self._closing or self.host is None:
+        if (
+            not self.following
+            or journal is None
+            or incident is None
+            or state is None
+            or self._closing
+            or self.host is None
+        ):
             return
         try:
             holders = await journal.source_holders(incident)
@@ -294,8 +362,9 @@ class SourceRunner:
         what is still queued for the capture, then let go of the sources, so that another
         console takes them over at once and numbers its lines after the last one written."""
         self._closing = True
-        await asyncio.gather(*(running.stop(timeout=1.0) for running in self.live.values()),
-                             return_exceptions=True)  # (all at once; one failing ends none)
+        await asyncio.gather(
+            *(running.stop(timeout=1.0) for running in self.live.values()), return_exceptions=True
+        )  # (all at once; one failing ends none)
         self.live.clear()
         if self.capture is not None:  # (off the loop; a locked database cannot hold it long)
             await asyncio.to_thread(self.capture.close, CAPTURE_CLOSE_S)
@@ -313,8 +382,10 @@ class SourceRunner:
         st = running.stats()
         pid = f"pid {st.pid} · " if st.pid else ""
         mem = f"{st.rss / 1e6:.0f} MB · " if st.rss else ""
-        return (f"{pid}{st.cpu_percent:.0f}% CPU · {mem}{st.lines_per_second:,.0f} lines/s · "
-                f"{st.lines_total:,} lines")
+        return (
+            f"{pid}{st.cpu_percent:.0f}% CPU · {mem}{st.lines_per_second:,.0f} lines/s · "
+            f"{st.lines_total:,} lines"
+        )
 
     def dropped(self, source_id: str) -> int:
         if self.capture is None or self.app.incident_id is None:

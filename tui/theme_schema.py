@@ -76,8 +76,11 @@ def parse_theme(path: Path) -> Theme:
         raise ValueError(f"{path.name}: {where}: {first['msg']}") from None
 
 
-def load_themes(extra_dirs: Iterable[Path] = (), *, cache: Path | None = None,
-                ) -> tuple[list[Theme], list[str]]:
+def load_themes(
+    extra_dirs: Iterable[Path] = (),
+    *,
+    cache: Path | None = None,
+) -> tuple[list[Theme], list[str]]:
     """Every valid theme (built-in first, then the user's), and a line per broken file;
     with ``cache``, the valid ones are remembered there for the next start."""
     themes, problems, validated = [], [], []

@@ -28,15 +28,38 @@ from textual.theme import Theme
 DEFAULT_THEME = "warroom-dark"
 # Fallbacks for warroom's variables, so any theme (Textual's own included) can be used.
 DEFAULT_VARIABLES = {
-    "sev1": "#FF5630", "sev2": "#FF8B00", "sev3": "#FFC400", "sev-text": "#0D1117",
-    "status-active": "#FF5630", "status-mitigated": "#FFAB00", "status-resolved": "#36B37E",
-    "overdue": "#FF5630", "due-soon": "#FFAB00",
+    "sev1": "#FF5630",
+    "sev2": "#FF8B00",
+    "sev3": "#FFC400",
+    "sev-text": "#0D1117",
+    "status-active": "#FF5630",
+    "status-mitigated": "#FFAB00",
+    "status-resolved": "#36B37E",
+    "overdue": "#FF5630",
+    "due-soon": "#FFAB00",
 }
-COLOUR_FIELDS = ("primary", "secondary", "accent", "warning", "error", "success", "foreground",
-                 "background", "surface", "panel")
+COLOUR_FIELDS = (
+    "primary",
+    "secondary",
+    "accent",
+    "warning",
+    "error",
+    "success",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+)
 REQUIRED_VARIABLES = (
-    "sev1", "sev2", "sev3", "sev-text", "status-active", "status-mitigated",
-    "status-resolved", "overdue", "due-soon",
+    "sev1",
+    "sev2",
+    "sev3",
+    "sev-text",
+    "status-active",
+    "status-mitigated",
+    "status-resolved",
+    "overdue",
+    "due-soon",
 )
 
 
@@ -61,8 +84,10 @@ def _digest(path: Path) -> str:
 def remember(cache: Path, validated: Iterable[tuple[Theme, Path]]) -> None:
     """Keep the validated themes, each with its file's digest (best effort: a cache)."""
     try:
-        entries = {theme.name: {"file": str(path), "sha256": _digest(path),
-                                "theme": asdict(theme)} for theme, path in validated}
+        entries = {
+            theme.name: {"file": str(path), "sha256": _digest(path), "theme": asdict(theme)}
+            for theme, path in validated
+        }
         text = json.dumps(entries, sort_keys=True)
         if cache.is_file() and cache.read_text(encoding="utf-8") == text:
             return
@@ -93,6 +118,7 @@ def builtin(name: str, extra_dirs: Iterable[Path] = ()) -> Theme | None:
             return None
         path = Path(str(resources.files("themes") / f"{name}.toml"))
         import tomllib
+
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         return _checked(Theme(**data), name)
     except (OSError, ValueError, TypeError, KeyError, AttributeError, ColorParseError):
@@ -101,8 +127,9 @@ def builtin(name: str, extra_dirs: Iterable[Path] = ()) -> Theme | None:
 
 def _checked(theme: Theme, name: str) -> Theme | None:
     """``theme`` if it is ``name`` and its colours parse, as the schema checks them."""
-    colours = [getattr(theme, f) for f in COLOUR_FIELDS] + \
-        [theme.variables[k] for k in REQUIRED_VARIABLES]
+    colours = [getattr(theme, f) for f in COLOUR_FIELDS] + [
+        theme.variables[k] for k in REQUIRED_VARIABLES
+    ]
     for colour in colours:
         if colour is not None:
             Color.parse(colour)

@@ -34,8 +34,12 @@ class TypeAhead:
         if id(event) in self._played:
             self._played.discard(id(event))
             return False
-        if self.held is None or not isinstance(event, events.Key | events.Paste) \
-                or event.is_forwarded or getattr(event, "key", "") == "ctrl+q":
+        if (
+            self.held is None
+            or not isinstance(event, events.Key | events.Paste)
+            or event.is_forwarded
+            or getattr(event, "key", "") == "ctrl+q"
+        ):
             return False
         self.held.append(event)
         return True
@@ -56,8 +60,11 @@ class TypeAhead:
             if previous is not None:
                 await asyncio.sleep(min(max(event.time - previous, 0.0), MAX_GAP_S))
             previous = event.time
-            again = events.Paste(event.text) if isinstance(event, events.Paste) \
+            again = (
+                events.Paste(event.text)
+                if isinstance(event, events.Paste)
                 else events.Key(event.key, event.character)
+            )
             again.set_sender(app)  # as the driver's: it bubbles back up to the app's bindings
             self._played.add(id(again))
             screen = app.screen
@@ -66,8 +73,9 @@ class TypeAhead:
             app.call_later(lambda f=handled: f.done() or f.set_result(None))  # runs after
             await handled  # the key (and a dialog its binding opened is on the stack)
             deadline = loop.time() + DIALOG_WAIT_S
-            while app.screen is not screen and app.screen.focused is None \
-                    and loop.time() < deadline:
+            while (
+                app.screen is not screen and app.screen.focused is None and loop.time() < deadline
+            ):
                 await asyncio.sleep(0.01)
         self.held = None
         if then is not None:

@@ -29,8 +29,7 @@ from tui.files import shown, staged, write_text
 from tui.settings import actor
 
 
-async def _events_for_export(store: Journal, args: argparse.Namespace
-                             ) -> tuple[list, int | None]:
+async def _events_for_export(store: Journal, args: argparse.Namespace) -> tuple[list, int | None]:
     """The incident's events, with secrets redacted unless ``--keep-secrets``."""
     events = await store.events(args.incident)
     if args.keep_secrets:
@@ -38,16 +37,28 @@ async def _events_for_export(store: Journal, args: argparse.Namespace
     return redact_events(events)
 
 
-async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
-                   exporter: Callable[..., Awaitable[None]] | None = None) -> int:
+async def run_verb(
+    args: argparse.Namespace,
+    store: Journal,
+    clock: Clock,
+    exporter: Callable[..., Awaitable[None]] | None = None,
+) -> int:
     """Every verb that does not open the console. Prints results on stdout."""
     me = actor()
     verb = args.verb
     if verb == "declare":
         started = parse_when(args.started, clock.now()) if args.started else None
-        event = cmd.declare(clock, args.title, args.severity, service=args.service,
-                            impact=args.impact, detected_by=args.detected_by,
-                            commander=args.commander, owner=me, started_at=started)
+        event = cmd.declare(
+            clock,
+            args.title,
+            args.severity,
+            service=args.service,
+            impact=args.impact,
+            detected_by=args.detected_by,
+            commander=args.commander,
+            owner=me,
+            started_at=started,
+        )
         saved = await store.declare(event)
         print(f"INC-{saved.incident_id}")
         return 0
@@ -59,16 +70,20 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
     warnings: list[str] = []  # (said once the entry is saved, never for a refusal)
     if verb == "note":
         at = parse_when(args.at, clock.now()) if args.at else None
-        event = cmd.note(clock, state, args.text, action=args.action,
-                         owner=args.owner or me, at=at)
+        event = cmd.note(clock, state, args.text, action=args.action, owner=args.owner or me, at=at)
         if args.at and at:
             warnings = when_notes(args.at, at, clock.now(), started=state.started_at)
     elif verb == "status":
-        resolution = Resolution(immediate=args.immediate, permanent=args.permanent,
-                                deployed=args.deployed)
-        event = cmd.set_status(clock, state, args.status, owner=me,
-                               resolution=resolution if any(resolution.model_dump().values())
-                               else None)
+        resolution = Resolution(
+            immediate=args.immediate, permanent=args.permanent, deployed=args.deployed
+        )
+        event = cmd.set_status(
+            clock,
+            state,
+            args.status,
+            owner=me,
+            resolution=resolution if any(resolution.model_dump().values()) else None,
+        )
     elif verb == "severity":
         event = cmd.set_severity(clock, state, args.severity, owner=me, reason=args.reason)
     elif verb == "tail" and args.list:
@@ -83,9 +98,11 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
         if redacted is not None:
             contacts, n = redact_contacts(contacts)
             redacted += n
-        text = render_json(events, redacted=redacted, contacts=contacts) \
-            if args.format == "json" else \
-            render_markdown(events, redacted=redacted, contacts=contacts)
+        text = (
+            render_json(events, redacted=redacted, contacts=contacts)
+            if args.format == "json"
+            else render_markdown(events, redacted=redacted, contacts=contacts)
+        )
         if args.output:
             write_text(args.output, text)  # whole, or the old file left as it was
         else:
@@ -99,16 +116,17 @@ async def run_verb(args: argparse.Namespace, store: Journal, clock: Clock,
             if redacted is not None:  # in order: a private key spans lines
                 texts, n = redact_lines(line.text for line in lines)
                 redacted += n
-                lines = [line.__class__(line.no, line.err, line.read_at, text)
-                         for line, text in zip(lines, texts, strict=True)]
+                lines = [
+                    line.__class__(line.no, line.err, line.read_at, text)
+                    for line, text in zip(lines, texts, strict=True)
+                ]
             captured[sid] = lines
         # whole, or nothing left behind
         with staged(Path(args.output), replace=False, make_dirs=True) as tmp:
             tmp.unlink()  # (the store makes the database file itself)
             await exporter(tmp, args.incident, events, captured)
         note = "secrets kept" if redacted is None else f"{redacted} secret(s) redacted"
-        print(f"{state.number} exported to {shown(args.output)} ({len(events)} events, "
-              f"{note})")
+        print(f"{state.number} exported to {shown(args.output)} ({len(events)} events, {note})")
         return 0
     else:  # pragma: no cover - argparse only lets known verbs through
         raise InvalidInput(f"unknown verb {verb}")
@@ -123,24 +141,37 @@ def source_spec(args: argparse.Namespace) -> SourceSpec:
     if args.cmd is not None:
         return cmd.command_spec(args.cmd, name=args.name, cwd=os.getcwd())
     pattern, *paths = args.grep
-    return cmd.grep_spec(pattern, paths, name=args.name, cwd=os.getcwd(), fixed=args.fixed,
-                         ignore_case=args.ignore_case, invert=args.invert)
+    return cmd.grep_spec(
+        pattern,
+        paths,
+        name=args.name,
+        cwd=os.getcwd(),
+        fixed=args.fixed,
+        ignore_case=args.ignore_case,
+        invert=args.invert,
+    )
 
 
 def _list_sources(state: IncidentState) -> int:
     if not state.sources:
-        print(f"{state.number} has no log sources; add one with: warroom tail "
-              f"{state.number} --cmd 'tail -F FILE'")
+        print(
+            f"{state.number} has no log sources; add one with: warroom tail "
+            f"{state.number} --cmd 'tail -F FILE'"
+        )
         return 0
     for src in state.sources.values():
         spec = src.spec
-        what = spec.command if spec.kind == "cmd" else \
-            f"grep {spec.pattern} {' '.join(spec.paths)}"
-        how = {"started": f"running (pid {src.pid})" if src.pid else "running",
-               "exited": f"exited {src.exit_code}", "failed": "failed",
-               "added": "waiting to start"}.get(src.state, src.state)
-        print(f"{src.id:<4} {how:<20} {visible(spec.name):<20} {visible(what or '')}"
-              + (f"  ({visible(src.reason)})" if src.reason else ""))
+        what = spec.command if spec.kind == "cmd" else f"grep {spec.pattern} {' '.join(spec.paths)}"
+        how = {
+            "started": f"running (pid {src.pid})" if src.pid else "running",
+            "exited": f"exited {src.exit_code}",
+            "failed": "failed",
+            "added": "waiting to start",
+        }.get(src.state, src.state)
+        print(
+            f"{src.id:<4} {how:<20} {visible(spec.name):<20} {visible(what or '')}"
+            + (f"  ({visible(src.reason)})" if src.reason else "")
+        )
     return 0
 
 
@@ -150,20 +181,41 @@ NONE_YET = "no incidents; declare one with: warroom declare TITLE --severity SEV
 def _list(summaries: Sequence[IncidentSummary], as_json: bool, resolved: int = 0) -> int:
     """``resolved``: how many resolved incidents are left out (not ``--all``)."""
     if as_json:
-        print(json_safe(json.dumps([{
-            "id": s.number, "title": s.title, "severity": s.severity.value,
-            "status": s.status.value, "started_at": iso_z(s.started_at),
-            "resolved_at": iso_z(s.resolved_at) if s.resolved_at else None,
-            "duration_seconds": (s.resolved_at - s.started_at).total_seconds()
-            if s.resolved_at else None, "events": s.event_count,
-        } for s in summaries], indent=2, ensure_ascii=False)))
+        print(
+            json_safe(
+                json.dumps(
+                    [
+                        {
+                            "id": s.number,
+                            "title": s.title,
+                            "severity": s.severity.value,
+                            "status": s.status.value,
+                            "started_at": iso_z(s.started_at),
+                            "resolved_at": iso_z(s.resolved_at) if s.resolved_at else None,
+                            "duration_seconds": (s.resolved_at - s.started_at).total_seconds()
+                            if s.resolved_at
+                            else None,
+                            "events": s.event_count,
+                        }
+                        for s in summaries
+                    ],
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
+        )
         return 0
     if not summaries:
-        print(f"no active incidents; {resolved} resolved: warroom list --all" if resolved
-              else NONE_YET)
+        print(
+            f"no active incidents; {resolved} resolved: warroom list --all"
+            if resolved
+            else NONE_YET
+        )
         return 0
     for s in summaries:
         took = human_duration(s.resolved_at - s.started_at) if s.resolved_at else "ongoing"
-        print(f"{s.number:<8} {s.severity.value}  {s.status.emoji} {s.status.value:<9} "
-              f"{s.started_at:%Y-%m-%d %H:%M}Z  {took:<20} {visible(s.title)}")
+        print(
+            f"{s.number:<8} {s.severity.value}  {s.status.emoji} {s.status.value:<9} "
+            f"{s.started_at:%Y-%m-%d %H:%M}Z  {took:<20} {visible(s.title)}"
+        )
     return 0

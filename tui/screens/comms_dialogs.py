@@ -34,14 +34,14 @@ def sent_prompt(s: SentUpdate) -> Content:
         (f"{s.at:%Y-%m-%d %H:%M:%S}Z ", "bold"),
         (comms.AUDIENCE_LABELS.get(s.audience, visible(s.audience)), "bold $accent"),
         (f" · {template} · {visible(s.by) or 'unknown'}\n", "dim"),
-        visible_text(s.message))
+        visible_text(s.message),
+    )
 
 
 class SentHistory(ModalScreen[None]):
     """Every update sent, newest first; enter copies the highlighted one again."""
 
-    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close"),
-                Binding("c", "copy", "Copy")]
+    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close"), Binding("c", "copy", "Copy")]
 
     def __init__(self, sent: Sequence[SentUpdate], audience: str | None = None) -> None:
         super().__init__()
@@ -50,15 +50,18 @@ class SentHistory(ModalScreen[None]):
         self.shown: list[SentUpdate] = []
 
     def compose(self) -> ComposeResult:
-        choices = [("Every audience", ALL)] + \
-            [(comms.AUDIENCE_LABELS[a], a) for a in comms.AUDIENCES]
+        choices = [("Every audience", ALL)] + [
+            (comms.AUDIENCE_LABELS[a], a) for a in comms.AUDIENCES
+        ]
         with Vertical(classes="dialog", id="history-dialog") as box:
             box.border_title = f"Sent updates ({len(self.sent)})"
-            yield Select(choices, value=self.audience, allow_blank=False, id="history-audience",
-                         compact=True)
+            yield Select(
+                choices, value=self.audience, allow_blank=False, id="history-audience", compact=True
+            )
             yield OptionList(id="history-list")
-            yield Label("Enter or c copies the highlighted message · Escape closes",
-                        classes="dialog-hint")
+            yield Label(
+                "Enter or c copies the highlighted message · Escape closes", classes="dialog-hint"
+            )
 
     def on_mount(self) -> None:
         self._fill()
@@ -74,12 +77,10 @@ class SentHistory(ModalScreen[None]):
         ol = self.query_one(OptionList)
         ol.clear_options()
         if self.shown:
-            ol.add_options([Option(sent_prompt(s), id=f"h{n}")
-                            for n, s in enumerate(self.shown)])
+            ol.add_options([Option(sent_prompt(s), id=f"h{n}") for n, s in enumerate(self.shown)])
             ol.highlighted = 0
         else:
-            ol.add_option(Option(Content.styled("Nothing sent yet.", "dim italic"),
-                                 disabled=True))
+            ol.add_option(Option(Content.styled("Nothing sent yet.", "dim italic"), disabled=True))
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -92,8 +93,11 @@ class SentHistory(ModalScreen[None]):
             return
         sent = self.shown[n]
         self.app.copy_to_clipboard(sent.message)
-        self.notify(f"Copied the update sent at {sent.at:%H:%M}Z ({len(sent.message)} "
-                    "characters)", markup=False, timeout=4)
+        self.notify(
+            f"Copied the update sent at {sent.at:%H:%M}Z ({len(sent.message)} characters)",
+            markup=False,
+            timeout=4,
+        )
 
 
 def parse_minutes(text: str) -> int | None:
@@ -104,8 +108,10 @@ def parse_minutes(text: str) -> int | None:
     if t in ("off", "none", "0"):
         return 0
     if not (t.isascii() and t.isdigit()) or not 0 < int(t) <= 24 * 60:
-        raise InvalidInput(f"{text.strip()!r}: give minutes from 1 to 1440, 'off', or "
-                           "nothing for the playbook's default")
+        raise InvalidInput(
+            f"{text.strip()!r}: give minutes from 1 to 1440, 'off', or "
+            "nothing for the playbook's default"
+        )
     return int(t)
 
 
@@ -128,17 +134,23 @@ class CadenceDialog(ModalScreen[dict[str, int | None] | None]):
         low, high = load_playbook().procedures.status_page_minutes
         with Vertical(classes="dialog", id="cadence-dialog") as box:
             box.border_title = f"Update cadence at {sev.value}"
-            yield Label(f"Playbook: every {default} minutes at {sev.value}; the status page "
-                        f"every {low}-{high} minutes. Empty: the playbook's default; off: no "
-                        "scheduled updates. Other severities keep their own setting.")
+            yield Label(
+                f"Playbook: every {default} minutes at {sev.value}; the status page "
+                f"every {low}-{high} minutes. Empty: the playbook's default; off: no "
+                "scheduled updates. Other severities keep their own setting."
+            )
             for a in comms.AUDIENCES:
                 now = comms.cadence_minutes(self.state, a)
-                yield Label(f"{comms.AUDIENCE_LABELS[a]} (now: "
-                            f"{f'every {now} minutes' if now else 'off'})")
+                yield Label(
+                    f"{comms.AUDIENCE_LABELS[a]} (now: {f'every {now} minutes' if now else 'off'})"
+                )
                 value = self.current.get(a)
-                yield Field("" if value is None else ("off" if value == 0 else str(value)),
-                            placeholder=f"{default} (playbook)", id=f"cadence-{a}",
-                            max_length=8)
+                yield Field(
+                    "" if value is None else ("off" if value == 0 else str(value)),
+                    placeholder=f"{default} (playbook)",
+                    id=f"cadence-{a}",
+                    max_length=8,
+                )
             yield Label("Enter saves · Escape cancels", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -152,8 +164,7 @@ class CadenceDialog(ModalScreen[dict[str, int | None] | None]):
             try:
                 minutes = parse_minutes(self.query_one(f"#cadence-{a}", Input).value)
             except InvalidInput as e:
-                self.notify(f"{comms.AUDIENCE_LABELS[a]}: {e}", severity="warning",
-                            markup=False)
+                self.notify(f"{comms.AUDIENCE_LABELS[a]}: {e}", severity="warning", markup=False)
                 return
             if minutes != self.current.get(a):
                 changes[a] = minutes

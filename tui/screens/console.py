@@ -128,10 +128,13 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
         from tui.widgets.checklist import ChecklistPane
         from tui.widgets.comms import CommsPane
         from tui.widgets.logs import LogsPane
+
         current = self.query_one(Tabs).active.removeprefix("tab-")
-        panes = [ChecklistPane(id="checklist", classes="pane"),
-                 LogsPane(id="logs", classes="pane"),
-                 CommsPane(drafts=self.wr.drafts.known(), id="comms", classes="pane")]
+        panes = [
+            ChecklistPane(id="checklist", classes="pane"),
+            LogsPane(id="logs", classes="pane"),
+            CommsPane(drafts=self.wr.drafts.known(), id="comms", classes="pane"),
+        ]
         for pane in panes:
             pane.set_class(pane.id == current, "-current")
         await self.query_one("#panes").mount_all(panes)
@@ -198,8 +201,9 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
         if not found:
             return
         pane = found[0]
-        targets = [pane] if pane.can_focus else [
-            w for w in pane.query("*") if w.can_focus and w.display]
+        targets = (
+            [pane] if pane.can_focus else [w for w in pane.query("*") if w.can_focus and w.display]
+        )
         if targets:
             self.set_focus(targets[0])  # at once: a zoom replayed right after sees it
 
@@ -255,11 +259,14 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
     @work
     async def action_add_source(self) -> None:
         from tui.screens.source_dialog import SourceDialog
+
         spec = await self.app.push_screen_wait(SourceDialog())
         if spec is not None:
             from incident import commands as cmd
-            saved = await self.wr.commit(lambda s: cmd.add_source(
-                self.wr.clock, s, spec, owner=self.wr.actor))
+
+            saved = await self.wr.commit(
+                lambda s: cmd.add_source(self.wr.clock, s, spec, owner=self.wr.actor)
+            )
             if saved is not None:
                 self.action_show_pane("logs")
 
@@ -267,48 +274,65 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
     @work
     async def action_severity(self) -> None:
         from tui.screens.pickers import SeverityDialog
+
         state = self.wr.state
         choice = await self.app.push_screen_wait(SeverityDialog(state.severity))
         if choice is not None:
             sev, reason = choice
             from incident import commands as cmd
-            await self.wr.commit(lambda s: cmd.set_severity(
-                self.wr.clock, s, sev, reason=reason, owner=self.wr.actor))
+
+            await self.wr.commit(
+                lambda s: cmd.set_severity(
+                    self.wr.clock, s, sev, reason=reason, owner=self.wr.actor
+                )
+            )
 
     @after_panes
     @work
     async def action_status(self) -> None:
         from tui.screens.pickers import StatusDialog
+
         state = self.wr.state
         choice = await self.app.push_screen_wait(StatusDialog(state.status, state.resolution))
         if choice is not None:
             status, resolution = choice
             from incident import commands as cmd
-            await self.wr.commit(lambda s: cmd.set_status(
-                self.wr.clock, s, status, resolution=resolution, owner=self.wr.actor))
+
+            await self.wr.commit(
+                lambda s: cmd.set_status(
+                    self.wr.clock, s, status, resolution=resolution, owner=self.wr.actor
+                )
+            )
 
     @after_panes
     @work
     async def action_assign(self) -> None:
         from tui.screens.participants import ParticipantDialog
+
         contacts = await self.load_contacts()  # the emergency contacts are offered too
         choice = await self.app.push_screen_wait(
-            ParticipantDialog(self.wr.state, contacts=contacts or ()))
+            ParticipantDialog(self.wr.state, contacts=contacts or ())
+        )
         if choice is not None:
             name, role = choice
             from incident import commands as cmd
-            await self.wr.commit(lambda s: cmd.assign(
-                self.wr.clock, s, name, role, owner=self.wr.actor))
+
+            await self.wr.commit(
+                lambda s: cmd.assign(self.wr.clock, s, name, role, owner=self.wr.actor)
+            )
 
     @after_panes
     @work
     async def action_phase(self) -> None:
         from tui.screens.pickers import PhaseDialog
+
         phase = await self.app.push_screen_wait(PhaseDialog(self.wr.state.phase))
         if phase is not None:
             from incident import commands as cmd
-            await self.wr.commit(lambda s: cmd.set_phase(
-                self.wr.clock, s, phase, owner=self.wr.actor))
+
+            await self.wr.commit(
+                lambda s: cmd.set_phase(self.wr.clock, s, phase, owner=self.wr.actor)
+            )
 
     # ------------------------------------------------------------------ pane messages
     # (the panes' own messages are handled in tui/screens/console_panes.py)

@@ -41,9 +41,12 @@ class CommsActions:
     async def on_comms_pane_send(self, event: CommsPane.Send) -> None:
         wr = self.wr
         from incident import commands as cmd
-        saved = await wr.commit(lambda s: cmd.send_update(
-            wr.clock, s, event.audience, event.text, template=event.template,
-            owner=wr.actor))
+
+        saved = await wr.commit(
+            lambda s: cmd.send_update(
+                wr.clock, s, event.audience, event.text, template=event.template, owner=wr.actor
+            )
+        )
         if saved is not None:
             self.comms_pane().sent(event.audience, event.template)
 
@@ -53,15 +56,21 @@ class CommsActions:
         pane = self.comms_pane()
         text = pane.text
         from incident.comms import AUDIENCE_LABELS, TEMPLATE_LABELS
-        what_draft = f"{AUDIENCE_LABELS[pane.audience].lower()} " \
-                     f"{TEMPLATE_LABELS[pane.template].lower()}"
+
+        what_draft = (
+            f"{AUDIENCE_LABELS[pane.audience].lower()} {TEMPLATE_LABELS[pane.template].lower()}"
+        )
         if what == "copy":
             if not text.strip():
                 self.notify("The draft is empty: nothing to copy", severity="warning")
                 return
             self.app.copy_to_clipboard(text)
-            self.notify(f"Copied the {what_draft} ({len(text)} characters) to the clipboard "
-                        "(OSC 52: your terminal must allow it)", markup=False, timeout=4)
+            self.notify(
+                f"Copied the {what_draft} ({len(text)} characters) to the clipboard "
+                "(OSC 52: your terminal must allow it)",
+                markup=False,
+                timeout=4,
+            )
         elif what == "file":
             self._write_draft(pane, text, what_draft)
         elif what == "editor":
@@ -70,10 +79,10 @@ class CommsActions:
     @work
     async def _write_draft(self, pane: CommsPane, text: str, what: str) -> None:
         from tui.screens.comms_dialogs import WriteFileDialog
+
         state, now = self.wr.state, self.wr.clock.now()
         name = f"{state.number}-{pane.audience}-{pane.template}-{now:%Y%m%dT%H%M%SZ}.txt"
-        target = await self.app.push_screen_wait(
-            WriteFileDialog(str(Path.cwd() / name), what))
+        target = await self.app.push_screen_wait(WriteFileDialog(str(Path.cwd() / name), what))
         if target is None:
             return
         path = Path(target).expanduser()
@@ -88,9 +97,13 @@ class CommsActions:
         """Hand the terminal to ``$EDITOR`` on a private temporary copy of the draft."""
         editor = os.environ.get("EDITOR", "").strip()
         if not editor:
-            self.notify("$EDITOR is not set: set it (e.g. export EDITOR=vim) to edit drafts "
-                        "in your editor, or edit here", severity="warning", markup=False,
-                        timeout=8)
+            self.notify(
+                "$EDITOR is not set: set it (e.g. export EDITOR=vim) to edit drafts "
+                "in your editor, or edit here",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
             return
         fd, name = tempfile.mkstemp(prefix="warroom-draft-", suffix=".txt")  # mode 0600
         try:
@@ -103,12 +116,14 @@ class CommsActions:
                 self.notify("this terminal cannot be handed to $EDITOR", severity="error")
                 return
             except (OSError, ValueError) as e:
-                self.notify(f"cannot run $EDITOR ({editor}): {e}", severity="error",
-                            markup=False)
+                self.notify(f"cannot run $EDITOR ({editor}): {e}", severity="error", markup=False)
                 return
             if done.returncode != 0:
-                self.notify(f"$EDITOR exited with status {done.returncode}: the draft is "
-                            "unchanged", severity="warning", markup=False)
+                self.notify(
+                    f"$EDITOR exited with status {done.returncode}: the draft is unchanged",
+                    severity="warning",
+                    markup=False,
+                )
                 return
             new = Path(name).read_text(encoding="utf-8", errors="replace")
         finally:
@@ -124,18 +139,22 @@ class CommsActions:
     @work
     async def action_comms_history(self) -> None:
         from tui.screens.comms_dialogs import SentHistory
+
         await self.app.push_screen_wait(SentHistory(self.wr.state.comms))
 
     @after_panes
     @work
     async def action_cadence(self) -> None:
         from tui.screens.comms_dialogs import CadenceDialog
+
         wr = self.wr
         changes = await self.app.push_screen_wait(CadenceDialog(wr.state))
         for audience, minutes in (changes or {}).items():
             from incident import commands as cmd
-            await wr.commit(lambda s, a=audience, m=minutes: cmd.set_cadence(
-                wr.clock, s, a, m, owner=wr.actor))
+
+            await wr.commit(
+                lambda s, a=audience, m=minutes: cmd.set_cadence(wr.clock, s, a, m, owner=wr.actor)
+            )
 
     async def load_contacts(self) -> list[Contact] | None:
         try:
@@ -148,6 +167,7 @@ class CommsActions:
     @work
     async def action_contacts(self) -> None:
         from tui.screens.contacts import ContactsDialog
+
         seen = await self.load_contacts()
         if seen is None:
             return
@@ -155,8 +175,7 @@ class CommsActions:
         if roster is None or roster == seen:
             return
         try:
-            await self.wr.journal.put_contacts(
-                roster, expected=seen, by=self.wr.actor)
+            await self.wr.journal.put_contacts(roster, expected=seen, by=self.wr.actor)
         except WarroomError as e:
             self.notify(str(e), title="Not saved", severity="error", markup=False, timeout=8)
             return
@@ -176,10 +195,13 @@ class CommsActions:
         contact: str | None = None
         if done:
             from tui.screens.contacts import ContactPicker
+
             roster = await self.load_contacts()
             contact = await self.app.push_screen_wait(ContactPicker(party, roster or []))
             if contact is None:
                 return  # cancelled: not ticked
         from incident import commands as cmd
-        await wr.commit(lambda s: cmd.notify(
-            wr.clock, s, party, done, contact=contact or None, owner=wr.actor))
+
+        await wr.commit(
+            lambda s: cmd.notify(wr.clock, s, party, done, contact=contact or None, owner=wr.actor)
+        )

@@ -22,14 +22,19 @@ def pin_line(pane: SourcePane, seq: int, now: datetime) -> Evidence:
     """Evidence for line ``seq`` of a source pane: provenance, context and digest."""
     from incident.evidence import from_log_line
     from tui.widgets.log_source import spec_text
+
     buf = pane.buffer
     before, after = buf.around(seq)
     read = buf.read_at(seq)
     return from_log_line(
-        source=spec_text(pane.source), source_id=pane.source_id, line=buf.line(seq),
+        source=spec_text(pane.source),
+        source_id=pane.source_id,
+        line=buf.line(seq),
         line_no=buf.number(seq),
         read_at=datetime.fromtimestamp(read, UTC) if read else now,
-        before=before, after=after)
+        before=before,
+        after=after,
+    )
 
 
 class PaneRequests:
@@ -40,17 +45,22 @@ class PaneRequests:
 
     async def on_checklist_pane_toggled(self, event: ChecklistPane.Toggled) -> None:
         from incident import commands as cmd
-        await self.wr.commit(lambda s: cmd.tick(
-            self.wr.clock, s, event.item, event.done, owner=self.wr.actor))
+
+        await self.wr.commit(
+            lambda s: cmd.tick(self.wr.clock, s, event.item, event.done, owner=self.wr.actor)
+        )
 
     async def on_checklist_pane_phase_chosen(self, event: ChecklistPane.PhaseChosen) -> None:
         from incident import commands as cmd
+
         if event.phase is not self.wr.state.phase:
-            await self.wr.commit(lambda s: cmd.set_phase(
-                self.wr.clock, s, event.phase, owner=self.wr.actor))
+            await self.wr.commit(
+                lambda s: cmd.set_phase(self.wr.clock, s, event.phase, owner=self.wr.actor)
+            )
 
     async def on_source_pane_request(self, event: SourcePane.Request) -> None:
         from incident import commands as cmd
+
         sid = event.pane.source_id
         source = self.wr.state.sources.get(sid)
         if source is None:
@@ -70,22 +80,36 @@ class PaneRequests:
         elif event.what == "pin" and event.seq is not None:
             evidence = pin_line(event.pane, event.seq, self.wr.clock.now())
             text = f"Evidence {source.spec.name}#{evidence.line_no}: {evidence.line}"
-            saved = await self.wr.commit(lambda s: cmd.pin(
-                self.wr.clock, s, evidence, owner=self.wr.actor, note_text=text[:300]))
+            saved = await self.wr.commit(
+                lambda s: cmd.pin(
+                    self.wr.clock, s, evidence, owner=self.wr.actor, note_text=text[:300]
+                )
+            )
             if saved is not None:
-                self.notify(f"Pinned line {evidence.line_no} as evidence #{saved.id}",
-                            timeout=3)
+                self.notify(f"Pinned line {evidence.line_no} as evidence #{saved.id}", timeout=3)
 
     async def on_host_pane_pin(self, event: HostPane.Pin) -> None:
         from incident import commands as cmd
         from incident.evidence import digest
         from incident.journal import Evidence
+
         lines = event.sample.lines()
-        evidence = Evidence(source="host", line=lines[0] if lines else "",
-                            context=tuple(lines), read_at=self.wr.clock.now(),
-                            sha256=digest(lines), snapshot=event.sample.to_dict())
-        saved = await self.wr.commit(lambda s: cmd.pin(
-            self.wr.clock, s, evidence, owner=self.wr.actor,
-            note_text=f"Host snapshot: {evidence.line}"[:300]))
+        evidence = Evidence(
+            source="host",
+            line=lines[0] if lines else "",
+            context=tuple(lines),
+            read_at=self.wr.clock.now(),
+            sha256=digest(lines),
+            snapshot=event.sample.to_dict(),
+        )
+        saved = await self.wr.commit(
+            lambda s: cmd.pin(
+                self.wr.clock,
+                s,
+                evidence,
+                owner=self.wr.actor,
+                note_text=f"Host snapshot: {evidence.line}"[:300],
+            )
+        )
         if saved is not None:
             self.notify(f"Pinned host snapshot as evidence #{saved.id}", timeout=3)

@@ -28,16 +28,19 @@ from tui.widgets.field import Field
 
 def contact_prompt(c: Contact) -> Content:
     who = visible(c.contact) if c.contact else "not defined"
-    return Content.assemble((visible(c.role), "bold"), " → ",
-                            (who, "" if c.contact else "dim italic"))
+    return Content.assemble(
+        (visible(c.role), "bold"), " → ", (who, "" if c.contact else "dim italic")
+    )
 
 
 class ContactsDialog(ModalScreen[list[Contact] | None]):
     """Every role and who to reach for it; a cleared row is removed on save."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"),
-                Binding("ctrl+n", "add_row", "Add row"),
-                Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+n", "add_row", "Add row"),
+        Binding("ctrl+s", "save", "Save"),
+    ]
 
     def __init__(self, contacts: Sequence[Contact]) -> None:
         super().__init__()
@@ -47,31 +50,51 @@ class ContactsDialog(ModalScreen[list[Contact] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="contacts-dialog") as box:
             box.border_title = "Emergency contacts"
-            yield Label("Kept for every incident; offered when assigning roles and when "
-                        "ticking off notifications.")
+            yield Label(
+                "Kept for every incident; offered when assigning roles and when "
+                "ticking off notifications."
+            )
             with VerticalScroll(id="contacts-rows"):
                 for c in [*self.contacts, Contact(role="", contact="")]:
                     yield self._row(c)
-            yield Label("Enter or ctrl+s saves · ctrl+n adds a row · clear a row to remove "
-                        "it · Escape cancels", classes="dialog-hint")
+            yield Label(
+                "Enter or ctrl+s saves · ctrl+n adds a row · clear a row to remove "
+                "it · Escape cancels",
+                classes="dialog-hint",
+            )
 
     def _row(self, c: Contact) -> Horizontal:
         n = self._rows
         self._rows += 1
         return Horizontal(
-            Field(c.role, placeholder="role, e.g. Database Admin", id=f"role-{n}",
-                  max_length=100, classes="contact-role"),
-            Field(c.contact, placeholder="who: @handle, phone, channel", id=f"who-{n}",
-                  max_length=200, classes="contact-who"),
-            classes="contact-row")
+            Field(
+                c.role,
+                placeholder="role, e.g. Database Admin",
+                id=f"role-{n}",
+                max_length=100,
+                classes="contact-role",
+            ),
+            Field(
+                c.contact,
+                placeholder="who: @handle, phone, channel",
+                id=f"who-{n}",
+                max_length=200,
+                classes="contact-who",
+            ),
+            classes="contact-row",
+        )
 
     def on_mount(self) -> None:
         self.query_one("#role-0", Input).focus()
 
     def rows(self) -> list[Contact]:
-        return [Contact(role=self.query_one(f"#role-{n}", Input).value,
-                        contact=self.query_one(f"#who-{n}", Input).value)
-                for n in range(self._rows)]
+        return [
+            Contact(
+                role=self.query_one(f"#role-{n}", Input).value,
+                contact=self.query_one(f"#who-{n}", Input).value,
+            )
+            for n in range(self._rows)
+        ]
 
     async def action_add_row(self) -> None:
         n = self._rows
@@ -116,8 +139,7 @@ class ContactPicker(ModalScreen[str | None]):
             yield OptionList(*options, id="pick-contact")
             yield Label("Or someone else")
             yield Field(placeholder="@name, phone or channel", id="pick-other", max_length=200)
-            yield Label("Enter ticks · Escape cancels (nothing is ticked)",
-                        classes="dialog-hint")
+            yield Label("Enter ticks · Escape cancels (nothing is ticked)", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -15,13 +15,18 @@ from tui.actions import ACTIONS, key_label
 PANE_KEYS = (
     ("Timeline", "f filter by kind · e correct the selected entry · End newest"),
     ("Checklist", "space/enter tick · enter on a phase heading moves to it"),
-    ("Comms", "ctrl+s mark the draft sent · ctrl+r start again from the template · "
-              "ctrl+n next audience · ctrl+t next template · space ticks a notification"),
-    ("Logs", "/ search · ] [ next/previous match · & filter · w wrap · ctrl+l clear · "
-             "enter pin the line as evidence · End follow · r rerun · x stop · + add source"),
+    (
+        "Comms",
+        "ctrl+s mark the draft sent · ctrl+r start again from the template · "
+        "ctrl+n next audience · ctrl+t next template · space ticks a notification",
+    ),
+    (
+        "Logs",
+        "/ search · ] [ next/previous match · & filter · w wrap · ctrl+l clear · "
+        "enter pin the line as evidence · End follow · r rerun · x stop · + add source",
+    ),
     ("Host", "enter pins a snapshot of the machine as evidence"),
-    ("Everywhere", "tab / shift+tab move between panes · ctrl+p command palette · "
-                   "ctrl+q quit"),
+    ("Everywhere", "tab / shift+tab move between panes · ctrl+p command palette · ctrl+q quit"),
 )
 
 

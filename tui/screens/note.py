@@ -35,9 +35,17 @@ class NoteDialog(ModalScreen[NoteResult | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     FIELDS = ("text", "action", "owner")
 
-    def __init__(self, *, drafts: dict[str, str], owner: str, draft_prefix: str = "note",
-                 title: str = "Add timeline note", initial: NoteResult | None = None,
-                 correcting: bool = False, restored: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        drafts: dict[str, str],
+        owner: str,
+        draft_prefix: str = "note",
+        title: str = "Add timeline note",
+        initial: NoteResult | None = None,
+        correcting: bool = False,
+        restored: bool = False,
+    ) -> None:
         super().__init__()
         self._drafts = drafts
         self._owner = owner
@@ -52,26 +60,38 @@ class NoteDialog(ModalScreen[NoteResult | None]):
 
     def compose(self) -> ComposeResult:
         init = self._initial
-        self._defaults = {"text": init.text if init else "",
-                          "action": init.action if init else "",
-                          "owner": init.owner if init else self._owner}
+        self._defaults = {
+            "text": init.text if init else "",
+            "action": init.action if init else "",
+            "owner": init.owner if init else self._owner,
+        }
         values = {f: self._drafts.get(self.key(f), self._defaults[f]) for f in self.FIELDS}
         with Vertical(classes="dialog", id="note-dialog") as box:
-            box.border_title = self._title + (" · restored, not saved yet"
-                                              if self._restored else "")
+            box.border_title = self._title + (
+                " · restored, not saved yet" if self._restored else ""
+            )
             yield Label("Event (what happened)")
-            yield Field(values["text"], placeholder="e.g. Alert fired: API 500 errors",
-                        id="note-text", max_length=20_000)
+            yield Field(
+                values["text"],
+                placeholder="e.g. Alert fired: API 500 errors",
+                id="note-text",
+                max_length=20_000,
+            )
             yield Label("Action taken (optional)")
-            yield Field(values["action"], placeholder="e.g. Acknowledged, began investigation",
-                        id="note-action")
+            yield Field(
+                values["action"],
+                placeholder="e.g. Acknowledged, began investigation",
+                id="note-action",
+            )
             yield Label("Owner")
             yield Field(values["owner"], placeholder="@name", id="note-owner", max_length=200)
             if self._correcting:
-                yield Checkbox("Retract this entry (it stays in the journal, struck out)",
-                               id="note-retract")
-            yield Label(Content("Enter saves · Escape cancels · typing is autosaved"),
-                        classes="dialog-hint")
+                yield Checkbox(
+                    "Retract this entry (it stays in the journal, struck out)", id="note-retract"
+                )
+            yield Label(
+                Content("Enter saves · Escape cancels · typing is autosaved"), classes="dialog-hint"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#note-text", Input).focus()
@@ -91,10 +111,14 @@ class NoteDialog(ModalScreen[NoteResult | None]):
         if not text and not retract:
             self.notify("The event text cannot be empty", severity="warning")
             return
-        self.dismiss(NoteResult(text=text,
-                                action=self.query_one("#note-action", Input).value.strip(),
-                                owner=self.query_one("#note-owner", Input).value.strip(),
-                                retract=retract))
+        self.dismiss(
+            NoteResult(
+                text=text,
+                action=self.query_one("#note-action", Input).value.strip(),
+                owner=self.query_one("#note-owner", Input).value.strip(),
+                retract=retract,
+            )
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -35,9 +35,16 @@ class NoteFlow:
     def _note(self, prefix: str, restored: bool = False) -> None:
         """Open the note dialog at once (a key typed next must find it there)."""
         from tui.screens.note import NoteDialog
-        self.screen.app.push_screen(NoteDialog(
-            drafts=self.wr.drafts.known(), owner=self.wr.actor, draft_prefix=prefix,
-            restored=restored), callback=functools.partial(self._note_done, prefix))
+
+        self.screen.app.push_screen(
+            NoteDialog(
+                drafts=self.wr.drafts.known(),
+                owner=self.wr.actor,
+                draft_prefix=prefix,
+                restored=restored,
+            ),
+            callback=functools.partial(self._note_done, prefix),
+        )
 
     def _note_done(self, prefix: str, result: Any) -> None:
         # (a worker: not in the message loop that dismissed the dialog)
@@ -48,14 +55,26 @@ class NoteFlow:
             await self.wr.drafts.clear(prefix)
             return
         from incident import commands as cmd
-        saved = await self.wr.commit(lambda s: cmd.note(
-            self.wr.clock, s, result.text, action=result.action or None,
-            owner=result.owner or self.wr.actor), drafts_done=prefix)
+
+        saved = await self.wr.commit(
+            lambda s: cmd.note(
+                self.wr.clock,
+                s,
+                result.text,
+                action=result.action or None,
+                owner=result.owner or self.wr.actor,
+            ),
+            drafts_done=prefix,
+        )
         if saved is None and not self.wr.read_only:  # refused: kept, and reopened
             self.pending.append(prefix)
-            self.screen.notify("The note is kept and opens again: Enter tries once more",
-                               title="Not saved", severity="warning", markup=False,
-                               timeout=10)
+            self.screen.notify(
+                "The note is kept and opens again: Enter tries once more",
+                title="Not saved",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
             self._next()
 
     # ------------------------------------------------------------------ corrections
@@ -64,11 +83,19 @@ class NoteFlow:
 
     def _correct(self, entry: Any, prefix: str, restored: bool = False) -> None:
         from tui.screens.note import NoteDialog, NoteResult
-        self.screen.app.push_screen(NoteDialog(
-            drafts=self.wr.drafts.known(), owner=entry.owner, draft_prefix=prefix,
-            title=f"Correct entry #{entry.id}", correcting=True, restored=restored,
-            initial=NoteResult(entry.text, entry.action, entry.owner)),
-            callback=functools.partial(self._correct_done, entry, prefix))
+
+        self.screen.app.push_screen(
+            NoteDialog(
+                drafts=self.wr.drafts.known(),
+                owner=entry.owner,
+                draft_prefix=prefix,
+                title=f"Correct entry #{entry.id}",
+                correcting=True,
+                restored=restored,
+                initial=NoteResult(entry.text, entry.action, entry.owner),
+            ),
+            callback=functools.partial(self._correct_done, entry, prefix),
+        )
 
     def _correct_done(self, entry: Any, prefix: str, result: Any) -> None:
         self.screen.run_worker(self._save_correction(entry, prefix, result), group="dialogs")
@@ -77,18 +104,32 @@ class NoteFlow:
         if result is None:
             await self.wr.drafts.clear(prefix)
             return
-        changed = {k: v for k, v in (("text", result.text), ("action", result.action),
-                                     ("owner_field", result.owner))
-                   if v != {"text": entry.text, "action": entry.action,
-                            "owner_field": entry.owner}[k]}
+        changed = {
+            k: v
+            for k, v in (
+                ("text", result.text),
+                ("action", result.action),
+                ("owner_field", result.owner),
+            )
+            if v != {"text": entry.text, "action": entry.action, "owner_field": entry.owner}[k]
+        }
         if not changed and not result.retract:
             await self.wr.drafts.clear(prefix)
             self.screen.notify("Nothing changed", severity="information")
             return
         from incident import commands as cmd
-        saved = await self.wr.commit(lambda s: cmd.correct(
-            self.wr.clock, s, entry.event, retract=result.retract, owner=self.wr.actor,
-            **changed), drafts_done=prefix)
+
+        saved = await self.wr.commit(
+            lambda s: cmd.correct(
+                self.wr.clock,
+                s,
+                entry.event,
+                retract=result.retract,
+                owner=self.wr.actor,
+                **changed,
+            ),
+            drafts_done=prefix,
+        )
         if saved is None and not self.wr.read_only:
             self.pending.append(prefix)
             self._next()
@@ -96,8 +137,9 @@ class NoteFlow:
     # ------------------------------------------------------------------ unsaved dialogs
     def reopen_unsaved(self) -> None:
         """Open again, one at a time, every dialog left with text and not saved."""
-        self.pending.extend(p for p in self.wr.drafts.prefixes("note", "correct")
-                            if p not in self.pending)
+        self.pending.extend(
+            p for p in self.wr.drafts.prefixes("note", "correct") if p not in self.pending
+        )
         self._next()
 
     def resume(self) -> None:
@@ -120,6 +162,7 @@ class NoteFlow:
     async def _restore_correction(self, prefix: str) -> None:
         from incident.journal import timeline
         from tui.widgets.timeline import TimelinePane
+
         try:
             entry_id = int(prefix.split(".")[1])
         except (IndexError, ValueError):

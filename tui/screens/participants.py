@@ -34,25 +34,47 @@ class ParticipantDialog(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         pb = load_playbook()
-        about = " ".join(filter(None, [self.state.title, self.state.impact,
-                                       self.state.service, self.state.root_cause.what]))
+        about = " ".join(
+            filter(
+                None,
+                [
+                    self.state.title,
+                    self.state.impact,
+                    self.state.service,
+                    self.state.root_cause.what,
+                ],
+            )
+        )
         matched = pb.suggest_delegates(about)
         rows = matched + [r for r in pb.delegation.by_symptom if r not in matched]
         options = []
         for n, row in enumerate(rows):
             star = ("★ ", "bold $accent") if row in matched else ("  ", "")
-            options.append(Option(Content.assemble(
-                star, (row.symptom, "bold"), " → ", " + ".join(row.delegates)), id=f"s{n}"))
+            options.append(
+                Option(
+                    Content.assemble(star, (row.symptom, "bold"), " → ", " + ".join(row.delegates)),
+                    id=f"s{n}",
+                )
+            )
         self._rows = rows
         for n, c in enumerate(self.contacts):
-            options.append(Option(Content.assemble(
-                ("☎ ", "bold $accent"), (visible(c.role), "bold"), " → ", visible(c.contact)),
-                id=f"c{n}"))
-        phase_row = next((d for d in pb.delegation.by_phase if d.phase is self.state.phase),
-                         None)
+            options.append(
+                Option(
+                    Content.assemble(
+                        ("☎ ", "bold $accent"), (visible(c.role), "bold"), " → ", visible(c.contact)
+                    ),
+                    id=f"c{n}",
+                )
+            )
+        phase_row = next((d for d in pb.delegation.by_phase if d.phase is self.state.phase), None)
         roles = [(label, role) for role, label in ROLE_LABELS.items()] + [("Other…", OTHER)]
-        current = ", ".join(f"{visible(p.name)} ({ROLE_LABELS.get(p.role, p.role)})"
-                            for p in self.state.participants.values()) or "nobody yet"
+        current = (
+            ", ".join(
+                f"{visible(p.name)} ({ROLE_LABELS.get(p.role, p.role)})"
+                for p in self.state.participants.values()
+            )
+            or "nobody yet"
+        )
         with Vertical(classes="dialog", id="participant-dialog") as box:
             box.border_title = "Assign participant"
             yield Label(Content.assemble(("Now: ", "dim"), current))
@@ -60,16 +82,23 @@ class ParticipantDialog(ModalScreen[tuple[str, str] | None]):
             yield Field(placeholder="@name", id="p-name", max_length=200)
             yield Label("Role")
             yield Select(roles, value="technical_lead", allow_blank=False, id="p-role")
-            yield Field(placeholder="free role, e.g. Scribe", id="p-other", max_length=200,
-                        disabled=True)
-            hint = f"Delegation by symptom (★ matches this incident); {phase_row.label} → " \
-                   f"{phase_row.delegate}" if phase_row else "Delegation by symptom"
+            yield Field(
+                placeholder="free role, e.g. Scribe", id="p-other", max_length=200, disabled=True
+            )
+            hint = (
+                f"Delegation by symptom (★ matches this incident); {phase_row.label} → "
+                f"{phase_row.delegate}"
+                if phase_row
+                else "Delegation by symptom"
+            )
             if self.contacts:
                 hint += "; ☎ emergency contacts"
             yield Label(Content.styled(hint, "dim"))
             yield OptionList(*options, id="p-suggest")
-            yield Label("Enter in Name saves · Enter on a suggestion fills the name · Escape "
-                        "cancels", classes="dialog-hint")
+            yield Label(
+                "Enter in Name saves · Enter on a suggestion fills the name · Escape cancels",
+                classes="dialog-hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#p-name", Input).focus()

@@ -39,8 +39,12 @@ class SeverityDialog(_Picker):
         options = []
         for sev in pb.severities:
             mark = "  (current)" if sev.level is self.current else ""
-            parts: list = [(f"{sev.level.value}  {sev.name} - {sev.summary}{mark}",
-                            f"bold $sev{sev.level.rank}")]
+            parts: list = [
+                (
+                    f"{sev.level.value}  {sev.name} - {sev.summary}{mark}",
+                    f"bold $sev{sev.level.rank}",
+                )
+            ]
             parts += [f"\n   • {c}" for c in sev.criteria]
             parts.append((f"\n   Response: {sev.response}", "italic"))
             options.append(Option(Content.assemble(*parts), id=sev.level.value))
@@ -83,32 +87,49 @@ class StatusDialog(_Picker):
         self.resolution = resolution
 
     def compose(self) -> ComposeResult:
-        hints = {Status.ACTIVE: "response under way (reopen)",
-                 Status.MITIGATED: "impact stopped, cause not yet fixed",
-                 Status.RESOLVED: "fixed and validated; post-incident begins"}
-        options = [Option(Content.assemble(
-            (f"{s.emoji} {s.value}", f"bold $status-{s.value.lower()}"),
-            f"  {hints[s]}", ("  (current)" if s is self.current else "", "dim")), id=s.value)
-            for s in Status]
+        hints = {
+            Status.ACTIVE: "response under way (reopen)",
+            Status.MITIGATED: "impact stopped, cause not yet fixed",
+            Status.RESOLVED: "fixed and validated; post-incident begins",
+        }
+        options = [
+            Option(
+                Content.assemble(
+                    (f"{s.emoji} {s.value}", f"bold $status-{s.value.lower()}"),
+                    f"  {hints[s]}",
+                    ("  (current)" if s is self.current else "", "dim"),
+                ),
+                id=s.value,
+            )
+            for s in Status
+        ]
         r = self.resolution
         with Vertical(classes="dialog", id="status-dialog") as box:
             box.border_title = "Status"
             yield OptionList(*options, id="status-options")
             yield Label("Resolution: immediate (mitigated / resolved)")
-            yield Field(r.immediate or "", placeholder="e.g. Increased connection pool size",
-                        id="res-immediate")
+            yield Field(
+                r.immediate or "",
+                placeholder="e.g. Increased connection pool size",
+                id="res-immediate",
+            )
             yield Label("Resolution: permanent")
-            yield Field(r.permanent or "", placeholder="e.g. Fixed connection leak",
-                        id="res-permanent")
+            yield Field(
+                r.permanent or "", placeholder="e.g. Fixed connection leak", id="res-permanent"
+            )
             yield Label("Resolution: deployed version")
             yield Field(r.deployed or "", placeholder="e.g. v2.3.2", id="res-deployed")
-            yield Label("Enter on a status or a field saves · Escape cancels",
-                        classes="dialog-hint")
+            yield Label(
+                "Enter on a status or a field saves · Escape cancels", classes="dialog-hint"
+            )
 
     def on_mount(self) -> None:
         ol = self.query_one(OptionList)
-        nxt = {Status.ACTIVE: Status.MITIGATED, Status.MITIGATED: Status.RESOLVED,
-               Status.RESOLVED: Status.ACTIVE}[self.current]
+        nxt = {
+            Status.ACTIVE: Status.MITIGATED,
+            Status.MITIGATED: Status.RESOLVED,
+            Status.RESOLVED: Status.ACTIVE,
+        }[self.current]
         ol.highlighted = ol.get_option_index(nxt.value)
         ol.focus()
 
@@ -117,8 +138,12 @@ class StatusDialog(_Picker):
         if opt is None or not opt.id:
             return
         status = Status(opt.id)
-        res = Resolution(**{f: (self.query_one(f"#res-{f}", Input).value.strip() or None)
-                            for f in ("immediate", "permanent", "deployed")})
+        res = Resolution(
+            **{
+                f: (self.query_one(f"#res-{f}", Input).value.strip() or None)
+                for f in ("immediate", "permanent", "deployed")
+            }
+        )
         self.dismiss((status, res if status is not Status.ACTIVE else None))
 
     @on(OptionList.OptionSelected)
@@ -147,9 +172,16 @@ class PhaseDialog(_Picker):
         for p in load_playbook().phases:
             budget = f" · {p.budget_minutes} min" if p.budget_minutes else ""
             mark = "  (current)" if p.id is self.current else ""
-            options.append(Option(Content.assemble(
-                (f"{p.number}. {p.name}{budget}{mark}", "bold"), ("\n   lead ", "dim"), p.lead),
-                id=p.id.value))
+            options.append(
+                Option(
+                    Content.assemble(
+                        (f"{p.number}. {p.name}{budget}{mark}", "bold"),
+                        ("\n   lead ", "dim"),
+                        p.lead,
+                    ),
+                    id=p.id.value,
+                )
+            )
         with Vertical(classes="dialog", id="phase-dialog") as box:
             box.border_title = "Phase"
             yield OptionList(*options, id="phase-options")

@@ -25,18 +25,38 @@ from tui.widgets.field import Field
 from tui.widgets.status_bar import StatusBar
 
 SECTIONS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
-    ("Root cause", (("root_cause.what", "What", "e.g. Database connection pool exhaustion"),
-                    ("root_cause.why", "Why", "e.g. Traffic spike + connection leak"),
-                    ("root_cause.where", "Where", "e.g. Authentication service v2.3.1"))),
-    ("Resolution", (("resolution.immediate", "Immediate", "e.g. Increased pool size"),
-                    ("resolution.permanent", "Permanent", "e.g. Fixed the connection leak"),
-                    ("resolution.deployed", "Deployed", "e.g. v2.3.2"))),
-    ("Impact summary", (("impact_summary.users_affected", "Users affected", "~2,500 (15%)"),
-                        ("impact_summary.failed_requests", "Failed requests", "~12,000"),
-                        ("impact_summary.revenue_impact", "Revenue impact", "estimate"))),
-    ("Blameless notes", (("postmortem.went_well", "What went well", ""),
-                         ("postmortem.went_wrong", "What did not", ""),
-                         ("postmortem.lucky", "Where we got lucky", ""))),
+    (
+        "Root cause",
+        (
+            ("root_cause.what", "What", "e.g. Database connection pool exhaustion"),
+            ("root_cause.why", "Why", "e.g. Traffic spike + connection leak"),
+            ("root_cause.where", "Where", "e.g. Authentication service v2.3.1"),
+        ),
+    ),
+    (
+        "Resolution",
+        (
+            ("resolution.immediate", "Immediate", "e.g. Increased pool size"),
+            ("resolution.permanent", "Permanent", "e.g. Fixed the connection leak"),
+            ("resolution.deployed", "Deployed", "e.g. v2.3.2"),
+        ),
+    ),
+    (
+        "Impact summary",
+        (
+            ("impact_summary.users_affected", "Users affected", "~2,500 (15%)"),
+            ("impact_summary.failed_requests", "Failed requests", "~12,000"),
+            ("impact_summary.revenue_impact", "Revenue impact", "estimate"),
+        ),
+    ),
+    (
+        "Blameless notes",
+        (
+            ("postmortem.went_well", "What went well", ""),
+            ("postmortem.went_wrong", "What did not", ""),
+            ("postmortem.lucky", "Where we got lucky", ""),
+        ),
+    ),
 )
 
 
@@ -59,20 +79,30 @@ class PostmortemScreen(Screen[None]):
         yield StatusBar(id="status-bar")
         with VerticalScroll(id="postmortem") as box:
             box.border_title = f"Post-mortem write-up for {state.number}"
-            yield Label(Content("Enter saves a field (a journal event) · Tab moves · "
-                                "a adds a participant · q quits"), classes="dialog-hint")
+            yield Label(
+                Content(
+                    "Enter saves a field (a journal event) · Tab moves · "
+                    "a adds a participant · q quits"
+                ),
+                classes="dialog-hint",
+            )
             for title, fields in SECTIONS:
                 yield Label(Content.styled(title, "bold $accent"), classes="pm-section")
                 for field, label, hint in fields:
                     with Horizontal(classes="pm-row"):
                         yield Label(label, classes="pm-label")
-                        yield Field(current(state, field), placeholder=hint,
-                                    id=f"pm-{field.replace('.', '-')}", name=field)
+                        yield Field(
+                            current(state, field),
+                            placeholder=hint,
+                            id=f"pm-{field.replace('.', '-')}",
+                            name=field,
+                        )
             yield Label(Content.styled("Action items", "bold $accent"), classes="pm-section")
             yield OptionList(id="pm-items")
             with Horizontal(classes="pm-row"):
-                yield Field(placeholder="new action item, e.g. Add pool monitoring alerts",
-                            id="pm-new-item")
+                yield Field(
+                    placeholder="new action item, e.g. Add pool monitoring alerts", id="pm-new-item"
+                )
                 yield Field(placeholder="owner", id="pm-new-owner", classes="pm-owner")
             yield Label(Content.styled("Participants", "bold $accent"), classes="pm-section")
             yield Label(id="pm-people")
@@ -88,16 +118,24 @@ class PostmortemScreen(Screen[None]):
         self.query_one(StatusBar).state = state
         items = self.query_one("#pm-items", OptionList)
         keep = items.highlighted
-        items.set_options([
-            Option(Content.assemble(("☑ " if a.done else "☐ ", "$success" if a.done else ""),
-                                    visible(a.text),
-                                    (f"  ({visible(a.owner)})" if a.owner else "", "dim")),
-                   id=str(a.id))
-            for a in sorted(state.action_items.values(), key=lambda a: a.id)])
+        items.set_options(
+            [
+                Option(
+                    Content.assemble(
+                        ("☑ " if a.done else "☐ ", "$success" if a.done else ""),
+                        visible(a.text),
+                        (f"  ({visible(a.owner)})" if a.owner else "", "dim"),
+                    ),
+                    id=str(a.id),
+                )
+                for a in sorted(state.action_items.values(), key=lambda a: a.id)
+            ]
+        )
         if keep is not None and items.option_count:
             items.highlighted = min(keep, items.option_count - 1)
-        people = ", ".join(f"{visible(p.name)} ({role_label(p.role)})"
-                           for p in state.participants.values())
+        people = ", ".join(
+            f"{visible(p.name)} ({role_label(p.role)})" for p in state.participants.values()
+        )
         self.query_one("#pm-people", Label).update(Content(people or "nobody recorded"))
 
     @on(Input.Submitted)
@@ -112,8 +150,9 @@ class PostmortemScreen(Screen[None]):
         if value == current(self.app.state, field):
             self.notify("unchanged", timeout=1.5)
             return
-        await self.app.commit(lambda s: cmd.set_field(self.app.clock, s, field, value or None,
-                                                      owner=self.app.actor))
+        await self.app.commit(
+            lambda s: cmd.set_field(self.app.clock, s, field, value or None, owner=self.app.actor)
+        )
 
     async def _add_item(self) -> None:
         text = self.query_one("#pm-new-item", Input)
@@ -121,9 +160,11 @@ class PostmortemScreen(Screen[None]):
         if not text.value.strip():
             self.notify("type the action item first", severity="warning")
             return
-        saved = await self.app.commit(lambda s: cmd.add_action_item(
-            self.app.clock, s, text.value, item_owner=owner.value or None,
-            owner=self.app.actor))
+        saved = await self.app.commit(
+            lambda s: cmd.add_action_item(
+                self.app.clock, s, text.value, item_owner=owner.value or None, owner=self.app.actor
+            )
+        )
         if saved is not None:
             text.value = owner.value = ""
             text.focus()
@@ -139,14 +180,19 @@ class PostmortemScreen(Screen[None]):
             return
         item_id = int(items.highlighted_option.id or 0)
         done = not self.app.state.action_items[item_id].done
-        await self.app.commit(lambda s: cmd.update_action_item(
-            self.app.clock, s, item_id, done=done, owner=self.app.actor))
+        await self.app.commit(
+            lambda s: cmd.update_action_item(
+                self.app.clock, s, item_id, done=done, owner=self.app.actor
+            )
+        )
 
     @work
     async def action_assign(self) -> None:
         from tui.screens.participants import ParticipantDialog
+
         choice = await self.app.push_screen_wait(ParticipantDialog(self.app.state))
         if choice is not None:
             name, role = choice
-            await self.app.commit(lambda s: cmd.assign(self.app.clock, s, name, role,
-                                                       owner=self.app.actor))
+            await self.app.commit(
+                lambda s: cmd.assign(self.app.clock, s, name, role, owner=self.app.actor)
+            )

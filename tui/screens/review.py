@@ -49,10 +49,12 @@ def metrics_text(events: Sequence[Event]) -> Content:
         return human_duration(d) if d is not None else "—"
 
     parts: list = [("Metrics (whole incident)\n", "bold $accent")]
-    for label, value in (("detect", human_duration(m.time_to_detect)),
-                         ("acknowledge", took(m.time_to_acknowledge)),
-                         ("mitigate", took(m.time_to_mitigate)),
-                         ("resolve", took(m.time_to_resolve))):
+    for label, value in (
+        ("detect", human_duration(m.time_to_detect)),
+        ("acknowledge", took(m.time_to_acknowledge)),
+        ("mitigate", took(m.time_to_mitigate)),
+        ("resolve", took(m.time_to_resolve)),
+    ):
         parts += [(f"  time to {label:<12}", "dim"), f"{value}\n"]
     for sev, spent in sorted(m.severity_time.items()):
         parts += [(f"  at {sev.value:<19}", "dim"), f"{human_duration(spent)}\n"]
@@ -62,28 +64,40 @@ def metrics_text(events: Sequence[Event]) -> Content:
         if span.over:
             parts.append((f"  {human_duration(span.over)} over budget", "bold $error"))
         parts.append("\n")
-    parts += [("  updates            ", "dim"),
-              f"{m.updates_on_time} on time, {m.updates_late} late\n",
-              ("  commands run       ", "dim"), f"{m.commands_run}\n",
-              ("  evidence pinned    ", "dim"), f"{m.evidence_pinned}\n"]
+    parts += [
+        ("  updates            ", "dim"),
+        f"{m.updates_on_time} on time, {m.updates_late} late\n",
+        ("  commands run       ", "dim"),
+        f"{m.commands_run}\n",
+        ("  evidence pinned    ", "dim"),
+        f"{m.evidence_pinned}\n",
+    ]
     for problem in m.out_of_order:
         parts.append((f"  ⚠ out of order: {problem}\n", "bold $warning"))
     return Content.assemble(*parts)
 
 
 def state_text(s: IncidentState, at: datetime) -> Content:
-    parts: list = [(f"At {at:%Y-%m-%d %H:%M:%S} UTC\n", "bold $accent"),
-                   ("  status    ", "dim"), f"{s.status.emoji} {s.status.value}\n",
-                   ("  severity  ", "dim"), f"{s.severity.value}\n",
-                   ("  phase     ", "dim"), f"{load_playbook().phase(s.phase).name}\n"]
+    parts: list = [
+        (f"At {at:%Y-%m-%d %H:%M:%S} UTC\n", "bold $accent"),
+        ("  status    ", "dim"),
+        f"{s.status.emoji} {s.status.value}\n",
+        ("  severity  ", "dim"),
+        f"{s.severity.value}\n",
+        ("  phase     ", "dim"),
+        f"{load_playbook().phase(s.phase).name}\n",
+    ]
     done = sum(1 for t in s.checklist.values() if t.done)
     parts += [("  checklist ", "dim"), f"{done}/{len(load_playbook().checklist_keys())} done\n"]
     for p in s.participants.values():
         parts += [("  ", ""), (f"{role_label(p.role)}: ", "dim"), f"{visible(p.name)}\n"]
     last = s.last_sent()
     if last is not None:
-        parts += [("  last update ", "dim"), f"{last.at:%H:%M} to {visible(last.audience)}: ",
-                  (visible(last.message)[:160] + "\n", "italic")]
+        parts += [
+            ("  last update ", "dim"),
+            f"{last.at:%H:%M} to {visible(last.audience)}: ",
+            (visible(last.message)[:160] + "\n", "italic"),
+        ]
     return Content.assemble(*parts)
 
 
@@ -91,8 +105,7 @@ class ReviewScreen(Screen[None]):
     """Replay of one incident from its journal."""
 
     BINDINGS = [
-        *(Binding(a.key, f"refuse({a.title!r})", a.title, show=False)
-          for a in ACTIONS if a.writes),
+        *(Binding(a.key, f"refuse({a.title!r})", a.title, show=False) for a in ACTIONS if a.writes),
         Binding("e", "refuse('Correct timeline entry')", "Correct", show=False, priority=True),
         Binding("left,k", "step(-1)", "Previous event"),
         Binding("right,j", "step(1)", "Next event"),
@@ -154,9 +167,14 @@ class ReviewScreen(Screen[None]):
         pos = round((at - first).total_seconds() / span * (width - 1))
         bar = "━" * pos + "●" + "─" * (width - 1 - pos)
         index = sum(1 for e in self.events if e.occurred_at <= at)
-        self.query_one("#scrubber", Static).update(Content.assemble(
-            (f" {first:%H:%M} ", "dim"), (bar, "$accent"), (f" {last:%H:%M} ", "dim"),
-            f" event {index}/{len(self.events)}  ← → step"))
+        self.query_one("#scrubber", Static).update(
+            Content.assemble(
+                (f" {first:%H:%M} ", "dim"),
+                (bar, "$accent"),
+                (f" {last:%H:%M} ", "dim"),
+                f" event {index}/{len(self.events)}  ← → step",
+            )
+        )
 
     @work(exclusive=True, group="review-logs")
     async def _logs(self, at: datetime) -> None:
@@ -168,20 +186,28 @@ class ReviewScreen(Screen[None]):
             return  # the cursor moved on meanwhile
         if not lines:
             self.query_one("#logs-text", Static).update(
-                Content(f"no output captured within {AROUND.seconds} s of this moment"))
+                Content(f"no output captured within {AROUND.seconds} s of this moment")
+            )
             return
         parts: list = []
         for sid, line in lines:
-            parts += [(f"{line.read_at[11:19]} {sid}:{line.no} ", "dim"),
-                      (visible(line.text)[:400], "$error" if line.err else ""), "\n"]
+            parts += [
+                (f"{line.read_at[11:19]} {sid}:{line.no} ", "dim"),
+                (visible(line.text)[:400], "$error" if line.err else ""),
+                "\n",
+            ]
         self.query_one("#logs-text", Static).update(Content.assemble(*parts))
 
     def action_refuse(self, what: str) -> None:
         """A key that would change the incident says why it cannot."""
         number = f"INC-{self.app.incident_id}"
-        self.notify(f"{what}: this is a read-only review. To write the incident up after "
-                    f"the fact, use `warroom postmortem {number}`.", title="Read-only",
-                    severity="warning", markup=False)
+        self.notify(
+            f"{what}: this is a read-only review. To write the incident up after "
+            f"the fact, use `warroom postmortem {number}`.",
+            title="Read-only",
+            severity="warning",
+            markup=False,
+        )
 
     @on(ChecklistPane.Toggled)
     @on(ChecklistPane.PhaseChosen)

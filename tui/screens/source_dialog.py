@@ -31,18 +31,25 @@ class SourceDialog(ModalScreen[SourceSpec | None]):
         with Vertical(classes="dialog", id="source-dialog") as box:
             box.border_title = "Add log source"
             with RadioSet(id="src-kind"):
-                yield RadioButton("Shell command (tail -F, journalctl -f, kubectl logs -f)",
-                                  value=True, id="kind-cmd")
-                yield RadioButton("Grep files, directories or globs (follows growth and "
-                                  "rotation)", id="kind-grep")
+                yield RadioButton(
+                    "Shell command (tail -F, journalctl -f, kubectl logs -f)",
+                    value=True,
+                    id="kind-cmd",
+                )
+                yield RadioButton(
+                    "Grep files, directories or globs (follows growth and rotation)", id="kind-grep"
+                )
             yield Label("Command", id="lbl-command")
-            yield Field(placeholder="e.g. kubectl logs -f deploy/checkout-api",
-                        id="src-command")
+            yield Field(placeholder="e.g. kubectl logs -f deploy/checkout-api", id="src-command")
             yield Label("Pattern and paths", id="lbl-grep", classes="-grep")
-            yield Field(placeholder="regex, e.g. ERROR|5[0-9]{2}", id="src-pattern",
-                        classes="-grep")
-            yield Field(placeholder="paths, e.g. /var/log/app/*.log /var/log/nginx",
-                        id="src-paths", classes="-grep")
+            yield Field(
+                placeholder="regex, e.g. ERROR|5[0-9]{2}", id="src-pattern", classes="-grep"
+            )
+            yield Field(
+                placeholder="paths, e.g. /var/log/app/*.log /var/log/nginx",
+                id="src-paths",
+                classes="-grep",
+            )
             with Horizontal(classes="-grep", id="src-flags"):
                 yield Checkbox("fixed string", id="src-fixed")
                 yield Checkbox("ignore case", id="src-icase")
@@ -81,10 +88,14 @@ class SourceDialog(ModalScreen[SourceSpec | None]):
                 except ValueError as e:
                     raise InvalidInput(f"paths: {e}") from None
                 spec = cmd.grep_spec(
-                    value["src-pattern"], paths, name=name, cwd=os.getcwd(),
+                    value["src-pattern"],
+                    paths,
+                    name=name,
+                    cwd=os.getcwd(),
                     fixed=self.query_one("#src-fixed", Checkbox).value,
                     ignore_case=self.query_one("#src-icase", Checkbox).value,
-                    invert=self.query_one("#src-invert", Checkbox).value)
+                    invert=self.query_one("#src-invert", Checkbox).value,
+                )
         except InvalidInput as e:
             self.notify(str(e), severity="error", markup=False)
             return

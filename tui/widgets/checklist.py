@@ -73,8 +73,7 @@ class ChecklistPane(OptionList):
         pb = load_playbook()
         phase = pb.phase(s.phase)
         try:
-            self.replace_option_prompt(f"h:{phase.id}",
-                                       self._heading(s, now, phase, phase.number))
+            self.replace_option_prompt(f"h:{phase.id}", self._heading(s, now, phase, phase.number))
         except Exception:
             self._rebuild()
 
@@ -85,8 +84,10 @@ class ChecklistPane(OptionList):
         pb = load_playbook()
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         options: list[Option | None] = [
-            Option(Content.styled("Immediate actions", "bold $accent"), id="h:immediate",
-                   disabled=True)]
+            Option(
+                Content.styled("Immediate actions", "bold $accent"), id="h:immediate", disabled=True
+            )
+        ]
         for i, a in enumerate(pb.immediate_actions):
             options.append(self._item(s, f"immediate:{i}", f"{a.name} - {a.description}"))
         current = pb.phase(s.phase).number
@@ -99,9 +100,14 @@ class ChecklistPane(OptionList):
         self.border_subtitle = f"phase {current}/5"
         if highlighted is None:
             # First view: the first open item of the current phase.
-            todo = [f"i:{s.phase.value}:{i}" for i in range(len(pb.phase(s.phase).actions))
-                    if not (s.checklist.get(f"{s.phase.value}:{i}") and
-                            s.checklist[f"{s.phase.value}:{i}"].done)]
+            todo = [
+                f"i:{s.phase.value}:{i}"
+                for i in range(len(pb.phase(s.phase).actions))
+                if not (
+                    s.checklist.get(f"{s.phase.value}:{i}")
+                    and s.checklist[f"{s.phase.value}:{i}"].done
+                )
+            ]
             highlighted = todo[0] if todo else f"h:{s.phase.value}"
         if highlighted is not None:
             try:
@@ -115,7 +121,8 @@ class ChecklistPane(OptionList):
         budget = f" · {phase.budget_minutes} min" if phase.budget_minutes else ""
         style = "bold reverse $accent" if here else ("dim" if phase.number < current else "bold")
         parts: list[str | tuple[str, str]] = [
-            (f"{marker} {phase.number}. {phase.name}{budget}", style)]
+            (f"{marker} {phase.number}. {phase.name}{budget}", style)
+        ]
         if here:
             spent = now - s.phase_started_at
             over = phase.budget_minutes and spent.total_seconds() > phase.budget_minutes * 60
@@ -133,7 +140,8 @@ class ChecklistPane(OptionList):
         done = bool(tick and tick.done)
         parts: list[str | tuple[str, str]] = [
             ("  ☑ " if done else "  ☐ ", "$success" if done else ""),
-            (label, "dim" if done else "")]
+            (label, "dim" if done else ""),
+        ]
         if tick and tick.done:
             parts.append((f"  {tick.at:%H:%M}", "dim"))
         return Option(Content.assemble(*parts), id=f"i:{key}")

@@ -35,8 +35,9 @@ AUDIENCE = "status-page"  # the first audience shown
 SELECTED_KEY = "comms.selected"  # the audience and template last shown, "<aud>/<template>"
 
 
-def countdown_text(c: comms.Countdown, now: datetime, *, short: bool = True,
-                   tight: bool = False) -> str:
+def countdown_text(
+    c: comms.Countdown, now: datetime, *, short: bool = True, tight: bool = False
+) -> str:
     """``page 12:00``, ``page LATE 05:00`` (tight: ``page +05:00``), ``page off``; long:
     ``OVERDUE 05:00 (was due 15:03Z)``, ``next 15:23Z, in 15:00``."""
     name = f"{c.short} " if short else ""
@@ -96,12 +97,20 @@ class CommsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="comms-head"):
-            yield Select([(comms.AUDIENCE_LABELS[a], a) for a in comms.AUDIENCES],
-                         value=self._audience, allow_blank=False, id="comms-audience",
-                         compact=True)
-            yield Select([(LABELS[t], t) for t in comms.TEMPLATES],
-                         value=self._chosen.get(self._audience, "initial"),
-                         allow_blank=False, id="comms-template", compact=True)
+            yield Select(
+                [(comms.AUDIENCE_LABELS[a], a) for a in comms.AUDIENCES],
+                value=self._audience,
+                allow_blank=False,
+                id="comms-audience",
+                compact=True,
+            )
+            yield Select(
+                [(LABELS[t], t) for t in comms.TEMPLATES],
+                value=self._chosen.get(self._audience, "initial"),
+                allow_blank=False,
+                id="comms-template",
+                compact=True,
+            )
             yield Ticker(id="comms-due")
         with Horizontal(id="comms-cadence"):
             for a in comms.AUDIENCES:
@@ -127,8 +136,7 @@ class CommsPane(Vertical):
 
     def on_mount(self) -> None:
         for problem in self.template_problems:
-            self.notify(problem, title="Templates", severity="warning", markup=False,
-                        timeout=10)
+            self.notify(problem, title="Templates", severity="warning", markup=False, timeout=10)
         self._choose_template()
         self._load()
 
@@ -169,8 +177,9 @@ class CommsPane(Vertical):
         for c in comms.countdowns(s, now):
             label = self.query_one(f"#cad-{c.audience}", Ticker)
             label.text = Content(countdown_text(c, now, tight=tight))
-            label.set_classes(f"cad -{c.state}" + (" -current" if c.audience ==
-                                                    self._audience else ""))
+            label.set_classes(
+                f"cad -{c.state}" + (" -current" if c.audience == self._audience else "")
+            )
             if c.state == "overdue":
                 late.append(c.label)
             if c.audience == self._audience:
@@ -178,7 +187,8 @@ class CommsPane(Vertical):
                 room = width - 15 - 21 - 1  # beside the two selects: the longest that fits
                 forms = [countdown_text(c, now, short=False)] + [
                     countdown_text(c, now, tight=t).removeprefix(f"{c.short} ")
-                    for t in (False, True)]
+                    for t in (False, True)
+                ]
                 text = next((f for f in forms if len(f) <= room), forms[-1])
                 due.text = Content(text)
                 due.set_classes(f"-{c.state}")
@@ -196,20 +206,34 @@ class CommsPane(Vertical):
         if before is None or before == c.state or c.due is None:
             return
         if c.state == "soon":
-            self.notify(f"Update to {c.label} due in {clock_delta(c.due - now)} "
-                        f"({c.due:%H:%M} UTC)", title="Comms", severity="warning",
-                        timeout=10, markup=False)
+            self.notify(
+                f"Update to {c.label} due in {clock_delta(c.due - now)} ({c.due:%H:%M} UTC)",
+                title="Comms",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
         elif c.state == "overdue":
-            self.notify(f"Update to {c.label} is OVERDUE (was due {c.due:%H:%M} UTC)",
-                        title="Comms", severity="error", timeout=20, markup=False)
+            self.notify(
+                f"Update to {c.label} is OVERDUE (was due {c.due:%H:%M} UTC)",
+                title="Comms",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
             self.app.bell()
 
     def render_draft(self, template: str, audience: str) -> str:
         s, now = self.state, self.now
         assert s is not None and now is not None
-        return comms.render(template, s, now, audience=audience,
-                            local=getattr(self.app, "local_tz", None),
-                            text=self.templates.get(template))
+        return comms.render(
+            template,
+            s,
+            now,
+            audience=audience,
+            local=getattr(self.app, "local_tz", None),
+            text=self.templates.get(template),
+        )
 
     def _load(self) -> None:
         if self.state is None or self.now is None or not self.is_mounted:
@@ -264,13 +288,15 @@ class CommsPane(Vertical):
 
     def action_next_audience(self) -> None:
         i = comms.AUDIENCES.index(self._audience)
-        self.query_one("#comms-audience", Select).value = \
-            comms.AUDIENCES[(i + 1) % len(comms.AUDIENCES)]
+        self.query_one("#comms-audience", Select).value = comms.AUDIENCES[
+            (i + 1) % len(comms.AUDIENCES)
+        ]
 
     def action_next_template(self) -> None:
         i = comms.TEMPLATES.index(self._template)
-        self.query_one("#comms-template", Select).value = \
-            comms.TEMPLATES[(i + 1) % len(comms.TEMPLATES)]
+        self.query_one("#comms-template", Select).value = comms.TEMPLATES[
+            (i + 1) % len(comms.TEMPLATES)
+        ]
 
     def action_send(self) -> None:
         text = self.text.strip()

@@ -66,7 +66,8 @@ class HostPane(VerticalScroll, can_focus=True):
         rows = text.count("\n")
         self.query_one("#host-text", Static).update(
             Content(text + "\n\nenter pins this snapshot to the timeline"),
-            layout=rows != self._rows)  # (as many lines as before: a repaint is enough)
+            layout=rows != self._rows,
+        )  # (as many lines as before: a repaint is enough)
         self._rows = rows
 
     def action_pin(self) -> None:

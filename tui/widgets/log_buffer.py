@@ -35,8 +35,9 @@ class LogBuffer:
     """The last ``capacity`` lines of a source, no more than ``max_bytes`` of them, with
     optional filter and wrap views."""
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self, capacity: int = DEFAULT_CAPACITY, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> None:
         if capacity < 1 or max_bytes < 1:
             raise ValueError("capacity and max_bytes must be positive")
         self.capacity = capacity
@@ -78,8 +79,14 @@ class LogBuffer:
     def has(self, seq: int) -> bool:
         return self.first_seq <= seq < self.total
 
-    def append(self, lines: Iterable[str], *, err: bool = False, first_no: int | None = None,
-               read_at: float = 0.0) -> int:
+    def append(
+        self,
+        lines: Iterable[str],
+        *,
+        err: bool = False,
+        first_no: int | None = None,
+        read_at: float = 0.0,
+    ) -> int:
         """Add lines; returns how many were added. ``first_no`` numbers them for the source,
         ``read_at`` (epoch seconds) is when they were read."""
         lines = list(lines)
@@ -90,8 +97,11 @@ class LogBuffer:
         held = len(self._lines)
         over = held + n - self.capacity  # lines the ring pushes out as these go in
         if over > 0:
-            self.bytes -= (sum(map(_size, islice(self._lines, over))) if over <= held
-                           else self.bytes + sum(map(_size, lines[:over - held])))
+            self.bytes -= (
+                sum(map(_size, islice(self._lines, over)))
+                if over <= held
+                else self.bytes + sum(map(_size, lines[: over - held]))
+            )
         self.bytes += cost
         self._reads.append((self.total, read_at))
         no = first_no if first_no is not None else self._next_no
@@ -169,8 +179,7 @@ class LogBuffer:
     def around(self, seq: int, before: int = 3, after: int = 3) -> tuple[list[str], list[str]]:
         """Up to ``before`` lines before and ``after`` lines after ``seq`` still held."""
         lo, hi = max(self.first_seq, seq - before), min(self.total, seq + after + 1)
-        return ([self.line(s) for s in range(lo, seq)],
-                [self.line(s) for s in range(seq + 1, hi)])
+        return ([self.line(s) for s in range(lo, seq)], [self.line(s) for s in range(seq + 1, hi)])
 
     def clear(self) -> None:
         """Forget every line (the sequence numbers go on counting)."""
@@ -230,8 +239,9 @@ class LogBuffer:
             self._extend_wrap(self._view_texts())
 
     def _view_texts(self) -> Iterator[str]:
-        return (self.line(s) for s in self._matches) if self._filter is not None \
-            else iter(self._lines)
+        return (
+            (self.line(s) for s in self._matches) if self._filter is not None else iter(self._lines)
+        )
 
     def _rows(self, text: str) -> int:
         return max(1, -(-cell_len(text) // self._wrap_width))

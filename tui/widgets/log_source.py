@@ -26,8 +26,11 @@ def spec_text(src: SourceState) -> str:
     spec = src.spec
     if spec.kind == "cmd":
         return spec.command or ""
-    flags = "".join(f for f, on_ in (("-F ", spec.fixed), ("-i ", spec.ignore_case),
-                                      ("-v ", spec.invert)) if on_)
+    flags = "".join(
+        f
+        for f, on_ in (("-F ", spec.fixed), ("-i ", spec.ignore_case), ("-v ", spec.invert))
+        if on_
+    )
     return f"grep {flags}{spec.pattern} {' '.join(spec.paths)}"
 
 
@@ -74,8 +77,12 @@ class SourcePane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(id="src-status")
-        yield Field(placeholder="search (regex; Enter applies, Escape closes)",
-                    id="src-query", classes="-hidden", select_on_focus=True)
+        yield Field(
+            placeholder="search (regex; Enter applies, Escape closes)",
+            id="src-query",
+            classes="-hidden",
+            select_on_focus=True,
+        )
         yield LogView(self.buffer, id="src-view")
 
     @property
@@ -94,13 +101,13 @@ class SourcePane(Vertical):
         if not self.is_mounted:
             return
         s = self.source
-        state = {"added": ("waiting to start", "$warning"),
-                 "started": ("● running", "$success"),
-                 "exited": (f"exited {s.exit_code}", "$success" if s.exit_code == 0
-                            else "$error"),
-                 "stopped": ("■ stopped", "$text-muted"),
-                 "failed": (f"✖ failed: {visible(s.reason or 'unknown reason')}", "$error"),
-                 }.get(s.state, (s.state, ""))
+        state = {
+            "added": ("waiting to start", "$warning"),
+            "started": ("● running", "$success"),
+            "exited": (f"exited {s.exit_code}", "$success" if s.exit_code == 0 else "$error"),
+            "stopped": ("■ stopped", "$text-muted"),
+            "failed": (f"✖ failed: {visible(s.reason or 'unknown reason')}", "$error"),
+        }.get(s.state, (s.state, ""))
         view = self.view
         parts: list = [(state[0], f"bold {state[1]}"), " "]
         if self.live:
@@ -123,8 +130,11 @@ class SourcePane(Vertical):
     def action_query(self, mode: str) -> None:
         self._query_mode = mode
         box = self.query_one("#src-query", Input)
-        box.placeholder = ("search (regex; Enter applies, Escape closes)" if mode == "search"
-                           else "show only lines matching (empty shows all)")
+        box.placeholder = (
+            "search (regex; Enter applies, Escape closes)"
+            if mode == "search"
+            else "show only lines matching (empty shows all)"
+        )
         box.remove_class("-hidden")
         box.focus()
 

@@ -40,8 +40,15 @@ _SCAN = 4096  # characters of a line searched for its level, and around what is 
 class LogView(ScrollView, can_focus=True):
     """A follow-mode log view over a ring buffer."""
 
-    COMPONENT_CLASSES = {"level-error", "level-warn", "level-debug", "gutter", "cursor",
-                         "match", "stderr"}
+    COMPONENT_CLASSES = {
+        "level-error",
+        "level-warn",
+        "level-debug",
+        "gutter",
+        "cursor",
+        "match",
+        "stderr",
+    }
     DEFAULT_CSS = """
     LogView { background: $surface; overflow: auto; }
     LogView > .level-error { color: $error; }
@@ -84,8 +91,7 @@ class LogView(ScrollView, can_focus=True):
         self._schedule()
 
     # ------------------------------------------------------------------ feeding
-    def append(self, lines: list[str], *, err: bool = False, first_no: int | None = None
-               ) -> None:
+    def append(self, lines: list[str], *, err: bool = False, first_no: int | None = None) -> None:
         """Add lines. Cheap: the screen catches up at the next frame. (The console's
         source runner appends to the shared buffer directly; the view notices.)"""
         self.buffer.append(lines, err=err, first_no=first_no, read_at=time.time())
@@ -129,8 +135,11 @@ class LogView(ScrollView, can_focus=True):
 
     def _frame(self) -> None:
         self._dirty = False
-        width = (self.scrollable_content_region.width if self.wrap
-                 else min(self.buffer.widest, 4096) + GUTTER + 1)
+        width = (
+            self.scrollable_content_region.width
+            if self.wrap
+            else min(self.buffer.widest, 4096) + GUTTER + 1
+        )
         grow(self, Size(width, self.buffer.rows()))
         if self.following:
             self._stick_to_end()
@@ -177,8 +186,10 @@ class LogView(ScrollView, can_focus=True):
         line.append_text(text)
         if seq == self.cursor:
             line.stylize(self.get_component_rich_style("cursor"))
-        segments = [Segment(s.text, base + s.style if s.style else base)
-                    for s in line.render(self.app.console)]
+        segments = [
+            Segment(s.text, base + s.style if s.style else base)
+            for s in line.render(self.app.console)
+        ]
         strip = Strip(segments, line.cell_len)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
@@ -196,7 +207,7 @@ class LogView(ScrollView, can_focus=True):
         if self.search is not None:
             match_style = self.get_component_rich_style("match")
             lo = max(start - _SCAN, 0)
-            for m_start, m_end in self.search.spans(raw[lo:end + _SCAN]):
+            for m_start, m_end in self.search.spans(raw[lo : end + _SCAN]):
                 m_start, m_end = m_start + lo, m_end + lo
                 if m_end > start and m_start < end:
                     text.stylize(match_style, max(m_start - start, 0), m_end - start)
@@ -210,8 +221,9 @@ class LogView(ScrollView, can_focus=True):
 
     def action_follow(self) -> None:
         self.following = True
-        self.cursor = self.buffer.view_seq(self.buffer.view_len() - 1) \
-            if self.buffer.view_len() else None
+        self.cursor = (
+            self.buffer.view_seq(self.buffer.view_len() - 1) if self.buffer.view_len() else None
+        )
         self._frame()
 
     def action_top(self) -> None:

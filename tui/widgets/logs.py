@@ -19,10 +19,12 @@ from tui.widgets.host import HostPane
 from tui.widgets.log_buffer import LogBuffer
 from tui.widgets.log_source import SourcePane
 
-EMPTY_HELP = ("No log sources yet. Record one from a shell:\n"
-              "  warroom tail INC --cmd 'tail -F /var/log/app.log'\n"
-              "  warroom tail INC --grep 'ERROR|5[0-9][0-9]' /var/log/app/\n"
-              "A console attached to the incident starts it.")
+EMPTY_HELP = (
+    "No log sources yet. Record one from a shell:\n"
+    "  warroom tail INC --cmd 'tail -F /var/log/app.log'\n"
+    "  warroom tail INC --grep 'ERROR|5[0-9][0-9]' /var/log/app/\n"
+    "A console attached to the incident starts it."
+)
 
 
 class LogsPane(Vertical):
@@ -54,8 +56,9 @@ class LogsPane(Vertical):
         if state is None:
             return
         running = sum(1 for s in state.sources.values() if s.state == "started")
-        self.border_subtitle = (f"{len(state.sources)} source(s), {running} running"
-                                if state.sources else "")  # (before the tabs are awaited)
+        self.border_subtitle = (
+            f"{len(state.sources)} source(s), {running} running" if state.sources else ""
+        )  # (before the tabs are awaited)
         tabs = self.query_one(TabbedContent)
         for sid, src in state.sources.items():
             pane_id = f"log-{sid}"

@@ -15,9 +15,12 @@ def grow(view: ScrollView, size: Size) -> None:
     scrolls, its own size stays as it is: update the scroll range alone.
     """
     old = view.virtual_size
-    if (size.width == old.width and size.height != old.height
-            and view.show_vertical_scrollbar
-            and min(old.height, size.height) > view.scrollable_content_region.height):
+    if (
+        size.width == old.width
+        and size.height != old.height
+        and view.show_vertical_scrollbar
+        and min(old.height, size.height) > view.scrollable_content_region.height
+    ):
         view.set_reactive(type(view).virtual_size, size)
         view._scroll_update(size)  # scrollbar range and scroll_y bounds (Textual's own)
     else:

@@ -39,8 +39,7 @@ class Part(NamedTuple):
 STYLES = {  # by part, then by state; solid blocks read well on a projector
     "id": {"": "bold"},
     "sev": {f"-sev{n}": f"bold $sev-text on $sev{n}" for n in (1, 2, 3)},
-    "status": {f"-status-{s}": f"bold $status-{s}" for s in ("active", "mitigated",
-                                                              "resolved")},
+    "status": {f"-status-{s}": f"bold $status-{s}" for s in ("active", "mitigated", "resolved")},
     "phase": {"-over": "bold $sev-text on $overdue"},
     "update": {"-soon": "bold $due-soon", "-overdue": "bold blink $sev-text on $overdue"},
     "mode": {"-readonly": "bold $sev-text on $warning"},
@@ -88,10 +87,12 @@ class StatusBar(Widget):
         g, now = self.glance, self.now
         if g is None or now is None:
             return
-        parts = {"id": Part(g.number),
-                 "sev": Part(g.severity, f"-sev{g.severity_rank}"),
-                 "status": Part(f"{g.status_emoji} {g.status}", f"-status-{g.status.lower()}"),
-                 "elapsed": Part(f"⏱ {clock_delta(now - g.started_at)}")}
+        parts = {
+            "id": Part(g.number),
+            "sev": Part(g.severity, f"-sev{g.severity_rank}"),
+            "status": Part(f"{g.status_emoji} {g.status}", f"-status-{g.status.lower()}"),
+            "elapsed": Part(f"⏱ {clock_delta(now - g.started_at)}"),
+        }
         spent = now - g.phase_started_at
         text, state = f"P{g.phase_number} {g.phase_name} {clock_delta(spent)}", ""
         if g.phase_budget_minutes:
@@ -105,11 +106,13 @@ class StatusBar(Widget):
         if due is None or g.update_short is None:
             parts["update"] = Part("✉ no updates due")
         elif (urgency := due_state(due, now)) == "overdue":
-            parts["update"] = Part(f"✉ {g.update_short} OVERDUE {clock_delta(now - due)}",
-                                   "-overdue")
+            parts["update"] = Part(
+                f"✉ {g.update_short} OVERDUE {clock_delta(now - due)}", "-overdue"
+            )
         else:
-            parts["update"] = Part(f"✉ {g.update_short} {clock_delta(due - now)}",
-                                   "-soon" if urgency == "soon" else "")
+            parts["update"] = Part(
+                f"✉ {g.update_short} {clock_delta(due - now)}", "-soon" if urgency == "soon" else ""
+            )
         parts["title"] = Part(visible(g.title))
         read_only = bool(getattr(self.app, "read_only", False))
         parts["mode"] = Part("READ-ONLY" if read_only else "", "-readonly" if read_only else "")
@@ -131,7 +134,8 @@ class StatusBar(Widget):
         title = Content(f" {self.parts['title'].text}")
         if width < self.NARROW:  # the title on a line of its own
             gap = max(0, width - row.cell_length - mode.cell_length)
-            return Content("\n").join([row + Content(" " * gap) + mode,
-                                       title.truncate(width, ellipsis=True)])
+            return Content("\n").join(
+                [row + Content(" " * gap) + mode, title.truncate(width, ellipsis=True)]
+            )
         room = max(0, width - row.cell_length - mode.cell_length)
         return row + title.truncate(room, ellipsis=True, pad=True) + mode

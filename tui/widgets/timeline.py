@@ -28,8 +28,12 @@ if TYPE_CHECKING:
 FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
     ("all", None),
     ("notes", frozenset({"note", "declared"})),
-    ("decisions", frozenset({"status", "severity", "phase", "participant", "field",
-                             "action_item", "declared"})),
+    (
+        "decisions",
+        frozenset(
+            {"status", "severity", "phase", "participant", "field", "action_item", "declared"}
+        ),
+    ),
     ("checklist", frozenset({"checklist"})),
     ("comms", frozenset({"comms", "notify", "cadence"})),
     ("commands", frozenset({"command"})),
@@ -37,8 +41,13 @@ FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
     ("corrections", frozenset({"edit"})),
 )
 KIND_STYLE = {
-    "declared": "bold", "status": "bold", "severity": "bold", "phase": "bold",
-    "evidence": "italic", "edit": "dim italic", "command": "dim",
+    "declared": "bold",
+    "status": "bold",
+    "severity": "bold",
+    "phase": "bold",
+    "evidence": "italic",
+    "edit": "dim italic",
+    "command": "dim",
 }
 
 
@@ -126,6 +135,7 @@ class TimelinePane(Vertical, can_focus=False):
     def add_events(self, events: Iterable[Event], *, older_page: bool = False) -> None:
         """Take new (or older) events; corrections re-render the rows they amend."""
         from incident.journal import timeline  # (the domain is loaded after the first frame)
+
         fresh = [e for e in events if e.id is not None and e.id not in self._events]
         if older_page:
             self._asked_older = False
@@ -141,8 +151,12 @@ class TimelinePane(Vertical, can_focus=False):
             return
         following = self._following()
         newest = self._rows[-1].occurred_at if self._rows else None
-        append_only = (not older_page and not peeked and newest is not None
-                       and all(e.occurred_at >= newest and e.corrects is None for e in fresh))
+        append_only = (
+            not older_page
+            and not peeked
+            and newest is not None
+            and all(e.occurred_at >= newest and e.corrects is None for e in fresh)
+        )
         if append_only:  # the common case (notes as they come): rows for them alone
             added = timeline(fresh)
             for r in added:
@@ -171,8 +185,9 @@ class TimelinePane(Vertical, can_focus=False):
         action_w = rest * 3 // 10
         self._widths = (time_w, rest - action_w, action_w, owner_w)
         table.clear(columns=True)
-        for label, w in zip(("Time (UTC)", "Event", "Action Taken", "Owner"), self._widths,
-                            strict=True):
+        for label, w in zip(
+            ("Time (UTC)", "Event", "Action Taken", "Owner"), self._widths, strict=True
+        ):
             table.add_column(label, width=w, key=label)
 
     def _visible(self, row: TimelineEntry | Row) -> bool:
@@ -183,17 +198,22 @@ class TimelinePane(Vertical, can_focus=False):
         style = KIND_STYLE.get(str(r.kind), "")
         start = self._rows[0].occurred_at if self._rows else r.occurred_at
         at = r.occurred_at.astimezone(UTC)
-        when = at.strftime("%H:%M:%S") if at.date() == start.astimezone(UTC).date() \
+        when = (
+            at.strftime("%H:%M:%S")
+            if at.date() == start.astimezone(UTC).date()
             else at.strftime("%m-%d %H:%M")
+        )
         text = visible(r.text)
         if r.retracted:
             text, style = f"{text} (retracted)", "strike dim"
         elif r.corrected:
             text += " ✎"
-        return [Text(when, style="dim"), Text(text, style=style, no_wrap=True,
-                                               overflow="ellipsis"),
-                Text(visible(r.action), no_wrap=True, overflow="ellipsis"),
-                Text(visible(r.owner), no_wrap=True, overflow="ellipsis")]
+        return [
+            Text(when, style="dim"),
+            Text(text, style=style, no_wrap=True, overflow="ellipsis"),
+            Text(visible(r.action), no_wrap=True, overflow="ellipsis"),
+            Text(visible(r.owner), no_wrap=True, overflow="ellipsis"),
+        ]
 
     def _add_row(self, r: TimelineEntry | Row) -> None:
         self.table.add_row(*self._cells(r), key=str(r.id))
@@ -241,8 +261,11 @@ class TimelinePane(Vertical, can_focus=False):
     @on(TimelineTable.RowHighlighted)
     def _maybe_older(self, event: TimelineTable.RowHighlighted) -> None:
         # A redraw (clear + add_row) posts a stale highlight of row 0: trust only the cursor.
-        if event.cursor_row == 0 == self.table.cursor_row and self.has_older \
-                and not self._asked_older:
+        if (
+            event.cursor_row == 0 == self.table.cursor_row
+            and self.has_older
+            and not self._asked_older
+        ):
             oldest = self.oldest_event()
             if oldest is not None:
                 self._asked_older = True

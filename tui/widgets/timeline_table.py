@@ -165,8 +165,9 @@ class TimelineTable(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor_row, animate=animate, immediate=True, force=True)
         elif self.cursor_row >= top + visible:
             # (force: rows just added have no scrollbar yet, and would wait a frame for one)
-            self.scroll_to(y=self.cursor_row - visible + 1, animate=animate, immediate=True,
-                           force=True)
+            self.scroll_to(
+                y=self.cursor_row - visible + 1, animate=animate, immediate=True, force=True
+            )
             if again and self.scroll_y < self.cursor_row - visible + 1:
                 # the rows just added are not in the scroll range until the next layout
                 self.call_after_refresh(self._scroll_to_cursor, animate, again=False)
@@ -233,8 +234,9 @@ class TimelineTable(ScrollView, can_focus=True):
             text = cell.copy()
             text.truncate(column.width, overflow="ellipsis", pad=True)
             segments.append(pad)  # (Text.render leaves the text's own style to the caller)
-            segments.extend(Segment.apply_style(text.render(console),
-                                                console.get_style(text.style)))
+            segments.extend(
+                Segment.apply_style(text.render(console), console.get_style(text.style))
+            )
             segments.append(pad)
         strip = Strip(segments).crop_extend(0, width, None)
         return strip.apply_style(style)
