@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from incident.clock import FrozenClock  # noqa: E402
 from incident.demo import seed_demo  # noqa: E402
 from storage.store import Store  # noqa: E402
-from tui.cli import build_app  # noqa: E402
+from tui.cli import Launch, build_app  # noqa: E402
 from tui.screens.console import ConsoleScreen  # noqa: E402
 from tui.screens.postmortem import PostmortemScreen  # noqa: E402
 from tui.screens.review import ReviewScreen  # noqa: E402
@@ -67,16 +67,17 @@ async def shoot(
     mode = keys[0] if keys and keys[0].isupper() else ""
     keys = keys[1:] if mode else keys
     app = build_app(
-        db,
-        incident,
-        FrozenClock(FROZEN),
-        theme=theme,
-        actor="@alice",
-        remember_theme=False,
-        local_tz=UTC,
-        run_sources=False,
-        read_only=mode == "REVIEW",
-        postmortem=mode == "POSTMORTEM",
+        Launch(
+            db,
+            incident,
+            FrozenClock(FROZEN),
+            theme=theme,
+            actor="@alice",
+            remember_theme=False,
+            local_tz=UTC,
+            run_sources=False,
+            mode={"REVIEW": "review", "POSTMORTEM": "postmortem"}.get(mode, "console"),
+        )
     )
     async with app.run_test(size=size) as pilot:
         for _ in range(200):

@@ -12,7 +12,7 @@ from incident.clock import FrozenClock
 from incident.demo import seed_demo
 from storage.store import Store
 from tui.app import WarRoomApp
-from tui.cli import build_app
+from tui.cli import Launch, build_app
 from tui.screens.console import ConsoleScreen
 
 FROZEN = datetime(2026, 11, 25, 15, 8, tzinfo=UTC)
@@ -39,18 +39,22 @@ def make_app(
     theme: str = "warroom-dark",
     read_only: bool = False,
     run_sources: bool = False,
+    sampler=None,
 ) -> WarRoomApp:
     """The app as the CLI builds it; log sources only run when a test asks for them."""
     return build_app(
-        db,
-        incident,
-        clock or FrozenClock(FROZEN),
-        read_only=read_only,
-        theme=theme,
-        actor="@alice",
-        remember_theme=False,
-        local_tz=UTC,
-        run_sources=run_sources,
+        Launch(
+            db,
+            incident,
+            clock or FrozenClock(FROZEN),
+            mode="review" if read_only else "console",
+            theme=theme,
+            actor="@alice",
+            remember_theme=False,
+            local_tz=UTC,
+            run_sources=run_sources,
+            sampler=sampler,
+        )
     )
 
 
@@ -58,13 +62,13 @@ def hold_journal(app: WarRoomApp) -> asyncio.Event:
     """Keep ``app``'s journal from opening until the returned event is set (to look at the
     first frame, painted from a peek before the journal is open)."""
     gate = asyncio.Event()
-    opener = app._open_journal
+    opener = app.session._open_journal
 
     async def held_open():
         await gate.wait()
         return await opener()
 
-    app._open_journal = held_open
+    app.session._open_journal = held_open
     return gate
 
 

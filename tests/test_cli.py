@@ -676,21 +676,23 @@ def test_bad_capture_bytes_are_one_line(
 
 def test_the_capture_budget_reaches_the_capture_writer(db: Path) -> None:
     from incident.clock import SystemClock
-    from tui.cli import build_app, build_parser
+    from tui.cli import Launch, build_app, build_parser
 
     args = build_parser().parse_args(["--capture-bytes", "8M", "--capture-lines", "500"])
     app = build_app(
-        db,
-        None,
-        SystemClock(),
-        capture_lines=args.capture_lines,
-        capture_bytes=args.capture_bytes,
-        remember_theme=False,
+        Launch(
+            db,
+            None,
+            SystemClock(),
+            capture_lines=args.capture_lines,
+            capture_bytes=args.capture_bytes,
+            remember_theme=False,
+        )
     )
     try:
-        assert (app.capture.limit, app.capture.max_bytes) == (500, 8 << 20)
+        assert (app.runner.capture.limit, app.runner.capture.max_bytes) == (500, 8 << 20)
     finally:
-        app.capture.close()
+        app.runner.capture.close()
 
 
 def test_db_after_the_verb(db: Path, capsys, tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from tests.console_support import (
     until,
     wait_ready,
 )
-from tui.cli import build_app
+from tui.cli import Launch, build_app
 from tui.screens.console import FIRST_PAGE, ConsoleScreen
 from tui.screens.note import NoteDialog
 from tui.screens.participants import OTHER, ParticipantDialog
@@ -176,15 +176,17 @@ async def test_a_new_note_never_merges_a_draft_left_unsaved(tmp_path):
     await put_drafts(db, incident, {"note.text": "KTYPED-4"})  # an older warroom's key too
     before, _, _ = await stored(db, incident)
     app = build_app(
-        db,
-        incident,
-        FrozenClock(FROZEN),
-        theme="warroom-dark",
-        actor="@alice",
-        remember_theme=False,
-        local_tz=UTC,
-        run_sources=False,
-        peek=peek(db, incident, FIRST_PAGE),
+        Launch(
+            db,
+            incident,
+            FrozenClock(FROZEN),
+            theme="warroom-dark",
+            actor="@alice",
+            remember_theme=False,
+            local_tz=UTC,
+            run_sources=False,
+            peek=peek(db, incident, FIRST_PAGE),
+        )
     )  # as `warroom attach` starts
     gate = hold_journal(app)
     async with app.run_test(size=SIZE) as pilot:
@@ -222,7 +224,7 @@ async def test_a_refused_note_is_kept_and_reopens(tmp_path, monkeypatch):
     app = make_app(db, incident)
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot)
-        journal = app.journal
+        journal = app.session.journal
         real = journal.append
         calls = []
 

@@ -20,7 +20,7 @@ async def test_a_note_from_elsewhere_redraws_the_timeline_not_every_pane(tmp_pat
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await wait_ready(pilot)
         redraws: list[int] = []
-        app.watch(app, "state", lambda s: redraws.append(s.last_event_id), init=False)
+        screen.watch(screen, "state", lambda s: redraws.append(s.last_event_id), init=False)
         async with await Store.open(db) as other:
             state = await other.load_state(incident)
             saved = await other.append(cmd.note(clock, state, "from another console"))

@@ -86,7 +86,7 @@ async def test_the_clock_tick_does_not_search_the_screen(tmp_path, monkeypatch):
 
             monkeypatch.setattr(DOMNode, name, spy)
         searched.clear()
-        screen._tick()
+        screen.tick()
         assert searched == []
 
 

@@ -15,9 +15,9 @@ from incident import commands as cmd
 from incident.clock import FrozenClock
 from incident.evidence import digest
 from incident.journal import CommandEvent, Evidence, SourceSpec
+from session.sources import HISTORY_BYTES
 from storage.store import Store
 from tests.console_support import FROZEN, make_app, seed, until, wait_ready
-from tui.runner import HISTORY_BYTES
 from tui.widgets.log_source import SourcePane
 
 
@@ -195,6 +195,7 @@ async def test_a_source_that_cannot_start_is_failed_with_its_reason(tmp_path):
     sid = await add_source(db, incident, "echo hi", cwd=str(tmp_path / "gone"))
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
+        await wait_ready(pilot)
         await until(pilot, lambda: app.state.sources[sid].state == "failed")
         assert "gone" in (app.state.sources[sid].reason or "")
 
@@ -218,9 +219,8 @@ async def test_a_source_added_from_the_console_runs(tmp_path):
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
         await until(pilot, lambda: bool(app.screen.query("#timeline")))
-        await pilot.press("plus")
-        await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "SourceDialog"
+        await pilot.press("plus")  # (played once the panes are there)
+        await until(pilot, lambda: app.screen.__class__.__name__ == "SourceDialog")
         app.screen.query_one("#src-command").value = "echo from-the-dialog"
         app.screen.query_one("#src-name").value = "dialog"
         app.screen.query_one("#src-command").focus()
@@ -237,7 +237,7 @@ async def test_the_dialog_refuses_a_bad_grep(tmp_path):
     incident = await seed(db)
     app = make_app(db, incident)
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: bool(app.screen.query("#timeline")))
+        await wait_ready(pilot)
         before = len(app.state.sources)
         await pilot.press("plus")
         await pilot.pause(0.2)
@@ -264,8 +264,7 @@ class FakeSample:
 async def test_host_glance_shows_and_pins_a_snapshot(tmp_path):
     db = tmp_path / "w.db"
     incident = await seed(db)
-    app = make_app(db, incident)
-    app.host_sampler = FakeSample
+    app = make_app(db, incident, sampler=FakeSample)
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_ready(pilot)
         host = app.screen.query_one("#host")
@@ -303,8 +302,7 @@ async def test_the_host_tab_is_never_shown_on_the_way_to_the_first_source(tmp_pa
         return watch(switcher, old, new)
 
     monkeypatch.setattr(ContentSwitcher, "watch_current", record)
-    app = make_app(db, incident)
-    app.host_sampler = FakeSample
+    app = make_app(db, incident, sampler=FakeSample)
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_ready(pilot)
         await until(pilot, lambda: "log-s1" in shown)

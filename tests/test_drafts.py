@@ -15,10 +15,10 @@ from incident import commands as cmd
 from incident.clock import FrozenClock
 from incident.errors import InvalidInput
 from incident.model import Severity
+from session.drafts import Drafts
 from storage.errors import StoreBusy
 from storage.store import Store
 from tests.conftest import T0
-from tui.drafts import Drafts
 
 KEYS = {
     "note.a.text": "saved text",

@@ -510,13 +510,13 @@ async def test_disk_full_console(db):
     text = "Disk full while saving this note " + "y" * 6_000  # needs new pages
 
     async def full() -> None:
-        conn = app.journal._conn
+        conn = app.session.journal._conn
         async with conn.execute("PRAGMA page_count") as cur:
             pages = (await cur.fetchone())[0]
         await conn.execute(f"PRAGMA max_page_count={pages}")
 
     async def space() -> None:
-        await app.journal._conn.execute("PRAGMA max_page_count=1073741823")
+        await app.session.journal._conn.execute("PRAGMA max_page_count=1073741823")
 
     async with app.run_test(size=(120, 36)) as pilot:
         await console_up(pilot)

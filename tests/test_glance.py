@@ -26,7 +26,7 @@ from storage import peek as peek_mod
 from storage.peek import peek
 from storage.store import Store
 from tests.console_support import FROZEN, hold_journal, seed, until
-from tui.cli import build_app
+from tui.cli import Launch, build_app
 from tui.screens.console import FIRST_PAGE, ConsoleScreen
 from tui.screens.note import NoteDialog
 from tui.themes import builtin, recall, remember
@@ -322,13 +322,13 @@ def test_a_first_start_paints_a_built_in_theme_without_loading_the_schema(tmp_pa
 import sys
 from pathlib import Path
 from storage.peek import peek
-from tui.cli import build_app
+from tui.cli import Launch, build_app
 from incident.clock import SystemClock
 db = Path({str(db)!r})
-app = build_app(db, {iid}, SystemClock(), theme="warroom-high-contrast",
-                peek=peek(db, {iid}, 40), run_sources=False)
+app = build_app(Launch(db, {iid}, SystemClock(), theme="warroom-high-contrast",
+                peek=peek(db, {iid}, 40), run_sources=False))
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("pydantic", "aiosqlite"))
-print(",".join(heavy), app.theme, app._more_themes is not None)
+print(",".join(heavy), app.theme, app.options.more_themes is not None)
 """
     env = {**os.environ, "WARROOM_CONFIG_DIR": str(tmp_path / "fresh-cfg")}
     out = subprocess.run(
@@ -349,15 +349,17 @@ async def test_the_console_paints_the_peek_then_the_journal_and_keeps_a_key_type
     # what was peeked is shown as peeked: a title the journal does not have (yet) proves it
     first = replace(first, glance=replace(first.glance, title="PEEKED TITLE"))
     app = build_app(
-        db,
-        iid,
-        FrozenClock(FROZEN),
-        theme="warroom-dark",
-        actor="@alice",
-        remember_theme=False,
-        local_tz=UTC,
-        run_sources=False,
-        peek=first,
+        Launch(
+            db,
+            iid,
+            FrozenClock(FROZEN),
+            theme="warroom-dark",
+            actor="@alice",
+            remember_theme=False,
+            local_tz=UTC,
+            run_sources=False,
+            peek=first,
+        )
     )
     gate = hold_journal(app)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -399,24 +401,26 @@ async def test_a_console_closed_while_its_journal_opens_closes_the_journal(tmp_p
     db = tmp_path / "w.db"
     iid = await seed(db)
     app = build_app(
-        db,
-        iid,
-        FrozenClock(FROZEN),
-        actor="@alice",
-        remember_theme=False,
-        local_tz=UTC,
-        run_sources=False,
-        peek=peek(db, iid, FIRST_PAGE),
+        Launch(
+            db,
+            iid,
+            FrozenClock(FROZEN),
+            actor="@alice",
+            remember_theme=False,
+            local_tz=UTC,
+            run_sources=False,
+            peek=peek(db, iid, FIRST_PAGE),
+        )
     )
     gate, opened = asyncio.Event(), []
-    opener = app._open_journal
+    opener = app.session._open_journal
 
     async def open_then_wait():
         opened.append(await opener())  # the store's thread runs from here
         await gate.wait()
         return opened[-1]
 
-    app._open_journal = open_then_wait
+    app.session._open_journal = open_then_wait
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: bool(opened))
         asyncio.get_running_loop().call_later(0.2, gate.set)

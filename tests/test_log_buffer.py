@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from incident.patterns import compile_pattern
-from tui.widgets.log_buffer import DEFAULT_MAX_BYTES, LogBuffer
+from session.log_buffer import DEFAULT_MAX_BYTES, LogBuffer
 
 
 def test_ring_keeps_the_newest_and_numbers_them():

@@ -10,7 +10,7 @@ from incident.journal import ActionItemChanged, FieldSet
 from incident.report import render_markdown
 from storage.store import Store
 from tests.console_support import FROZEN, seed, until
-from tui.cli import build_app
+from tui.cli import Launch, build_app
 from tui.screens.postmortem import PostmortemScreen
 
 
@@ -18,18 +18,21 @@ async def test_fields_and_action_items_become_events(tmp_path):
     db = tmp_path / "w.db"
     incident = await seed(db)
     app = build_app(
-        db,
-        incident,
-        FrozenClock(FROZEN),
-        actor="@author",
-        remember_theme=False,
-        local_tz=UTC,
-        run_sources=False,
-        postmortem=True,
+        Launch(
+            db,
+            incident,
+            FrozenClock(FROZEN),
+            actor="@author",
+            remember_theme=False,
+            local_tz=UTC,
+            run_sources=False,
+            mode="postmortem",
+        )
     )
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, PostmortemScreen))
+        await until(pilot, lambda: bool(app.screen.query("#pm-root_cause-what")))
         screen = app.screen
+        assert isinstance(screen, PostmortemScreen)
         what = screen.query_one("#pm-root_cause-what")
         assert what.value == "Database connection pool exhaustion"  # from the incident
         why = screen.query_one("#pm-root_cause-why")

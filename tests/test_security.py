@@ -341,10 +341,18 @@ async def test_hostile_theme_name_in_the_settings_is_shown_harmlessly(tmp_path, 
     db = tmp_path / "w.db"
     async with await Store.open(db) as s:
         await s.declare(cmd.declare(FrozenClock(T0), "t", Severity.SEV2))
-    from tui.cli import build_app
+    from tui.cli import Launch, build_app
 
     app = build_app(
-        db, 1, FrozenClock(T0), theme=None, remember_theme=False, local_tz=UTC, run_sources=False
+        Launch(
+            db,
+            1,
+            FrozenClock(T0),
+            theme=None,
+            remember_theme=False,
+            local_tz=UTC,
+            run_sources=False,
+        )
     )
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause(0.5)
@@ -415,7 +423,7 @@ async def test_the_first_frame_peeked_from_a_hostile_database_is_harmless(hostil
     (storage/peek.py): the glance's title and the rows are made as harmless there."""
     from incident.glance import glance_of
     from storage.peek import STATE_KINDS, peek
-    from tui.cli import build_app
+    from tui.cli import Launch, build_app
     from tui.screens.console import FIRST_PAGE
 
     db = tmp_path / "copy.db"
@@ -439,14 +447,16 @@ async def test_the_first_frame_peeked_from_a_hostile_database_is_harmless(hostil
     first = peek(db, 1, FIRST_PAGE)
     assert first is not None and "PWNED" in first.glance.title
     app = build_app(
-        db,
-        1,
-        FrozenClock(datetime(2026, 11, 25, tzinfo=UTC)),
-        actor="@alice",
-        remember_theme=False,
-        local_tz=UTC,
-        run_sources=False,
-        peek=first,
+        Launch(
+            db,
+            1,
+            FrozenClock(datetime(2026, 11, 25, tzinfo=UTC)),
+            actor="@alice",
+            remember_theme=False,
+            local_tz=UTC,
+            run_sources=False,
+            peek=first,
+        )
     )
     gate = hold_journal(app)
     async with app.run_test(size=(160, 50)) as pilot:

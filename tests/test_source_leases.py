@@ -176,7 +176,7 @@ async def test_a_stop_asked_in_the_follower_stops_the_holder_s_process(tmp_path)
             await until(p2, lambda: second.state.sources[sid].state == "stopped")
             await until(p1, lambda: first.state.sources[sid].state == "stopped")
             await p1.pause(0.5)
-            assert sid not in await first.journal.source_holders(incident)  # let go
+            assert sid not in await first.session.journal.source_holders(incident)  # let go
     _, alive = psutil.wait_procs(tree, timeout=5)
     assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []
     assert ops(await ledger(db, incident), sid) == ["added", "started", "stopped"]
@@ -194,7 +194,7 @@ async def test_a_lease_left_by_a_killed_console_is_taken_over_on_attach(tmp_path
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
         await until(pilot, lambda: sid in app.runner.live, timeout=10)
-        holders = await app.journal.source_holders(incident)
+        holders = await app.session.journal.source_holders(incident)
         assert holders[sid].token == app.runner.me.token
     assert ops(await ledger(db, incident), sid) == ["added", "started"]
 
@@ -253,7 +253,7 @@ async def test_a_console_lets_go_of_its_sources_after_its_capture_is_written(tmp
     order: list[str] = []
     async with app.run_test(size=(140, 40)) as pilot:
         await until(pilot, lambda: sid in app.runner.live and app.runner.buffer(sid).total)
-        close, release = app.runner.capture.close, app.journal.release_sources
+        close, release = app.runner.capture.close, app.session.journal.release_sources
 
         def closing(*args, **kwargs):
             order.append("capture written")
@@ -263,7 +263,7 @@ async def test_a_console_lets_go_of_its_sources_after_its_capture_is_written(tmp
             order.append("let go")
             return await release(*args, **kwargs)
 
-        app.runner.capture.close, app.journal.release_sources = closing, releasing
+        app.runner.capture.close, app.session.journal.release_sources = closing, releasing
     assert order[:2] == ["capture written", "let go"]
     async with await Store.open(db, read_only=True) as store:
         assert await store.source_holders(incident) == {}

@@ -10,231 +10,41 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import re
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, Literal
 
 from incident.clock import Clock, SystemClock
 from incident.errors import IncidentNotFound, InvalidInput, WarroomError
 from incident.sanitize import visible
 from incident.timeparse import parse_when
+from session.files import shown
+from session.settings import actor as current_actor
+from session.settings import config_dir, load_settings, save_setting
 from storage.capture import DEFAULT_BYTES, CaptureWriter
 from storage.paths import fresh_demo_db, named_db, resolve_db_path
-from tui.files import shown
-from tui.settings import actor as current_actor
-from tui.settings import config_dir, load_settings, save_setting
+from tui.cli_parser import build_parser
+
+Mode = Literal["console", "review", "postmortem"]
+_MODES: dict[str, Mode] = {"review": "review", "postmortem": "postmortem"}
 
 if TYPE_CHECKING:
     from textual.theme import Theme
 
     from incident.glance import Peek
-    from incident.model import Severity, Status
+    from session.session import IncidentSession
+    from session.sources import SourceRunner
     from storage.store import Store
     from tui.app import WarRoomApp
+    from tui.screens.base import SessionScreen
 
 # The console's path (`warroom`, `warroom attach`) imports no pydantic model before its first
 # frame, and the verbs (`warroom note`...) import no Textual: each room is imported where it
 # is used.
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (the full usage stays in ``--help``)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {visible(message)} (see --help)\n")
-
-    def _get_values(self, action: argparse.Action, arg_strings: list[str]):  # type: ignore[override]
-        # `--severity=--`: argparse (3.11) drops the "--" and hands over [] without calling
-        # the type, which then failed deep inside. The value is the text "--", checked.
-        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
-            return self._get_value(action, "--")
-        return super()._get_values(action, arg_strings)
-
-
-def incident_id(text: str) -> int:
-    """``INC-7``, ``inc-7`` or ``7``."""
-    m = re.fullmatch(r"\s*(?:inc-?)?(\d{1,12})\s*", text, flags=re.IGNORECASE)
-    if not m or int(m.group(1)) == 0:
-        raise argparse.ArgumentTypeError(f"bad incident id {text!r}: use INC-<n>")
-    return int(m.group(1))
-
-
-def _severity(text: str) -> Severity:
-    from incident.model import Severity
-
-    try:
-        return Severity.parse(text)
-    except InvalidInput as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-
-
-def _status(text: str) -> Status:
-    from incident.model import Status
-
-    try:
-        return Status.parse(text)
-    except InvalidInput as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-
-
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
-    return n
-
-
-_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-MIN_CAPTURE_BYTES = 1 << 20
-
-
-def _bytes(text: str) -> int:
-    """A size: bytes, or with K, M or G (powers of 1024; ``64M``, ``64MiB`` and ``64MB`` are
-    all 64 MiB). The capture needs at least 1M per source: a line cut at 64 KiB takes 66 KB
-    of file, and a budget of a few such lines would keep next to nothing."""
-    m = re.fullmatch(r"\s*(\d{1,12})\s*([kmg]?)(?:i?b)?\s*", text, flags=re.IGNORECASE)
-    if not m:
-        raise argparse.ArgumentTypeError(
-            f"expected a size such as 64M (bytes, or K, M or G), not {text!r}"
-        )
-    n = int(m.group(1)) * _UNITS[m.group(2).upper()]
-    if n < MIN_CAPTURE_BYTES:
-        raise argparse.ArgumentTypeError(f"expected at least 1M, not {text!r}")
-    return n
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="warroom",
-        description="A terminal war-room console for the incident "
-        "commander. Without a verb, attaches to the latest active incident.",
-    )
-    p.add_argument(
-        "--db",
-        metavar="PATH",
-        help="database file (default: $WARROOM_DB, or the user data directory)",
-    )
-    p.add_argument("--theme", help="console theme (remembered)")
-    p.add_argument(
-        "--capture-lines",
-        type=_positive,
-        metavar="N",
-        default=os.environ.get("WARROOM_CAPTURE_LINES", "100000"),
-        help="captured output kept per log source (default 100000, or $WARROOM_CAPTURE_LINES)",
-    )
-    p.add_argument(
-        "--capture-bytes",
-        type=_bytes,
-        metavar="N",
-        default=os.environ.get("WARROOM_CAPTURE_BYTES", "64M"),
-        help="captured output kept per log source, in bytes of the database file "
-        "(K, M, G: default 64M, or $WARROOM_CAPTURE_BYTES)",
-    )
-    sub = p.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
-
-    s = sub.add_parser("declare", help="declare a new incident; prints its INC-<n>")
-    s.add_argument("title")
-    s.add_argument("--severity", "-s", required=True, type=_severity, metavar="SEV-1|SEV-2|SEV-3")
-    s.add_argument("--service")
-    s.add_argument("--impact")
-    s.add_argument("--detected-by")
-    s.add_argument("--commander")
-    s.add_argument("--started", metavar="ISO-8601", help="when it began (default: now)")
-
-    s = sub.add_parser("list", help="list incidents (active ones unless --all)")
-    s.add_argument("--all", action="store_true", help="include resolved incidents")
-    s.add_argument("--json", action="store_true")
-
-    s = sub.add_parser("note", help="add a timeline entry")
-    s.add_argument("incident", type=incident_id, metavar="INC")
-    s.add_argument("text")
-    s.add_argument("--owner")
-    s.add_argument("--action")
-    s.add_argument("--at", metavar="ISO-8601", help="when it happened (default: now)")
-
-    s = sub.add_parser("status", help="change the status")
-    s.add_argument("incident", type=incident_id, metavar="INC")
-    s.add_argument("status", type=_status, metavar="active|mitigated|resolved")
-    s.add_argument("--immediate", help="resolution: what was done at once")
-    s.add_argument("--permanent", help="resolution: the lasting fix")
-    s.add_argument("--deployed", help="resolution: the version deployed")
-
-    s = sub.add_parser("severity", help="change the severity")
-    s.add_argument("incident", type=incident_id, metavar="INC")
-    s.add_argument("severity", type=_severity, metavar="SEV-1|SEV-2|SEV-3")
-    s.add_argument("--reason")
-
-    s = sub.add_parser("report", help="the incident report (playbook format)")
-    s.add_argument("incident", type=incident_id, metavar="INC")
-    s.add_argument("--format", choices=("markdown", "json"), default="markdown")
-    s.add_argument("--output", "-o", metavar="FILE")
-    s.add_argument(
-        "--keep-secrets",
-        action="store_true",
-        help="do not redact tokens, keys, passwords and connection strings",
-    )
-
-    s = sub.add_parser("export", help="write one incident as a self-contained database file")
-    s.add_argument("incident", type=incident_id, metavar="INC")
-    s.add_argument("--output", "-o", metavar="FILE", required=True)
-    s.add_argument(
-        "--keep-secrets",
-        action="store_true",
-        help="do not redact tokens, keys, passwords and connection strings",
-    )
-
-    s = sub.add_parser(
-        "postmortem",
-        help="write up the incident after the fact (root cause, "
-        "resolution, impact, action items, lessons)",
-    )
-    s.add_argument("incident", type=incident_id, metavar="INC")
-
-    s = sub.add_parser("attach", help="open the war-room console")
-    s.add_argument("incident", type=incident_id, metavar="INC", nargs="?")
-
-    s = sub.add_parser("review", help="open an incident read-only, for the post-mortem")
-    s.add_argument("incident", type=incident_id, metavar="INC")
-
-    s = sub.add_parser("tail", help="record a log source (one console on the incident runs it)")
-    s.add_argument("incident", type=incident_id, metavar="INC")
-    g = s.add_mutually_exclusive_group(required=True)
-    g.add_argument("--cmd", metavar="SHELL", help="a shell command, e.g. 'tail -F app.log'")
-    g.add_argument(
-        "--grep",
-        nargs="+",
-        metavar=("PATTERN", "PATH"),
-        help="a regular expression (RE2 syntax: linear time), then the files, "
-        "directories or globs to search",
-    )
-    g.add_argument(
-        "--stop",
-        metavar="NAME",
-        help="stop a source (its name or id, e.g. s2) wherever it runs, without a console",
-    )
-    g.add_argument("--list", action="store_true", help="list the incident's log sources")
-    s.add_argument("--name")
-    s.add_argument("--fixed", "-F", action="store_true", help="PATTERN is a fixed string")
-    s.add_argument("--ignore-case", "-i", action="store_true")
-    s.add_argument("--invert", "-v", action="store_true")
-
-    sub.add_parser("demo", help="create a realistic demo incident and attach to it")
-    for verb_parser in sub.choices.values():  # `warroom review --db FILE INC` works too
-        verb_parser.add_argument(
-            "--db",
-            metavar="PATH",
-            default=argparse.SUPPRESS,
-            help="database file (same as before the verb)",
-        )
-    return p
 
 
 def demo_log_command() -> str:
@@ -276,34 +86,42 @@ class _HostSampler:
         return self._sampler.sample()
 
 
-def build_app(
-    db: Path,
-    incident: int | None,
-    clock: Clock,
-    *,
-    read_only: bool = False,
-    theme: str | None = None,
-    actor: str | None = None,
-    remember_theme: bool = True,
-    local_tz: tzinfo | None = None,
-    store: Store | None = None,
-    run_sources: bool = True,
-    capture_lines: int = 100_000,
-    capture_bytes: int = DEFAULT_BYTES,
-    postmortem: bool = False,
-    peek: Peek | None = None,
-) -> WarRoomApp:
+@dataclass(frozen=True)
+class Launch:
+    """What to open, and how: everything the app factory needs."""
+
+    db: Path
+    incident: int | None
+    clock: Clock
+    mode: Mode = "console"
+    theme: str | None = None
+    actor: str | None = None
+    remember_theme: bool = True
+    local_tz: tzinfo | None = None
+    store: Store | None = None
+    """A store the caller already opened (same event loop), taken over by the app."""
+    run_sources: bool = True
+    capture_lines: int = 100_000
+    capture_bytes: int = DEFAULT_BYTES
+    peek: Peek | None = None
+    """The incident as last folded, read straight from the file: painted first."""
+    sampler: Callable[[], Any] | None = None
+    """The host probe (default: psutil's, when sources run)."""
+
+
+def build_app(launch: Launch) -> WarRoomApp:
     """The one app factory, for the CLI, the tests, the screenshots and the benchmarks.
 
-    The app opens the store itself, inside its own event loop, through ``open_journal``;
-    the CLI hands over the store it has already opened (same loop) to save a second open.
-    With a ``peek`` (``storage/peek.py``) the console paints it first, in the theme as it
-    was last validated; every theme file is validated again right after that frame.
+    It builds the session (which opens the store itself, inside the app's event loop), the
+    log sources for the console, and the screen for the mode. With a ``peek`` the console
+    paints it first, in the theme as it was last validated; every theme file is validated
+    again right after that frame.
     """
-    from tui.app import WarRoomApp
+    from session.session import IncidentSession
+    from tui.app import AppOptions, WarRoomApp
     from tui.themes import DEFAULT_THEME, builtin, recall
 
-    name = theme or load_settings().get("theme") or DEFAULT_THEME
+    name = launch.theme or load_settings().get("theme") or DEFAULT_THEME
     extra, cache = [config_dir() / "themes"], config_dir() / "themes.cache.json"
 
     def all_themes() -> tuple[list[Theme], list[str]]:
@@ -311,11 +129,10 @@ def build_app(
 
         return load_themes(extra, cache=cache)
 
+    peek = launch.peek if launch.mode == "console" else None
     first = (recall(cache, name) or builtin(name, extra)) if peek is not None else None
     themes, problems = all_themes() if first is None else ([first], [])
-    later = all_themes if first is not None else None
-    live = run_sources and not read_only and not postmortem
-    capture = CaptureWriter(db, limit=capture_lines, max_bytes=capture_bytes) if live else None
+    db, store, read_only = launch.db, launch.store, launch.mode == "review"
 
     async def open_journal() -> Store:
         if store is not None:
@@ -324,24 +141,76 @@ def build_app(
 
         return await Store.open(db, read_only=read_only)
 
-    return WarRoomApp(
-        open_journal=open_journal,
-        incident_id=incident,
-        clock=clock,
-        actor=actor or current_actor(),
+    session = IncidentSession(
+        open_journal,
+        launch.incident,
+        launch.clock,
+        launch.actor or current_actor(),
         read_only=read_only,
-        themes=themes,
-        theme_problems=problems,
-        more_themes=later,
-        theme_name=name,
-        on_theme_change=(lambda name: save_setting("theme", name)) if remember_theme else None,
-        local_tz=local_tz or datetime.now().astimezone().tzinfo,
-        sources=_Sources() if live else None,
-        capture=capture,
-        host_sampler=_HostSampler() if live else None,
-        postmortem=postmortem,
         peek=peek,
     )
+    live = launch.run_sources and launch.mode == "console"
+    runner = None
+    if launch.mode == "console":  # (without running sources, it shows what was captured)
+        from session.sources import SourceRunner
+
+        capture = (
+            CaptureWriter(db, limit=launch.capture_lines, max_bytes=launch.capture_bytes)
+            if live
+            else None
+        )
+        runner = SourceRunner(session, _Sources() if live else None, capture)
+    return WarRoomApp(
+        session,
+        AppOptions(
+            first_screen=_screen_for(
+                launch.mode,
+                session,
+                runner,
+                launch.sampler or (_HostSampler() if live else None),
+                launch.local_tz,
+            ),
+            runner=runner,
+            themes=themes,
+            theme_name=name,
+            theme_problems=problems,
+            more_themes=all_themes if first is not None else None,
+            on_theme_change=(lambda name: save_setting("theme", name))
+            if launch.remember_theme
+            else None,
+            type_ahead=launch.mode == "console",
+        ),
+    )
+
+
+def _screen_for(
+    mode: Mode,
+    session: IncidentSession,
+    runner: SourceRunner | None,
+    sampler: Callable[[], Any] | None,
+    local_tz: tzinfo | None,
+) -> Callable[[], SessionScreen]:
+    """The screen the mode opens on (imported when the app mounts it)."""
+
+    def first_screen() -> SessionScreen:
+        if mode == "review":
+            from tui.screens.review import ReviewScreen
+
+            return ReviewScreen(session)
+        if mode == "postmortem":
+            from tui.screens.postmortem import PostmortemScreen
+
+            return PostmortemScreen(session)
+        from tui.screens.console import ConsoleScreen
+
+        return ConsoleScreen(
+            session,
+            runner=runner,
+            sampler=sampler,
+            local_tz=local_tz or datetime.now().astimezone().tzinfo,
+        )
+
+    return first_screen
 
 
 async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
@@ -359,13 +228,15 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
         first = peek(db, incident, FIRST_PAGE)
         if first is not None:  # the incident is there, as it was last folded: paint it now
             app = build_app(
-                db,
-                first.glance.incident_id,
-                clock,
-                theme=args.theme,
-                capture_lines=args.capture_lines,
-                capture_bytes=args.capture_bytes,
-                peek=first,
+                Launch(
+                    db,
+                    first.glance.incident_id,
+                    clock,
+                    theme=args.theme,
+                    capture_lines=args.capture_lines,
+                    capture_bytes=args.capture_bytes,
+                    peek=first,
+                )
             )
             return await _run(app)
     if args.verb in (None, "attach") and not db.exists():
@@ -397,15 +268,16 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
         raise
     # The app takes the open store over, and closes it when it ends.
     app = build_app(
-        db,
-        incident,
-        clock,
-        read_only=read_only,
-        theme=args.theme,
-        store=store,
-        capture_lines=args.capture_lines,
-        capture_bytes=args.capture_bytes,
-        postmortem=args.verb == "postmortem",
+        Launch(
+            db,
+            incident,
+            clock,
+            mode=_MODES.get(args.verb, "console"),
+            theme=args.theme,
+            store=store,
+            capture_lines=args.capture_lines,
+            capture_bytes=args.capture_bytes,
+        )
     )
     try:
         return await _run(app)
@@ -428,9 +300,9 @@ async def _main(args: argparse.Namespace) -> int:
     clock = SystemClock()
     if args.verb in (None, "attach", "review", "demo", "postmortem"):
         return await run_console(args, db, clock)
+    from session import verbs
     from storage.export import export_incident  # (not needed to open the console)
     from storage.store import Store
-    from tui import verbs
 
     if args.verb == "list" and not db.exists():  # (a read verb never creates the file)
         if any(p.exists() and not p.is_dir() for p in db.parents):

@@ -1,8 +1,9 @@
 """The console screen: status bar, four panes, footer.
 
 Wide terminals get a 2x2 grid; below 100x30 the panes become tabs (1-4 or the tab bar
-switch them). ``z`` zooms the focused pane to the whole screen and back. Every write goes
-through ``WarRoomApp.commit``; the panes are told the new state, never the other way round.
+switch them). ``z`` zooms the focused pane to the whole screen and back. Every write is one
+of the session's typed verbs (run through ``WarRoomApp.save``); the panes are told the new
+state (bound down with ``data_bind``), never the other way round.
 
 The incident comes first: the first frame is the status bar and the timeline; the
 checklist, logs and comms panes and the footer are imported and mounted right after it is
@@ -12,22 +13,26 @@ panes, typed before they are there, runs once they are (``after_panes``).
 With a :class:`~incident.glance.Peek` (the glance and newest rows read straight from the
 file) that first frame comes before the domain is even loaded: once it is on screen the app
 opens the journal and folds the incident (``WarRoomApp.attach_after_peek``), hands it over
-(:meth:`ConsoleScreen.attached`), and the rest of the console follows as above. Nothing
+(:meth:`ConsoleScreen.opened`), and the rest of the console follows as above. Nothing
 here imports the domain's models at module level, for that reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.containers import Container
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Tab, Tabs
 
+from incident.errors import WarroomError
 from tui.actions import ACTIONS, after_panes, bindings
+from tui.screens.base import SessionScreen
 from tui.screens.console_comms import CommsActions
 from tui.screens.console_panes import PaneRequests
 from tui.screens.note_flow import NoteFlow
@@ -35,9 +40,9 @@ from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import TimelinePane
 
 if TYPE_CHECKING:
-    from incident.glance import Peek
-    from incident.journal import Event
     from incident.state import IncidentState
+    from session.session import Change, IncidentSession
+    from session.sources import SourceRunner
 
 PANES = ("timeline", "checklist", "logs", "comms")
 
@@ -50,29 +55,40 @@ FIRST_PAGE = 80  # rows loaded on attach: a screenful or two; older pages come o
 # needed to show the incident.
 
 
-class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
-    """The war-room console for the app's incident."""
+class ConsoleScreen(CommsActions, PaneRequests, SessionScreen):
+    """The war-room console for the session's incident."""
 
     BINDINGS = bindings()
     AUTO_FOCUS = "#timeline-table"
 
-    def __init__(self, first_page: Sequence[Event] = (), *, peek: Peek | None = None) -> None:
-        super().__init__()
-        self._first_page = first_page
-        self._peek = peek
+    state: var[IncidentState | None] = var(None)
+    """The incident as the session last folded it: bound down to the panes."""
+    now: var[datetime | None] = var(None)
+    """The session clock's time, every second: bound down to the panes."""
+
+    def __init__(
+        self,
+        session: IncidentSession,
+        *,
+        runner: SourceRunner | None = None,
+        sampler: Callable[[], Any] | None = None,
+        local_tz: tzinfo | None = None,
+    ) -> None:
+        super().__init__(session)
+        self.runner = runner
+        self.sampler = sampler
+        self.local_tz = local_tz
+        self._peek = session.peek
         self.ready = False
         """True once every pane and the footer are mounted."""
         self._after_panes: list[Callable[[], Any]] = []
         self._mounting_panes = False
-        self.notes = NoteFlow(self)  # the note and correction dialogs, and reopening them
-
-    @property
-    def wr(self):
-        return self.app  # WarRoomApp (kept untyped to avoid an import cycle)
+        self.notes = NoteFlow(self, session)  # the note and correction dialogs, and reopening them
 
     def compose(self) -> ComposeResult:
         self._layout(self.app.size)
-        self._bar = StatusBar(id="status-bar")
+        self._bar = StatusBar(read_only=self.session.read_only, id="status-bar")
+        self._bar.data_bind(ConsoleScreen.state, ConsoleScreen.now)
         self._timeline = TimelinePane(id="timeline", classes="pane -current")
         self._by_name: dict[str, Any] = {"timeline": self._timeline}  # the panes, once there
         yield self._bar
@@ -81,15 +97,12 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
             yield self._timeline
 
     def on_mount(self) -> None:
-        self.watch(self.app, "state", self._state_changed)
-        self._tick()
-        self.set_interval(1, self._tick, name="clock")
+        self.tick()
+        self.set_interval(1, self.tick, name="clock")
         if self._peek is not None:
             self._bar.glance = self._peek.glance
             self._timeline.show_rows(self._peek.rows)  # drawn on the first layout
-        else:
-            self._timeline.add_events(self._first_page)
-        self.set_timer(0.5, self._first_frame_out)  # (at the latest)
+            self.set_timer(0.5, self._first_frame_out)  # (at the latest)
 
     @on(TimelinePane.Drawn, "#timeline")
     def _drawn(self) -> None:
@@ -106,20 +119,30 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
 
     def _first_frame_out(self) -> None:
         """The incident is on screen: the journal next, if it was peeked; then the panes."""
-        if self.wr.state is None:
-            self.wr.attach_after_peek()  # it calls attached() once the incident is folded
+        if self.session.state is None:
+            self.post_message(self.Attach())  # (then opened(), once folded)
         else:
             self.call_later(self._mount_panes)
 
-    def attached(self, page: Sequence[Event]) -> None:
-        """The journal is open and the app has the folded state: the page replaces what
-        was peeked, and the rest of the console follows."""
+    async def opened(self) -> None:
+        """The session is open: its newest page replaces what was peeked, and the rest of
+        the console follows once it is on screen."""
+        page = await self.session.page(None, limit=FIRST_PAGE)
+        self.state = self.session.state
         self._timeline.add_events(page)
-        self.call_later(self._mount_panes)
+        if self._peek is not None:
+            self.call_later(self._mount_panes)
+        else:
+            self.set_timer(0.5, self._first_frame_out)  # (at the latest)
+
+    def changed(self, change: Change) -> None:
+        if change.reshaped:
+            self.state = change.state
+        self._timeline.add_events(change.events)
 
     async def _mount_panes(self) -> None:
         """The rest of the console, once the incident is on screen (and folded)."""
-        if self._mounting_panes or self.wr.state is None:
+        if self._mounting_panes or self.session.state is None:
             return
         self._mounting_panes = True
         self.screen_layout_refresh_signal.unsubscribe(self)
@@ -127,13 +150,24 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
 
         from tui.widgets.checklist import ChecklistPane
         from tui.widgets.comms import CommsPane
+        from tui.widgets.comms_templates import load_user_templates
         from tui.widgets.logs import LogsPane
 
         current = self.query_one(Tabs).active.removeprefix("tab-")
         panes = [
-            ChecklistPane(id="checklist", classes="pane"),
-            LogsPane(id="logs", classes="pane"),
-            CommsPane(drafts=self.wr.drafts.known(), id="comms", classes="pane"),
+            ChecklistPane(id="checklist", classes="pane").data_bind(
+                ConsoleScreen.state, ConsoleScreen.now
+            ),
+            LogsPane(self.runner, self.sampler, id="logs", classes="pane").data_bind(
+                ConsoleScreen.state
+            ),
+            CommsPane(
+                drafts=self.session.drafts.known(),
+                local_tz=self.local_tz,
+                templates=load_user_templates(),
+                id="comms",
+                classes="pane",
+            ).data_bind(ConsoleScreen.state, ConsoleScreen.now),
         ]
         for pane in panes:
             pane.set_class(pane.id == current, "-current")
@@ -142,9 +176,8 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
         self.refresh_bindings()  # the footer draws its keys when the bindings are announced
         self._by_name.update((pane.id, pane) for pane in panes if pane.id)
         self.ready = True
-        self._state_changed(self.wr.state)
-        self._tick()
-        self.wr.console_ready(then=self.notes.reopen_unsaved)
+        self.tick()
+        self.post_message(self.Ready(then=self.notes.reopen_unsaved))
         pending, self._after_panes = self._after_panes, []
         for run in pending:
             self.call_later(run)
@@ -154,25 +187,18 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
         and this runs every second)."""
         return [self._by_name[name] for name in names if name in self._by_name]
 
-    def _state_changed(self, state: IncidentState | None) -> None:
-        for widget in [self._bar, *self._panes("checklist", "logs", "comms")]:
-            widget.state = state
-
-    def _tick(self) -> None:
-        now = self.wr.clock.now()
-        for widget in [self._bar, *self._panes("checklist", "comms")]:
-            widget.now = now
-        if not self.ready:
+    def tick(self) -> None:
+        """The clock moved (every second; a test that moves the session's frozen clock
+        calls it): countdowns, budgets and the log sources' figures are redrawn."""
+        self.now = self.session.clock.now()
+        runner = self.runner
+        if not self.ready or runner is None:
             return
-        runner = self.wr.runner
         for pane in self._by_name["logs"].source_panes():
             pane.live = runner.stats_line(pane.source_id)
             dropped = runner.dropped(pane.source_id)
             pane.notice = f"capture behind: {dropped:,} lines not stored" if dropped else ""
             pane.update_status()
-
-    def on_new_events(self, events: Sequence[Event]) -> None:
-        self._timeline.add_events(events)
 
     # ------------------------------------------------------------------ layout
     def on_resize(self, event) -> None:
@@ -231,12 +257,18 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
     # ------------------------------------------------------------------ actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         writes = {a.action for a in ACTIONS if a.writes}
-        if self.wr.read_only and action in writes:
+        if self.session.read_only and action in writes:
             return None  # shown disabled in the footer; the palette explains
         return True
 
+    def system_commands(self) -> Iterable[SystemCommand]:
+        for a in ACTIONS:
+            if a.action == "quit" or (a.writes and self.session.read_only):
+                continue
+            yield SystemCommand(a.title, a.help, lambda a=a: self.run_action(a.action))
+
     def action_help(self) -> None:
-        self.wr.action_help()
+        self.app.action_help()
 
     def action_quit(self) -> None:
         self.app.exit(0)
@@ -262,11 +294,7 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
 
         spec = await self.app.push_screen_wait(SourceDialog())
         if spec is not None:
-            from incident import commands as cmd
-
-            saved = await self.wr.commit(
-                lambda s: cmd.add_source(self.wr.clock, s, spec, owner=self.wr.actor)
-            )
+            saved = await self.save(self.session.add_source(spec))
             if saved is not None:
                 self.action_show_pane("logs")
 
@@ -275,34 +303,22 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
     async def action_severity(self) -> None:
         from tui.screens.pickers import SeverityDialog
 
-        state = self.wr.state
+        state = self.session.state
         choice = await self.app.push_screen_wait(SeverityDialog(state.severity))
         if choice is not None:
             sev, reason = choice
-            from incident import commands as cmd
-
-            await self.wr.commit(
-                lambda s: cmd.set_severity(
-                    self.wr.clock, s, sev, reason=reason, owner=self.wr.actor
-                )
-            )
+            await self.save(self.session.set_severity(sev, reason))
 
     @after_panes
     @work
     async def action_status(self) -> None:
         from tui.screens.pickers import StatusDialog
 
-        state = self.wr.state
+        state = self.session.state
         choice = await self.app.push_screen_wait(StatusDialog(state.status, state.resolution))
         if choice is not None:
             status, resolution = choice
-            from incident import commands as cmd
-
-            await self.wr.commit(
-                lambda s: cmd.set_status(
-                    self.wr.clock, s, status, resolution=resolution, owner=self.wr.actor
-                )
-            )
+            await self.save(self.session.set_status(status, resolution))
 
     @after_panes
     @work
@@ -311,32 +327,28 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
 
         contacts = await self.load_contacts()  # the emergency contacts are offered too
         choice = await self.app.push_screen_wait(
-            ParticipantDialog(self.wr.state, contacts=contacts or ())
+            ParticipantDialog(self.session.state, contacts=contacts or ())
         )
         if choice is not None:
             name, role = choice
-            from incident import commands as cmd
-
-            await self.wr.commit(
-                lambda s: cmd.assign(self.wr.clock, s, name, role, owner=self.wr.actor)
-            )
+            await self.save(self.session.assign(name, role))
 
     @after_panes
     @work
     async def action_phase(self) -> None:
         from tui.screens.pickers import PhaseDialog
 
-        phase = await self.app.push_screen_wait(PhaseDialog(self.wr.state.phase))
+        phase = await self.app.push_screen_wait(PhaseDialog(self.session.state.phase))
         if phase is not None:
-            from incident import commands as cmd
-
-            await self.wr.commit(
-                lambda s: cmd.set_phase(self.wr.clock, s, phase, owner=self.wr.actor)
-            )
+            await self.save(self.session.set_phase(phase))
 
     # ------------------------------------------------------------------ pane messages
     # (the panes' own messages are handled in tui/screens/console_panes.py)
     @on(TimelinePane.NeedOlder)
     async def _older(self, event: TimelinePane.NeedOlder) -> None:
-        events = await self.wr.load_page(event.before)
+        try:
+            events = await self.session.page(event.before)
+        except WarroomError as e:  # a row it cannot read: the console ends with one line
+            self.post_message(self.Failed(str(e)))
+            return
         event.pane.add_events(events, older_page=True)

@@ -1,8 +1,8 @@
 """The console's comms handlers: send, copy, write to a file, ``$EDITOR``, the history of
 sent updates, the cadence, the notification checklist and the emergency contacts.
 
-Mixed into ``ConsoleScreen`` (whose ``wr`` is the app). Every change to the incident goes
-through ``WarRoomApp.commit``; the roster goes through the journal's ``put_contacts``.
+Mixed into ``ConsoleScreen``. Every change to the incident, the roster included, is one of
+the session's typed verbs.
 warroom never reaches the network: a message leaves through the clipboard (OSC 52) or a
 file, and is marked sent by the IC.
 """
@@ -13,18 +13,21 @@ import os
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import SuspendNotSupported
 
 from incident.errors import InvalidInput, WarroomError
+from session.files import write_text
 from tui.actions import after_panes
-from tui.files import write_text
 
 if TYPE_CHECKING:  # imported by the console once its first frame is on screen
+    from incident.journal import Event
     from incident.playbook import Contact
+    from session.session import IncidentSession
     from tui.widgets.comms import CommsPane
     from tui.widgets.notify import NotifyList
 
@@ -32,20 +35,16 @@ if TYPE_CHECKING:  # imported by the console once its first frame is on screen
 class CommsActions:
     """Comms actions and message handlers of the console screen."""
 
-    wr: Any  # the WarRoomApp (ConsoleScreen.wr)
+    session: IncidentSession  # (ConsoleScreen's)
+    save: Callable[[Awaitable[Event]], Awaitable[Event | None]]
 
     # ------------------------------------------------------------------ the pane
     def comms_pane(self) -> CommsPane:
         return self.query_one("#comms")  # type: ignore[attr-defined]
 
     async def on_comms_pane_send(self, event: CommsPane.Send) -> None:
-        wr = self.wr
-        from incident import commands as cmd
-
-        saved = await wr.commit(
-            lambda s: cmd.send_update(
-                wr.clock, s, event.audience, event.text, template=event.template, owner=wr.actor
-            )
+        saved = await self.save(
+            self.session.send_update(event.audience, event.text, template=event.template)
         )
         if saved is not None:
             self.comms_pane().sent(event.audience, event.template)
@@ -80,7 +79,7 @@ class CommsActions:
     async def _write_draft(self, pane: CommsPane, text: str, what: str) -> None:
         from tui.screens.comms_dialogs import WriteFileDialog
 
-        state, now = self.wr.state, self.wr.clock.now()
+        state, now = self.session.state, self.session.clock.now()
         name = f"{state.number}-{pane.audience}-{pane.template}-{now:%Y%m%dT%H%M%SZ}.txt"
         target = await self.app.push_screen_wait(WriteFileDialog(str(Path.cwd() / name), what))
         if target is None:
@@ -140,25 +139,20 @@ class CommsActions:
     async def action_comms_history(self) -> None:
         from tui.screens.comms_dialogs import SentHistory
 
-        await self.app.push_screen_wait(SentHistory(self.wr.state.comms))
+        await self.app.push_screen_wait(SentHistory(self.session.state.comms))
 
     @after_panes
     @work
     async def action_cadence(self) -> None:
         from tui.screens.comms_dialogs import CadenceDialog
 
-        wr = self.wr
-        changes = await self.app.push_screen_wait(CadenceDialog(wr.state))
+        changes = await self.app.push_screen_wait(CadenceDialog(self.session.state))
         for audience, minutes in (changes or {}).items():
-            from incident import commands as cmd
-
-            await wr.commit(
-                lambda s, a=audience, m=minutes: cmd.set_cadence(wr.clock, s, a, m, owner=wr.actor)
-            )
+            await self.save(self.session.set_cadence(audience, minutes))
 
     async def load_contacts(self) -> list[Contact] | None:
         try:
-            return await self.wr.journal.contacts()
+            return await self.session.contacts()
         except WarroomError as e:
             self.notify(f"emergency contacts: {e}", severity="error", markup=False)
             return None
@@ -175,7 +169,7 @@ class CommsActions:
         if roster is None or roster == seen:
             return
         try:
-            await self.wr.journal.put_contacts(roster, expected=seen, by=self.wr.actor)
+            await self.session.put_contacts(roster, expected=seen)
         except WarroomError as e:
             self.notify(str(e), title="Not saved", severity="error", markup=False, timeout=8)
             return
@@ -191,7 +185,6 @@ class CommsActions:
 
     @work(exclusive=True, group="notify")
     async def _notify_party(self, party: str, done: bool) -> None:
-        wr = self.wr
         contact: str | None = None
         if done:
             from tui.screens.contacts import ContactPicker
@@ -200,8 +193,4 @@ class CommsActions:
             contact = await self.app.push_screen_wait(ContactPicker(party, roster or []))
             if contact is None:
                 return  # cancelled: not ticked
-        from incident import commands as cmd
-
-        await wr.commit(
-            lambda s: cmd.notify(wr.clock, s, party, done, contact=contact or None, owner=wr.actor)
-        )
+        await self.save(self.session.notify(party, done, contact=contact or None))

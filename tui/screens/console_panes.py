@@ -1,5 +1,6 @@
 """What the console does with its panes' requests: tick an action, change phase, run or stop
 a log source, pin a log line or a host snapshot as evidence. A mixin of ``ConsoleScreen``.
+Each write is one of the session's typed verbs.
 
 The handlers are named after their messages (``on_<pane>_<message>``): the panes' modules
 are imported after the first frame, so their message classes cannot be named here, and
@@ -8,11 +9,14 @@ neither can the domain's: each handler imports what it writes.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from incident.journal import Evidence
+    from incident.journal import Event, Evidence
+    from session.session import IncidentSession
+    from session.sources import SourceRunner
     from tui.widgets.checklist import ChecklistPane
     from tui.widgets.host import HostPane
     from tui.widgets.log_source import SourcePane
@@ -38,34 +42,26 @@ def pin_line(pane: SourcePane, seq: int, now: datetime) -> Evidence:
 
 
 class PaneRequests:
-    """The console's handlers of its panes' messages (``self.wr`` is the app)."""
+    """The console's handlers of its panes' messages."""
 
-    wr: Any
+    session: IncidentSession  # (ConsoleScreen's)
+    runner: SourceRunner | None
+    save: Callable[[Awaitable[Event]], Awaitable[Event | None]]
     notify: Any
 
     async def on_checklist_pane_toggled(self, event: ChecklistPane.Toggled) -> None:
-        from incident import commands as cmd
-
-        await self.wr.commit(
-            lambda s: cmd.tick(self.wr.clock, s, event.item, event.done, owner=self.wr.actor)
-        )
+        await self.save(self.session.tick(event.item, event.done))
 
     async def on_checklist_pane_phase_chosen(self, event: ChecklistPane.PhaseChosen) -> None:
-        from incident import commands as cmd
-
-        if event.phase is not self.wr.state.phase:
-            await self.wr.commit(
-                lambda s: cmd.set_phase(self.wr.clock, s, event.phase, owner=self.wr.actor)
-            )
+        if self.session.state is not None and event.phase is not self.session.state.phase:
+            await self.save(self.session.set_phase(event.phase))
 
     async def on_source_pane_request(self, event: SourcePane.Request) -> None:
-        from incident import commands as cmd
-
         sid = event.pane.source_id
-        source = self.wr.state.sources.get(sid)
-        if source is None:
+        state, runner = self.session.state, self.runner
+        source = state.sources.get(sid) if state is not None else None
+        if source is None or runner is None:
             return
-        runner = self.wr.runner
         running = sid in runner.live or (sid in runner.following and source.state == "started")
         if event.what == "stop":
             if not running:
@@ -78,18 +74,13 @@ class PaneRequests:
                 return
             await runner.start(source, "restarted")
         elif event.what == "pin" and event.seq is not None:
-            evidence = pin_line(event.pane, event.seq, self.wr.clock.now())
+            evidence = pin_line(event.pane, event.seq, self.session.clock.now())
             text = f"Evidence {source.spec.name}#{evidence.line_no}: {evidence.line}"
-            saved = await self.wr.commit(
-                lambda s: cmd.pin(
-                    self.wr.clock, s, evidence, owner=self.wr.actor, note_text=text[:300]
-                )
-            )
+            saved = await self.save(self.session.pin(evidence, note_text=text[:300]))
             if saved is not None:
                 self.notify(f"Pinned line {evidence.line_no} as evidence #{saved.id}", timeout=3)
 
     async def on_host_pane_pin(self, event: HostPane.Pin) -> None:
-        from incident import commands as cmd
         from incident.evidence import digest
         from incident.journal import Evidence
 
@@ -98,18 +89,12 @@ class PaneRequests:
             source="host",
             line=lines[0] if lines else "",
             context=tuple(lines),
-            read_at=self.wr.clock.now(),
+            read_at=self.session.clock.now(),
             sha256=digest(lines),
             snapshot=event.sample.to_dict(),
         )
-        saved = await self.wr.commit(
-            lambda s: cmd.pin(
-                self.wr.clock,
-                s,
-                evidence,
-                owner=self.wr.actor,
-                note_text=f"Host snapshot: {evidence.line}"[:300],
-            )
+        saved = await self.save(
+            self.session.pin(evidence, note_text=f"Host snapshot: {evidence.line}"[:300])
         )
         if saved is not None:
             self.notify(f"Pinned host snapshot as evidence #{saved.id}", timeout=3)

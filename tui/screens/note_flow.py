@@ -12,21 +12,21 @@ from __future__ import annotations
 
 import functools
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from incident.errors import WarroomError
+
+if TYPE_CHECKING:
+    from session.session import IncidentSession
 
 
 class NoteFlow:
     """The console's note and correction dialogs (held by the screen, not mixed into it)."""
 
-    def __init__(self, screen: Any) -> None:  # the ConsoleScreen (no import circle)
-        self.screen = screen
+    def __init__(self, screen: Any, session: IncidentSession) -> None:
+        self.screen = screen  # the ConsoleScreen (its save, its app; no import circle)
+        self.session = session
         self.pending: list[str] = []  # draft prefixes of unsaved dialogs to open again
-
-    @property
-    def wr(self) -> Any:
-        return self.screen.wr
 
     # ------------------------------------------------------------------ notes
     def new_note(self) -> None:
@@ -38,8 +38,8 @@ class NoteFlow:
 
         self.screen.app.push_screen(
             NoteDialog(
-                drafts=self.wr.drafts.known(),
-                owner=self.wr.actor,
+                drafts=self.session.drafts.known(),
+                owner=self.session.actor,
                 draft_prefix=prefix,
                 restored=restored,
             ),
@@ -52,21 +52,17 @@ class NoteFlow:
 
     async def _save_note(self, prefix: str, result: Any) -> None:
         if result is None:
-            await self.wr.drafts.clear(prefix)
+            await self.session.drafts.clear(prefix)
             return
-        from incident import commands as cmd
-
-        saved = await self.wr.commit(
-            lambda s: cmd.note(
-                self.wr.clock,
-                s,
+        saved = await self.screen.save(
+            self.session.note(
                 result.text,
                 action=result.action or None,
-                owner=result.owner or self.wr.actor,
-            ),
-            drafts_done=prefix,
+                owner=result.owner or None,
+                drafts_done=prefix,
+            )
         )
-        if saved is None and not self.wr.read_only:  # refused: kept, and reopened
+        if saved is None and not self.session.read_only:  # refused: kept, and reopened
             self.pending.append(prefix)
             self.screen.notify(
                 "The note is kept and opens again: Enter tries once more",
@@ -86,7 +82,7 @@ class NoteFlow:
 
         self.screen.app.push_screen(
             NoteDialog(
-                drafts=self.wr.drafts.known(),
+                drafts=self.session.drafts.known(),
                 owner=entry.owner,
                 draft_prefix=prefix,
                 title=f"Correct entry #{entry.id}",
@@ -102,7 +98,7 @@ class NoteFlow:
 
     async def _save_correction(self, entry: Any, prefix: str, result: Any) -> None:
         if result is None:
-            await self.wr.drafts.clear(prefix)
+            await self.session.drafts.clear(prefix)
             return
         changed = {
             k: v
@@ -114,23 +110,13 @@ class NoteFlow:
             if v != {"text": entry.text, "action": entry.action, "owner_field": entry.owner}[k]
         }
         if not changed and not result.retract:
-            await self.wr.drafts.clear(prefix)
+            await self.session.drafts.clear(prefix)
             self.screen.notify("Nothing changed", severity="information")
             return
-        from incident import commands as cmd
-
-        saved = await self.wr.commit(
-            lambda s: cmd.correct(
-                self.wr.clock,
-                s,
-                entry.event,
-                retract=result.retract,
-                owner=self.wr.actor,
-                **changed,
-            ),
-            drafts_done=prefix,
+        saved = await self.screen.save(
+            self.session.correct(entry.event, retract=result.retract, drafts_done=prefix, **changed)
         )
-        if saved is None and not self.wr.read_only:
+        if saved is None and not self.session.read_only:
             self.pending.append(prefix)
             self._next()
 
@@ -138,7 +124,7 @@ class NoteFlow:
     def reopen_unsaved(self) -> None:
         """Open again, one at a time, every dialog left with text and not saved."""
         self.pending.extend(
-            p for p in self.wr.drafts.prefixes("note", "correct") if p not in self.pending
+            p for p in self.session.drafts.prefixes("note", "correct") if p not in self.pending
         )
         self._next()
 
@@ -151,7 +137,7 @@ class NoteFlow:
         screen = self.screen
         while self.pending and screen.app.screen is screen and screen.ready:
             prefix = self.pending.pop(0)
-            if not any(k.startswith(prefix + ".") for k in self.wr.drafts.known()):
+            if not any(k.startswith(prefix + ".") for k in self.session.drafts.known()):
                 continue  # saved or cancelled meanwhile
             if prefix.partition(".")[0] == "note":
                 self._note(prefix, restored=True)
@@ -171,10 +157,9 @@ class NoteFlow:
         entry = next((e for e in pane.entries if e.id == entry_id), None)
         if entry is None:  # not on the loaded pages: read it (and its corrections)
             try:
-                event = await self.wr.journal.event(entry_id)
-                fixes = await self.wr.journal.corrections_of([entry_id])
+                events = await self.session.entry(entry_id)
             except WarroomError:
                 return
-            entry = next((e for e in timeline([event, *fixes]) if e.id == entry_id), None)
+            entry = next((e for e in timeline(events) if e.id == entry_id), None)
         if entry is not None:
             self._correct(entry, prefix, restored=True)

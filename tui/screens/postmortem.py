@@ -13,14 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from incident import commands as cmd
 from incident.model import role_label
 from incident.sanitize import visible
 from incident.state import IncidentState
+from session.session import Change
+from tui.screens.base import SessionScreen
 from tui.widgets.field import Field
 from tui.widgets.status_bar import StatusBar
 
@@ -65,7 +65,7 @@ def current(state: IncidentState, field: str) -> str:
     return getattr(getattr(state, group), name) or ""
 
 
-class PostmortemScreen(Screen[None]):
+class PostmortemScreen(SessionScreen):
     """Edit the incident's write-up; every saved field is a journal event."""
 
     BINDINGS = [
@@ -75,10 +75,21 @@ class PostmortemScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        state = self.app.state
-        yield StatusBar(id="status-bar")
-        with VerticalScroll(id="postmortem") as box:
-            box.border_title = f"Post-mortem write-up for {state.number}"
+        yield StatusBar(read_only=self.session.read_only, id="status-bar")
+        yield VerticalScroll(id="postmortem")
+        yield Footer()
+
+    async def opened(self) -> None:
+        """The incident is folded: its write-up, field by field."""
+        box = self.query_one("#postmortem", VerticalScroll)
+        box.border_title = f"Post-mortem write-up for {self.session.state.number}"
+        await box.mount_compose(self._fields())
+        box.query(Field).first().focus()
+        self._refresh(self.session.state)
+
+    def _fields(self) -> ComposeResult:
+        state = self.session.state
+        if True:
             yield Label(
                 Content(
                     "Enter saves a field (a journal event) · Tab moves · "
@@ -106,11 +117,12 @@ class PostmortemScreen(Screen[None]):
                 yield Field(placeholder="owner", id="pm-new-owner", classes="pm-owner")
             yield Label(Content.styled("Participants", "bold $accent"), classes="pm-section")
             yield Label(id="pm-people")
-        yield Footer()
 
     def on_mount(self) -> None:
-        self.watch(self.app, "state", self._refresh)
-        self.query_one(StatusBar).now = self.app.clock.now()
+        self.query_one(StatusBar).now = self.session.clock.now()
+
+    def changed(self, change: Change) -> None:
+        self._refresh(change.state)
 
     def _refresh(self, state: IncidentState | None) -> None:
         if state is None:
@@ -147,12 +159,10 @@ class PostmortemScreen(Screen[None]):
             return
         field = box.name or ""
         value = box.value.strip()
-        if value == current(self.app.state, field):
+        if value == current(self.session.state, field):
             self.notify("unchanged", timeout=1.5)
             return
-        await self.app.commit(
-            lambda s: cmd.set_field(self.app.clock, s, field, value or None, owner=self.app.actor)
-        )
+        await self.save(self.session.set_field(field, value or None))
 
     async def _add_item(self) -> None:
         text = self.query_one("#pm-new-item", Input)
@@ -160,10 +170,8 @@ class PostmortemScreen(Screen[None]):
         if not text.value.strip():
             self.notify("type the action item first", severity="warning")
             return
-        saved = await self.app.commit(
-            lambda s: cmd.add_action_item(
-                self.app.clock, s, text.value, item_owner=owner.value or None, owner=self.app.actor
-            )
+        saved = await self.save(
+            self.session.add_action_item(text.value, item_owner=owner.value or None)
         )
         if saved is not None:
             text.value = owner.value = ""
@@ -179,20 +187,14 @@ class PostmortemScreen(Screen[None]):
         if not items.has_focus or items.highlighted_option is None:
             return
         item_id = int(items.highlighted_option.id or 0)
-        done = not self.app.state.action_items[item_id].done
-        await self.app.commit(
-            lambda s: cmd.update_action_item(
-                self.app.clock, s, item_id, done=done, owner=self.app.actor
-            )
-        )
+        done = not self.session.state.action_items[item_id].done
+        await self.save(self.session.update_action_item(item_id, done=done))
 
     @work
     async def action_assign(self) -> None:
         from tui.screens.participants import ParticipantDialog
 
-        choice = await self.app.push_screen_wait(ParticipantDialog(self.app.state))
+        choice = await self.app.push_screen_wait(ParticipantDialog(self.session.state))
         if choice is not None:
             name, role = choice
-            await self.app.commit(
-                lambda s: cmd.assign(self.app.clock, s, name, role, owner=self.app.actor)
-            )
+            await self.save(self.session.assign(name, role))

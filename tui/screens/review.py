@@ -17,9 +17,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from incident.errors import WarroomError
 from incident.journal import Event
 from incident.metrics import compute
 from incident.model import role_label
@@ -27,7 +27,9 @@ from incident.playbook import load_playbook
 from incident.sanitize import visible
 from incident.state import IncidentState, fold
 from incident.timeparse import human_duration
+from session.session import IncidentSession
 from tui.actions import ACTIONS
+from tui.screens.base import SessionScreen
 from tui.widgets.checklist import ChecklistPane
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import TimelinePane
@@ -101,7 +103,7 @@ def state_text(s: IncidentState, at: datetime) -> Content:
     return Content.assemble(*parts)
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(SessionScreen):
     """Replay of one incident from its journal."""
 
     BINDINGS = [
@@ -115,13 +117,13 @@ class ReviewScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, events: Sequence[Event]) -> None:
-        super().__init__()
-        self.events = sorted(events, key=lambda e: e.sort_key)
+    def __init__(self, session: IncidentSession) -> None:
+        super().__init__(session)
+        self.events: list[Event] = []
         self.at: datetime | None = None
 
     def compose(self) -> ComposeResult:
-        yield StatusBar(id="status-bar")
+        yield StatusBar(read_only=self.session.read_only, id="status-bar")
         with Container(id="review"):
             yield TimelinePane(id="timeline", classes="pane")
             with VerticalScroll(id="review-state", classes="pane") as box:
@@ -135,7 +137,10 @@ class ReviewScreen(Screen[None]):
         yield Static(id="scrubber")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def opened(self) -> None:
+        """The journal is open: replay it (every event, in time order)."""
+        events = await self.session.events()
+        self.events = sorted(events, key=lambda e: e.sort_key)
         timeline = self.query_one(TimelinePane)
         timeline.has_older = False
         timeline.add_events(self.events)
@@ -178,10 +183,11 @@ class ReviewScreen(Screen[None]):
 
     @work(exclusive=True, group="review-logs")
     async def _logs(self, at: datetime) -> None:
-        journal, incident = self.app.journal, self.app.incident_id
-        if journal is None or incident is None:
+        try:
+            lines = await self.session.capture_between(at - AROUND, at + AROUND)
+        except WarroomError as e:
+            self.query_one("#logs-text", Static).update(Content(f"captured output: {e}"))
             return
-        lines = await journal.capture_between(incident, at - AROUND, at + AROUND)
         if self.at != at:
             return  # the cursor moved on meanwhile
         if not lines:
@@ -200,7 +206,7 @@ class ReviewScreen(Screen[None]):
 
     def action_refuse(self, what: str) -> None:
         """A key that would change the incident says why it cannot."""
-        number = f"INC-{self.app.incident_id}"
+        number = f"INC-{self.session.incident_id}"
         self.notify(
             f"{what}: this is a read-only review. To write the incident up after "
             f"the fact, use `warroom postmortem {number}`.",

@@ -11,7 +11,7 @@ timeline and restarts that audience's countdown.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from textual import on
 from textual.app import ComposeResult
@@ -26,7 +26,6 @@ from incident import comms
 from incident.state import IncidentState
 from incident.timeparse import clock_delta
 from tui.messages import Drafted
-from tui.widgets.comms_templates import load_user_templates
 from tui.widgets.notify import NotifyList
 from tui.widgets.ticker import Ticker
 
@@ -81,8 +80,18 @@ class CommsPane(Vertical):
             self.template = template
             self.text = text
 
-    def __init__(self, drafts: dict[str, str] | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        drafts: dict[str, str] | None = None,
+        *,
+        local_tz: tzinfo | None = None,
+        templates: tuple[dict[str, str], list[str]] = ({}, []),
+        **kwargs,
+    ) -> None:
+        """``drafts`` as stored; ``templates`` the team's own (``load_user_templates``) and
+        what was wrong with them."""
         super().__init__(**kwargs)
+        self.local_tz = local_tz
         self._drafts = {k: v for k, v in (drafts or {}).items() if k != SELECTED_KEY}
         self._audience, self._template = AUDIENCE, "initial"
         self._chosen: dict[str, str] = {}  # audience -> template the IC picked
@@ -93,7 +102,7 @@ class CommsPane(Vertical):
         self._shown = ""  # the key of the draft in the text area
         self._rendered = ""  # the last draft loaded from its template (not typed)
         self._seen: dict[str, str] = {}  # audience -> due state at the last tick
-        self.templates, self.template_problems = load_user_templates()
+        self.templates, self.template_problems = templates
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="comms-head"):
@@ -231,7 +240,7 @@ class CommsPane(Vertical):
             s,
             now,
             audience=audience,
-            local=getattr(self.app, "local_tz", None),
+            local=self.local_tz,
             text=self.templates.get(template),
         )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from incident.comms import MAX_TEMPLATE, TEMPLATE_LABELS, TEMPLATES, check_template
-from tui.settings import config_dir
+from session.settings import config_dir
 
 
 def templates_dir() -> Path:

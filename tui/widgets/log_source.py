@@ -17,8 +17,8 @@ from textual.widgets import Input, Label
 
 from incident.sanitize import visible
 from incident.state import SourceState
+from session.log_buffer import LogBuffer
 from tui.widgets.field import Field
-from tui.widgets.log_buffer import LogBuffer
 from tui.widgets.log_view import LogView, pattern_for
 
 

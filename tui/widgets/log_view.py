@@ -23,7 +23,7 @@ from textual.strip import Strip
 
 from incident.errors import InvalidInput
 from incident.patterns import Pattern, compile_pattern
-from tui.widgets.log_buffer import LogBuffer
+from session.log_buffer import LogBuffer
 from tui.widgets.scrolling import grow
 
 LEVELS = (

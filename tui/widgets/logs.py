@@ -7,6 +7,9 @@ source runner fills.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -15,9 +18,12 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from incident.sanitize import visible
 from incident.state import IncidentState
+from session.log_buffer import LogBuffer
 from tui.widgets.host import HostPane
-from tui.widgets.log_buffer import LogBuffer
 from tui.widgets.log_source import SourcePane
+
+if TYPE_CHECKING:
+    from session.sources import SourceRunner
 
 EMPTY_HELP = (
     "No log sources yet. Record one from a shell:\n"
@@ -35,12 +41,21 @@ class LogsPane(Vertical):
 
     state: reactive[IncidentState | None] = reactive(None, always_update=True)
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(
+        self,
+        runner: SourceRunner | None = None,
+        sampler: Callable[[], Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``runner`` holds the sources' buffers (none in review); ``sampler`` is the host
+        probe (none: no host tab)."""
         super().__init__(**kwargs)
+        self.runner = runner
+        self.sampler = sampler
         self._sources: dict[str, SourcePane] = {}
 
     def compose(self) -> ComposeResult:
-        sampler = getattr(self.app, "host_sampler", None)
+        sampler = self.sampler
         with TabbedContent(id="log-tabs"):
             with TabPane("sources", id="log-empty"):
                 yield Static(Content(EMPTY_HELP), id="logs-help")
@@ -49,7 +64,7 @@ class LogsPane(Vertical):
                     yield HostPane(sampler, id="host")
 
     def buffer_for(self, source_id: str) -> LogBuffer:
-        runner = getattr(self.app, "runner", None)
+        runner = self.runner
         return runner.buffer(source_id) if runner is not None else LogBuffer()
 
     async def watch_state(self, state: IncidentState | None) -> None:

@@ -63,8 +63,9 @@ class StatusBar(Widget):
     """What is drawn."""
     now: reactive[datetime | None] = reactive(None, always_update=True)
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, read_only: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.read_only = read_only
         self.parts: dict[str, Part] = {}
 
     def on_mount(self) -> None:
@@ -114,7 +115,7 @@ class StatusBar(Widget):
                 f"✉ {g.update_short} {clock_delta(due - now)}", "-soon" if urgency == "soon" else ""
             )
         parts["title"] = Part(visible(g.title))
-        read_only = bool(getattr(self.app, "read_only", False))
+        read_only = self.read_only
         parts["mode"] = Part("READ-ONLY" if read_only else "", "-readonly" if read_only else "")
         if parts != self.parts:
             self.parts = parts

@@ -25,8 +25,8 @@ from incident.report import render_json, render_markdown
 from incident.sanitize import json_safe, visible
 from incident.state import IncidentState
 from incident.timeparse import human_duration, iso_z, parse_when, when_notes
-from tui.files import shown, staged, write_text
-from tui.settings import actor
+from session.files import shown, staged, write_text
+from session.settings import actor
 
 
 async def _events_for_export(store: Journal, args: argparse.Namespace) -> tuple[list, int | None]:

@@ -1,11 +1,13 @@
-"""The console's source runner: starts the incident's log sources, feeds their lines to
+"""The session's source runner: starts the incident's log sources, feeds their lines to
 the panes' buffers and to the capture store, and keeps the command ledger.
 
 It knows sources only through ``incident.ports`` (the composition root hands it a
-``SourceHost`` from ``feeds/``). Every start, restart, exit (with its code), stop and failure
-is a journal event. Quitting the console, or losing its terminal, ends every process without
-a "stopped" entry: the ledger still says "started", so the next attach restarts them, and
-says so.
+``SourceHost`` from ``feeds/``), and the incident only through its
+:class:`~session.session.IncidentSession`; its background work runs through the session's
+``spawn`` (the console hands a Textual worker), so it imports no Textual. Every start,
+restart, exit (with its code), stop and failure is a journal event. Quitting the console,
+or losing its terminal, ends every process without a "stopped" entry: the ledger still says
+"started", so the next attach restarts them, and says so.
 
 Several consoles attach to one incident: each source runs in one of them. A console claims
 a source before it starts it (``Journal.claim_source``); one that finds it held by a live
@@ -25,14 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from incident.errors import WarroomError
 from incident.sanitize import visible
-from tui.widgets.log_buffer import LogBuffer
+from session.log_buffer import LogBuffer
 
 if TYPE_CHECKING:
-    from textual.timer import Timer
-
     from incident.ports import CaptureSink, Holder, LogSource, SourceHost
     from incident.state import IncidentState, SourceState
-    from tui.app import WarRoomApp
+    from session.session import Change, IncidentSession
 
 HISTORY_LINES = 10_000  # captured lines shown at once on attach
 HISTORY_BYTES = 8 << 20  # and no more than this of their text (in memory), the newest first:
@@ -50,14 +50,14 @@ class SourceRunner:
 
     def __init__(
         self,
-        app: WarRoomApp,
+        session: IncidentSession,
         host: SourceHost | None,
         capture: CaptureSink | None,
         *,
         buffer_lines: int = 200_000,
     ) -> None:
-        self.app = app
-        self.host = host
+        self.session = session
+        self.host = None if session.read_only else host
         self.capture = capture
         self.buffer_lines = buffer_lines
         self.buffers: dict[str, LogBuffer] = {}
@@ -66,13 +66,14 @@ class SourceRunner:
         self.held: set[str] = set()  # the sources this console holds a lease on
         self.following: dict[str, Holder] = {}  # run by another console: shown from store
         self._idle: dict[str, int] = {}  # empty reads of a followed source that has ended
-        self._follow_timer: Timer | None = None
+        self._following_now = False  # the follow loop runs
         self._base: dict[str, int] = {}  # line numbers continue across runs
         self._loaded: set[str] = set()
         self._stopping: set[str] = set()  # stopped at the IC's request
         self._starting: set[str] = set()  # (claimed, or being claimed, not yet running)
         self._obeyed: set[str] = set()  # stopped from another console: already in the ledger
         self._closing = False  # the console is going away: no ledger entries
+        self._begun = False
 
     def buffer(self, source_id: str) -> LogBuffer:
         if source_id not in self.buffers:
@@ -80,6 +81,22 @@ class SourceRunner:
         return self.buffers[source_id]
 
     # ------------------------------------------------------------------ attach
+    def begin(self) -> None:
+        """Start what the ledger says should run, and from now on keep in step with it (a
+        source added anywhere, or left running when the last console went away)."""
+        if not self._begun:
+            self._begun = True
+            self.session.subscribe(self._changed)
+        self.session.spawn(self._sync_now(), "sources")
+
+    def _changed(self, change: Change) -> None:
+        if any(e.kind.value == "command" for e in change.events):
+            self.session.spawn(self._sync_now(), "sources")
+
+    async def _sync_now(self) -> None:
+        if self.session.state is not None:
+            await self.sync(self.session.state)
+
     async def sync(self, state: IncidentState) -> None:
         """Load history of new sources, start those the ledger says should run, and stop
         those another console stopped."""
@@ -102,7 +119,7 @@ class SourceRunner:
                 await self.stop(sid)
 
     async def _load_history(self, incident_id: int, source_id: str) -> None:
-        journal = self.app.journal
+        journal = self.session.journal
         if journal is None:
             return
         lines = await journal.read_capture(
@@ -138,14 +155,7 @@ class SourceRunner:
         reason: str | None = None,
     ) -> None:
         """Run ``src`` here, unless another live console runs it: then follow it."""
-        from incident import commands as cmd  # (loaded by now: a source starts after attach)
-
-        if (
-            self.host is None
-            or self.app.read_only
-            or src.id in self.live
-            or src.id in self._starting
-        ):
+        if self.host is None or src.id in self.live or src.id in self._starting:
             return
         self._starting.add(src.id)
         try:
@@ -164,68 +174,50 @@ class SourceRunner:
             except Exception as e:  # any reason a source cannot start goes in the ledger
                 await self._release(src.id)
                 why = " ".join(str(e).split()) or type(e).__name__
-                await self.app.commit(
-                    lambda s: cmd.source_ledger(
-                        self.app.clock, s, src.id, "failed", reason=why, owner=self.app.actor
-                    )
-                )
+                await self._ledger(src.id, "failed", reason=why)
                 return
             self.live[src.id] = running
         finally:
             self._starting.discard(src.id)
+        from incident.commands import environment_of  # (loaded by now: after attach)
+
         env = await asyncio.to_thread(
-            cmd.environment_of, self.app.state, src.id, dict(os.environ)
+            environment_of, self.session.state, src.id, dict(os.environ)
         )  # (redaction rules: off the loop)
-        await self.app.commit(
-            lambda s: cmd.source_ledger(
-                self.app.clock,
-                s,
-                src.id,
-                op,
-                pid=running.pid,
-                owner=self.app.actor,
-                env=env,
-                reason=reason,
-            )
-        )
-        self.app.run_worker(
-            self._consume(src.id, running),
-            group=f"source-{src.id}",
-            name=f"source {src.id}",
-            exit_on_error=False,
-        )
+        await self._ledger(src.id, op, pid=running.pid, env=env, reason=reason)
+        self.session.spawn(self._consume(src.id, running), f"source-{src.id}")
+
+    async def _ledger(self, source_id: str, op: str, **what: Any) -> None:
+        """An entry in the command ledger; a refusal is said, and the source runs on."""
+        try:
+            await self.session.source_ledger(source_id, op, **what)
+        except WarroomError as e:
+            self.session.warn("Not saved", f"log source {source_id} {op}: {e}")
 
     async def _claim(self, source_id: str) -> bool:
         """Take the source's lease; False (and follow it) if another live console has it."""
-        journal, incident = self.app.journal, self.app.incident_id
+        journal, incident = self.session.journal, self.session.incident_id
         if journal is None or incident is None or self.host is None:
             return False
         if self.me is None:
-            self.me = self.host.holder(self.app.actor)
+            self.me = self.host.holder(self.session.actor)
         other = await journal.claim_source(incident, source_id, self.me, self.host.alive)
         if other is not None:
             self.following[source_id] = other
             self._idle.pop(source_id, None)
-            if self._follow_timer is None:
-                self._follow_timer = self.app.set_interval(
-                    FOLLOW_S, self._follow_soon, name="follow-sources"
-                )
+            if not self._following_now:
+                self._following_now = True
+                self.session.spawn(self._follow_loop(), "follow-sources")
             return False
         self.following.pop(source_id, None)
         self.held.add(source_id)
         return True
 
     def _say(self, name: str, error: object) -> None:
-        self.app.notify(
-            f"log source {visible(name)}: {error}",
-            title="Store",
-            severity="error",
-            markup=False,
-            timeout=8,
-        )
+        self.session.warn("Store", f"log source {visible(name)}: {error}")
 
     async def _catch_up(self, source_id: str) -> None:
-        journal, incident = self.app.journal, self.app.incident_id
+        journal, incident = self.session.journal, self.session.incident_id
         if journal is None or incident is None:
             return
         self._show_captured(
@@ -242,7 +234,7 @@ class SourceRunner:
         self._base[source_id] = max(self._base.get(source_id, 0), last)
 
     async def _release(self, source_id: str | None = None) -> None:
-        journal, incident = self.app.journal, self.app.incident_id
+        journal, incident = self.session.journal, self.session.incident_id
         if journal is None or incident is None or self.me is None:
             return
         if source_id is None:
@@ -260,7 +252,7 @@ class SourceRunner:
     async def _consume(self, source_id: str, running: LogSource) -> None:
         buf = self.buffer(source_id)
         base = self._base.get(source_id, 0)
-        incident = self.app.incident_id or 0
+        incident = self.session.incident_id or 0
         last = base
         async for batch in running.batches():
             no = base + batch.first_no
@@ -278,24 +270,13 @@ class SourceRunner:
         obeyed = source_id in self._obeyed
         self._stopping.discard(source_id)
         self._obeyed.discard(source_id)
-        if self._closing or not self.app.is_running:
+        if self._closing:
             return
         await self._release(source_id)
         if obeyed:
             return  # the console that asked for the stop wrote it in the ledger
         op = "stopped" if requested else "exited"
-        from incident import commands as cmd
-
-        await self.app.commit(
-            lambda s: cmd.source_ledger(
-                self.app.clock,
-                s,
-                source_id,
-                op,
-                exit_code=None if requested else code,
-                owner=self.app.actor,
-            )
-        )
+        await self._ledger(source_id, op, exit_code=None if requested else code)
 
     async def stop(self, source_id: str) -> None:
         """Stop a source at the IC's request; its reader records "stopped" in the ledger.
@@ -303,27 +284,27 @@ class SourceRunner:
         running = self.live.get(source_id)
         if running is None:
             if source_id in self.following:
-                from incident import commands as cmd
-
-                await self.app.commit(
-                    lambda s: cmd.source_ledger(
-                        self.app.clock, s, source_id, "stopped", owner=self.app.actor
-                    )
-                )
+                await self._ledger(source_id, "stopped")
             return
         self._stopping.add(source_id)
         await running.stop()
 
     # ------------------------------------------------------------------ follow
-    def _follow_soon(self) -> None:
-        # (a worker: a timer's callback runs in the app's message loop, and a takeover's
-        # claim is a write that may wait on another process's lock)
-        self.app.run_worker(self.follow(), group="follow", exclusive=True, exit_on_error=False)
+    async def _follow_loop(self) -> None:
+        # (a task of its own: a takeover's claim is a write that may wait on another
+        # process's lock, and holds nothing else meanwhile)
+        try:
+            while self.following and not self._closing:
+                await asyncio.sleep(FOLLOW_S)
+                await self.follow()
+        finally:
+            self._following_now = False
 
     async def follow(self) -> None:
         """Show what the holders of followed sources captured since the last look, and take
         over a source whose holder is gone."""
-        journal, incident, state = self.app.journal, self.app.incident_id, self.app.state
+        session = self.session
+        journal, incident, state = session.journal, session.incident_id, session.state
         if (
             not self.following
             or journal is None
@@ -388,9 +369,9 @@ class SourceRunner:
         )
 
     def dropped(self, source_id: str) -> int:
-        if self.capture is None or self.app.incident_id is None:
+        if self.capture is None or self.session.incident_id is None:
             return 0
-        return self.capture.dropped(self.app.incident_id, source_id)
+        return self.capture.dropped(self.session.incident_id, source_id)
 
 
 def _gone(holder: Holder) -> str:
