@@ -12,7 +12,7 @@ import aiosqlite
 from pydantic_core import PydanticSerializationError
 
 from incident.errors import InvalidInput, WarroomError
-from incident.glance import glance_of
+from incident.glance_of import glance_of
 from incident.journal import PAYLOAD_ADAPTER, Event
 from incident.state import STATE_KINDS, fold
 from storage import schema

@@ -14,9 +14,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from feeds.command import death_signal_support
+from feeds.command import CommandSource, death_signal_support
+from feeds.factory import make_source
 from feeds.lines import MAX_LINE
-from feeds.source import CommandSource, LineBatch, RunningSource, SourceFailed, make_source
+from feeds.source import LineBatch, RunningSource, SourceFailed
 from incident.journal import SourceSpec
 
 HERE = Path(__file__).resolve().parent
@@ -225,6 +226,7 @@ def test_children_die_when_warroom_is_sigkilled(command: str, how: str) -> None:
         stdout=subprocess.PIPE,
         text=True,
         cwd=HERE.parent,
+        env={**os.environ, "PYTHONPATH": str(HERE.parent)},  # this checkout's feeds/
     )
     try:
         assert helper.stdout is not None

@@ -18,7 +18,8 @@ import pytest
 
 from incident import commands as cmd
 from incident.clock import FrozenClock
-from incident.glance import Glance, glance_of
+from incident.glance import Glance
+from incident.glance_of import glance_of
 from incident.journal import timeline
 from incident.model import PhaseId, Severity, Status
 from incident.state import STATE_KINDS

@@ -413,7 +413,7 @@ def test_a_hostile_database_never_reaches_the_real_terminal(hostile_db, tmp_path
 async def test_the_first_frame_peeked_from_a_hostile_database_is_harmless(hostile_db, tmp_path):
     """The first frame is painted from the file before the journal is open
     (storage/peek.py): the glance's title and the rows are made as harmless there."""
-    from incident.glance import glance_of
+    from incident.glance_of import glance_of
     from storage.peek import STATE_KINDS, peek
     from tui.cli import build_app
     from tui.screens.console import FIRST_PAGE
