@@ -24,8 +24,6 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-# Event kinds that change the state; notes, evidence and edits only add timeline rows.
-ROW_ONLY_KINDS = frozenset({"note", "evidence", "edit"})
 WARN_BEFORE = timedelta(minutes=3)  # an update due within this is "soon"
 
 

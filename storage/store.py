@@ -21,9 +21,10 @@ import aiosqlite
 
 from incident.errors import IncidentNotFound
 from incident.journal import Event
+from incident.kinds import STATE_KINDS
 from incident.model import Status
 from incident.ports import IncidentSummary
-from incident.state import STATE_KINDS, IncidentState, fold
+from incident.state import IncidentState, fold
 from storage import schema
 from storage.capture_reads import CaptureReadsMixin
 from storage.contacts import ContactsMixin

@@ -21,9 +21,8 @@ from incident.clock import FrozenClock
 from incident.glance import Glance
 from incident.glance_of import glance_of
 from incident.journal import timeline
+from incident.kinds import STATE_KINDS
 from incident.model import PhaseId, Severity, Status
-from incident.state import STATE_KINDS
-from storage import peek as peek_mod
 from storage.peek import peek
 from storage.store import Store
 from tests.console_support import FROZEN, hold_journal, seed, until
@@ -138,10 +137,6 @@ def test_the_peek_reads_only_a_page_of_a_long_incident(tmp_path):
     first = peek(db, iid, 30)
     assert first is not None and len(first.rows) >= 30
     assert first.rows[-1].text == "Status → MITIGATED" or first.rows[-1].kind == "status"
-
-
-def test_the_peek_kinds_are_the_domains():
-    assert set(peek_mod.STATE_KINDS) == set(STATE_KINDS)
 
 
 @pytest.mark.parametrize(

@@ -12,13 +12,13 @@ from incident.clock import FrozenClock
 from incident.journal import (
     Edit,
     Event,
-    EventKind,
     Evidence,
     FieldSet,
     Note,
     SourceSpec,
     timeline,
 )
+from incident.kinds import ROW_ONLY_KINDS, STATE_KINDS, EventKind
 from incident.model import (
     ActionItem,
     ImpactSummary,
@@ -30,7 +30,7 @@ from incident.model import (
     Status,
     StatusPage,
 )
-from incident.state import STATE_KINDS, fold
+from incident.state import fold
 
 T0 = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
 
@@ -389,6 +389,7 @@ def test_state_kinds() -> None:
     assert {"note", "evidence", "edit"}.isdisjoint(STATE_KINDS)
     assert {"declared", "status", "field", "command"} <= STATE_KINDS
     assert len(STATE_KINDS) == len(EventKind) - 3
+    assert set(EventKind) == STATE_KINDS | ROW_ONLY_KINDS and not STATE_KINDS & ROW_ONLY_KINDS
 
 
 def test_notes_evidence_edits_do_not_change_state(declared, frozen_clock) -> None:

@@ -414,7 +414,8 @@ async def test_the_first_frame_peeked_from_a_hostile_database_is_harmless(hostil
     """The first frame is painted from the file before the journal is open
     (storage/peek.py): the glance's title and the rows are made as harmless there."""
     from incident.glance_of import glance_of
-    from storage.peek import STATE_KINDS, peek
+    from incident.kinds import STATE_KINDS
+    from storage.peek import peek
     from tui.cli import build_app
     from tui.screens.console import FIRST_PAGE
 
@@ -429,7 +430,7 @@ async def test_the_first_frame_peeked_from_a_hostile_database_is_harmless(hostil
     with closing(sqlite3.connect(db)) as c:  # the glance a state event would write now
         upto = c.execute(
             f"SELECT max(id) FROM events WHERE kind IN ({','.join('?' * len(STATE_KINDS))})",
-            STATE_KINDS,
+            sorted(STATE_KINDS),
         ).fetchone()[0]
         c.execute(
             "UPDATE glances SET upto=?, body=? WHERE incident_id=1",

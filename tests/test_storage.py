@@ -27,9 +27,10 @@ import storage.store
 from incident import commands
 from incident.clock import FrozenClock
 from incident.errors import IncidentNotFound, ReadOnly
-from incident.journal import Event, EventKind, Evidence, Note
+from incident.journal import Event, Evidence, Note
+from incident.kinds import STATE_KINDS, EventKind
 from incident.model import PhaseId, Severity, Status
-from incident.state import STATE_KINDS, fold
+from incident.state import fold
 from storage import schema
 from storage.errors import NotAWarroomDatabase, SchemaTooNew, StoreBusy, StoreError
 from storage.store import Store

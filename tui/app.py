@@ -28,7 +28,8 @@ from textual.theme import Theme
 
 from incident.clock import Clock
 from incident.errors import WarroomError
-from incident.glance import ROW_ONLY_KINDS, Peek
+from incident.glance import Peek
+from incident.kinds import ROW_ONLY_KINDS
 from tui.actions import ACTIONS
 from tui.drafts import Drafts
 from tui.lifecycle import install_signal_handlers, start_lag_log
