@@ -69,13 +69,6 @@ def _prctl() -> Callable[[], None] | None:
     return arm
 
 
-def death_signal_support() -> str | None:
-    """How children are made to die with warroom here: "setpriv", "prctl" or None."""
-    if _setpriv():
-        return "setpriv"
-    return "prctl" if _prctl() else None
-
-
 def _alive(p: psutil.Process) -> bool:
     try:
         return p.is_running() and p.status() != psutil.STATUS_ZOMBIE

@@ -5,7 +5,7 @@ updates and an overdue one. ``warroom demo`` and the screenshots are made from i
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from incident import commands as c
 from incident.clock import Clock, FrozenClock
@@ -178,7 +178,3 @@ async def seed_demo(
         saved = await journal.append(step(k, state))
         apply(state, saved)
     return declared.incident_id
-
-
-def demo_start(now: datetime) -> datetime:
-    return now - AGO

@@ -45,16 +45,6 @@ class CaptureReadsMixin:
         )
         return [CapturedLine(no, bool(err), at, text) for no, err, at, text in reversed(rows)]
 
-    async def capture_around(
-        self, incident_id: int, source_id: str, no: int, *, before: int = 3, after: int = 3
-    ) -> list[CapturedLine]:
-        rows = await self._rows(
-            "SELECT no, err, read_at, text FROM captured_lines WHERE incident_id=? AND "
-            "source_id=? AND no BETWEEN ? AND ? ORDER BY no",
-            (incident_id, source_id, no - before, no + after),
-        )
-        return [CapturedLine(n, bool(err), at, text) for n, err, at, text in rows]
-
     async def capture_between(
         self, incident_id: int, start: datetime, end: datetime, *, limit: int = 200
     ) -> list[tuple[str, CapturedLine]]:

@@ -43,11 +43,6 @@ class DraftsMixin:
 
         await self._write(tx)
 
-    async def get_draft(self, incident_id: int, key: str) -> str | None:
-        return await self._scalar(
-            "SELECT text FROM drafts WHERE incident_id=? AND key=?", (incident_id, key)
-        )
-
     async def drafts(self, incident_id: int) -> dict[str, str]:
         rows = await self._rows("SELECT key, text FROM drafts WHERE incident_id=?", (incident_id,))
         return dict(rows)

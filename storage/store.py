@@ -318,9 +318,6 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
             raise IncidentNotFound(f"no event #{event_id} in {self.path}")
         return row_event(rows[0])
 
-    async def count_events(self, incident_id: int) -> int:
-        return await self._scalar("SELECT count(*) FROM events WHERE incident_id=?", (incident_id,))
-
     async def latest_active(self) -> int | None:
         """The newest incident that is not resolved, if any."""
         for summary in await self.list_incidents():
