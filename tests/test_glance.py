@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from incident import commands as cmd
+from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
 from incident.glance import Glance
 from incident.glance_of import glance_of
@@ -51,10 +52,10 @@ async def _incident(db: Path, notes: int = 5) -> int:
         first_note = (await store.page(iid))[1]
         clock.advance(minutes=1)
         await store.append(
-            cmd.correct(clock, state, first_note, text="note 0, corrected", owner="@bob")
+            timeline_cmd.correct(clock, state, first_note, text="note 0, corrected", owner="@bob")
         )
         second = (await store.page(iid))[2]
-        await store.append(cmd.correct(clock, state, second, retract=True, owner="@bob"))
+        await store.append(timeline_cmd.correct(clock, state, second, retract=True, owner="@bob"))
         clock.advance(minutes=2)
         await store.append(
             cmd.set_phase(clock, await store.load_state(iid), PhaseId.ROOT_CAUSE, owner="@alice")

@@ -25,6 +25,8 @@ import storage.plumbing
 import storage.sql
 import storage.store
 from incident import commands
+from incident import comms_commands as comms_cmd
+from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
 from incident.errors import IncidentNotFound, ReadOnly
 from incident.journal import Event, Evidence, Note
@@ -386,10 +388,10 @@ async def _busy_incident(store: Store, clock: FrozenClock) -> int:
     await add(commands.set_phase, PhaseId.ROOT_CAUSE)
     await add(commands.set_field, "root_cause.what", "bad deploy")
     await add(commands.add_action_item, "add a canary stage")
-    await add(commands.notify, "support", contact="#support")
-    await add(commands.send_update, "internal", "we are on it")
-    await add(commands.pin, Evidence(source="app.log", line="502 upstream reset"))
-    await add(commands.correct, first, text="looking at the checkout dashboards")
+    await add(comms_cmd.notify, "support", contact="#support")
+    await add(comms_cmd.send_update, "internal", "we are on it")
+    await add(timeline_cmd.pin, Evidence(source="app.log", line="502 upstream reset"))
+    await add(timeline_cmd.correct, first, text="looking at the checkout dashboards")
     await add(commands.note, "alert fired", at=T0 - timedelta(minutes=10))  # backdated
     await add(commands.set_status, Status.MITIGATED)
     await add(commands.note, "watching error rate")  # newest
@@ -500,7 +502,7 @@ async def test_corrections_incidents_and_drafts(store, clock):
     b = await declare(store, clock, "newer")
     target = await store.append(note(a.incident_id, "typo"))
     fix = await store.append(
-        commands.correct(clock, await store.load_state(a.incident_id), target, text="fixed")
+        timeline_cmd.correct(clock, await store.load_state(a.incident_id), target, text="fixed")
     )
     assert fix.kind is EventKind.EDIT
     assert [e.id for e in await store.corrections_of([target.id, b.id])] == [fix.id]

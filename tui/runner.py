@@ -138,7 +138,7 @@ class SourceRunner:
         reason: str | None = None,
     ) -> None:
         """Run ``src`` here, unless another live console runs it: then follow it."""
-        from incident import commands as cmd  # (loaded by now: a source starts after attach)
+        from incident import source_commands as cmd  # (loaded by now: a source starts after attach)
 
         if (
             self.host is None
@@ -284,7 +284,7 @@ class SourceRunner:
         if obeyed:
             return  # the console that asked for the stop wrote it in the ledger
         op = "stopped" if requested else "exited"
-        from incident import commands as cmd
+        from incident import source_commands as cmd
 
         await self.app.commit(
             lambda s: cmd.source_ledger(
@@ -303,7 +303,7 @@ class SourceRunner:
         running = self.live.get(source_id)
         if running is None:
             if source_id in self.following:
-                from incident import commands as cmd
+                from incident import source_commands as cmd
 
                 await self.app.commit(
                     lambda s: cmd.source_ledger(

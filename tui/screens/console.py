@@ -262,7 +262,7 @@ class ConsoleScreen(CommsActions, PaneRequests, Screen[None]):
 
         spec = await self.app.push_screen_wait(SourceDialog())
         if spec is not None:
-            from incident import commands as cmd
+            from incident import source_commands as cmd
 
             saved = await self.wr.commit(
                 lambda s: cmd.add_source(self.wr.clock, s, spec, owner=self.wr.actor)

@@ -40,7 +40,7 @@ class CommsActions:
 
     async def on_comms_pane_send(self, event: CommsPane.Send) -> None:
         wr = self.wr
-        from incident import commands as cmd
+        from incident import comms_commands as cmd
 
         saved = await wr.commit(
             lambda s: cmd.send_update(
@@ -150,7 +150,7 @@ class CommsActions:
         wr = self.wr
         changes = await self.app.push_screen_wait(CadenceDialog(wr.state))
         for audience, minutes in (changes or {}).items():
-            from incident import commands as cmd
+            from incident import comms_commands as cmd
 
             await wr.commit(
                 lambda s, a=audience, m=minutes: cmd.set_cadence(wr.clock, s, a, m, owner=wr.actor)
@@ -200,7 +200,7 @@ class CommsActions:
             contact = await self.app.push_screen_wait(ContactPicker(party, roster or []))
             if contact is None:
                 return  # cancelled: not ticked
-        from incident import commands as cmd
+        from incident import comms_commands as cmd
 
         await wr.commit(
             lambda s: cmd.notify(wr.clock, s, party, done, contact=contact or None, owner=wr.actor)

@@ -59,7 +59,7 @@ class PaneRequests:
             )
 
     async def on_source_pane_request(self, event: SourcePane.Request) -> None:
-        from incident import commands as cmd
+        from incident import timeline_commands as cmd
 
         sid = event.pane.source_id
         source = self.wr.state.sources.get(sid)
@@ -89,7 +89,7 @@ class PaneRequests:
                 self.notify(f"Pinned line {evidence.line_no} as evidence #{saved.id}", timeout=3)
 
     async def on_host_pane_pin(self, event: HostPane.Pin) -> None:
-        from incident import commands as cmd
+        from incident import timeline_commands as cmd
         from incident.evidence import digest
         from incident.journal import Evidence
 

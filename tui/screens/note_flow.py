@@ -117,7 +117,7 @@ class NoteFlow:
             await self.wr.drafts.clear(prefix)
             self.screen.notify("Nothing changed", severity="information")
             return
-        from incident import commands as cmd
+        from incident import timeline_commands as cmd
 
         saved = await self.wr.commit(
             lambda s: cmd.correct(
