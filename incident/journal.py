@@ -95,6 +95,7 @@ FIELD_NAMES = (
     "postmortem.went_wrong",
     "postmortem.lucky",
 )
+# (a Literal built from the tuple at run time, for pydantic: mypy takes it for Any)
 FieldName = Literal[FIELD_NAMES]  # type: ignore[valid-type]
 
 

@@ -1,6 +1,6 @@
 """Reads of the captured output of log sources (written by :mod:`storage.capture`).
 
-Mixed into :class:`storage.store.Store`, whose ``_rows`` and ``_scalar`` it uses; review mode
+Mixed into :class:`storage.store.Store`, over its plumbing (``storage/plumbing.py``); review mode
 shows what the sources printed around a moment, and attach restores a pane's last lines.
 """
 
@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from storage.capture import CapturedLine
+from storage.plumbing import Plumbing
 from storage.sql import ts
 
 
-class CaptureReadsMixin:
-    """Captured lines by source and line number, or by the time they were read (``_rows``
-    and ``_scalar`` come from ``Store``)."""
+class CaptureReadsMixin(Plumbing):
+    """Captured lines by source and line number, or by the time they were read."""
 
     async def read_capture(
         self,

@@ -33,7 +33,6 @@ from storage.errors import NotAWarroomDatabase, StoreError, translate
 from storage.feed import Watcher
 from storage.leases import LeasesMixin
 from storage.paths import ensure_private_file, read_only_uri
-from storage.plumbing import Plumbing
 from storage.sql import (
     COLUMNS as _COLUMNS,
 )
@@ -64,8 +63,11 @@ async def _insert_all(conn: aiosqlite.Connection, events: Sequence[Event]) -> li
     return saved
 
 
-class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
-    """One open warroom database. Build it with :meth:`open`; close it when done."""
+class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
+    """One open warroom database. Build it with :meth:`open`; close it when done.
+
+    Each mixin is a :class:`~storage.plumbing.Plumbing` (the queries and transactions of the
+    one connection) with the reads and writes of one part of the schema."""
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -280,8 +282,10 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
         if limit is not None:
             sql += " LIMIT ?"
             params += (limit,)
-        events = [row_event(r) for r in await self._rows(sql, params)]  # incident checked if none
-        return events if events or after_id else (await self._require(incident_id) or [])
+        events = [row_event(r) for r in await self._rows(sql, params)]
+        if not events and not after_id:
+            await self._require(incident_id)  # none at all: is there such an incident?
+        return events
 
     async def page(
         self, incident_id: int, *, before: Event | None = None, limit: int = 200
