@@ -107,7 +107,6 @@ def detect_secrets_rules() -> list[Rule]:
     """The denylist patterns of every regex-based detect-secrets plugin but those left out,
     enumerated from the installed version."""
     rules = []
-    # (annotated: detect-secrets types the mapping with a TypeVar it leaves unbound)
     classes: Iterable[type[BasePlugin]] = get_mapping_from_secret_type_to_class().values()
     for cls in sorted(classes, key=lambda c: c.__name__):
         if not issubclass(cls, RegexBasedDetector) or cls.__name__ in DS_LEFT_OUT:
