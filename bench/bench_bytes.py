@@ -47,70 +47,19 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench._common import ROOT, Tmux, warroom_cli
+from bench.bytes_sources import GENERATORS
+
 RESULTS = ROOT / "bench" / "results"
 RSS_BOUND_MB = 250
 BUDGET = 64 << 20  # storage.capture.DEFAULT_BYTES (not imported: --root may be older code)
 SAMPLE_S = 0.2
-
-# Each generator counts its starts in a file beside it, and ends its output with a line
-# saying which start it was: the bench knows when an attach's output is all in.
-COMMON = r"""
-import os, sys, time
-counter = sys.argv[0] + ".starts"
-start = int(open(counter).read()) + 1 if os.path.exists(counter) else 1
-open(counter, "w").write(str(start))
-w = sys.stdout.buffer.write
-def done():
-    w(b"done %d\n" % start)
-    sys.stdout.flush()
-    while True:
-        time.sleep(3600)
-"""
-GENERATORS = {
-    "huge": COMMON
-    + r"""
-n = int(sys.argv[1])
-body = b"x" * ((1 << 20) - 12)
-for i in range(n):
-    w(b"%010d " % i + body + b"\n")
-done()
-""",
-    "endless": r"""
-import sys
-w, chunk = sys.stdout.buffer.write, b"y" * 65536
-while True:
-    w(chunk)
-""",
-    "mix": COMMON
-    + r"""
-import random
-n = int(sys.argv[1])
-rng = random.Random(16)
-for i in range(n):
-    r = rng.random()
-    size = (rng.randint(100, 200) if r < 0.90 else rng.randint(1 << 10, 16 << 10)
-            if r < 0.98 else rng.randint(64 << 10, 2 << 20))
-    w(b"%08d " % i + b"m" * (size - 9) + b"\n")
-done()
-""",
-    "ordinary": COMMON
-    + r"""
-n = int(sys.argv[1])
-line = b"2026-11-25T14:30:00.000Z INFO  checkout-api GET /api/v2/cart 200 dur=%04dms seq=%010d\n"
-block = b"".join(line % (j % 997, j) for j in range(10000))  # 100 bytes each
-for _ in range(n // 10000):
-    w(block)
-done()
-""",
-}
 
 
 def env_for(root: Path, db: Path, cfg: Path) -> dict[str, str]:
@@ -123,19 +72,6 @@ def env_for(root: Path, db: Path, cfg: Path) -> dict[str, str]:
         "HOME": os.environ.get("HOME", "/root"),
         "PATH": os.environ.get("PATH", ""),
     }
-
-
-def cli(root: Path, env: dict[str, str], *args: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=root,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"warroom {' '.join(args)}: {done.stderr.strip()}")
 
 
 def db_bytes(db: Path) -> int:
@@ -165,13 +101,8 @@ class Console:
 
     def __init__(self, root: Path, env: dict[str, str]) -> None:
         self.root, self.env = root, env
-        self.socket = f"warroom-bytes-{uuid.uuid4().hex[:8]}"
+        self.tmux = Tmux("warroom-bytes")
         self.proc: psutil.Process | None = None
-
-    def tmux(self, *args: str) -> str:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
-        ).stdout
 
     def start(self) -> None:
         env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
@@ -181,8 +112,7 @@ class Console:
         )
         self.tmux("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "36", command)
         self.tmux("resize-window", "-t", "0", "-x", "120", "-y", "36")
-        pid = int(self.tmux("display-message", "-p", "-t", "0", "#{pane_pid}").strip())
-        self.proc = psutil.Process(pid)
+        self.proc = psutil.Process(self.tmux.pane_pid())
 
     def rss_mb(self) -> float | None:
         try:
@@ -203,7 +133,7 @@ class Console:
                     c.wait(5)
                 except (psutil.Error, psutil.TimeoutExpired):
                     c.kill()
-        self.tmux("kill-server")
+        self.tmux.kill()
 
 
 def setup(
@@ -211,12 +141,12 @@ def setup(
 ) -> tuple[Path, dict[str, str]]:
     db, cfg = tmp / "w.db", tmp / "cfg"
     env = env_for(root, db, cfg)
-    cli(root, env, "declare", "Bytes bench", "--severity", "SEV-2")
+    warroom_cli(env, "declare", "Bytes bench", "--severity", "SEV-2", root=root)
     for name in names:
         script = tmp / f"{name}.py"
         script.write_text(GENERATORS[name])
         cmd = f"{shlex.quote(sys.executable)} -u {shlex.quote(str(script))} {counts[name]}"
-        cli(root, env, "tail", "INC-1", "--cmd", cmd, "--name", name)
+        warroom_cli(env, "tail", "INC-1", "--cmd", cmd, "--name", name, root=root)
     return db, env
 
 

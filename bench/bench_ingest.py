@@ -36,7 +36,6 @@ import argparse
 import json
 import os
 import platform
-import random
 import shlex
 import shutil
 import sqlite3
@@ -50,72 +49,11 @@ from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench._common import ROOT, Tmux, alive, warroom_cli
+from bench.ingest_inputs import FLOOD_TEXT, GENERATOR, make_file
+
 POLL = 0.02
 WIDTH, HEIGHT = 160, 40
-FLOOD_TEXT = "checkout-api"  # in every generated line: the flood is on screen
-
-LEVELS = [b"INFO ", b"INFO ", b"INFO ", b"INFO ", b"WARN ", b"ERROR", b"DEBUG"]
-PATHS = [
-    b"/api/v2/checkout",
-    b"/api/v2/cart",
-    b"/api/v2/auth/token",
-    b"/healthz",
-    b"/api/v2/orders/search",
-]
-METHODS = [b"GET", b"GET", b"GET", b"POST", b"PUT"]
-
-GENERATOR = r"""
-import sys
-n, mark = int(sys.argv[1]) - 1, sys.argv[2].encode()
-t = (b"2026-11-25T14:%02d:%02d.%03dZ INFO  checkout-api[4821] GET /api/v2/cart 200 "
-     b"dur=%dms seq=%010d pod=checkout-7f9c\n")
-lines = [t % (j // 60000 % 60, j // 1000 % 60, j % 1000, j % 997, j) for j in range(50000)]
-block, w = b"".join(lines), sys.stdout.buffer.write
-for _ in range(n // 50000):
-    w(block)
-w(b"".join(lines[:n % 50000]) + mark + b"\n")
-"""  # 50,000 distinct lines, written over and over: the generator costs almost no CPU
-
-
-# ---------------------------------------------------------------------- inputs
-def make_file(path: Path, lines: int, marker: str) -> int:
-    """``lines`` access-log lines of about 100 bytes; the last one is ``marker``."""
-    rng = random.Random(7)
-    total = 0
-    fmt = b"2026-11-25T14:%02d:%02d.%03dZ %s checkout-api[%d] %s %s %d %dms req=%012x user=u%05d\n"
-    with path.open("wb") as f:
-        buf: list[bytes] = []
-        for i in range(lines - 1):
-            lvl = rng.choice(LEVELS)
-            if i % 50 == 0:
-                lvl = b"\x1b[31m" + lvl + b"\x1b[0m"
-            buf.append(
-                fmt
-                % (
-                    i // 60000 % 60,
-                    i // 1000 % 60,
-                    i % 1000,
-                    lvl,
-                    4800 + i % 64,
-                    rng.choice(METHODS),
-                    rng.choice(PATHS),
-                    rng.choice((200, 200, 200, 404, 500)),
-                    rng.randint(1, 2500),
-                    rng.getrandbits(48),
-                    rng.randint(0, 99999),
-                )
-            )
-            if len(buf) == 20000:
-                data = b"".join(buf)
-                total += len(data)
-                f.write(data)
-                buf = []
-        buf.append(marker.encode() + b"\n")
-        data = b"".join(buf)
-        total += len(data)
-        f.write(data)
-    return total
 
 
 def base_env(tmp: Path) -> dict[str, str]:
@@ -129,23 +67,9 @@ def base_env(tmp: Path) -> dict[str, str]:
     }
 
 
-def cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"warroom {' '.join(args)}: {done.stderr.strip()}")
-    return done.stdout
-
-
 def make_db(db: Path, env: dict[str, str], command: str) -> None:
-    cli(env, "--db", str(db), "declare", "Ingest benchmark", "--severity", "SEV-2")
-    cli(env, "--db", str(db), "tail", "INC-1", "--cmd", command, "--name", "flood")
+    warroom_cli(env, "--db", str(db), "declare", "Ingest benchmark", "--severity", "SEV-2")
+    warroom_cli(env, "--db", str(db), "tail", "INC-1", "--cmd", command, "--name", "flood")
 
 
 def captured(db: Path) -> tuple[int, int]:
@@ -173,9 +97,9 @@ def flood_run(
     timeout: float = 240.0,
 ) -> dict:
     """Launch ``argv`` in a fresh tmux server; measure until ``marker`` is on screen."""
-    sock = f"bench-ingest-{uuid.uuid4().hex[:8]}"
-    tty_log = tmp / f"{sock}.tty"
-    lag_log = tmp / f"{sock}.lag"
+    tmux = Tmux("bench-ingest")
+    tty_log = tmp / f"{tmux.socket}.tty"
+    lag_log = tmp / f"{tmux.socket}.lag"
     tty_log.touch()
     envs = " ".join(
         f"{k}={shlex.quote(v)}" for k, v in {**env, "WARROOM_LAG_LOG": str(lag_log)}.items()
@@ -186,34 +110,12 @@ def flood_run(
         + " ".join(shlex.quote(a) for a in argv)
         + '; echo "[app exited: $?]"; sleep 300'
     )
-
-    def tmux(*args: str) -> str:
-        return subprocess.run(
-            ["tmux", "-L", sock, *args], capture_output=True, text=True, timeout=10
-        ).stdout
-
     t0 = time.monotonic()
-    subprocess.run(
-        [
-            "tmux",
-            "-L",
-            sock,
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-x",
-            str(WIDTH),
-            "-y",
-            str(HEIGHT),
-            cmd,
-        ],
-        check=True,
-    )
+    tmux.start(cmd, WIDTH, HEIGHT)
     try:
         tmux("pipe-pane", "-o", "-t", "0", f"cat >> {shlex.quote(str(tty_log))}")
         size = tmux("display-message", "-p", "-t", "0", "#{pane_width}x#{pane_height}").strip()
-        app = _app_process(int(tmux("display-message", "-p", "-t", "0", "#{pane_pid}")))
+        app = _app_process(tmux.pane_pid())
         t_first = t_last = None
         bytes_first = 0
         peak = 0
@@ -230,10 +132,10 @@ def flood_run(
             if marker in screen:
                 t_last = now
                 break
-            if now - t0 > timeout or not _alive(app):
+            if now - t0 > timeout or not alive(app):
                 raise RuntimeError(
                     f"{label}: {marker!r} never appeared "
-                    f"(app {'alive' if _alive(app) else 'gone'}):\n{screen}"
+                    f"(app {'alive' if alive(app) else 'gone'}):\n{screen}"
                 )
             time.sleep(POLL)
         bytes_last = tty_log.stat().st_size
@@ -245,7 +147,7 @@ def flood_run(
         except psutil.TimeoutExpired:
             app.kill()
     finally:
-        subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True)
+        tmux.kill()
     samples = []
     if lag_log.exists():
         for row in lag_log.read_text().split("\n"):
@@ -275,13 +177,6 @@ def flood_run(
     for p in (tty_log, lag_log):
         p.unlink(missing_ok=True)
     return result
-
-
-def _alive(p: psutil.Process) -> bool:
-    try:
-        return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
 
 
 def _app_process(pane_pid: int) -> psutil.Process:

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from feeds.source import make_source
+from feeds.factory import make_source
 from incident.journal import SourceSpec
 
 LEVELS = [b"INFO ", b"INFO ", b"INFO ", b"WARN ", b"ERROR"]

@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import psutil
 
@@ -69,13 +69,6 @@ def _prctl() -> Callable[[], None] | None:
     return arm
 
 
-def death_signal_support() -> str | None:
-    """How children are made to die with warroom here: "setpriv", "prctl" or None."""
-    if _setpriv():
-        return "setpriv"
-    return "prctl" if _prctl() else None
-
-
 def _alive(p: psutil.Process) -> bool:
     try:
         return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
@@ -108,7 +101,8 @@ class _Pipes(asyncio.SubprocessProtocol):
         self.source = source
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.source._connected(transport)  # type: ignore[arg-type]
+        # (a subprocess protocol is always given a subprocess transport)
+        self.source._connected(cast(asyncio.SubprocessTransport, transport))
 
     def pipe_data_received(self, fd: int, data: bytes) -> None:
         self.source._data(fd, data)
@@ -282,8 +276,9 @@ class CommandSource(RunningSource):
         for fd in (1, 2):
             pipe = self._transport.get_pipe_transport(fd)
             if pipe is not None and not pipe.is_closing():
+                reader = cast(asyncio.ReadTransport, pipe)  # (fds 1 and 2: the read ends)
                 try:
-                    pipe.resume_reading() if on else pipe.pause_reading()  # type: ignore[attr-defined]
+                    reader.resume_reading() if on else reader.pause_reading()
                 except (RuntimeError, AttributeError):
                     pass
 

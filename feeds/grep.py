@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from feeds.lines import LineSplitter, sanitize_lines
-from feeds.source import RunningSource, SourceFailed, SourceStats
+from feeds.source import RunningSource, SourceFailed, SourceStats, Stream
 from incident.errors import InvalidInput
 from incident.journal import SourceSpec
 from incident.patterns import Pattern, compile_pattern
@@ -169,12 +169,12 @@ class GrepSource(RunningSource):
 
     # -- the worker thread -------------------------------------------------------------------
 
-    def _step(self) -> tuple[list[tuple[str, list[str]]], bool]:
+    def _step(self) -> tuple[list[tuple[Stream, list[str]]], bool]:
         """One poll: find files, notice rotation, read up to ``step_bytes``; (batches, more)."""
         with self._lock:
             if self._stopping:
                 return [], False
-            out: list[tuple[str, list[str]]] = []
+            out: list[tuple[Stream, list[str]]] = []
             self._discover(out)
             budget = self.step_bytes
             for f in [*self._retired, *self._files.values()]:
@@ -206,7 +206,7 @@ class GrepSource(RunningSource):
                 paths.append(spec)
         return list(dict.fromkeys(paths))
 
-    def _discover(self, out: list[tuple[str, list[str]]]) -> None:
+    def _discover(self, out: list[tuple[Stream, list[str]]]) -> None:
         current = self._expand()
         for path in [p for p in self._files if p not in current]:
             self._retire(self._files.pop(path))  # deleted, or renamed out of the patterns
@@ -247,7 +247,7 @@ class GrepSource(RunningSource):
                 return f
         return None
 
-    def _open(self, path: str, key: tuple[int, int], out: list[tuple[str, list[str]]]) -> None:
+    def _open(self, path: str, key: tuple[int, int], out: list[tuple[Stream, list[str]]]) -> None:
         try:
             fh = open(path, "rb", buffering=0)  # noqa: SIM115 (closed in _close_all/_step)
         except OSError as e:
@@ -266,7 +266,7 @@ class GrepSource(RunningSource):
         rel = os.path.relpath(path, self._base)
         return visible(path if rel.startswith(os.pardir) else rel)
 
-    def _read(self, f: _File, budget: int, out: list[tuple[str, list[str]]]) -> int:
+    def _read(self, f: _File, budget: int, out: list[tuple[Stream, list[str]]]) -> int:
         while budget > 0:
             try:
                 data = f.fh.read(min(self.chunk_size, budget))
@@ -281,7 +281,7 @@ class GrepSource(RunningSource):
             self._match(f, f.splitter.feed(data), out)
         return budget
 
-    def _match(self, f: _File, raw: list[bytes], out: list[tuple[str, list[str]]]) -> None:
+    def _match(self, f: _File, raw: list[bytes], out: list[tuple[Stream, list[str]]]) -> None:
         if not raw:
             return
         if self._literal is not None and self._literal not in b"\n".join(raw):

@@ -177,7 +177,7 @@ class Sampler:
             interval=dt,
             cpu_percent=self._cpu_percent(),
             cpu_count=psutil.cpu_count() or 1,
-            load=tuple(psutil.getloadavg()),  # type: ignore[arg-type]
+            load=tuple(psutil.getloadavg()),
             mem_total=mem.total,
             mem_used=mem.total - mem.available,
             mem_percent=mem.percent,

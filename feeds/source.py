@@ -6,14 +6,15 @@ meant for exactly one consumer (the console's pane, or a capture writer that for
 When that consumer falls behind, the queue fills and reading stops: a command then blocks
 on its full pipe, a grep stops reading its files. Nothing is dropped and memory stays bounded.
 
-    src = make_source("s1", spec)
+    src = make_source("s1", spec)     # feeds/factory.py
     await src.start()                 # SourceFailed("no such directory: /x") if it cannot
     async for batch in src.batches(): # ends when the source has exited or was stopped
         ...
     await src.stop()                  # the whole process tree, never hangs
 
-:class:`CommandSource` lives in ``feeds/command.py`` and :class:`GrepSource` in
-``feeds/grep.py``; both can be imported from here too.
+The kinds of source subclass :class:`RunningSource`: :class:`CommandSource` in
+``feeds/command.py``, :class:`GrepSource` in ``feeds/grep.py``; ``feeds/factory.py``
+makes the one a spec describes.
 """
 
 from __future__ import annotations
@@ -24,24 +25,10 @@ from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Literal
 
 from feeds.lines import MAX_LINE
 from incident.journal import SourceSpec
-
-if TYPE_CHECKING:
-    from feeds.command import CommandSource
-    from feeds.grep import GrepSource
-
-__all__ = [
-    "CommandSource",
-    "GrepSource",
-    "LineBatch",
-    "RunningSource",
-    "SourceFailed",
-    "SourceStats",
-    "make_source",
-]
 
 State = Literal["new", "running", "exited", "stopped", "failed"]
 Stream = Literal["out", "err"]
@@ -252,29 +239,3 @@ class RunningSource:
 
     def _tree_usage(self) -> tuple[float, int, int]:
         return 0.0, 0, 0
-
-
-def make_source(source_id: str, spec: SourceSpec, **kw: Any) -> RunningSource:
-    """The source a spec describes (not started): ``kw`` goes to the class (queue_size, ...)."""
-    if spec.kind == "cmd":
-        from feeds.command import CommandSource
-
-        return CommandSource(source_id, spec, **kw)
-    if spec.kind == "grep":
-        from feeds.grep import GrepSource
-
-        return GrepSource(source_id, spec, **kw)
-    raise ValueError(f"unknown source kind {spec.kind!r}")
-
-
-def __getattr__(name: str) -> Any:
-    # CommandSource and GrepSource live in their own modules (each imports this one).
-    if name == "CommandSource":
-        from feeds.command import CommandSource
-
-        return CommandSource
-    if name == "GrepSource":
-        from feeds.grep import GrepSource
-
-        return GrepSource
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,7 @@ A placeholder whose value is not known stays visible as ``[service]``, ``[issue]
 Cadence: every audience is owed an update every ``update_minutes`` of the incident's
 severity (the playbook's default), counted from the last update sent to that audience, or
 from the declaration. An incident can override this per audience and per severity with a
-``cadence`` event (``commands.set_cadence``); an override made at SEV-2 does not follow the
+``cadence`` event (``comms_commands.set_cadence``); an override made at SEV-2 does not follow the
 incident to SEV-1, where the playbook's default applies again until overridden there too.
 """
 

@@ -5,9 +5,11 @@ updates and an overdue one. ``warroom demo`` and the screenshots are made from i
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from incident import commands as c
+from incident import comms_commands as comms_cmd
+from incident import source_commands as source_cmd
 from incident.clock import Clock, FrozenClock
 from incident.journal import Event, SourceSpec
 from incident.model import PhaseId, Resolution, Severity, Status
@@ -45,7 +47,7 @@ def _steps(log_command: str) -> list[Step]:
         (3.0, lambda k, s: c.tick(k, s, "triage:0", owner=o)),
         (
             4.0,
-            lambda k, s: c.send_update(
+            lambda k, s: comms_cmd.send_update(
                 k,
                 s,
                 "status-page",
@@ -58,7 +60,7 @@ def _steps(log_command: str) -> list[Step]:
         (4.2, lambda k, s: c.tick(k, s, "immediate:2", owner="@alice")),
         (
             4.5,
-            lambda k, s: c.add_source(
+            lambda k, s: source_cmd.add_source(
                 k, s, SourceSpec(kind="cmd", name="api-log", command=log_command, cwd="/"), owner=o
             ),
         ),
@@ -107,7 +109,7 @@ def _steps(log_command: str) -> list[Step]:
         (16.0, lambda k, s: c.tick(k, s, "root_cause:0", owner=d)),
         (
             18.0,
-            lambda k, s: c.send_update(
+            lambda k, s: comms_cmd.send_update(
                 k,
                 s,
                 "status-page",
@@ -178,7 +180,3 @@ async def seed_demo(
         saved = await journal.append(step(k, state))
         apply(state, saved)
     return declared.incident_id
-
-
-def demo_start(now: datetime) -> datetime:
-    return now - AGO

@@ -12,6 +12,8 @@ before that moment one read back from the store, after it one made from the fold
 - :class:`Row`: one timeline row as it reads now; :func:`corrected` applies ``edit``
   corrections to it (``incident.journal.timeline`` uses the same function).
 - :class:`Peek`: a glance and the newest rows: the first frame.
+
+The glance of a folded state is made by ``incident/glance_of.py``, which needs the domain.
 """
 
 from __future__ import annotations
@@ -20,13 +22,8 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from incident.state import IncidentState
-
-# Event kinds that change the state; notes, evidence and edits only add timeline rows.
-ROW_ONLY_KINDS = frozenset({"note", "evidence", "edit"})
 WARN_BEFORE = timedelta(minutes=3)  # an update due within this is "soon"
 
 
@@ -105,31 +102,6 @@ class Glance:
         ):
             raise TypeError("a field of the wrong type")
         return glance
-
-
-def glance_of(state: IncidentState, upto: int) -> Glance:
-    """The glance of a folded incident (``upto``: its newest state event)."""
-    # The domain is imported here, not above: this module is read before it is loaded.
-    from incident.comms import most_urgent
-    from incident.playbook import load_playbook
-
-    phase = load_playbook().phase(state.phase)
-    urgent = most_urgent(state, state.started_at)  # which one is due first needs no "now"
-    return Glance(
-        incident_id=state.id,
-        upto=upto,
-        title=state.title,
-        severity=state.severity.value,
-        status=state.status.value,
-        status_emoji=state.status.emoji,
-        started_at=state.started_at,
-        phase_number=phase.number,
-        phase_name=phase.name.split(" ")[0],
-        phase_budget_minutes=phase.budget_minutes,
-        phase_started_at=state.phase_started_at,
-        update_short=urgent.short if urgent and urgent.due else None,
-        update_due=urgent.due if urgent else None,
-    )
 
 
 @dataclass(frozen=True, slots=True)

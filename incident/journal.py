@@ -9,36 +9,18 @@ correction is a new ``edit`` event whose ``corrects`` names the event it amends.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from incident.glance import Fix, Row, corrected
+from incident.kinds import EventKind
 from incident.model import (
     PhaseId,
     Resolution,
     Severity,
     Status,
 )
-
-
-class EventKind(StrEnum):
-    DECLARED = "declared"
-    NOTE = "note"
-    STATUS = "status"
-    SEVERITY = "severity"
-    PHASE = "phase"
-    CHECKLIST = "checklist"
-    PARTICIPANT = "participant"
-    FIELD = "field"
-    ACTION_ITEM = "action_item"
-    COMMS = "comms"
-    NOTIFY = "notify"
-    CADENCE = "cadence"
-    COMMAND = "command"
-    EVIDENCE = "evidence"
-    EDIT = "edit"
 
 
 class _Payload(BaseModel):
@@ -113,6 +95,7 @@ FIELD_NAMES = (
     "postmortem.went_wrong",
     "postmortem.lucky",
 )
+# (a Literal built from the tuple at run time, for pydantic: mypy takes it for Any)
 FieldName = Literal[FIELD_NAMES]  # type: ignore[valid-type]
 
 

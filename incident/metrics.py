@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from incident.comms import cadence_minutes
 from incident.journal import (
@@ -25,6 +26,8 @@ from incident.journal import (
 from incident.model import PhaseId, Severity
 from incident.playbook import load_playbook
 from incident.state import IncidentState, fold
+
+K = TypeVar("K")  # what a history records: a severity, a phase
 
 
 @dataclass(frozen=True)
@@ -94,9 +97,7 @@ class Metrics:
         return sum(1 for u in self.updates if u.late_by is not None)
 
 
-def _spans(
-    history: Sequence[tuple[object, datetime]], until: datetime
-) -> list[tuple[object, timedelta]]:
+def _spans(history: Sequence[tuple[K, datetime]], until: datetime) -> list[tuple[K, timedelta]]:
     out = []
     for i, (what, at) in enumerate(history):
         end = history[i + 1][1] if i + 1 < len(history) else until

@@ -120,27 +120,6 @@ def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role)
 
 
-def parse_role(text: str) -> str:
-    """A playbook role id for known names ("IC", "Technical Lead"...), else the text itself."""
-    key = re.sub(r"[\s-]+", "_", text.strip().lower())
-    aliases = {
-        "ic": "commander",
-        "incident_commander": "commander",
-        "tl": "technical_lead",
-        "tech_lead": "technical_lead",
-        "ops": "operations",
-        "db": "database",
-        "dba": "database",
-        "comms": "communications",
-    }
-    key = aliases.get(key, key)
-    if key in {r.value for r in Role}:
-        return key
-    if not text.strip():
-        raise InvalidInput("a role cannot be empty")
-    return text.strip()
-
-
 class Participant(Frozen):
     name: str
     role: str

@@ -86,12 +86,14 @@ class Pattern:
         """The indexes of the lines with a match (lines hold no newline)."""
         if not lines:
             return []
+        # (all str or all bytes: mypy does not narrow the union by its first item)
         if isinstance(lines[0], str):
             data = "\n".join(lines).encode("utf-8", "surrogatepass")  # type: ignore[arg-type]
         else:
             data = b"\n".join(lines)  # type: ignore[arg-type]
         if data.count(b"\n") != len(lines) - 1:  # a line held a newline after all: one by one
-            return [i for i, line in enumerate(lines) if self._one_line(line)]
+            each: Sequence[str | bytes] = lines
+            return [i for i, line in enumerate(each) if self._one_line(line)]
         return self._matching(data)
 
     def _one_line(self, line: str | bytes) -> bool:

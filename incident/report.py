@@ -111,8 +111,8 @@ def _participants(state: IncidentState) -> list[str]:
     for role in Role:
         names = by_role.pop(role.value, [])
         lines.append(f"- {role_label(role)}: {', '.join(names) if names else UNKNOWN}")
-    for role in sorted(by_role):
-        lines.append(f"- {_inline(role)}: {', '.join(by_role[role])}")
+    for free in sorted(by_role):  # roles the playbook does not name, as typed
+        lines.append(f"- {_inline(free)}: {', '.join(by_role[free])}")
     return lines
 
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-from detect_secrets.plugins.base import RegexBasedDetector
+from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
 
 from incident.secret_names import secret_name
 
@@ -107,7 +107,7 @@ def detect_secrets_rules() -> list[Rule]:
     """The denylist patterns of every regex-based detect-secrets plugin but those left out,
     enumerated from the installed version."""
     rules = []
-    classes = get_mapping_from_secret_type_to_class().values()
+    classes: Iterable[type[BasePlugin]] = get_mapping_from_secret_type_to_class().values()
     for cls in sorted(classes, key=lambda c: c.__name__):
         if not issubclass(cls, RegexBasedDetector) or cls.__name__ in DS_LEFT_OUT:
             continue

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from incident.glance import ROW_ONLY_KINDS
 from incident.journal import (
     ActionItemChanged,
     CadenceSet,
@@ -22,7 +21,6 @@ from incident.journal import (
     Declared,
     Edit,
     Event,
-    EventKind,
     Evidence,
     FieldSet,
     Note,
@@ -44,9 +42,6 @@ from incident.model import (
     Status,
     StatusPage,
 )
-
-# Kinds that change the state; notes, evidence and edits only add timeline rows.
-STATE_KINDS: frozenset[str] = frozenset(k.value for k in EventKind) - ROW_ONLY_KINDS
 
 
 class Mark(BaseModel):

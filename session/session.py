@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from incident.errors import IncidentNotFound, ReadOnly, WarroomError
-from incident.glance import ROW_ONLY_KINDS
+from incident.kinds import ROW_ONLY_KINDS
 from session.drafts import Drafts
 
 if TYPE_CHECKING:
@@ -220,7 +220,7 @@ class IncidentSession:
             raise WarroomError("the incident is not open yet")
         return self.journal, self.incident_id
 
-    async def close(self, timeout: float | None = None) -> None:
+    async def close(self, timeout: float = 5.0) -> None:
         """Let go of the journal (whether or not it finished opening)."""
         for task in list(self._tasks):
             task.cancel()
@@ -255,11 +255,6 @@ class IncidentSession:
             pass  # (saved: the next poll shows it)
         return saved
 
-    def _cmd(self) -> Any:
-        from incident import commands  # (not needed for the first frame)
-
-        return commands
-
     async def note(
         self,
         text: str,
@@ -269,7 +264,8 @@ class IncidentSession:
         at: datetime | None = None,
         drafts_done: str | None = None,
     ) -> Event:
-        c = self._cmd()
+        from incident import commands as c  # (not needed for the first frame)
+
         return await self.commit(
             lambda s: c.note(self.clock, s, text, action=action, owner=owner or self.actor, at=at),
             drafts_done=drafts_done,
@@ -277,48 +273,56 @@ class IncidentSession:
 
     async def correct(self, target: Event, *, drafts_done: str | None = None, **what: Any) -> Event:
         """A correction of ``target`` (text, action, owner_field, occurred_at, retract)."""
-        c = self._cmd()
+        from incident import timeline_commands as c  # (not needed for the first frame)
+
         return await self.commit(
             lambda s: c.correct(self.clock, s, target, owner=self.actor, **what),
             drafts_done=drafts_done,
         )
 
     async def set_status(self, status: Status, resolution: Resolution | None = None) -> Event:
-        c = self._cmd()
+        from incident import commands as c  # (not needed for the first frame)
+
         return await self.commit(
             lambda s: c.set_status(self.clock, s, status, resolution=resolution, owner=self.actor)
         )
 
     async def set_severity(self, severity: Severity, reason: str | None = None) -> Event:
-        c = self._cmd()
+        from incident import commands as c  # (not needed for the first frame)
+
         return await self.commit(
             lambda s: c.set_severity(self.clock, s, severity, reason=reason, owner=self.actor)
         )
 
     async def set_phase(self, phase: PhaseId) -> Event:
-        c = self._cmd()
+        from incident import commands as c  # (not needed for the first frame)
+
         return await self.commit(lambda s: c.set_phase(self.clock, s, phase, owner=self.actor))
 
     async def tick(self, item: str, done: bool = True) -> Event:
         """A checklist action done (or undone)."""
-        c = self._cmd()
+        from incident import commands as c  # (not needed for the first frame)
+
         return await self.commit(lambda s: c.tick(self.clock, s, item, done, owner=self.actor))
 
     async def assign(self, name: str, role: str) -> Event:
-        c = self._cmd()
+        from incident import commands as c  # (not needed for the first frame)
+
         return await self.commit(lambda s: c.assign(self.clock, s, name, role, owner=self.actor))
 
     async def set_field(
         self, field: str, value: str | None, *, drafts_done: str | None = None
     ) -> Event:
-        c = self._cmd()
+        from incident import commands as c  # (not needed for the first frame)
+
         return await self.commit(
             lambda s: c.set_field(self.clock, s, field, value, owner=self.actor),
             drafts_done=drafts_done,
         )
 
     async def add_action_item(self, text: str, *, item_owner: str | None = None) -> Event:
-        c = self._cmd()
+        from incident import commands as c  # (not needed for the first frame)
+
         return await self.commit(
             lambda s: c.add_action_item(
                 self.clock, s, text, item_owner=item_owner, owner=self.actor
@@ -327,7 +331,8 @@ class IncidentSession:
 
     async def update_action_item(self, item_id: int, **what: Any) -> Event:
         """An action item's text, owner (``item_owner``) or ``done``."""
-        c = self._cmd()
+        from incident import commands as c  # (not needed for the first frame)
+
         return await self.commit(
             lambda s: c.update_action_item(self.clock, s, item_id, owner=self.actor, **what)
         )
@@ -340,7 +345,8 @@ class IncidentSession:
         template: str | None = None,
         drafts_done: str | None = None,
     ) -> Event:
-        c = self._cmd()
+        from incident import comms_commands as c  # (not needed for the first frame)
+
         return await self.commit(
             lambda s: c.send_update(
                 self.clock, s, audience, message, template=template, owner=self.actor
@@ -350,37 +356,43 @@ class IncidentSession:
 
     async def notify(self, party: str, done: bool = True, *, contact: str | None = None) -> Event:
         """A party of the notification checklist told (or not)."""
-        c = self._cmd()
+        from incident import comms_commands as c  # (not needed for the first frame)
+
         return await self.commit(
             lambda s: c.notify(self.clock, s, party, done, contact=contact, owner=self.actor)
         )
 
     async def set_cadence(self, audience: str, minutes: int | None) -> Event:
-        c = self._cmd()
+        from incident import comms_commands as c  # (not needed for the first frame)
+
         return await self.commit(
             lambda s: c.set_cadence(self.clock, s, audience, minutes, owner=self.actor)
         )
 
     async def add_source(self, spec: SourceSpec) -> Event:
-        c = self._cmd()
+        from incident import source_commands as c  # (not needed for the first frame)
+
         return await self.commit(lambda s: c.add_source(self.clock, s, spec, owner=self.actor))
 
     async def stop_source(self, which: str) -> Event:
         """A stop in the ledger: the console that runs the source obeys it."""
-        c = self._cmd()
+        from incident import source_commands as c  # (not needed for the first frame)
+
         return await self.commit(lambda s: c.stop_source(self.clock, s, which, owner=self.actor))
 
     async def source_ledger(self, source_id: str, op: str, **what: Any) -> Event:
         """A source started, restarted, exited, stopped or failed (pid, exit_code, reason,
         env)."""
-        c = self._cmd()
+        from incident import source_commands as c  # (not needed for the first frame)
+
         return await self.commit(
             lambda s: c.source_ledger(self.clock, s, source_id, op, owner=self.actor, **what)
         )
 
     async def pin(self, evidence: Evidence, *, note_text: str | None = None) -> Event:
         """A log line pinned to the timeline as evidence."""
-        c = self._cmd()
+        from incident import timeline_commands as c  # (not needed for the first frame)
+
         return await self.commit(
             lambda s: c.pin(self.clock, s, evidence, owner=self.actor, note_text=note_text)
         )

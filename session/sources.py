@@ -179,10 +179,12 @@ class SourceRunner:
             self.live[src.id] = running
         finally:
             self._starting.discard(src.id)
-        from incident.commands import environment_of  # (loaded by now: after attach)
+        from incident.source_commands import environment_of  # (loaded by now: after attach)
 
+        state = self.session.state
+        assert state is not None  # (a source starts once the incident is folded)
         env = await asyncio.to_thread(
-            environment_of, self.session.state, src.id, dict(os.environ)
+            environment_of, state, src.id, dict(os.environ)
         )  # (redaction rules: off the loop)
         await self._ledger(src.id, op, pid=running.pid, env=env, reason=reason)
         self.session.spawn(self._consume(src.id, running), f"source-{src.id}")

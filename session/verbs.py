@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from incident import commands as cmd
+from incident import source_commands as source_cmd
 from incident.clock import Clock
 from incident.errors import InvalidInput
 from incident.journal import SourceSpec
@@ -89,9 +90,9 @@ async def run_verb(
     elif verb == "tail" and args.list:
         return _list_sources(state)
     elif verb == "tail" and args.stop is not None:
-        event = cmd.stop_source(clock, state, args.stop, owner=me)
+        event = source_cmd.stop_source(clock, state, args.stop, owner=me)
     elif verb == "tail":
-        event = cmd.add_source(clock, state, source_spec(args), owner=me)
+        event = source_cmd.add_source(clock, state, source_spec(args), owner=me)
     elif verb == "report":
         events, redacted = await _events_for_export(store, args)
         contacts = await store.contacts(seed=False)
@@ -122,6 +123,8 @@ async def run_verb(
                 ]
             captured[sid] = lines
         # whole, or nothing left behind
+        if exporter is None:  # pragma: no cover - the CLI always hands one
+            raise InvalidInput("export is not available here")
         with staged(Path(args.output), replace=False, make_dirs=True) as tmp:
             tmp.unlink()  # (the store makes the database file itself)
             await exporter(tmp, args.incident, events, captured)
@@ -139,9 +142,9 @@ async def run_verb(
 
 def source_spec(args: argparse.Namespace) -> SourceSpec:
     if args.cmd is not None:
-        return cmd.command_spec(args.cmd, name=args.name, cwd=os.getcwd())
+        return source_cmd.command_spec(args.cmd, name=args.name, cwd=os.getcwd())
     pattern, *paths = args.grep
-    return cmd.grep_spec(
+    return source_cmd.grep_spec(
         pattern,
         paths,
         name=args.name,

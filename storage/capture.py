@@ -40,6 +40,10 @@ BATCH_BYTES = 4 << 20  # a transaction's most bytes (about; at least one batch o
 COMMIT_INTERVAL_S = 0.5  # at most one transaction per interval while lines trickle in
 _size = str.__sizeof__
 
+# What submit() queues: incident, source, first line number, the lines, stderr?, read at
+# (as stored), their size in memory.
+Queued = tuple[int, str, int, list[str], bool, str, int]
+
 
 @dataclass(frozen=True)
 class CapturedLine:
@@ -80,7 +84,7 @@ class CaptureWriter:
         self.error: str | None = None
         self._model = RowModel()  # (of the file's page size, once connected)
         self._dropped: dict[tuple[int, str], int] = {}
-        self._queue: deque = deque()  # batches waiting, oldest first; None ends the thread
+        self._queue: deque[Queued | None] = deque()  # oldest first; None ends the thread
         self._lock = threading.Lock()
         self._ready = threading.Condition(self._lock)
         self._thread = threading.Thread(target=self._run, name="warroom-capture", daemon=True)
@@ -146,7 +150,7 @@ class CaptureWriter:
             self._ready.notify()
         self._thread.join(timeout)
 
-    def _take(self) -> tuple[list, bool]:
+    def _take(self) -> tuple[list[Queued], bool]:
         """Wait for work, then for the end of the interval since the last transaction
         (unless a full batch is queued, or the writer is closing); return queued batches up
         to BATCH_LINES lines and BATCH_BYTES (at least one), and whether to stop."""
@@ -159,7 +163,8 @@ class CaptureWriter:
                 if left <= 0:
                     break
                 self._ready.wait(left)
-            batch, lines, size = [], 0, 0
+            batch: list[Queued] = []
+            lines = size = 0
             while self._queue and lines < BATCH_LINES and size < BATCH_BYTES:
                 item = self._queue.popleft()
                 if item is None:
@@ -205,7 +210,7 @@ class CaptureWriter:
             if conn is not None:
                 conn.close()
 
-    def _write(self, conn: sqlite3.Connection, batch: list) -> None:
+    def _write(self, conn: sqlite3.Connection, batch: list[Queued]) -> None:
         sources: dict[tuple[int, str], Lines] = {}
         for inc, sid, first, texts, err, read_at, _size in batch:
             key = (inc, sid)

@@ -1,6 +1,6 @@
 """Reads of the captured output of log sources (written by :mod:`storage.capture`).
 
-Mixed into :class:`storage.store.Store`, whose ``_rows`` and ``_scalar`` it uses; review mode
+Mixed into :class:`storage.store.Store`, over its plumbing (``storage/plumbing.py``); review mode
 shows what the sources printed around a moment, and attach restores a pane's last lines.
 """
 
@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from storage.capture import CapturedLine
+from storage.plumbing import Plumbing
 from storage.sql import ts
 
 
-class CaptureReadsMixin:
-    """Captured lines by source and line number, or by the time they were read (``_rows``
-    and ``_scalar`` come from ``Store``)."""
+class CaptureReadsMixin(Plumbing):
+    """Captured lines by source and line number, or by the time they were read."""
 
     async def read_capture(
         self,
@@ -44,16 +44,6 @@ class CaptureReadsMixin:
             else self._rows_within(sql, params, _text_size, max_bytes)
         )
         return [CapturedLine(no, bool(err), at, text) for no, err, at, text in reversed(rows)]
-
-    async def capture_around(
-        self, incident_id: int, source_id: str, no: int, *, before: int = 3, after: int = 3
-    ) -> list[CapturedLine]:
-        rows = await self._rows(
-            "SELECT no, err, read_at, text FROM captured_lines WHERE incident_id=? AND "
-            "source_id=? AND no BETWEEN ? AND ? ORDER BY no",
-            (incident_id, source_id, no - before, no + after),
-        )
-        return [CapturedLine(n, bool(err), at, text) for n, err, at, text in rows]
 
     async def capture_between(
         self, incident_id: int, start: datetime, end: datetime, *, limit: int = 200

@@ -16,14 +16,14 @@ import aiosqlite
 from incident.errors import InvalidTransition
 from incident.playbook import Contact, load_playbook
 from incident.roster import check_roster
+from storage.plumbing import Plumbing
 from storage.sql import ts
 
 SEEDED = "contacts.seeded_at"
 
 
-class ContactsMixin:
-    """Roster reads and writes over the store's plumbing (``_rows``, ``_scalar``, ``_write``
-    and ``read_only`` come from ``Store``)."""
+class ContactsMixin(Plumbing):
+    """Roster reads and writes over the store's plumbing."""
 
     async def contacts(self, *, seed: bool = True) -> list[Contact]:
         """The roster, in order; seeded from the playbook on first use (``seed=False``:
@@ -32,13 +32,13 @@ class ContactsMixin:
             if self.read_only or not seed:
                 return list(load_playbook().emergency_contacts)
 
-            async def seed(conn: aiosqlite.Connection) -> None:
+            async def seed_roster(conn: aiosqlite.Connection) -> None:
                 async with conn.execute("SELECT 1 FROM store_meta WHERE key=?", (SEEDED,)) as cur:
                     if await cur.fetchone():
                         return  # another process seeded it first
                 await _replace(conn, load_playbook().emergency_contacts, "playbook")
 
-            await self._write(seed)
+            await self._write(seed_roster)
         rows = await self._rows("SELECT role, contact FROM contacts ORDER BY position")
         return [Contact(role=role, contact=contact) for role, contact in rows]
 

@@ -1,7 +1,7 @@
 """Autosaved drafts: what is typed into an open input, kept so that a dropped link loses
 nothing (the next attach puts it back).
 
-Mixed into :class:`storage.store.Store` (``_scalar``, ``_rows`` and ``_write`` come from it).
+Mixed into :class:`storage.store.Store`, over its plumbing (``storage/plumbing.py``).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import aiosqlite
 
+from storage.plumbing import Plumbing
 from storage.sql import ts
 
 
@@ -22,7 +23,7 @@ async def delete_drafts(conn: aiosqlite.Connection, incident_id: int, prefix: st
     )
 
 
-class DraftsMixin:
+class DraftsMixin(Plumbing):
     """Drafts by incident and key (the note dialog, each comms draft, ...)."""
 
     async def put_draft(self, incident_id: int, key: str, text: str | None) -> None:
@@ -42,11 +43,6 @@ class DraftsMixin:
                 )
 
         await self._write(tx)
-
-    async def get_draft(self, incident_id: int, key: str) -> str | None:
-        return await self._scalar(
-            "SELECT text FROM drafts WHERE incident_id=? AND key=?", (incident_id, key)
-        )
 
     async def drafts(self, incident_id: int) -> dict[str, str]:
         rows = await self._rows("SELECT key, text FROM drafts WHERE incident_id=?", (incident_id,))

@@ -34,9 +34,9 @@ def translate(err: sqlite3.Error, path: str) -> StoreError:
     with every control made visible, and such a column is reported as damage, unquoted.
     """
     msg = str(err).lower()
-    err = visible(str(err))  # type: ignore[assignment]
+    shown = visible(str(err))
     if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
-        return NotAWarroomDatabase(f"{path}: the database file is corrupt or not SQLite ({err})")
+        return NotAWarroomDatabase(f"{path}: the database file is corrupt or not SQLite ({shown})")
     if "could not decode" in msg:
         return NotAWarroomDatabase(
             f"{path}: the database file is corrupt or was not written "
@@ -45,9 +45,9 @@ def translate(err: sqlite3.Error, path: str) -> StoreError:
     if "locked" in msg or "busy" in msg:
         return StoreBusy(f"{path}: the database is locked by another process; try again")
     if "readonly" in msg or "read-only" in msg:
-        return StoreError(f"{path}: the database is read-only here ({err})")
+        return StoreError(f"{path}: the database is read-only here ({shown})")
     if "full" in msg:
-        return StoreError(f"{path}: the disk is full; nothing new was saved ({err})")
+        return StoreError(f"{path}: the disk is full; nothing new was saved ({shown})")
     if "unable to open" in msg or "cantopen" in msg:
         folder = os.path.dirname(os.path.abspath(path))
         if os.path.isfile(path) and not os.access(folder, os.W_OK):
@@ -56,7 +56,7 @@ def translate(err: sqlite3.Error, path: str) -> StoreError:
                 "writable (SQLite keeps its -wal and -shm files beside it); "
                 "`warroom review INC` can still read it"
             )
-        return StoreError(f"{path}: cannot open the database file ({err})")
+        return StoreError(f"{path}: cannot open the database file ({shown})")
     if "disk i/o" in msg:
-        return StoreError(f"{path}: disk I/O error ({err})")
-    return StoreError(f"{path}: {err}")
+        return StoreError(f"{path}: disk I/O error ({shown})")
+    return StoreError(f"{path}: {shown}")

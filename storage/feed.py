@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from incident.journal import Event
 from incident.ports import Change
 
-if TYPE_CHECKING:
-    from storage.store import Store
+
+class Journaled(Protocol):
+    """What a :class:`Watcher` reads (``storage.store.Store``, which makes the watchers)."""
+
+    local_commits: int  # data_version does not move for the store's own commits: these do
+
+    async def data_version(self) -> int: ...
+
+    async def events(
+        self, incident_id: int, *, after_id: int = 0, limit: int | None = None
+    ) -> list[Event]: ...
 
 
 class Watcher:
@@ -16,7 +26,7 @@ class Watcher:
     ``data_version`` too, so that read is all such a commit may cost). Its cost does not
     grow with the size of the incident."""
 
-    def __init__(self, store: Store, incident_id: int, after_id: int) -> None:
+    def __init__(self, store: Journaled, incident_id: int, after_id: int) -> None:
         self._store = store
         self.incident_id = incident_id
         self.last_id = after_id

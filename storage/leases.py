@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 import aiosqlite
 
 from incident.ports import Holder, HolderAlive
+from storage.plumbing import Plumbing
 from storage.sql import ts
 
 
-class LeasesMixin:
-    """Source leases over the store's plumbing (``_rows`` and ``_write`` come from
-    ``Store``)."""
+class LeasesMixin(Plumbing):
+    """Source leases over the store's plumbing."""
 
     async def claim_source(
         self, incident_id: int, source_id: str, me: Holder, alive: HolderAlive

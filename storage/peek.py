@@ -19,25 +19,12 @@ from datetime import datetime
 from pathlib import Path
 
 from incident.glance import Glance, Peek, Row, corrected, fix_from_payload
+from incident.kinds import STATE_KINDS
 from storage import schema
 from storage.paths import read_only_uri
 
-# every kind but the row-only ones: incident/journal.py EventKind (checked by a test)
-STATE_KINDS = (
-    "action_item",
-    "cadence",
-    "checklist",
-    "command",
-    "comms",
-    "declared",
-    "field",
-    "notify",
-    "participant",
-    "phase",
-    "severity",
-    "status",
-)
-_IN_STATE = ",".join("?" * len(STATE_KINDS))
+_STATE_KINDS = tuple(sorted(STATE_KINDS))
+_IN_STATE = ",".join("?" * len(_STATE_KINDS))
 _ODD = (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError, IndexError)
 
 
@@ -76,7 +63,7 @@ def _peek(conn: sqlite3.Connection, incident_id: int | None, limit: int) -> Peek
     last_state = conn.execute(
         f"SELECT max(id) FROM events INDEXED BY events_by_kind WHERE incident_id=? "
         f"AND kind IN ({_IN_STATE})",
-        (incident_id, *STATE_KINDS),
+        (incident_id, *_STATE_KINDS),
     ).fetchone()[0]
     if found is None or found[0] != last_state:
         return None  # no glance yet (an older file), or one a state event has overtaken

@@ -17,7 +17,8 @@ APPLICATION_ID = 0x57524F4D  # "WROM": marks a SQLite file as warroom's
 def migrations() -> tuple[tuple[int, str], ...]:
     """``(version, sql)`` for every migration, in order."""
     files = sorted(
-        f for f in resources.files("storage.migrations").iterdir() if f.name.endswith(".sql")
+        (f for f in resources.files("storage.migrations").iterdir() if f.name.endswith(".sql")),
+        key=lambda f: f.name,
     )
     out = []
     for n, f in enumerate(files, 1):

@@ -12,9 +12,10 @@ import aiosqlite
 from pydantic_core import PydanticSerializationError
 
 from incident.errors import InvalidInput, WarroomError
-from incident.glance import glance_of
+from incident.glance_of import glance_of
 from incident.journal import PAYLOAD_ADAPTER, Event
-from incident.state import STATE_KINDS, fold
+from incident.kinds import STATE_KINDS
+from incident.state import fold
 from storage import schema
 from storage.errors import NotAWarroomDatabase, SchemaTooNew, StoreError, translate
 from storage.paths import read_only_uri

@@ -21,9 +21,10 @@ import aiosqlite
 
 from incident.errors import IncidentNotFound
 from incident.journal import Event
+from incident.kinds import STATE_KINDS
 from incident.model import Status
 from incident.ports import IncidentSummary
-from incident.state import STATE_KINDS, IncidentState, fold
+from incident.state import IncidentState, fold
 from storage import schema
 from storage.capture_reads import CaptureReadsMixin
 from storage.contacts import ContactsMixin
@@ -32,7 +33,6 @@ from storage.errors import NotAWarroomDatabase, StoreError, translate
 from storage.feed import Watcher
 from storage.leases import LeasesMixin
 from storage.paths import ensure_private_file, read_only_uri
-from storage.plumbing import Plumbing
 from storage.sql import (
     COLUMNS as _COLUMNS,
 )
@@ -63,8 +63,11 @@ async def _insert_all(conn: aiosqlite.Connection, events: Sequence[Event]) -> li
     return saved
 
 
-class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
-    """One open warroom database. Build it with :meth:`open`; close it when done."""
+class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
+    """One open warroom database. Build it with :meth:`open`; close it when done.
+
+    Each mixin is a :class:`~storage.plumbing.Plumbing` (the queries and transactions of the
+    one connection) with the reads and writes of one part of the schema."""
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -279,8 +282,10 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
         if limit is not None:
             sql += " LIMIT ?"
             params += (limit,)
-        events = [row_event(r) for r in await self._rows(sql, params)]  # incident checked if none
-        return events if events or after_id else (await self._require(incident_id) or [])
+        events = [row_event(r) for r in await self._rows(sql, params)]
+        if not events and not after_id:
+            await self._require(incident_id)  # none at all: is there such an incident?
+        return events
 
     async def page(
         self, incident_id: int, *, before: Event | None = None, limit: int = 200
@@ -316,9 +321,6 @@ class Store(Plumbing, ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin
         if not rows:
             raise IncidentNotFound(f"no event #{event_id} in {self.path}")
         return row_event(rows[0])
-
-    async def count_events(self, incident_id: int) -> int:
-        return await self._scalar("SELECT count(*) FROM events WHERE incident_id=?", (incident_id,))
 
     async def latest_active(self) -> int | None:
         """The newest incident that is not resolved, if any."""

@@ -17,7 +17,7 @@ import time
 
 import psutil
 
-from feeds.source import make_source
+from feeds.factory import make_source
 from incident.journal import SourceSpec
 
 SHELLS = {"sh", "dash", "bash", "zsh", "setpriv"}

@@ -132,3 +132,135 @@ def test_no_file_is_too_long() -> None:
     assert counts
     too_long = {f: n for f, n in counts.items() if n > MAX_LINES}
     assert too_long == {}
+
+
+# ------------------------------------------------------------------ no import circles
+FIRST_PARTY = ("incident", "storage", "feeds", "tui", "session")
+# Rooms with no import circle; tui/ joins once tui/app <-> tui/runner is gone.
+CIRCLE_FREE = ("incident", "storage", "feeds", "session")
+
+
+def _module_name(path: Path, root: Path) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _load_time_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    """The imports of a module's body, inside ``if`` (so ``if TYPE_CHECKING:`` too), ``try``,
+    ``with`` and class bodies, but not inside functions: those run later, if ever."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found.append(node)
+        elif isinstance(node, ast.If | ast.Try | ast.TryStar | ast.With | ast.ClassDef):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                pending.extend(getattr(node, field, []))
+        elif isinstance(node, ast.ExceptHandler):
+            pending.extend(node.body)
+    return found
+
+
+def _import_graph(root: Path, rooms: tuple[str, ...]) -> dict[str, set[str]]:
+    """Module -> the first-party modules it imports (see :func:`_load_time_imports`)."""
+    files = {
+        _module_name(p, root): p
+        for room in rooms
+        if (root / room).is_dir()
+        for p in sorted((root / room).rglob("*.py"))
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets: set[str] = set()
+        for node in _load_time_imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                wanted = [a.name for a in node.names]
+            else:
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[: package.count(".") + 2 - node.level]
+                    base = ".".join([*up, *([node.module] if node.module else [])])
+                wanted = [base, *(f"{base}.{a.name}" for a in node.names)]
+            for target in wanted:
+                while target and target not in files:  # a name in a module: that module
+                    target = target.rpartition(".")[0]
+                if target and target != name:
+                    targets.add(target)
+        graph[name] = targets
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One circle (``[a, b, ..., a]``) for each group of modules that import each other."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[set[str]] = []
+
+    def visit(node: str) -> None:  # Tarjan's strongly connected components
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = {stack.pop()}
+            while node not in group:
+                group.add(stack.pop())
+            if len(group) > 1:
+                groups.append(group)
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    circles = []
+    for group in groups:
+        start = min(group)
+        paths = {start: [start]}
+        queue = [start]
+        while queue:  # the shortest way back to start, inside the group
+            node = queue.pop(0)
+            for nxt in sorted(graph[node] & group):
+                if nxt == start:
+                    circles.append([*paths[node], start])
+                    queue.clear()
+                    break
+                if nxt not in paths:
+                    paths[nxt] = [*paths[node], nxt]
+                    queue.append(nxt)
+    return sorted(circles)
+
+
+def test_no_import_circles_in_the_circle_free_rooms() -> None:
+    """No two modules import each other, directly or around a circle, counting the imports
+    a module runs when it is loaded and those under ``if TYPE_CHECKING:`` alike. Imports
+    inside functions (deferred on purpose, run once the caller needs them) are not counted.
+    The graph holds every first-party package; a circle fails when it touches a room of
+    ``CIRCLE_FREE``."""
+    graph = _import_graph(REPO, FIRST_PARTY)
+    assert "incident.glance" in graph and "storage.store" in graph
+    bad = [c for c in _circles(graph) if any(m.split(".")[0] in CIRCLE_FREE for m in c)]
+    assert bad == [], "import circles:\n" + "\n".join(" -> ".join(c) for c in bad)
+
+
+def test_the_circle_check_sees_type_checking_and_relative_imports(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.b import B\n"
+    )
+    (pkg / "b.py").write_text("from . import c\nB = 1\n")
+    (pkg / "c.py").write_text(
+        "import os\ndef f():\n    from pkg import a\n"
+        "try:\n    from .a import x\nexcept ImportError:\n    pass\n"
+    )
+    (pkg / "d.py").write_text("def g():\n    import pkg.a\n")
+    graph = _import_graph(tmp_path, ("pkg",))
+    assert graph["pkg.c"] == {"pkg.a"} and graph["pkg.d"] == set()
+    assert _circles(graph) == [["pkg.a", "pkg.b", "pkg.c", "pkg.a"]]

@@ -28,6 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incident import commands as cmd
+from incident import comms_commands as comms_cmd
+from incident import source_commands as source_cmd
 from incident.clock import FrozenClock
 from incident.errors import InvalidInput, InvalidTransition, WarroomError
 from incident.model import Resolution, Severity, Status
@@ -436,7 +438,7 @@ def test_patterns_too_large_to_compile_in_the_console_fields():
 
     for text in ("a{1001}", "(" * 5000 + ")" * 5000):
         with pytest.raises(InvalidInput):  # the add-source dialog checks with this
-            cmd.grep_spec(text, ["/var/log/x"], name=None, cwd="/")
+            source_cmd.grep_spec(text, ["/var/log/x"], name=None, cwd="/")
         assert pattern_for(text).search(text)  # search and filter: taken literally
 
 
@@ -579,15 +581,15 @@ DIALOGS = {
     "status (resolution)": lambda c, s, a, b, d: cmd.set_status(
         c, s, Status.RESOLVED, resolution=Resolution(immediate=a, permanent=b, deployed=d)
     ),
-    "source: command, name": lambda c, s, a, b, d: cmd.add_source(
-        c, s, cmd.command_spec(a, name=b or None, cwd="/")
+    "source: command, name": lambda c, s, a, b, d: source_cmd.add_source(
+        c, s, source_cmd.command_spec(a, name=b or None, cwd="/")
     ),
-    "source: pattern, paths, name": lambda c, s, a, b, d: cmd.add_source(
-        c, s, cmd.grep_spec(a, _split(b), name=d or None, cwd="/")
+    "source: pattern, paths, name": lambda c, s, a, b, d: source_cmd.add_source(
+        c, s, source_cmd.grep_spec(a, _split(b), name=d or None, cwd="/")
     ),
     "post-mortem field": lambda c, s, a, b, d: cmd.set_field(c, s, "root_cause", a),
     "action item (text, owner)": lambda c, s, a, b, d: cmd.add_action_item(c, s, a, item_owner=b),
-    "comms message": lambda c, s, a, b, d: cmd.send_update(c, s, "internal", a),
+    "comms message": lambda c, s, a, b, d: comms_cmd.send_update(c, s, "internal", a),
 }
 
 
@@ -709,7 +711,7 @@ async def _type_notes(db: Path, notes: list[tuple[str, str]]) -> None:
             expected = (typed + (pasted.splitlines() or [""])[0]).strip()
             assert held.strip() == expected
             async with await Store.open(db, read_only=True) as s:
-                before = await s.count_events(1)
+                before = len(await s.events(1))
             await pilot.press("enter")
             await pilot.pause(0.2)
             async with await Store.open(db, read_only=True) as s:

@@ -40,7 +40,8 @@ async def test_lines_are_stored_and_read_back(tmp_path):
             (2, False, "b"),
             (3, True, "oops"),
         ]
-        assert [x.no for x in await s.capture_around(inc, "s1", 2, before=1, after=0)] == [1, 2]
+        assert [x.no for x in await s.read_capture(inc, "s1", after_no=1)] == [2, 3]
+        assert [x.no for x in await s.read_capture(inc, "s1", limit=2)] == [2, 3]
         assert await s.capture_last_no(inc, "s1") == 3
         assert await s.read_capture(inc, "other") == []
 

@@ -7,6 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from incident import commands as cmd
+from incident import comms_commands as comms_cmd
+from incident import source_commands as source_cmd
+from incident import timeline_commands as timeline_cmd
 from incident.checks import MAX_TEXT
 from incident.clock import FrozenClock
 from incident.errors import InvalidInput, InvalidTransition
@@ -336,7 +339,7 @@ def test_action_item_validation(j, frozen_clock: FrozenClock) -> None:
 
 # ------------------------------------------------------------------ comms
 def test_send_update(j, frozen_clock: FrozenClock) -> None:
-    e = cmd.send_update(
+    e = comms_cmd.send_update(
         frozen_clock, j.state, "status page", " Investigating ", template="initial", owner="@comms"
     )
     assert (e.text, e.action, e.owner) == ("Update sent to status page", "Investigating", "@comms")
@@ -344,23 +347,23 @@ def test_send_update(j, frozen_clock: FrozenClock) -> None:
         audience="status page", template="initial", message="Investigating"
     )
     with pytest.raises(InvalidInput, match="message cannot be empty"):
-        cmd.send_update(frozen_clock, j.state, "x", " ")
+        comms_cmd.send_update(frozen_clock, j.state, "x", " ")
 
 
 def test_notify(j, frozen_clock: FrozenClock) -> None:
-    e = cmd.notify(frozen_clock, j.state, "Executives", contact="@vp")
+    e = comms_cmd.notify(frozen_clock, j.state, "Executives", contact="@vp")
     assert (e.text, e.action) == ("Notified: Executives", "Contacted @vp")
     assert e.payload == Notified(party="Executives", contact="@vp")
-    e = cmd.notify(frozen_clock, j.state, "Executives", done=False)
+    e = comms_cmd.notify(frozen_clock, j.state, "Executives", done=False)
     assert (e.text, e.action) == ("Un-notified: Executives", "Notification checklist")
     with pytest.raises(InvalidInput, match="party cannot be empty"):
-        cmd.notify(frozen_clock, j.state, "")
+        comms_cmd.notify(frozen_clock, j.state, "")
 
 
 # ------------------------------------------------------------------ sources and evidence
 def test_add_source(j, frozen_clock: FrozenClock) -> None:
     spec = SourceSpec(kind="cmd", name="app", command="tail -F app.log")
-    e = cmd.add_source(frozen_clock, j.state, spec)
+    e = source_cmd.add_source(frozen_clock, j.state, spec)
     assert (e.text, e.action) == (
         "Log source app added: tail -F app.log",
         "Source recorded; consoles start it",
@@ -368,11 +371,11 @@ def test_add_source(j, frozen_clock: FrozenClock) -> None:
     assert e.payload == CommandEvent(source_id="s1", op="added", spec=spec)
     j.add(e)
     grep = SourceSpec(kind="grep", name="err", pattern="ERROR", paths=("/a", "/b"))
-    e = cmd.add_source(frozen_clock, j.state, grep)
+    e = source_cmd.add_source(frozen_clock, j.state, grep)
     assert e.text == "Log source err added: grep 'ERROR' /a /b"
     assert e.payload.source_id == "s2"
     with pytest.raises(InvalidInput, match="source s1 already exists"):
-        cmd.add_source(frozen_clock, j.state, spec, source_id="s1")
+        source_cmd.add_source(frozen_clock, j.state, spec, source_id="s1")
 
 
 @pytest.mark.parametrize(
@@ -387,30 +390,37 @@ def test_add_source(j, frozen_clock: FrozenClock) -> None:
     ],
 )
 def test_source_ledger(j, frozen_clock: FrozenClock, op: str, kw: dict, detail: str) -> None:
-    j.add(cmd.add_source(frozen_clock, j.state, SourceSpec(kind="cmd", name="app", command="x")))
-    e = cmd.source_ledger(frozen_clock, j.state, "s1", op, **kw)
+    j.add(
+        source_cmd.add_source(
+            frozen_clock, j.state, SourceSpec(kind="cmd", name="app", command="x")
+        )
+    )
+    e = source_cmd.source_ledger(frozen_clock, j.state, "s1", op, **kw)
     assert (e.text, e.action) == (f"Log source app {op}: {detail}", "Command ledger")
     assert e.payload.op == op
 
 
 def test_pin(j, frozen_clock: FrozenClock) -> None:
     ev = Evidence(source="app.log", line="ERROR pool exhausted", line_no=12)
-    e = cmd.pin(frozen_clock, j.state, ev, owner="@ops")
+    e = timeline_cmd.pin(frozen_clock, j.state, ev, owner="@ops")
     assert (e.text, e.action, e.owner) == (
         "Evidence from app.log: ERROR pool exhausted",
         "Pinned as evidence",
         "@ops",
     )
     assert e.payload == ev
-    long = cmd.pin(frozen_clock, j.state, Evidence(source="s", line="y" * 500))
+    long = timeline_cmd.pin(frozen_clock, j.state, Evidence(source="s", line="y" * 500))
     assert long.text == "Evidence from s: " + "y" * 199 + "…"
-    assert cmd.pin(frozen_clock, j.state, ev, note_text="the smoking gun").text == "the smoking gun"
+    assert (
+        timeline_cmd.pin(frozen_clock, j.state, ev, note_text="the smoking gun").text
+        == "the smoking gun"
+    )
 
 
 # ------------------------------------------------------------------ corrections
 def test_correct(j, frozen_clock: FrozenClock) -> None:
     note = j.add(cmd.note(frozen_clock, j.state, "typo"))
-    e = cmd.correct(frozen_clock, j.state, note, text=" fixed ", owner="@ic")
+    e = timeline_cmd.correct(frozen_clock, j.state, note, text=" fixed ", owner="@ic")
     assert (e.text, e.action, e.owner, e.corrects) == (
         f"Corrected entry #{note.id}",
         "Timeline corrected",
@@ -418,36 +428,38 @@ def test_correct(j, frozen_clock: FrozenClock) -> None:
         note.id,
     )
     assert e.payload == Edit(text="fixed")
-    e = cmd.correct(frozen_clock, j.state, note, retract=True)
+    e = timeline_cmd.correct(frozen_clock, j.state, note, retract=True)
     assert e.text == f"Retracted entry #{note.id}"
     assert e.payload == Edit(retracted=True)
     when = T0 - timedelta(minutes=1)
-    e = cmd.correct(frozen_clock, j.state, note, action="a", owner_field="@o", occurred_at=when)
+    e = timeline_cmd.correct(
+        frozen_clock, j.state, note, action="a", owner_field="@o", occurred_at=when
+    )
     assert e.payload == Edit(action="a", owner="@o", occurred_at=when)
 
 
 def test_correct_validation(j, frozen_clock: FrozenClock) -> None:
     note = j.add(cmd.note(frozen_clock, j.state, "typo"))
-    edit = j.add(cmd.correct(frozen_clock, j.state, note, text="fixed"))
+    edit = j.add(timeline_cmd.correct(frozen_clock, j.state, note, text="fixed"))
     with pytest.raises(InvalidInput, match="not a correction"):
-        cmd.correct(frozen_clock, j.state, edit, text="again")
+        timeline_cmd.correct(frozen_clock, j.state, edit, text="again")
     with pytest.raises(InvalidInput, match="needs a new value"):
-        cmd.correct(frozen_clock, j.state, note)
+        timeline_cmd.correct(frozen_clock, j.state, note)
     unsaved = cmd.note(frozen_clock, j.state, "not saved")
     with pytest.raises(InvalidInput, match="only a saved event"):
-        cmd.correct(frozen_clock, j.state, unsaved, text="x")
+        timeline_cmd.correct(frozen_clock, j.state, unsaved, text="x")
     other = note.model_copy(update={"incident_id": 2})
     with pytest.raises(InvalidInput, match="only a saved event"):
-        cmd.correct(frozen_clock, j.state, other, text="x")
+        timeline_cmd.correct(frozen_clock, j.state, other, text="x")
     with pytest.raises(InvalidInput, match="cannot be empty"):
-        cmd.correct(frozen_clock, j.state, note, text="  ")
+        timeline_cmd.correct(frozen_clock, j.state, note, text="  ")
 
 
 def test_correct_validates_columns(j, frozen_clock: FrozenClock) -> None:
     note = j.add(cmd.note(frozen_clock, j.state, "typo", action="a", owner="@o"))
     with pytest.raises(InvalidInput, match="NUL"):
-        cmd.correct(frozen_clock, j.state, note, action="\x00")
+        timeline_cmd.correct(frozen_clock, j.state, note, action="\x00")
     with pytest.raises(InvalidInput, match="too long"):
-        cmd.correct(frozen_clock, j.state, note, owner_field="o" * 201)
-    cleared = cmd.correct(frozen_clock, j.state, note, action="", owner_field=" ")
+        timeline_cmd.correct(frozen_clock, j.state, note, owner_field="o" * 201)
+    cleared = timeline_cmd.correct(frozen_clock, j.state, note, action="", owner_field=" ")
     assert cleared.payload == Edit(action="", owner="")

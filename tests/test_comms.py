@@ -11,6 +11,7 @@ import pytest
 
 from incident import commands as cmd
 from incident import comms
+from incident import comms_commands as comms_cmd
 from incident.clock import FrozenClock
 from incident.errors import InvalidInput, InvalidTransition
 from incident.journal import CadenceSet, CommsSent, timeline
@@ -107,7 +108,7 @@ def test_the_promise_follows_the_audience_cadence_and_says_local_time(journal, f
     s = bare(journal, frozen_clock, Severity.SEV3).state
     text = comms.render("initial", s, T0 + timedelta(seconds=20), local=EST)
     assert "Updates every 30 minutes. Next update by 15:01 UTC (10:01 EST)." in text
-    journal.add(cmd.set_cadence(frozen_clock, journal.state, "status-page", 0))
+    journal.add(comms_cmd.set_cadence(frozen_clock, journal.state, "status-page", 0))
     s = journal.state
     text = comms.render("initial", s, T0)
     assert "Updates every [cadence]." in text and "Next update" not in text  # none scheduled
@@ -171,8 +172,8 @@ def test_cadence_per_audience_across_severity_changes(journal, frozen_clock):
 
     assert due() == {a: at(15) for a in comms.AUDIENCES}
     clock.set(at(5))
-    j.add(cmd.send_update(clock, j.state, "status-page", "We are aware.", template="initial"))
-    j.add(cmd.set_cadence(clock, j.state, "executives", 60))
+    j.add(comms_cmd.send_update(clock, j.state, "status-page", "We are aware.", template="initial"))
+    j.add(comms_cmd.set_cadence(clock, j.state, "executives", 60))
     assert due() == {"status-page": at(20), "internal": at(15), "executives": at(60)}
 
     clock.set(at(13))
@@ -191,16 +192,16 @@ def test_cadence_per_audience_across_severity_changes(journal, frozen_clock):
     assert comms.most_urgent(j.state, clock.now()).audience == "internal"  # ties: in order
 
     clock.set(at(17))
-    j.add(cmd.send_update(clock, j.state, "internal", "Update", template="progress"))
+    j.add(comms_cmd.send_update(clock, j.state, "internal", "Update", template="progress"))
     assert comms.next_update_due(j.state, "internal") == at(32)
     j.add(cmd.set_severity(clock, j.state, Severity.SEV2))  # the SEV-2 override again
     assert due() == {"status-page": at(20), "internal": at(32), "executives": at(60)}
     assert comms.most_urgent(j.state, clock.now()).audience == "status-page"
 
-    j.add(cmd.set_cadence(clock, j.state, "internal", 0))
+    j.add(comms_cmd.set_cadence(clock, j.state, "internal", 0))
     assert comms.next_update_due(j.state, "internal") is None
     assert comms.due_state(None, clock.now()) == "none"
-    j.add(cmd.set_cadence(clock, j.state, "executives", None))  # back to the playbook
+    j.add(comms_cmd.set_cadence(clock, j.state, "executives", None))  # back to the playbook
     assert comms.next_update_due(j.state, "executives") == at(15)
 
     j.add(cmd.set_status(clock, j.state, Status.RESOLVED))
@@ -217,16 +218,16 @@ def test_due_state_edges():
 def test_set_cadence_is_checked_and_explains_itself(journal, frozen_clock):
     j = bare(journal, frozen_clock)
     with pytest.raises(InvalidInput):
-        cmd.set_cadence(frozen_clock, j.state, "twitter", 15)
+        comms_cmd.set_cadence(frozen_clock, j.state, "twitter", 15)
     with pytest.raises(InvalidInput):
-        cmd.set_cadence(frozen_clock, j.state, "internal", 1441)
+        comms_cmd.set_cadence(frozen_clock, j.state, "internal", 1441)
     with pytest.raises(InvalidTransition):
-        cmd.set_cadence(frozen_clock, j.state, "internal", None)  # already the default
-    e = j.add(cmd.set_cadence(frozen_clock, j.state, "status-page", 45))
+        comms_cmd.set_cadence(frozen_clock, j.state, "internal", None)  # already the default
+    e = j.add(comms_cmd.set_cadence(frozen_clock, j.state, "status-page", 45))
     assert e.payload == CadenceSet(audience="status-page", severity=Severity.SEV2, minutes=45)
     assert e.text == "Update cadence for Status page at SEV-2: every 45 minutes"
     assert e.action == "Playbook default: every 15 minutes (status page: every 15-30 minutes)"
-    e = j.add(cmd.set_cadence(frozen_clock, j.state, "internal", 0, severity=Severity.SEV1))
+    e = j.add(comms_cmd.set_cadence(frozen_clock, j.state, "internal", 0, severity=Severity.SEV1))
     assert e.text == "Update cadence for Internal at SEV-1: no scheduled updates"
     assert j.state.cadence == {"SEV-2": {"status-page": 45}, "SEV-1": {"internal": 0}}
 
@@ -237,7 +238,7 @@ def test_send_puts_the_exact_text_on_the_timeline(journal, frozen_clock):
     text = "Line one\n  Line two with [service] left as is"
     frozen_clock.advance(minutes=7)
     sent = j.add(
-        cmd.send_update(
+        comms_cmd.send_update(
             frozen_clock,
             j.state,
             "executives",
@@ -262,7 +263,7 @@ def test_notification_checklist_follows_the_severity(journal, frozen_clock):
         ("Core team", True, False),
         ("Stakeholders", True, False),
     ]
-    j.add(cmd.notify(frozen_clock, j.state, "Stakeholders", contact="@customer-support"))
+    j.add(comms_cmd.notify(frozen_clock, j.state, "Stakeholders", contact="@customer-support"))
     j.add(cmd.set_severity(frozen_clock, j.state, Severity.SEV1))
     items = comms.notify_checklist(j.state)
     assert [(i.party, i.required, i.done) for i in items] == [
@@ -271,7 +272,7 @@ def test_notification_checklist_follows_the_severity(journal, frozen_clock):
         ("Stakeholders", False, True),
     ]
     assert items[2].tick.contact == "@customer-support"
-    j.add(cmd.notify(frozen_clock, j.state, "Stakeholders", done=False))
+    j.add(comms_cmd.notify(frozen_clock, j.state, "Stakeholders", done=False))
     assert not comms.notify_checklist(j.state)[2].done
 
 

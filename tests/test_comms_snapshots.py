@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from textual.widgets import Input, TextArea
 
-from incident import commands as cmd
+from incident import comms_commands as comms_cmd
 from incident.clock import FrozenClock
 from storage.store import Store
 from tests.console_support import FROZEN, make_app, seed_sync, wait_ready
@@ -35,7 +35,7 @@ async def sent(db, incident: int, minutes_ago: dict[str, float]) -> None:
         for audience, ago in minutes_ago.items():
             clock = FrozenClock(FROZEN - timedelta(minutes=ago))
             await store.append(
-                cmd.send_update(
+                comms_cmd.send_update(
                     clock,
                     state,
                     audience,

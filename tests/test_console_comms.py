@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Label, OptionList, TextArea
 
-from incident import commands as cmd
+from incident import comms_commands as comms_cmd
 from incident.clock import FrozenClock
 from incident.journal import CadenceSet, CommsSent, Notified
 from incident.playbook import Contact
@@ -443,7 +443,7 @@ async def test_a_warning_before_the_update_is_due_then_overdue(tmp_path):
     try:
         state = await store.load_state(incident)
         for audience in ("status-page", "internal", "executives"):
-            await store.append(cmd.send_update(clock, state, audience, "All good"))
+            await store.append(comms_cmd.send_update(clock, state, audience, "All good"))
     finally:
         await store.close()
     bells = []

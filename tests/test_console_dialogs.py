@@ -12,6 +12,7 @@ from pathlib import Path
 from textual.widgets import Checkbox, Input, Label, OptionList, Select
 
 from incident import commands as cmd
+from incident import source_commands as source_cmd
 from incident.clock import FrozenClock
 from incident.journal import (
     Edit,
@@ -504,7 +505,7 @@ async def test_untrusted_text_is_shown_literally_and_sanitised(tmp_path):
         for event in (
             cmd.set_field(clock, state, "title", "[b]Title[/b] \x1b]0;t\x07"),
             cmd.assign(clock, state, "[red]mallory[/]", "operations"),
-            cmd.add_source(
+            source_cmd.add_source(
                 clock,
                 state,
                 SourceSpec(kind="cmd", name="[i]src\x1b[2J", command="echo '[b]'"),

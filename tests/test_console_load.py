@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from incident import commands as cmd
+from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
 from incident.model import Severity
 from storage.store import Store
@@ -71,6 +72,8 @@ async def test_a_note_from_elsewhere_makes_its_own_row_not_every_row_again(tmp_p
         assert pane.entries[-1].text == "one more"
         async with await Store.open(db) as other:
             state = await other.load_state(incident_id)
-            fix = await other.append(cmd.correct(clock, state, saved, text="one more, fixed"))
+            fix = await other.append(
+                timeline_cmd.correct(clock, state, saved, text="one more, fixed")
+            )
         await until(pilot, lambda: any(e.id == fix.id for e in pane.entries))
         assert any(e.id == saved.id and e.text == "one more, fixed" for e in pane.entries)

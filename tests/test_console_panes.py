@@ -12,6 +12,7 @@ from textual.dom import DOMNode
 from textual.widgets import Label, Static, TabbedContent, TabPane, TextArea
 
 from incident import commands as cmd
+from incident import source_commands as source_cmd
 from incident.clock import FrozenClock
 from incident.journal import CommsSent, SourceSpec
 from incident.model import PhaseId
@@ -171,7 +172,7 @@ async def test_timeline_pages_older_events_at_the_top(tmp_path):
             clock.set(FROZEN + timedelta(seconds=i + 1))
             notes.append(cmd.note(clock, state, f"bulk note {i:03d}", owner="@bot"))
         await store.append_many(notes)
-        total = await store.count_events(incident)
+        total = len(await store.events(incident))
     finally:
         await store.close()
     assert total == 28 + 450
@@ -251,7 +252,7 @@ async def test_logs_pane_has_one_tab_per_source_with_ledger_state(tmp_path):
     store = await Store.open(db)
     try:
         state = await store.load_state(incident)
-        await store.append(cmd.source_ledger(clock, state, "s1", "started", pid=4242))
+        await store.append(source_cmd.source_ledger(clock, state, "s1", "started", pid=4242))
     finally:
         await store.close()
     app = make_app(db, incident)
@@ -269,9 +270,9 @@ async def test_logs_pane_has_one_tab_per_source_with_ledger_state(tmp_path):
         store = await Store.open(db)
         try:
             state = await store.load_state(incident)
-            await store.append(cmd.source_ledger(clock, state, "s1", "exited", exit_code=3))
+            await store.append(source_cmd.source_ledger(clock, state, "s1", "exited", exit_code=3))
             await store.append(
-                cmd.add_source(
+                source_cmd.add_source(
                     clock,
                     state,
                     SourceSpec(

@@ -11,7 +11,7 @@ from contextlib import closing
 import psutil
 from textual.widgets import ContentSwitcher, TabbedContent
 
-from incident import commands as cmd
+from incident import source_commands as source_cmd
 from incident.clock import FrozenClock
 from incident.evidence import digest
 from incident.journal import CommandEvent, Evidence, SourceSpec
@@ -24,7 +24,7 @@ from tui.widgets.log_source import SourcePane
 async def add_source(db, incident, command: str, *, cwd: str | None = None) -> str:
     async with await Store.open(db) as store:
         state = await store.load_state(incident)
-        ev = cmd.add_source(
+        ev = source_cmd.add_source(
             FrozenClock(FROZEN),
             state,
             SourceSpec(kind="cmd", name="t", command=command, cwd=cwd or os.getcwd()),

@@ -528,6 +528,7 @@ async def test_disk_full_console(db):
 def build_incident(path: Path, notes: int = 200) -> None:
     """An incident spread over a few dozen pages: notes, a source, captured lines."""
     from incident import commands as cmd
+    from incident import source_commands as source_cmd
     from incident.clock import FrozenClock
     from incident.model import Severity
 
@@ -538,8 +539,8 @@ def build_incident(path: Path, notes: int = 200) -> None:
                 cmd.declare(clock, "Checkout 500s", Severity.SEV2, service="checkout")
             )
             state = await s.load_state(d.incident_id)
-            spec = cmd.command_spec("tail -F /var/log/app.log", name="app", cwd="/")
-            await s.append(cmd.add_source(clock, state, spec))
+            spec = source_cmd.command_spec("tail -F /var/log/app.log", name="app", cwd="/")
+            await s.append(source_cmd.add_source(clock, state, spec))
             await s.append_many(
                 [
                     cmd.note(

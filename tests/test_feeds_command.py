@@ -14,9 +14,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from feeds.command import death_signal_support
+from feeds.command import CommandSource, _prctl, _setpriv
+from feeds.factory import make_source
 from feeds.lines import MAX_LINE
-from feeds.source import CommandSource, LineBatch, RunningSource, SourceFailed, make_source
+from feeds.source import LineBatch, RunningSource, SourceFailed
 from incident.journal import SourceSpec
 
 HERE = Path(__file__).resolve().parent
@@ -218,13 +219,14 @@ async def test_stop_is_idempotent_and_works_before_start() -> None:
     ],
 )
 def test_children_die_when_warroom_is_sigkilled(command: str, how: str) -> None:
-    if death_signal_support() is None or (how == "setpriv" and death_signal_support() != how):
+    if not _setpriv() and (how == "setpriv" or not _prctl()):  # (the helper forces prctl)
         pytest.skip(f"no {how} here")
     helper = subprocess.Popen(
         [sys.executable, str(HERE / "feeds_orphan_parent.py"), command, how],
         stdout=subprocess.PIPE,
         text=True,
         cwd=HERE.parent,
+        env={**os.environ, "PYTHONPATH": str(HERE.parent)},  # this checkout's feeds/
     )
     try:
         assert helper.stdout is not None

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from feeds.factory import make_source
 from feeds.grep import GrepSource
 from feeds.lines import MAX_LINE
-from feeds.source import RunningSource, SourceFailed, make_source
+from feeds.source import RunningSource, SourceFailed
 from incident.journal import SourceSpec
 
 

@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 
 from incident import commands as cmd
+from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
-from incident.glance import Glance, glance_of
+from incident.glance import Glance
+from incident.glance_of import glance_of
 from incident.journal import timeline
+from incident.kinds import STATE_KINDS
 from incident.model import PhaseId, Severity, Status
-from incident.state import STATE_KINDS
-from storage import peek as peek_mod
 from storage.peek import peek
 from storage.store import Store
 from tests.console_support import FROZEN, hold_journal, seed, until
@@ -51,10 +52,10 @@ async def _incident(db: Path, notes: int = 5) -> int:
         first_note = (await store.page(iid))[1]
         clock.advance(minutes=1)
         await store.append(
-            cmd.correct(clock, state, first_note, text="note 0, corrected", owner="@bob")
+            timeline_cmd.correct(clock, state, first_note, text="note 0, corrected", owner="@bob")
         )
         second = (await store.page(iid))[2]
-        await store.append(cmd.correct(clock, state, second, retract=True, owner="@bob"))
+        await store.append(timeline_cmd.correct(clock, state, second, retract=True, owner="@bob"))
         clock.advance(minutes=2)
         await store.append(
             cmd.set_phase(clock, await store.load_state(iid), PhaseId.ROOT_CAUSE, owner="@alice")
@@ -137,10 +138,6 @@ def test_the_peek_reads_only_a_page_of_a_long_incident(tmp_path):
     first = peek(db, iid, 30)
     assert first is not None and len(first.rows) >= 30
     assert first.rows[-1].text == "Status → MITIGATED" or first.rows[-1].kind == "status"
-
-
-def test_the_peek_kinds_are_the_domains():
-    assert set(peek_mod.STATE_KINDS) == set(STATE_KINDS)
 
 
 @pytest.mark.parametrize(

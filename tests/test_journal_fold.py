@@ -8,17 +8,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from incident import commands as cmd
+from incident import comms_commands as comms_cmd
+from incident import source_commands as source_cmd
+from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
 from incident.journal import (
     Edit,
     Event,
-    EventKind,
     Evidence,
     FieldSet,
     Note,
     SourceSpec,
     timeline,
 )
+from incident.kinds import ROW_ONLY_KINDS, STATE_KINDS, EventKind
 from incident.model import (
     ActionItem,
     ImpactSummary,
@@ -30,7 +33,7 @@ from incident.model import (
     Status,
     StatusPage,
 )
-from incident.state import STATE_KINDS, fold
+from incident.state import fold
 
 T0 = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
 
@@ -67,8 +70,8 @@ def _busy(journal, clock: FrozenClock) -> None:
         lambda s: cmd.set_field(clock, s, "root_cause.what", "pool exhaustion"),
         lambda s: cmd.add_action_item(clock, s, "add pool alerts", item_owner="@db"),
         lambda s: cmd.set_status(clock, s, Status.MITIGATED),
-        lambda s: cmd.send_update(clock, s, "customers", "fixed soon", template="progress"),
-        lambda s: cmd.notify(clock, s, "Executives"),
+        lambda s: comms_cmd.send_update(clock, s, "customers", "fixed soon", template="progress"),
+        lambda s: comms_cmd.notify(clock, s, "Executives"),
         lambda s: cmd.tick(clock, s, "immediate:0", done=False),
         lambda s: cmd.set_status(clock, s, Status.RESOLVED),
     ]:
@@ -277,12 +280,12 @@ def test_action_items_add_and_update(declared, frozen_clock: FrozenClock) -> Non
 def test_comms_and_last_sent(declared, frozen_clock: FrozenClock) -> None:
     j, c = declared, frozen_clock
     j.add(
-        cmd.send_update(
+        comms_cmd.send_update(
             c, j.state, "status page", "investigating", template="initial", owner="@comms"
         )
     )
     c.advance(minutes=15)
-    j.add(cmd.send_update(c, j.state, "executives", "root cause found"))
+    j.add(comms_cmd.send_update(c, j.state, "executives", "root cause found"))
     s = j.state
     assert [(u.audience, u.at, u.template, u.message, u.by) for u in s.comms] == [
         ("status page", T0, "initial", "investigating", "@comms"),
@@ -295,11 +298,11 @@ def test_comms_and_last_sent(declared, frozen_clock: FrozenClock) -> None:
 
 def test_notify(declared, frozen_clock: FrozenClock) -> None:
     j, c = declared, frozen_clock
-    j.add(cmd.notify(c, j.state, "Executives", contact="@vp", owner="@ic"))
+    j.add(comms_cmd.notify(c, j.state, "Executives", contact="@vp", owner="@ic"))
     assert j.state.notified["Executives"].done is True
     assert j.state.notified["Executives"].by == "@ic"
     c.advance(minutes=1)
-    j.add(cmd.notify(c, j.state, "Executives", done=False))
+    j.add(comms_cmd.notify(c, j.state, "Executives", done=False))
     assert j.state.notified["Executives"].done is False
     assert j.state.notified["Executives"].at == minutes(1)
 
@@ -308,29 +311,29 @@ def test_notify(declared, frozen_clock: FrozenClock) -> None:
 def test_source_ledger(declared, frozen_clock: FrozenClock) -> None:
     j, c = declared, frozen_clock
     spec = SourceSpec(kind="cmd", name="app", command="tail -F app.log")
-    j.add(cmd.add_source(c, j.state, spec))
+    j.add(source_cmd.add_source(c, j.state, spec))
     src = j.state.sources["s1"]
     assert (src.state, src.spec, src.added_at) == ("added", spec, T0)
     c.advance(seconds=1)
-    j.add(cmd.source_ledger(c, j.state, "s1", "started", pid=4242))
+    j.add(source_cmd.source_ledger(c, j.state, "s1", "started", pid=4242))
     src = j.state.sources["s1"]
     assert (src.state, src.pid, src.changed_at) == ("started", 4242, minutes(1 / 60))
     c.advance(seconds=1)
-    j.add(cmd.source_ledger(c, j.state, "s1", "exited", exit_code=3))
+    j.add(source_cmd.source_ledger(c, j.state, "s1", "exited", exit_code=3))
     src = j.state.sources["s1"]
     assert (src.state, src.pid, src.exit_code) == ("exited", None, 3)
-    j.add(cmd.source_ledger(c, j.state, "s1", "restarted", pid=4343))
+    j.add(source_cmd.source_ledger(c, j.state, "s1", "restarted", pid=4343))
     src = j.state.sources["s1"]
     assert (src.state, src.pid, src.exit_code) == ("started", 4343, None)
     grep = SourceSpec(kind="grep", name="errors", pattern="ERROR", paths=("/var/log/x",))
-    j.add(cmd.add_source(c, j.state, grep))
+    j.add(source_cmd.add_source(c, j.state, grep))
     assert list(j.state.sources) == ["s1", "s2"]
-    j.add(cmd.source_ledger(c, j.state, "s2", "failed", reason="no such file"))
+    j.add(source_cmd.source_ledger(c, j.state, "s2", "failed", reason="no such file"))
     assert (j.state.sources["s2"].state, j.state.sources["s2"].reason) == ("failed", "no such file")
 
 
 def test_ledger_entry_for_unknown_source_is_ignored(declared, frozen_clock) -> None:
-    declared.add(cmd.source_ledger(frozen_clock, declared.state, "s9", "started", pid=1))
+    declared.add(source_cmd.source_ledger(frozen_clock, declared.state, "s9", "started", pid=1))
     assert declared.state.sources == {}
 
 
@@ -389,14 +392,15 @@ def test_state_kinds() -> None:
     assert {"note", "evidence", "edit"}.isdisjoint(STATE_KINDS)
     assert {"declared", "status", "field", "command"} <= STATE_KINDS
     assert len(STATE_KINDS) == len(EventKind) - 3
+    assert set(EventKind) == STATE_KINDS | ROW_ONLY_KINDS and not STATE_KINDS & ROW_ONLY_KINDS
 
 
 def test_notes_evidence_edits_do_not_change_state(declared, frozen_clock) -> None:
     j, c = declared, frozen_clock
     before = j.state
     j.add(cmd.note(c, j.state, "hello"))
-    j.add(cmd.pin(c, j.state, Evidence(source="app.log", line="ERROR pool")))
-    j.add(cmd.correct(c, j.state, j.events[1], text="hello again"))
+    j.add(timeline_cmd.pin(c, j.state, Evidence(source="app.log", line="ERROR pool")))
+    j.add(timeline_cmd.correct(c, j.state, j.events[1], text="hello again"))
     after = j.state
     assert after.model_dump(exclude={"last_event_id"}) == before.model_dump(
         exclude={"last_event_id"}
@@ -411,13 +415,13 @@ def test_timeline_applies_corrections(declared, frozen_clock: FrozenClock) -> No
     note = j.add(cmd.note(c, j.state, "pool exhaustd", action="none", owner="@ops"))
     other = j.add(cmd.note(c, j.state, "wrong incident"))
     c.advance(minutes=1)
-    j.add(cmd.correct(c, j.state, note, text="pool exhausted"))
+    j.add(timeline_cmd.correct(c, j.state, note, text="pool exhausted"))
     j.add(
-        cmd.correct(
+        timeline_cmd.correct(
             c, j.state, note, action="raised pool size", owner_field="@db", occurred_at=minutes(5)
         )
     )
-    j.add(cmd.correct(c, j.state, other, retract=True))
+    j.add(timeline_cmd.correct(c, j.state, other, retract=True))
     rows = {r.id: r for r in timeline(j.events)}
     fixed = rows[note.id]
     assert (fixed.text, fixed.action, fixed.owner, fixed.occurred_at) == (
@@ -443,8 +447,8 @@ def test_timeline_applies_corrections(declared, frozen_clock: FrozenClock) -> No
 def test_timeline_later_correction_wins(declared, frozen_clock: FrozenClock) -> None:
     j, c = declared, frozen_clock
     note = j.add(cmd.note(c, j.state, "v1"))
-    j.add(cmd.correct(c, j.state, note, retract=True))
-    j.add(cmd.correct(c, j.state, note, text="v3"))
+    j.add(timeline_cmd.correct(c, j.state, note, retract=True))
+    j.add(timeline_cmd.correct(c, j.state, note, text="v3"))
     row = next(r for r in timeline(j.events) if r.id == note.id)
     assert (row.text, row.retracted, row.corrected) == ("v3", False, True)
 
@@ -463,15 +467,15 @@ def test_events_json_round_trip(journal, frozen_clock: FrozenClock) -> None:
     _busy(journal, frozen_clock)
     j, c = journal, frozen_clock
     j.add(
-        cmd.add_source(
+        source_cmd.add_source(
             c,
             j.state,
             SourceSpec(kind="grep", name="g", pattern="x", paths=("/a", "/b"), ignore_case=True),
         )
     )
-    j.add(cmd.source_ledger(c, j.state, "s1", "exited", exit_code=1))
+    j.add(source_cmd.source_ledger(c, j.state, "s1", "exited", exit_code=1))
     j.add(
-        cmd.pin(
+        timeline_cmd.pin(
             c,
             j.state,
             Evidence(
@@ -484,8 +488,8 @@ def test_events_json_round_trip(journal, frozen_clock: FrozenClock) -> None:
             ),
         )
     )
-    j.add(cmd.correct(c, j.state, j.events[1], occurred_at=minutes(-1), retract=True))
-    j.add(cmd.set_cadence(c, j.state, "executives", 30))
+    j.add(timeline_cmd.correct(c, j.state, j.events[1], occurred_at=minutes(-1), retract=True))
+    j.add(comms_cmd.set_cadence(c, j.state, "executives", 30))
     assert {e.kind for e in j.events} == set(EventKind)
     for e in j.events:
         assert Event.model_validate_json(e.model_dump_json()) == e

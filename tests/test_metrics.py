@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from incident import commands as c
+from incident import comms_commands as comms_cmd
+from incident import source_commands as source_cmd
+from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
 from incident.journal import CommandEvent, Event, SourceSpec
 from incident.metrics import compute
@@ -75,11 +78,11 @@ def test_severity_and_phase_spans_against_budgets():
 
 def test_updates_on_time_and_late_follow_the_severity_in_force():
     j = Journal()  # SEV-2: every 15 minutes
-    j.at(10, lambda k, s: c.send_update(k, s, "status-page", "first"))  # due 15: on time
-    j.at(30, lambda k, s: c.send_update(k, s, "status-page", "second"))  # due 25: 5 late
+    j.at(10, lambda k, s: comms_cmd.send_update(k, s, "status-page", "first"))  # due 15: on time
+    j.at(30, lambda k, s: comms_cmd.send_update(k, s, "status-page", "second"))  # due 25: 5 late
     j.at(31, lambda k, s: c.set_severity(k, s, Severity.SEV3))  # now every 30
-    j.at(55, lambda k, s: c.send_update(k, s, "status-page", "third"))  # due 60: on time
-    j.at(12, lambda k, s: c.send_update(k, s, "executives", "exec"))  # own cadence
+    j.at(55, lambda k, s: comms_cmd.send_update(k, s, "status-page", "third"))  # due 60: on time
+    j.at(12, lambda k, s: comms_cmd.send_update(k, s, "executives", "exec"))  # own cadence
     m = compute(j.events)
     late = {(u.audience, u.at.minute): u.late_by for u in m.updates}
     assert late[("status-page", 10 + 30)] is None
@@ -92,15 +95,15 @@ def test_updates_on_time_and_late_follow_the_severity_in_force():
 def test_commands_and_evidence_are_counted():
     j = Journal()
     spec = SourceSpec(kind="cmd", name="t", command="tail -F x")
-    j.at(1, lambda k, s: c.add_source(k, s, spec))
-    j.at(2, lambda k, s: c.source_ledger(k, s, "s1", "started", pid=1))
-    j.at(3, lambda k, s: c.source_ledger(k, s, "s1", "exited", exit_code=0))
-    j.at(4, lambda k, s: c.source_ledger(k, s, "s1", "restarted", pid=2))
+    j.at(1, lambda k, s: source_cmd.add_source(k, s, spec))
+    j.at(2, lambda k, s: source_cmd.source_ledger(k, s, "s1", "started", pid=1))
+    j.at(3, lambda k, s: source_cmd.source_ledger(k, s, "s1", "exited", exit_code=0))
+    j.at(4, lambda k, s: source_cmd.source_ledger(k, s, "s1", "restarted", pid=2))
     from incident.evidence import from_log_line
 
     j.at(
         5,
-        lambda k, s: c.pin(
+        lambda k, s: timeline_cmd.pin(
             k,
             s,
             from_log_line(
@@ -132,11 +135,11 @@ def test_milestones_out_of_order_are_flagged_not_reordered():
 
 def test_an_incident_cadence_override_decides_what_was_late():
     j = Journal()  # SEV-2: every 15 minutes by default
-    j.at(1, lambda k, s: c.set_cadence(k, s, "executives", 60))
-    j.at(40, lambda k, s: c.send_update(k, s, "executives", "hourly"))  # due 60: on time
-    j.at(45, lambda k, s: c.set_cadence(k, s, "internal", 0))  # none due
-    j.at(90, lambda k, s: c.send_update(k, s, "internal", "whenever"))  # never late
-    j.at(50, lambda k, s: c.send_update(k, s, "status-page", "late"))  # due 15: late
+    j.at(1, lambda k, s: comms_cmd.set_cadence(k, s, "executives", 60))
+    j.at(40, lambda k, s: comms_cmd.send_update(k, s, "executives", "hourly"))  # due 60: on time
+    j.at(45, lambda k, s: comms_cmd.set_cadence(k, s, "internal", 0))  # none due
+    j.at(90, lambda k, s: comms_cmd.send_update(k, s, "internal", "whenever"))  # never late
+    j.at(50, lambda k, s: comms_cmd.send_update(k, s, "status-page", "late"))  # due 15: late
     m = compute(j.events)
     late = {u.audience: u.late_by for u in m.updates}
     assert late == {"executives": None, "internal": None, "status-page": timedelta(minutes=35)}

@@ -12,7 +12,6 @@ from incident.model import (
     RootCause,
     Severity,
     Status,
-    parse_role,
     role_label,
 )
 
@@ -91,35 +90,6 @@ def test_phase_parse(text: str, want: PhaseId) -> None:
 def test_phase_parse_rejects(text: str) -> None:
     with pytest.raises(InvalidInput, match="unknown phase"):
         PhaseId.parse(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "want"),
-    [
-        ("IC", "commander"),
-        ("Incident Commander", "commander"),
-        ("incident-commander", "commander"),
-        ("commander", "commander"),
-        ("TL", "technical_lead"),
-        ("Technical Lead", "technical_lead"),
-        ("tech-lead", "technical_lead"),
-        ("ops", "operations"),
-        ("DBA", "database"),
-        ("db", "database"),
-        ("comms", "communications"),
-        ("Communications", "communications"),
-        ("  Scribe  ", "Scribe"),
-        ("Customer liaison", "Customer liaison"),
-    ],
-)
-def test_parse_role(text: str, want: str) -> None:
-    assert parse_role(text) == want
-
-
-@pytest.mark.parametrize("text", ["", "   ", "\t"])
-def test_parse_role_rejects_empty(text: str) -> None:
-    with pytest.raises(InvalidInput):
-        parse_role(text)
 
 
 def test_role_label() -> None:

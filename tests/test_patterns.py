@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incident import commands as cmd
+from incident import source_commands as source_cmd
 from incident.errors import InvalidInput
 from incident.journal import SourceSpec
 from incident.patterns import compile_pattern
@@ -104,8 +104,8 @@ def test_lines_match_as_they_do_with_re_for_ordinary_patterns(pattern, lines) ->
 
 def test_grep_spec_refuses_what_re2_cannot_run() -> None:
     with pytest.raises(InvalidInput, match="backreferences"):
-        cmd.grep_spec(r"(\w)\1", ["x.log"], name=None, cwd="/")
-    spec = cmd.grep_spec(r"(a+)+$", ["x.log"], name=None, cwd="/")
+        source_cmd.grep_spec(r"(\w)\1", ["x.log"], name=None, cwd="/")
+    spec = source_cmd.grep_spec(r"(a+)+$", ["x.log"], name=None, cwd="/")
     assert spec.pattern == r"(a+)+$"
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from incident import commands as c
+from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
 from incident.evidence import from_log_line
 from incident.model import Severity
@@ -75,7 +76,7 @@ def test_events_are_redacted_everywhere_and_counted() -> None:
     note = c.note(
         clock, state, "tried postgres://app:hunter2@db/x", action="rotated password=oldpass"
     ).model_copy(update={"id": 2})
-    pin = c.pin(
+    pin = timeline_cmd.pin(
         clock,
         state,
         from_log_line(

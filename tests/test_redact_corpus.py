@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incident import commands as c
+from incident import source_commands as source_cmd
+from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
 from incident.evidence import digest, from_log_line, verify
 from incident.journal import Evidence
@@ -137,7 +139,7 @@ ENV = {
 
 
 def test_the_ledger_records_only_allowed_and_named_variables() -> None:
-    env = c.recorded_environment(ENV, "kubectl -n $NAMESPACE logs -f deploy/api")
+    env = source_cmd.recorded_environment(ENV, "kubectl -n $NAMESPACE logs -f deploy/api")
     assert env == {
         "PATH": "/usr/bin:/bin",
         "HOME": "/home/ic",
@@ -154,9 +156,9 @@ def test_named_variables_are_masked_when_their_name_or_value_is_secret() -> None
         'mysql -e "select 1" ; redis-cli -u "${REDIS_URL}" ; curl "$SLACK_WEBHOOK_URL" '
         "; ldapsearch -w ${LDAP_BIND_PW:-x} ; echo $DEPLOY_TOKEN $MYSQL_PWD $NAMESPACE"
     )
-    env = c.recorded_environment(ENV, command)
+    env = source_cmd.recorded_environment(ENV, command)
     for name in ("MYSQL_PWD", "REDIS_URL", "SLACK_WEBHOOK_URL", "LDAP_BIND_PW", "DEPLOY_TOKEN"):
-        assert env[name] == c.MASKED, name
+        assert env[name] == source_cmd.MASKED, name
     assert env["NAMESPACE"] == "payments"
     dumped = repr(env)
     for value in ("myPw0rd", "r3disPw", "aBcDeFgHiJkLmN", "ld4pbind", "dep-9911"):
@@ -166,15 +168,17 @@ def test_named_variables_are_masked_when_their_name_or_value_is_secret() -> None
 def test_the_started_event_carries_the_recorded_environment() -> None:
     declared = c.declare(CLOCK, "t", Severity.SEV2).model_copy(update={"id": 1, "incident_id": 1})
     state = fold([declared])
-    added = c.add_source(CLOCK, state, c.command_spec("tail -F $LOG", name=None, cwd="/"))
+    added = source_cmd.add_source(
+        CLOCK, state, source_cmd.command_spec("tail -F $LOG", name=None, cwd="/")
+    )
     state = fold([declared, added.model_copy(update={"id": 2})])
-    started = c.source_ledger(
+    started = source_cmd.source_ledger(
         CLOCK,
         state,
         "s1",
         "started",
         pid=7,
-        env=c.environment_of(state, "s1", {**ENV, "LOG": "/x.log"}),
+        env=source_cmd.environment_of(state, "s1", {**ENV, "LOG": "/x.log"}),
     )
     assert set(started.payload.env) == {
         "PATH",
@@ -200,7 +204,7 @@ def _pin(line: str, before: list[str], after: list[str]):
         before=before,
         after=after,
     )
-    return declared, c.pin(CLOCK, state, ev).model_copy(update={"id": 2})
+    return declared, timeline_cmd.pin(CLOCK, state, ev).model_copy(update={"id": 2})
 
 
 def test_a_redacted_pin_carries_the_digest_of_what_it_carries() -> None:
@@ -238,7 +242,7 @@ def test_a_host_snapshot_whose_text_was_redacted_carries_no_digest() -> None:
         sha256=digest(lines),
         snapshot={"procs": ["mysql -pS3cretPw"]},
     )
-    pin = c.pin(CLOCK, fold([declared]), snap).model_copy(update={"id": 2})
+    pin = timeline_cmd.pin(CLOCK, fold([declared]), snap).model_copy(update={"id": 2})
     events, _ = redact_events([declared, pin])
     ev = events[1].payload
     assert ev.sha256 is None and ev.redacted and "S3cretPw" not in events[1].model_dump_json()

@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 
 from incident import commands as cmd
+from incident import comms_commands as comms_cmd
+from incident import source_commands as source_cmd
+from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
 from incident.evidence import from_log_line, verify
 from incident.journal import Evidence
@@ -59,7 +62,7 @@ async def plant(db: Path) -> list[Evidence]:
 
         for n, text in enumerate(texts):
             await add(lambda st, t=text: cmd.note(clock, st, t, action=t, owner=f"@o {t}"))
-            await add(lambda st, t=text: cmd.send_update(clock, st, "internal", t))
+            await add(lambda st, t=text: comms_cmd.send_update(clock, st, "internal", t))
             ev = from_log_line(
                 source=f"tail {text}",
                 source_id="s1",
@@ -69,22 +72,24 @@ async def plant(db: Path) -> list[Evidence]:
                 before=[texts[n - 1]],
                 after=[texts[(n + 1) % len(texts)]],
             )
-            pinned.append((await add(lambda st, e=ev: cmd.pin(clock, st, e))).payload)
+            pinned.append((await add(lambda st, e=ev: timeline_cmd.pin(clock, st, e))).payload)
         command = "tail -F /x.log $MYSQL_PWD ${REDIS_URL} ${SLACK_WEBHOOK_URL:-x} $LDAP_BIND_PW"
         await add(
-            lambda st: cmd.add_source(clock, st, cmd.command_spec(command, name=None, cwd="/"))
-        )
-        await add(
-            lambda st: cmd.add_source(
-                clock, st, cmd.command_spec(f"echo {texts[5]}", name=texts[8], cwd="/")
+            lambda st: source_cmd.add_source(
+                clock, st, source_cmd.command_spec(command, name=None, cwd="/")
             )
         )
         await add(
-            lambda st: cmd.source_ledger(
-                clock, st, "s1", "started", pid=9, env=cmd.environment_of(st, "s1", ENV)
+            lambda st: source_cmd.add_source(
+                clock, st, source_cmd.command_spec(f"echo {texts[5]}", name=texts[8], cwd="/")
             )
         )
-        await add(lambda st: cmd.source_ledger(clock, st, "s1", "failed", reason=texts[12]))
+        await add(
+            lambda st: source_cmd.source_ledger(
+                clock, st, "s1", "started", pid=9, env=source_cmd.environment_of(st, "s1", ENV)
+            )
+        )
+        await add(lambda st: source_cmd.source_ledger(clock, st, "s1", "failed", reason=texts[12]))
         await s.put_draft(iid, "note.text", texts[20])
     with closing(sqlite3.connect(db)) as c:
         lines = [line for text in texts for line in text.split("\n")]

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from incident import commands as cmd
+from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
 from incident.journal import Event, Evidence
 from incident.model import Resolution, Severity, Status
@@ -301,8 +302,8 @@ def test_corrections_in_the_report(journal, frozen_clock: FrozenClock) -> None:
     j.add(cmd.declare(c, "t", Severity.SEV2))
     typo = j.add(cmd.note(c, j.state, "pool exhaustd"))
     wrong = j.add(cmd.note(c, j.state, "wrong incident"))
-    j.add(cmd.correct(c, j.state, typo, text="pool exhausted"))
-    j.add(cmd.correct(c, j.state, wrong, retract=True))
+    j.add(timeline_cmd.correct(c, j.state, typo, text="pool exhausted"))
+    j.add(timeline_cmd.correct(c, j.state, wrong, retract=True))
     text = render_markdown(j.events)
     assert "| pool exhausted (corrected) |" in text
     assert "| ~~wrong incident~~ (retracted) |" in text
@@ -314,7 +315,7 @@ def test_evidence_section(journal, frozen_clock: FrozenClock) -> None:
     j, c = journal, frozen_clock
     j.add(cmd.declare(c, "t", Severity.SEV2))
     j.add(
-        cmd.pin(
+        timeline_cmd.pin(
             c,
             j.state,
             Evidence(
@@ -325,8 +326,8 @@ def test_evidence_section(journal, frozen_clock: FrozenClock) -> None:
             ),
         )
     )
-    gone = j.add(cmd.pin(c, j.state, Evidence(source="x.log", line="retracted line")))
-    j.add(cmd.correct(c, j.state, gone, retract=True))
+    gone = j.add(timeline_cmd.pin(c, j.state, Evidence(source="x.log", line="retracted line")))
+    j.add(timeline_cmd.correct(c, j.state, gone, retract=True))
     lines = render_markdown(j.events).splitlines()
     i = lines.index("### Evidence")
     assert lines[i + 1 :] == [
@@ -364,7 +365,7 @@ def _hostile(j, c: FrozenClock) -> list[Event]:
     j.add(cmd.assign(c, j.state, f"@x{EVIL[:-1]}", f"role{EVIL[:-1]}"))
     j.add(cmd.set_field(c, j.state, "root_cause.what", f"multi\nline {EVIL[:-1]}"))
     j.add(cmd.add_action_item(c, j.state, EVIL[:-1], item_owner=EVIL[:-1]))
-    j.add(cmd.pin(c, j.state, Evidence(source=EVIL, line=EVIL)))
+    j.add(timeline_cmd.pin(c, j.state, Evidence(source=EVIL, line=EVIL)))
     return j.events
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from markdown_it import MarkdownIt
 
 from incident import commands as cmd
+from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
 from incident.evidence import from_log_line
 from incident.model import Severity
@@ -79,7 +80,7 @@ def _events():
         add(lambda st, t=text: cmd.add_action_item(CLOCK, st, t, item_owner=t))
         add(lambda st, t=text, n=n: cmd.assign(CLOCK, st, f"{t} {n}", t))
         add(
-            lambda st, t=text: cmd.pin(
+            lambda st, t=text: timeline_cmd.pin(
                 CLOCK,
                 st,
                 from_log_line(

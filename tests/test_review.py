@@ -9,7 +9,7 @@ import sqlite3
 from contextlib import closing
 from datetime import timedelta
 
-from incident import commands as cmd
+from incident import source_commands as source_cmd
 from incident.clock import FrozenClock
 from incident.journal import SourceSpec
 from incident.model import Status
@@ -64,7 +64,7 @@ async def test_review_never_writes_and_never_starts_a_command(tmp_path):
     async with await Store.open(db) as store:
         state = await store.load_state(incident)
         await store.append(
-            cmd.add_source(
+            source_cmd.add_source(
                 FrozenClock(FROZEN),
                 state,
                 SourceSpec(kind="cmd", name="m", command=f"touch {marker}", cwd=os.getcwd()),

@@ -33,6 +33,9 @@ from pathlib import Path
 import pytest
 
 from incident import commands as cmd
+from incident import comms_commands as comms_cmd
+from incident import source_commands as source_cmd
+from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
 from incident.errors import InvalidInput, InvalidTransition
 from incident.evidence import from_log_line
@@ -161,26 +164,28 @@ async def build_hostile(db: Path) -> None:
                 await add(lambda st, f=field: cmd.set_field(clock, st, f, h(f)))
         await add(lambda st: cmd.add_action_item(clock, st, h("item"), item_owner=h("io")))
         await add(
-            lambda st: cmd.send_update(
+            lambda st: comms_cmd.send_update(
                 clock, st, "internal", h("message"), template=h("template"), owner=h("o")
             )
         )
-        await add(lambda st: cmd.notify(clock, st, h("party"), contact=h("contact")))
+        await add(lambda st: comms_cmd.notify(clock, st, h("party"), contact=h("contact")))
         await add(
-            lambda st: cmd.add_source(
+            lambda st: source_cmd.add_source(
                 clock,
                 st,
-                cmd.command_spec(f"touch {MARKER}; echo {ATTACK!r}", name=h("src"), cwd=h("cwd")),
+                source_cmd.command_spec(
+                    f"touch {MARKER}; echo {ATTACK!r}", name=h("src"), cwd=h("cwd")
+                ),
             )
         )
         await add(
-            lambda st: cmd.add_source(
-                clock, st, cmd.grep_spec("x", [h("path")], name=h("grep"), cwd="/")
+            lambda st: source_cmd.add_source(
+                clock, st, source_cmd.grep_spec("x", [h("path")], name=h("grep"), cwd="/")
             )
         )
-        await add(lambda st: cmd.source_ledger(clock, st, "s1", "failed", reason=h("why")))
+        await add(lambda st: source_cmd.source_ledger(clock, st, "s1", "failed", reason=h("why")))
         await add(
-            lambda st: cmd.pin(
+            lambda st: timeline_cmd.pin(
                 clock,
                 st,
                 from_log_line(
@@ -197,7 +202,7 @@ async def build_hostile(db: Path) -> None:
         )
         events = await s.events(iid)
         await add(
-            lambda st: cmd.correct(
+            lambda st: timeline_cmd.correct(
                 clock, st, events[1], text=h("corrected"), action=h("a"), owner_field=h("of")
             )
         )
@@ -421,8 +426,9 @@ def test_a_hostile_database_never_reaches_the_real_terminal(hostile_db, tmp_path
 async def test_the_first_frame_peeked_from_a_hostile_database_is_harmless(hostile_db, tmp_path):
     """The first frame is painted from the file before the journal is open
     (storage/peek.py): the glance's title and the rows are made as harmless there."""
-    from incident.glance import glance_of
-    from storage.peek import STATE_KINDS, peek
+    from incident.glance_of import glance_of
+    from incident.kinds import STATE_KINDS
+    from storage.peek import peek
     from tui.cli import Launch, build_app
     from tui.screens.console import FIRST_PAGE
 
@@ -437,7 +443,7 @@ async def test_the_first_frame_peeked_from_a_hostile_database_is_harmless(hostil
     with closing(sqlite3.connect(db)) as c:  # the glance a state event would write now
         upto = c.execute(
             f"SELECT max(id) FROM events WHERE kind IN ({','.join('?' * len(STATE_KINDS))})",
-            STATE_KINDS,
+            sorted(STATE_KINDS),
         ).fetchone()[0]
         c.execute(
             "UPDATE glances SET upto=?, body=? WHERE incident_id=1",

@@ -25,11 +25,14 @@ import storage.plumbing
 import storage.sql
 import storage.store
 from incident import commands
+from incident import comms_commands as comms_cmd
+from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
 from incident.errors import IncidentNotFound, ReadOnly
-from incident.journal import Event, EventKind, Evidence, Note
+from incident.journal import Event, Evidence, Note
+from incident.kinds import STATE_KINDS, EventKind
 from incident.model import PhaseId, Severity, Status
-from incident.state import STATE_KINDS, fold
+from incident.state import fold
 from storage import schema
 from storage.errors import NotAWarroomDatabase, SchemaTooNew, StoreBusy, StoreError
 from storage.store import Store
@@ -319,7 +322,7 @@ async def test_append_many_is_all_or_nothing(store, clock):
         await store.append_many([*batch, note(d.incident_id + 1, "bad")])
     with pytest.raises(IncidentNotFound):  # a correction of an event that does not exist
         await store.append_many([*batch, note(d.incident_id, "bad", corrects=10_000)])
-    assert await store.count_events(d.incident_id) == 1
+    assert len(await store.events(d.incident_id)) == 1
     assert raw(store.path, "SELECT count(*) FROM events") == 1
 
     saved = await store.append_many(batch)
@@ -360,14 +363,13 @@ async def test_page_walks_back_newest_first_with_keyset_on_equal_timestamps(stor
     assert await store.page(a.incident_id, before=oldest) == []
 
 
-async def test_count_events(store, clock):
+async def test_the_list_counts_each_incidents_events(store, clock):
     a = await declare(store, clock, "a")
     b = await declare(store, clock, "b")
     await store.append_many([note(a.incident_id, str(i)) for i in range(7)])
     await store.append(note(b.incident_id, "b"))
-    assert await store.count_events(a.incident_id) == 8
-    assert await store.count_events(b.incident_id) == 2
-    assert await store.count_events(b.incident_id + 1) == 0
+    counts = {s.id: s.event_count for s in await store.list_incidents()}
+    assert counts == {a.incident_id: 8, b.incident_id: 2}
 
 
 async def _busy_incident(store: Store, clock: FrozenClock) -> int:
@@ -386,10 +388,10 @@ async def _busy_incident(store: Store, clock: FrozenClock) -> int:
     await add(commands.set_phase, PhaseId.ROOT_CAUSE)
     await add(commands.set_field, "root_cause.what", "bad deploy")
     await add(commands.add_action_item, "add a canary stage")
-    await add(commands.notify, "support", contact="#support")
-    await add(commands.send_update, "internal", "we are on it")
-    await add(commands.pin, Evidence(source="app.log", line="502 upstream reset"))
-    await add(commands.correct, first, text="looking at the checkout dashboards")
+    await add(comms_cmd.notify, "support", contact="#support")
+    await add(comms_cmd.send_update, "internal", "we are on it")
+    await add(timeline_cmd.pin, Evidence(source="app.log", line="502 upstream reset"))
+    await add(timeline_cmd.correct, first, text="looking at the checkout dashboards")
     await add(commands.note, "alert fired", at=T0 - timedelta(minutes=10))  # backdated
     await add(commands.set_status, Status.MITIGATED)
     await add(commands.note, "watching error rate")  # newest
@@ -500,7 +502,7 @@ async def test_corrections_incidents_and_drafts(store, clock):
     b = await declare(store, clock, "newer")
     target = await store.append(note(a.incident_id, "typo"))
     fix = await store.append(
-        commands.correct(clock, await store.load_state(a.incident_id), target, text="fixed")
+        timeline_cmd.correct(clock, await store.load_state(a.incident_id), target, text="fixed")
     )
     assert fix.kind is EventKind.EDIT
     assert [e.id for e in await store.corrections_of([target.id, b.id])] == [fix.id]
@@ -518,13 +520,13 @@ async def test_corrections_incidents_and_drafts(store, clock):
         b.incident_id: 2,
     }
 
-    assert await store.get_draft(a.incident_id, "note") is None
+    assert (await store.drafts(a.incident_id)).get("note") is None
     await store.put_draft(a.incident_id, "note", "half a sen")
     await store.put_draft(a.incident_id, "note", "half a sentence")
-    assert await store.get_draft(a.incident_id, "note") == "half a sentence"
+    assert (await store.drafts(a.incident_id)).get("note") == "half a sentence"
     assert await store.drafts(a.incident_id) == {"note": "half a sentence"}
     await store.put_draft(a.incident_id, "note", "")
-    assert await store.get_draft(a.incident_id, "note") is None
+    assert (await store.drafts(a.incident_id)).get("note") is None
 
 
 # ---------------------------------------------------------------------------- 6. change feed
@@ -612,9 +614,9 @@ async def test_read_only_reads_but_never_writes_and_leaves_the_bytes(tmp_path, c
         assert state.title == "Checkout 502s"
         assert [e.text for e in await ro.events(iid)][-1] == "before the review"
         assert len(await ro.page(iid)) == 2
-        assert await ro.count_events(iid) == 2
+        assert len(await ro.events(iid)) == 2
         assert [s.id for s in await ro.list_incidents()] == [iid]
-        assert await ro.get_draft(iid, "note") == "unsaved words"
+        assert (await ro.drafts(iid)).get("note") == "unsaved words"
         assert (await ro.watch(iid, 0).poll()) is not None
         assert await ro.integrity_check() == "ok"
 
@@ -674,7 +676,7 @@ async def test_read_only_on_read_only_media(immutable_dir, clock):
 
     async with await Store.open(path, read_only=True) as ro:  # no -shm can be made here
         assert (await ro.load_state(iid)).title == "Checkout 502s"
-        assert await ro.count_events(iid) == 2
+        assert len(await ro.events(iid)) == 2
         with pytest.raises(ReadOnly):
             await ro.append(note(iid, "nope"))
 
@@ -710,7 +712,7 @@ async def test_append_gives_up_with_store_busy_and_writes_nothing(tmp_path, cloc
             holder.execute("COMMIT")
         assert 0.25 <= waited < 1.5, waited
         assert_one_line(ei.value, s.path)
-        assert await s.count_events(d.incident_id) == 1
+        assert len(await s.events(d.incident_id)) == 1
         # the lock is gone: the store writes again
         await s.append(note(d.incident_id, "now"))
-        assert await s.count_events(d.incident_id) == 2
+        assert len(await s.events(d.incident_id)) == 2

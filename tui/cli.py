@@ -57,7 +57,7 @@ class _Sources:
     and the readers are not needed to launch)."""
 
     def make(self, source_id: str, spec):
-        from feeds.source import make_source
+        from feeds.factory import make_source
 
         return make_source(source_id, spec)
 

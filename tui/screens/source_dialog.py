@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet
 
-from incident import commands as cmd
+from incident import source_commands as cmd
 from incident.errors import InvalidInput
 from incident.journal import SourceSpec
 from tui.widgets.field import Field

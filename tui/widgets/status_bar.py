@@ -23,7 +23,8 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from incident.glance import Glance, due_state, glance_of
+from incident.glance import Glance, due_state
+from incident.glance_of import glance_of
 from incident.sanitize import visible
 from incident.timeparse import clock_delta
 
