@@ -749,3 +749,9 @@ def test_a_time_that_lands_elsewhere_is_said_though_saved(db: Path, capsys, monk
         "an entry's time)\n"
     )
     assert ok(capsys, "note", "1", "just now", "--at", "08:40").startswith("INC-1 #4 ")
+
+
+def test_a_positional_given_as_a_bare_double_dash_is_checked(inc1: Path, capsys) -> None:
+    """`severity 1 -- --`: argparse (3.11) handed the value over as [] unchecked."""
+    rc, out, err = run(capsys, "severity", "1", "--", "--")
+    assert (rc, out) == (2, "") and err.count("\n") == 1 and "unknown severity '--'" in err

@@ -25,9 +25,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {visible(message)} (see --help)\n")
 
     def _get_values(self, action: argparse.Action, arg_strings: list[str]):  # type: ignore[override]
-        # `--severity=--`: argparse (3.11) drops the "--" and hands over [] without calling
-        # the type, which then failed deep inside. The value is the text "--", checked.
-        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+        # `--severity=--`, or `severity 1 -- --`: argparse (3.11) drops the "--" and hands
+        # over [] without calling the type, which then failed deep inside. The value is the
+        # text "--", checked.
+        if action.nargs is None and arg_strings == ["--"]:
             return self._get_value(action, "--")
         return super()._get_values(action, arg_strings)
 
