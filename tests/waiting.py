@@ -18,6 +18,7 @@ import asyncio
 import inspect
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 TIMEOUT = 5.0
@@ -28,8 +29,16 @@ POLL = 0.01
 """Seconds between checks when there is no pilot (async) or in ``until_sync`` by default."""
 
 
-def _failure(what: str, timeout: float, last: Any, seen: Callable[[], Any] | None) -> str:
-    message = f"not in {timeout:g}s: {what or 'the condition'}"
+def _named(condition: Callable[[], Any]) -> str:
+    """A condition without a ``what``: where it is written (the line of its lambda)."""
+    code = getattr(condition, "__code__", None)
+    if code is None:
+        return repr(condition)
+    return f"{condition.__name__} at {Path(code.co_filename).name}:{code.co_firstlineno}"
+
+
+def _failure(what: str, condition: Callable[[], Any], timeout: float, last: Any, seen: Any) -> str:
+    message = f"not in {timeout:g}s: {what or _named(condition)}"
     if seen is not None:
         try:
             message += f"; saw {seen()!r}"
@@ -52,7 +61,8 @@ async def until(
 
     ``pilot``: a Textual Pilot; between checks ``await pilot.pause()`` lets the app process
     its pending messages. Without it, ``asyncio.sleep(POLL)`` between checks.
-    ``what``: what is awaited, for the failure message. ``seen``: called on failure to show
+    ``what``: what is awaited, for the failure message (without it, the condition's file
+    and line). ``seen``: called on failure to show
     what there was instead (e.g. the rows on screen); without it, a non-bool last value of
     the condition is shown. On failure with a pilot, the screen stack is named too.
     """
@@ -65,7 +75,7 @@ async def until(
         if last:
             return last
         if loop.time() > deadline:
-            message = _failure(what, timeout, last, seen)
+            message = _failure(what, condition, timeout, last, seen)
             if pilot is not None:
                 message += f"; screens {[type(s).__name__ for s in pilot.app.screen_stack]}"
             raise AssertionError(message)
@@ -91,5 +101,5 @@ def until_sync(
         if last:
             return last
         if time.monotonic() > deadline:
-            raise AssertionError(_failure(what, timeout, last, seen))
+            raise AssertionError(_failure(what, condition, timeout, last, seen))
         time.sleep(poll)
