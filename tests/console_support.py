@@ -1,16 +1,19 @@
 """Shared helpers for console tests: a demo incident on a temporary database, the app
-built by the same factory as the CLI (tui.cli.build_app) with a frozen clock, and a wait
-for the console screen."""
+built by the same factory as the CLI (tui.cli.build_app) with a frozen clock, a wait
+for the console screen, and what the app was asked to notify (``notices``)."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from incident.clock import FrozenClock
 from incident.demo import seed_demo
 from storage.store import Store
+from tests import waiting
 from tui.app import WarRoomApp
 from tui.cli import Launch, build_app
 from tui.screens.console import ConsoleScreen
@@ -31,6 +34,57 @@ def seed_sync(db: Path, at: datetime = FROZEN) -> int:
     return asyncio.run(seed(db, at))
 
 
+class Notice(NamedTuple):
+    """One call of the app's ``notify`` (from the app, a screen or a widget)."""
+
+    message: str
+    title: str
+    severity: str
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.message}" if self.title else self.message
+
+
+def record_notices(app: WarRoomApp) -> WarRoomApp:
+    """Wrap ``app.notify`` (on this instance only) so that ``notices(app)`` lists every
+    notice it was asked to show, in order, whether or not a toast is still up. Screens and
+    widgets notify through ``self.app.notify``, so they are recorded too."""
+    said: list[Notice] = []
+    ask = app.notify
+
+    @functools.wraps(ask)
+    def notify(message, *args, title: str = "", severity: str = "information", **kwargs):
+        said.append(Notice(str(message), title, severity))
+        return ask(message, *args, title=title, severity=severity, **kwargs)
+
+    notify.said = said  # type: ignore[attr-defined]
+    app.notify = notify  # type: ignore[method-assign]
+    return app
+
+
+def notices(app: WarRoomApp) -> list[Notice]:
+    """What ``app`` was asked to notify so far (built by ``make_app``, or passed to
+    ``record_notices`` before it ran)."""
+    said = getattr(app.notify, "said", None)
+    if said is None:
+        raise AssertionError("notices: the app was not built by make_app nor record_notices")
+    return list(said)
+
+
+def said(app: WarRoomApp, text: str) -> bool:
+    """Whether some notice so far holds ``text`` in its message."""
+    return any(text in n.message for n in notices(app))
+
+
+def _recording_notices(factory):
+    @functools.wraps(factory)
+    def build(*args, **kwargs):
+        return record_notices(factory(*args, **kwargs))
+
+    return build
+
+
+@_recording_notices
 def make_app(
     db: Path,
     incident: int | None,
@@ -73,28 +127,24 @@ def hold_journal(app: WarRoomApp) -> asyncio.Event:
 
 
 async def wait_ready(pilot, timeout: float = 10.0) -> ConsoleScreen:
-    """Pause until the console screen is up with its timeline loaded and every pane."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
+    """Wait until the console screen is up with its timeline loaded and every pane."""
+
+    def console() -> ConsoleScreen | None:
         screen = next(
             (s for s in pilot.app.screen_stack if isinstance(s, ConsoleScreen)), None
         )  # (an unsaved dialog may already be open on top of it)
         if screen is not None and screen.ready and screen.query_one("#timeline").entries:
-            await pilot.pause()
             return screen
-        await pilot.pause(0.05)
-    raise AssertionError("the console did not come up")
+        return None
+
+    screen = await waiting.until(console, pilot=pilot, timeout=timeout, what="the console came up")
+    await pilot.pause()
+    return screen
 
 
 async def until(pilot, condition, timeout: float = 5.0) -> None:
-    """Pause until ``condition()`` holds, or fail after ``timeout`` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
+    """(Being replaced by ``tests.waiting.until``; kept while callers move over.)"""
+    await waiting.until(condition, pilot=pilot, timeout=timeout)
 
 
 async def stored(db: Path, incident: int):

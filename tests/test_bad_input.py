@@ -683,21 +683,24 @@ async def _type_notes(db: Path, notes: list[tuple[str, str]]) -> None:
     from textual import events
     from textual.keys import _character_to_key
 
-    from tests.console_support import make_app, wait_ready
+    from tests.console_support import make_app, notices, wait_ready
+    from tests.waiting import until
     from tui.screens.console import ConsoleScreen
     from tui.screens.note import NoteDialog
     from tui.widgets.timeline import TimelinePane
 
     app = make_app(db, 1)
     async with app.run_test(size=(160, 40)) as pilot:
-        await wait_ready(pilot)
+        console = await wait_ready(pilot)
+        timeline = console.query_one(TimelinePane)
+
+        def said_since(n: int, text: str) -> bool:
+            return any(text in x.message for x in notices(app)[n:])
+
         for typed, pasted in notes:
             count("note dialog (Pilot)")
             await pilot.press("n")
-            for _ in range(100):
-                if isinstance(app.screen, NoteDialog):
-                    break
-                await pilot.pause(0.02)
+            await until(lambda: isinstance(app.screen, NoteDialog), pilot=pilot, what="the dialog")
             field = app.screen.query_one("#note-text")
             field.value = ""  # a draft left by an earlier example
             for ch in typed:  # key events as the terminal driver makes them
@@ -712,18 +715,43 @@ async def _type_notes(db: Path, notes: list[tuple[str, str]]) -> None:
             assert held.strip() == expected
             async with await Store.open(db, read_only=True) as s:
                 before = len(await s.events(1))
+            said, rows, dialog = len(notices(app)), len(timeline.entries), app.screen
             await pilot.press("enter")
-            await pilot.pause(0.2)
+            if not expected:  # the dialog says the text cannot be empty and stays open
+                await until(
+                    lambda said=said: said_since(said, "cannot be empty"),
+                    pilot=pilot,
+                    what="refused",
+                )
+            elif "\x00" in expected:  # refused in one notice; the note kept, opened again
+                await until(
+                    lambda said=said, dialog=dialog: (
+                        said_since(said, "NUL")
+                        and isinstance(app.screen, NoteDialog)
+                        and app.screen is not dialog
+                    ),
+                    pilot=pilot,
+                    what="the NUL refused, the note opened again",
+                )
+            else:  # saved: the console shows it
+                await until(
+                    lambda rows=rows: (
+                        isinstance(app.screen, ConsoleScreen) and len(timeline.entries) > rows
+                    ),
+                    pilot=pilot,
+                    what="the note saved and shown",
+                    seen=lambda said=said: notices(app)[said:],
+                )
             async with await Store.open(db, read_only=True) as s:
                 events_ = await s.events(1)
-            if not expected:  # the dialog says the text cannot be empty and stays open
+            if not expected:
                 assert isinstance(app.screen, NoteDialog) and len(events_) == before
                 await pilot.press("escape")
-                await pilot.pause(0.1)
+                await until(lambda: app.screen is console, pilot=pilot, what="the console")
                 continue
             if "\x00" in expected:  # refused in one notice; nothing stored
                 assert len(events_) == before
-                assert any("NUL" in n.message for n in app._notifications)
+                assert said_since(said, "NUL")
                 continue
             assert len(events_) == before + 1
             assert events_[-1].text == expected

@@ -17,6 +17,7 @@ from incident import comms_commands as comms_cmd
 from incident.clock import FrozenClock
 from storage.store import Store
 from tests.console_support import FROZEN, make_app, seed_sync, wait_ready
+from tests.waiting import until
 from tui.screens.contacts import ContactPicker, ContactsDialog
 
 NARROW = (80, 24)
@@ -61,8 +62,10 @@ def app_with(tmp_path, minutes_ago: dict[str, float] | None = None):
 async def comms_tab(pilot) -> None:
     screen = await wait_ready(pilot)
     await pilot.press("4")
-    screen.query_one("#comms-draft", TextArea).cursor_blink = False
-    await pilot.pause(0.2)
+    area = screen.query_one("#comms-draft", TextArea)
+    area.cursor_blink = False
+    await until(lambda: area.region, pilot=pilot, what="the comms tab in front")
+    await pilot.pause()
 
 
 def test_comms_pane_nothing_due_yet(snap_compare, tmp_path):
@@ -85,14 +88,12 @@ def opens(key: str, dialog: type, *keys: str):
     async def run_before(pilot) -> None:
         await wait_ready(pilot)
         await pilot.press(*keys, key)
-        for _ in range(100):
-            if isinstance(pilot.app.screen, dialog):
-                break
-            await pilot.pause(0.02)
-        assert isinstance(pilot.app.screen, dialog)
+        await until(lambda: isinstance(pilot.app.screen, dialog), pilot=pilot, what=dialog.__name__)
         for field in pilot.app.screen.query(Input):
             field.cursor_blink = False
-        await pilot.pause(0.2)
+        box = pilot.app.screen.query_one(".dialog")
+        await until(lambda: box.region, pilot=pilot, what="the dialog laid out")
+        await pilot.pause()
 
     return run_before
 

@@ -5,7 +5,6 @@ user templates, and the warnings as an update comes due."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import stat
@@ -21,7 +20,8 @@ from incident.clock import FrozenClock
 from incident.journal import CadenceSet, CommsSent, Notified
 from incident.playbook import Contact
 from storage.store import Store
-from tests.console_support import FROZEN, make_app, seed, wait_ready
+from tests.console_support import FROZEN, make_app, said, seed, wait_ready
+from tests.waiting import until
 from tui.screens.comms_dialogs import CadenceDialog, SentHistory, WriteFileDialog
 from tui.screens.contacts import ContactPicker, ContactsDialog
 from tui.screens.participants import ParticipantDialog
@@ -56,29 +56,16 @@ async def stored(db: Path, incident: int):
         await store.close()
 
 
-async def until(pilot, condition, timeout: float = 3.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
+async def until_stored(db: Path, incident: int, condition, what: str = ""):
+    """What ``stored`` reads, once ``condition(events, state, drafts, contacts)`` holds."""
+    got = None
 
-
-async def until_stored(db: Path, incident: int, condition, timeout: float = 2.0):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
+    async def check():
+        nonlocal got
         got = await stored(db, incident)
-        if condition(*got):
-            return got
-        if loop.time() > deadline:
-            raise AssertionError(f"not stored in time: {got[2]}")
-        await asyncio.sleep(0.05)
+        return got if condition(*got) else None
 
-
-def notified(app, text: str) -> bool:
-    return any(text in str(n.message) for n in app._notifications)
+    return await until(check, what=what or "stored", seen=lambda: got and got[2])
 
 
 def text_of(screen, selector: str) -> str:
@@ -106,7 +93,7 @@ async def test_each_audience_has_its_own_drafts_and_countdown(tmp_path):
         area.move_cursor(area.document.end)
         await pilot.press(*" A")
         await pilot.press("ctrl+n")  # internal: never updated, so an initial response
-        await until(pilot, lambda: pane.audience == "internal")
+        await until(lambda: pane.audience == "internal", pilot=pilot)
         assert pane.template == "initial"
         assert area.text == (
             "INC-1 · SEV-1 · MITIGATED · Checkout API returning 500 errors\n"
@@ -119,13 +106,13 @@ async def test_each_audience_has_its_own_drafts_and_countdown(tmp_path):
         area.move_cursor(area.document.end)
         await pilot.press(*" B")
         await pilot.press("ctrl+t")
-        await until(pilot, lambda: pane.template == "progress")
+        await until(lambda: pane.template == "progress", pilot=pilot)
         assert (
             "We have identified the root cause as Database connection pool exhaustion." in area.text
             and area.text.startswith("INC-1 · SEV-1")
         )
         await pilot.press("ctrl+n", "ctrl+n")  # executives, then the status page again
-        await until(pilot, lambda: pane.audience == "status-page")
+        await until(lambda: pane.audience == "status-page", pilot=pilot)
         assert area.text.endswith(" A") and pane.template == "progress"
         _, _, drafts, _ = await until_stored(
             db,
@@ -147,7 +134,9 @@ async def test_a_draft_typed_then_the_link_drops_is_there_on_reattach(tmp_path):
         pane = screen.query_one(CommsPane)
         await pilot.click("#comms-draft")
         await pilot.press("ctrl+n", "ctrl+n", "ctrl+t")  # executives, progress
-        await until(pilot, lambda: (pane.audience, pane.template) == ("executives", "progress"))
+        await until(
+            lambda: (pane.audience, pane.template) == ("executives", "progress"), pilot=pilot
+        )
         area = screen.query_one("#comms-draft", TextArea)
         area.move_cursor(area.document.end)
         await pilot.press(*" Board call at 16:00.")
@@ -174,13 +163,13 @@ async def test_send_records_the_exact_text_and_resets_only_that_audience(tmp_pat
         pane = screen.query_one(CommsPane)
         await pilot.click("#comms-draft")
         await pilot.press("ctrl+n", "ctrl+n")
-        await until(pilot, lambda: pane.audience == "executives")
+        await until(lambda: pane.audience == "executives", pilot=pilot)
         await pilot.press("f7", *"Checkout down for 15%.", "enter", *"  Next: 15:30 UTC ")
         text = screen.query_one("#comms-draft", TextArea).text
         assert text == "Checkout down for 15%.\n  Next: 15:30 UTC "
         await pilot.press("ctrl+s")
         exec_label = screen.query_one("#cad-executives", Label)
-        await until(pilot, lambda: not exec_label.has_class("-overdue"))
+        await until(lambda: not exec_label.has_class("-overdue"), pilot=pilot)
         assert str(exec_label.render()) == "exec 15:00"
         assert screen.query_one("#cad-internal").has_class("-overdue")  # not reset
         # Sent an initial response: the next draft for them is a progress update.
@@ -206,29 +195,29 @@ async def test_copy_write_to_a_file_and_the_history(tmp_path):
         screen = await wait_ready(pilot)
         text = screen.query_one("#comms-draft", TextArea).text
         await pilot.press("f2")
-        await until(pilot, lambda: app.clipboard == text)
-        assert notified(app, "to the clipboard (OSC 52")
+        await until(lambda: app.clipboard == text, pilot=pilot)
+        assert said(app, "to the clipboard (OSC 52")
 
         target = tmp_path / "out" / "update.txt"
         target.parent.mkdir(mode=0o755)
         for attempt in range(2):
             await pilot.press("f3")
-            await until(pilot, lambda: isinstance(app.screen, WriteFileDialog))
+            await until(lambda: isinstance(app.screen, WriteFileDialog), pilot=pilot)
             field = app.screen.query_one("#file-path", Input)
             assert field.value.endswith("INC-1-status-page-progress-20261125T150800Z.txt")
             field.value = str(target)
             await pilot.press("enter")
-            await until(pilot, lambda: app.screen is screen)
+            await until(lambda: app.screen is screen, pilot=pilot)
             if attempt == 0:
-                await until(pilot, lambda: target.exists())
+                await until(lambda: target.exists(), pilot=pilot)
                 assert stat.S_IMODE(target.stat().st_mode) == 0o600
                 assert target.read_text(encoding="utf-8") == text + "\n"
                 target.write_text("kept", encoding="utf-8")
-        await until(pilot, lambda: notified(app, "already exists"))
+        await until(lambda: said(app, "already exists"), pilot=pilot)
         assert target.read_text(encoding="utf-8") == "kept"  # never replaced
 
         await pilot.press("1", "h")
-        await until(pilot, lambda: isinstance(app.screen, SentHistory))
+        await until(lambda: isinstance(app.screen, SentHistory), pilot=pilot)
         history = app.screen.query_one("#history-list", OptionList)
         assert history.option_count == 2
         first = str(history.get_option_at_index(0).prompt)
@@ -237,14 +226,16 @@ async def test_copy_write_to_a_file_and_the_history(tmp_path):
         )
         assert DEMO_PROGRESS in first
         app.screen.query_one("#history-audience").value = "internal"
-        await until(pilot, lambda: "Nothing sent yet" in str(history.get_option_at_index(0).prompt))
+        await until(
+            lambda: "Nothing sent yet" in str(history.get_option_at_index(0).prompt), pilot=pilot
+        )
         app.screen.query_one("#history-audience").value = "__all__"
-        await until(pilot, lambda: history.option_count == 2)
+        await until(lambda: history.option_count == 2, pilot=pilot)
         history.focus()
         await pilot.press("enter")
-        await until(pilot, lambda: app.clipboard == DEMO_PROGRESS)
+        await until(lambda: app.clipboard == DEMO_PROGRESS, pilot=pilot)
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen is screen)
+        await until(lambda: app.screen is screen, pilot=pilot)
 
 
 async def test_edit_in_editor_on_a_private_temporary_file(tmp_path, monkeypatch):
@@ -267,7 +258,7 @@ async def test_edit_in_editor_on_a_private_temporary_file(tmp_path, monkeypatch)
         area = screen.query_one("#comms-draft", TextArea)
         before = area.text
         await pilot.press("f4")
-        await until(pilot, lambda: area.text == before + " Edited in vim.")
+        await until(lambda: area.text == before + " Edited in vim.", pilot=pilot)
         mode, path = seen.read_text().split(" ", 1)
         assert mode == "0o600" and not os.path.exists(path)  # private, then removed
         _, _, drafts, _ = await until_stored(
@@ -277,11 +268,11 @@ async def test_edit_in_editor_on_a_private_temporary_file(tmp_path, monkeypatch)
 
         monkeypatch.setenv("EDITOR_FAILS", "1")
         await pilot.press("f4")
-        await until(pilot, lambda: notified(app, "exited with status 3"))
+        await until(lambda: said(app, "exited with status 3"), pilot=pilot)
         assert area.text == before + " Edited in vim."
         monkeypatch.setenv("EDITOR", "")
         await pilot.press("f4")
-        await until(pilot, lambda: notified(app, "$EDITOR is not set"))
+        await until(lambda: said(app, "$EDITOR is not set"), pilot=pilot)
 
 
 # ---------------------------------------------------------------------- cadence
@@ -292,17 +283,17 @@ async def test_the_cadence_dialog_records_overrides_for_this_severity(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_ready(pilot)
         await pilot.press("u")
-        await until(pilot, lambda: isinstance(app.screen, CadenceDialog))
+        await until(lambda: isinstance(app.screen, CadenceDialog), pilot=pilot)
         dialog = app.screen
         assert dialog.query_one(".dialog").border_title == "Update cadence at SEV-1"
         dialog.query_one("#cadence-internal", Input).value = "soon"
         await pilot.press("enter")
-        await until(pilot, lambda: notified(app, "give minutes from 1 to 1440"))
+        await until(lambda: said(app, "give minutes from 1 to 1440"), pilot=pilot)
         assert app.screen is dialog
         dialog.query_one("#cadence-internal", Input).value = "off"
         dialog.query_one("#cadence-executives", Input).value = "60"
         await pilot.press("enter")
-        await until(pilot, lambda: text_of(screen, "#cad-executives") == "exec 22:00")
+        await until(lambda: text_of(screen, "#cad-executives") == "exec 22:00", pilot=pilot)
         assert text_of(screen, "#cad-internal") == "int off"
         assert screen.query_one("#cad-internal").has_class("-none")
     events, state, _, _ = await stored(db, incident)
@@ -332,7 +323,7 @@ async def test_notification_ticks_offer_the_emergency_contacts(tmp_path):
         assert prompts() == ["☐ All hands", "☐ Executives"]  # SEV-1 in the playbook
 
         await pilot.press("space")
-        await until(pilot, lambda: isinstance(app.screen, ContactPicker))
+        await until(lambda: isinstance(app.screen, ContactPicker), pilot=pilot)
         options = app.screen.query_one("#pick-contact", OptionList)
         shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert shown == [
@@ -343,18 +334,18 @@ async def test_notification_ticks_offer_the_emergency_contacts(tmp_path):
             "Nobody in particular",
         ]
         await pilot.press("down", "down", "down", "enter")
-        await until(pilot, lambda: prompts()[0].startswith("☑"))
+        await until(lambda: prompts()[0].startswith("☑"), pilot=pilot)
         assert prompts()[0] == "☑ All hands  15:08Z via @customer-support"
 
         await pilot.press("down", "enter")  # Executives: the picker, cancelled
-        await until(pilot, lambda: isinstance(app.screen, ContactPicker))
+        await until(lambda: isinstance(app.screen, ContactPicker), pilot=pilot)
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen is screen)
-        await pilot.pause(0.2)
-        assert prompts()[1] == "☐ Executives"
+        await until(lambda: app.screen is screen, pilot=pilot)
+        await pilot.pause()
+        assert prompts()[1] == "☐ Executives"  # (and nothing stored for them: see below)
 
         await pilot.press("up", "space")  # untick: no picker
-        await until(pilot, lambda: prompts()[0] == "☐ All hands")
+        await until(lambda: prompts()[0] == "☐ All hands", pilot=pilot)
     events, state, _, _ = await stored(db, incident)
     assert [e.payload for e in events[-2:]] == [
         Notified(party="All hands", contact="@customer-support"),
@@ -370,7 +361,7 @@ async def test_the_contacts_dialog_edits_the_roster_offered_when_assigning(tmp_p
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_ready(pilot)
         await pilot.press("c")
-        await until(pilot, lambda: isinstance(app.screen, ContactsDialog))
+        await until(lambda: isinstance(app.screen, ContactsDialog), pilot=pilot)
         dialog = app.screen
         assert [c.role for c in dialog.rows()][:5] == [
             "On-Call Engineer",
@@ -382,18 +373,18 @@ async def test_the_contacts_dialog_edits_the_roster_offered_when_assigning(tmp_p
         dialog.query_one("#role-5", Input).value = ""
         dialog.query_one("#who-5", Input).value = "@nobody"  # a contact without a role
         await pilot.press("enter")
-        await until(pilot, lambda: notified(app, "needs a role"))
+        await until(lambda: said(app, "needs a role"), pilot=pilot)
         assert app.screen is dialog
         dialog.query_one("#who-4", Input).value = "@cto"
         dialog.query_one("#who-5", Input).value = ""
         await pilot.press("ctrl+n")
-        await until(pilot, lambda: app.focused is dialog.query_one("#role-6", Input))
+        await until(lambda: app.focused is dialog.query_one("#role-6", Input), pilot=pilot)
         await pilot.press(*"Scribe", "tab", *"@bob", "enter")
-        await until(pilot, lambda: app.screen is screen)
-        await until(pilot, lambda: notified(app, "Emergency contacts saved (6)"))
+        await until(lambda: app.screen is screen, pilot=pilot)
+        await until(lambda: said(app, "Emergency contacts saved (6)"), pilot=pilot)
 
         await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, ParticipantDialog))
+        await until(lambda: isinstance(app.screen, ParticipantDialog), pilot=pilot)
         suggest = app.screen.query_one("#p-suggest", OptionList)
         prompts = [str(suggest.get_option_at_index(i).prompt) for i in range(suggest.option_count)]
         assert "☎ Executive Escalation → @cto" in prompts
@@ -401,7 +392,7 @@ async def test_the_contacts_dialog_edits_the_roster_offered_when_assigning(tmp_p
         suggest.highlighted = prompts.index("☎ Executive Escalation → @cto")
         suggest.focus()
         await pilot.press("enter")
-        await until(pilot, lambda: app.screen.query_one("#p-name", Input).value == "@cto")
+        await until(lambda: app.screen.query_one("#p-name", Input).value == "@cto", pilot=pilot)
         await pilot.press("escape")
     _, _, _, roster = await stored(db, incident)
     assert roster[4] == Contact(role="Executive Escalation", contact="@cto")
@@ -422,16 +413,16 @@ async def test_user_templates_are_used_and_broken_ones_reported(tmp_path):
     app = make_app(db, incident)
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_ready(pilot)
-        assert notified(
+        assert said(
             app, "progress.txt: unknown placeholder [isue]; using the built-in progress update"
         )
-        assert notified(app, "resolution.txt: it is empty; using the built-in resolution")
+        assert said(app, "resolution.txt: it is empty; using the built-in resolution")
         area = screen.query_one("#comms-draft", TextArea)
         assert area.text.startswith("We have identified the root cause as Database")
         await pilot.click("#comms-draft")
         await pilot.press("ctrl+t", "ctrl+t")  # progress → resolution → initial
         pane = screen.query_one(CommsPane)
-        await until(pilot, lambda: pane.template == "initial")
+        await until(lambda: pane.template == "initial", pilot=pilot)
         assert area.text == "INC-1: checkout-api is degraded.\nNext update by 15:24 UTC."
 
 
@@ -456,17 +447,17 @@ async def test_a_warning_before_the_update_is_due_then_overdue(tmp_path):
         area = screen.query_one("#comms-draft", TextArea)
         assert area.text.endswith("Next update by 15:24 UTC.")
         clock.advance(minutes=12, seconds=30)
-        await until(pilot, lambda: bar.parts["update"].state == "-soon")
+        await until(lambda: bar.parts["update"].state == "-soon", pilot=pilot)
         # An untouched draft follows the clock: sent now, it promises the next by 15:36.
-        await until(pilot, lambda: area.text.endswith("Next update by 15:36 UTC."))
+        await until(lambda: area.text.endswith("Next update by 15:36 UTC."), pilot=pilot)
         assert bar.parts["update"] == Part("✉ page 02:30", "-soon")
-        assert notified(app, "Update to Status page due in 02:30 (15:23 UTC)")
+        assert said(app, "Update to Status page due in 02:30 (15:23 UTC)")
         assert screen.query_one("#cad-internal").has_class("-soon")
         assert not bells
         clock.advance(minutes=3)
-        await until(pilot, lambda: bar.parts["update"].state == "-overdue")
+        await until(lambda: bar.parts["update"].state == "-overdue", pilot=pilot)
         assert bar.parts["update"] == Part("✉ page OVERDUE 00:30", "-overdue")
-        assert notified(app, "Update to Executives is OVERDUE (was due 15:23 UTC)")
+        assert said(app, "Update to Executives is OVERDUE (was due 15:23 UTC)")
         assert len(bells) == 3  # one per audience gone late
         assert screen.query_one(CommsPane).has_class("-overdue")
         assert clock.now() == FROZEN + timedelta(minutes=15, seconds=30)

@@ -4,7 +4,6 @@ event in the store, and the console shows it; untrusted text is never taken as m
 
 from __future__ import annotations
 
-import asyncio
 import html
 from datetime import UTC
 from pathlib import Path
@@ -33,9 +32,9 @@ from tests.console_support import (
     make_app,
     seed,
     stored,
-    until,
     wait_ready,
 )
+from tests.waiting import until
 from tui.cli import Launch, build_app
 from tui.screens.console import FIRST_PAGE, ConsoleScreen
 from tui.screens.note import NoteDialog
@@ -49,23 +48,41 @@ DEMO_DRAFT = "Fix for token-refresh leak passed expedited review"
 
 
 async def saved_draft(pilot, db: Path, incident: int, key: str, text: str) -> None:
-    """Wait (at most a second) until the autosave has written ``text`` under ``key``."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 1.0
-    while (await stored(db, incident))[2].get(key) != text:
-        assert loop.time() < deadline, f"{key} not autosaved within a second"
-        await pilot.pause(0.05)
+    """Wait (at most a second: the autosave's promise) until it has written ``text`` under
+    ``key``."""
+
+    async def written() -> bool:
+        return (await stored(db, incident))[2].get(key) == text
+
+    await until(written, pilot=pilot, timeout=1.0, what=f"{key} autosaved within a second")
+
+
+async def no_note_drafts(pilot, db: Path, incident: int) -> None:
+    """Wait until the store holds no note draft (a cancel or a save clears them)."""
+
+    async def cleared() -> bool:
+        return note_drafts((await stored(db, incident))[2]) == {}
+
+    await until(cleared, pilot=pilot, what="the note drafts cleared from the store")
+
+
+def worker(pilot, action: str):
+    """The running worker of the console's ``@work`` action ``action`` (e.g. one waiting on
+    the dialog it opened)."""
+    running = [w for w in pilot.app.workers if w.name == action and not w.is_finished]
+    assert len(running) == 1, f"{action}: running workers {list(pilot.app.workers)}"
+    return running[0]
 
 
 async def open_dialog(pilot, key: str, kind: type):
     await pilot.press(key)
-    await until(pilot, lambda: isinstance(pilot.app.screen, kind))
+    await until(lambda: isinstance(pilot.app.screen, kind), pilot=pilot)
     await pilot.pause()
     return pilot.app.screen
 
 
 async def back_to_console(pilot) -> ConsoleScreen:
-    await until(pilot, lambda: isinstance(pilot.app.screen, ConsoleScreen))
+    await until(lambda: isinstance(pilot.app.screen, ConsoleScreen), pilot=pilot)
     await pilot.pause()
     return pilot.app.screen
 
@@ -111,7 +128,7 @@ async def test_note_escape_cancels_then_enter_saves(tmp_path):
         await saved_draft(pilot, db, incident, dialog.key("action"), "xy")
         await pilot.press("escape")
         screen = await back_to_console(pilot)
-        await pilot.pause(0.2)
+        await no_note_drafts(pilot, db, incident)
         assert rows(screen) == shown
         events, _, drafts = await stored(db, incident)
         assert events == before
@@ -125,9 +142,9 @@ async def test_note_escape_cancels_then_enter_saves(tmp_path):
         await saved_draft(pilot, db, incident, dialog.key("action"), "Merged")
         await pilot.press("enter")
         screen = await back_to_console(pilot)
-        await until(pilot, lambda: "DB ok" in rows(screen))
+        await until(lambda: "DB ok" in rows(screen), pilot=pilot)
         assert rows(screen)[-1] == "DB ok"
-        await pilot.pause(0.2)
+        await no_note_drafts(pilot, db, incident)
     events, _, drafts = await stored(db, incident)
     assert len(events) == len(before) + 1
     saved = events[-1]
@@ -154,7 +171,7 @@ async def test_an_unsaved_note_reopens_by_itself_on_the_next_attach(tmp_path):
     app = make_app(db, incident)
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot)
-        await until(pilot, lambda: isinstance(app.screen, NoteDialog))  # no key pressed
+        await until(lambda: isinstance(app.screen, NoteDialog), pilot=pilot)  # no key pressed
         box = app.screen.query_one("#note-text", Input)
         assert box.value == "DBA paged"
         assert "restored, not saved yet" in str(app.screen.query_one("#note-dialog").border_title)
@@ -162,7 +179,7 @@ async def test_an_unsaved_note_reopens_by_itself_on_the_next_attach(tmp_path):
         assert box.value == "DBA paged!"
         await pilot.press("enter")
         screen = await back_to_console(pilot)
-        await until(pilot, lambda: rows(screen)[-1] == "DBA paged!")
+        await until(lambda: rows(screen)[-1] == "DBA paged!", pilot=pilot)
     events, _, drafts = await stored(db, incident)
     assert [e.text for e in events[len(before) :]] == ["DBA paged!"]
     assert note_drafts(drafts) == {}
@@ -192,23 +209,23 @@ async def test_a_new_note_never_merges_a_draft_left_unsaved(tmp_path):
     gate = hold_journal(app)
     async with app.run_test(size=SIZE) as pilot:
         try:
-            await until(pilot, lambda: isinstance(app.screen, ConsoleScreen))
+            await until(lambda: isinstance(app.screen, ConsoleScreen), pilot=pilot)
             await pilot.press("n", *"KTYPED-5", "enter")  # typed before it is ready
         finally:
             gate.set()
         await wait_ready(pilot)
         await until(
-            pilot,
             lambda: (
                 isinstance(app.screen, NoteDialog)
                 and app.screen.query_one("#note-text", Input).value == "KTYPED-4"
             ),
+            pilot=pilot,
         )
         events, _, _ = await stored(db, incident)
         assert [e.text for e in events[len(before) :]] == ["KTYPED-5"]
         await pilot.press("enter")
         await back_to_console(pilot)
-        await until(pilot, lambda: app.state.last_event_id == events[-1].id + 1)
+        await until(lambda: app.state.last_event_id == events[-1].id + 1, pilot=pilot)
     events, _, drafts = await stored(db, incident)
     assert [e.text for e in events[len(before) :]] == ["KTYPED-5", "KTYPED-4"]
     assert note_drafts(drafts) == {}
@@ -239,13 +256,15 @@ async def test_a_refused_note_is_kept_and_reopens(tmp_path, monkeypatch):
         dialog = await open_dialog(pilot, "n", NoteDialog)
         prefix = dialog.key("text").rpartition(".")[0]
         await pilot.press(*"Kept note", "enter")
-        await until(pilot, lambda: len(calls) == 1)
-        await until(pilot, lambda: isinstance(app.screen, NoteDialog) and app.screen is not dialog)
+        await until(lambda: len(calls) == 1, pilot=pilot)
+        await until(
+            lambda: isinstance(app.screen, NoteDialog) and app.screen is not dialog, pilot=pilot
+        )
         assert app.screen.query_one("#note-text", Input).value == "Kept note"
         await saved_draft(pilot, db, incident, prefix + ".text", "Kept note")
         await pilot.press("enter")
         screen = await back_to_console(pilot)
-        await until(pilot, lambda: rows(screen)[-1] == "Kept note")
+        await until(lambda: rows(screen)[-1] == "Kept note", pilot=pilot)
     assert [c["drafts_done"] for c in calls] == [prefix, prefix]
     events, _, drafts = await stored(db, incident)
     assert [e.text for e in events[len(before) :]] == ["Kept note"]
@@ -261,9 +280,10 @@ async def test_severity_dialog_shows_criteria_and_records_the_choice(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot)
         await open_dialog(pilot, "s", SeverityDialog)
+        action = worker(pilot, "action_severity")  # waiting on the dialog
         await pilot.press("down", "escape")  # Escape: nothing is recorded
         await back_to_console(pilot)
-        await pilot.pause(0.3)
+        await until(lambda: action.is_finished, pilot=pilot, what="the severity action done")
         assert (await stored(db, incident))[0] == before
         dialog = await open_dialog(pilot, "s", SeverityDialog)
         shown = "\n".join(text_of(w) for w in dialog.query(Label))
@@ -282,7 +302,7 @@ async def test_severity_dialog_shows_criteria_and_records_the_choice(tmp_path):
         assert options.highlighted_option.id == "SEV-2"
         await pilot.press("tab", *"EU only", "enter")
         screen = await back_to_console(pilot)
-        await until(pilot, lambda: app.state.severity is Severity.SEV2)
+        await until(lambda: app.state.severity is Severity.SEV2, pilot=pilot)
         await pilot.pause()
         assert screen.query_one(StatusBar).parts["sev"] == Part("SEV-2", "-sev2")
         assert rows(screen)[-1] == "Severity lowered SEV-1 → SEV-2: EU only"
@@ -311,7 +331,7 @@ async def test_status_resolved_with_resolution_fields(tmp_path):
         await pilot.press("tab", *"Fix leak")
         await pilot.press("tab", *"v2.3.2", "enter")
         screen = await back_to_console(pilot)
-        await until(pilot, lambda: app.state.status is Status.RESOLVED)
+        await until(lambda: app.state.status is Status.RESOLVED, pilot=pilot)
         await pilot.pause()
         parts = screen.query_one(StatusBar).parts
         assert "RESOLVED" in parts["status"].text
@@ -349,7 +369,7 @@ async def test_status_mitigated_from_active(tmp_path):
         dialog.query_one("#res-immediate", Input).clear()
         await pilot.press(*"Rollback", "enter")
         await back_to_console(pilot)
-        await until(pilot, lambda: app.state.status is Status.MITIGATED)
+        await until(lambda: app.state.status is Status.MITIGATED, pilot=pilot)
     events, _, _ = await stored(db, incident)
     p = events[-1].payload
     assert isinstance(p, StatusChanged) and p.previous is Status.ACTIVE
@@ -390,12 +410,12 @@ async def test_participant_suggestion_fills_name_and_other_role(tmp_path):
         await pilot.press("enter")  # opens the list
         await pilot.pause()
         await pilot.press("end", "enter")
-        await until(pilot, lambda: role.value == OTHER)
+        await until(lambda: role.value == OTHER, pilot=pilot)
         await pilot.pause()
         assert not other.disabled and app.focused is other
         await pilot.press(*"Scribe", "enter")
         screen = await back_to_console(pilot)
-        await until(pilot, lambda: picked.delegates[0] in app.state.participants)
+        await until(lambda: picked.delegates[0] in app.state.participants, pilot=pilot)
         await pilot.pause()
         assert rows(screen)[-1] == f"{picked.delegates[0]} joined as Scribe"
     events, state, _ = await stored(db, incident)
@@ -418,7 +438,7 @@ async def test_participant_named_role(tmp_path):
         assert app.screen is dialog
         await pilot.press(*"@carol", "enter")
         await back_to_console(pilot)
-        await until(pilot, lambda: "@carol" in app.state.participants)
+        await until(lambda: "@carol" in app.state.participants, pilot=pilot)
     events, _, _ = await stored(db, incident)
     assert (events[-1].payload.name, events[-1].payload.role) == ("@carol", "technical_lead")
     assert events[-1].text == "@carol joined as Technical Lead"
@@ -438,7 +458,7 @@ async def test_phase_dialog_moves_to_the_next_phase(tmp_path):
         assert options.highlighted_option.id == "fix"
         await pilot.press("enter")
         screen = await back_to_console(pilot)
-        await until(pilot, lambda: app.state.phase is PhaseId.FIX)
+        await until(lambda: app.state.phase is PhaseId.FIX, pilot=pilot)
         await pilot.pause()
         assert screen.query_one(StatusBar).parts["phase"].text.startswith("P3 ")
         assert rows(screen)[-1].startswith("Phase 3: ")
@@ -465,7 +485,7 @@ async def test_correct_the_selected_entry_and_retract_another(tmp_path):
         dialog.query_one("#note-text", Input).clear()
         await pilot.press(*"Leak in refresh", "enter")
         screen = await back_to_console(pilot)
-        await until(pilot, lambda: "Leak in refresh ✎" in rows(screen))
+        await until(lambda: "Leak in refresh ✎" in rows(screen), pilot=pilot)
 
         # Retract the entry above it.
         await pilot.press("up", "up")
@@ -478,7 +498,7 @@ async def test_correct_the_selected_entry_and_retract_another(tmp_path):
         dialog.query_one("#note-text", Input).focus()
         await pilot.press("enter")
         screen = await back_to_console(pilot)
-        await until(pilot, lambda: f"{target.text} (retracted)" in rows(screen))
+        await until(lambda: f"{target.text} (retracted)" in rows(screen), pilot=pilot)
     events, _, _ = await stored(db, incident)
     fix, retraction = events[-2:]
     assert len(events) == len(before) + 2
@@ -522,22 +542,22 @@ async def test_untrusted_text_is_shown_literally_and_sanitised(tmp_path):
         dialog.query_one("#note-text", Input).value = NASTY  # as if pasted
         await pilot.press("enter")
         screen = await back_to_console(pilot)
-        await until(pilot, lambda: any("pwned" in r for r in rows(screen)))
-        await pilot.pause(0.3)
+        await until(lambda: any("pwned" in r for r in rows(screen)), pilot=pilot)
         row = rows(screen)[-1]
         assert row == "[bold]x[/] [link=http://e]y[/link] ␛]0;pwned␇"
         assert screen.query_one(StatusBar).parts["title"].text == "[b]Title[/b] ␛]0;t␇"
         tabs = screen.query_one("#log-tabs")
         assert str(tabs.get_tab("log-s2").label) == "[i]src␛[2J"
         await pilot.press("z")  # the timeline full width: the whole row is on screen
-        await pilot.pause(0.2)
+        logs = screen.query_one("#logs")
+        await until(lambda: not logs.region, pilot=pilot, what="the timeline zoomed")
         svg = html.unescape(app.export_screenshot()).replace("\xa0", " ")
         assert "\x1b" not in svg and "\x07" not in svg
         assert "[bold]x[/] [link=http://e]y[/link] ␛]0;pwned␇" in svg
         assert "[red]mallory[/] joined as Operations" in svg
         assert "[b]Title[/b]" in svg
         await pilot.press("z", "3")
-        await pilot.pause(0.2)
+        await until(lambda: logs.region, pilot=pilot, what="the logs pane back on screen")
         assert "[i]src␛[2J" in app.export_screenshot()
 
         # The participant dialog lists the name literally too.

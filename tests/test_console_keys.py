@@ -3,7 +3,6 @@ review, and two consoles (or a console and the CLI) on one database."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
@@ -12,7 +11,8 @@ from textual.widgets import Input, Static, Tabs, TextArea
 from incident import commands as cmd
 from incident.clock import FrozenClock
 from storage.store import Store
-from tests.console_support import FROZEN, make_app, seed, until, wait_ready
+from tests.console_support import FROZEN, make_app, notices, said, seed, wait_ready
+from tests.waiting import until
 from tui.actions import ACTIONS
 from tui.screens.comms_dialogs import CadenceDialog, SentHistory, WriteFileDialog
 from tui.screens.console import PANES, ConsoleScreen
@@ -79,7 +79,7 @@ async def test_every_action_key_does_something(tmp_path, monkeypatch):
         for a in ACTIONS:
             if a.action in DIALOG_OF:
                 await pilot.press(a.key)
-                await until(pilot, lambda a=a: isinstance(app.screen, DIALOG_OF[a.action]))
+                await until(lambda a=a: isinstance(app.screen, DIALOG_OF[a.action]), pilot=pilot)
                 await pilot.pause()
                 if a.action == "correct":
                     assert "Correct entry #" in str(app.screen.query_one(".dialog").border_title)
@@ -90,7 +90,7 @@ async def test_every_action_key_does_something(tmp_path, monkeypatch):
                     assert "  ?  Help" in text
                     assert "Immediate actions (the playbook)" in text
                 await pilot.press("escape")
-                await until(pilot, lambda: app.screen is screen)
+                await until(lambda: app.screen is screen, pilot=pilot)
             elif a.action == "zoom":
                 await pilot.press(a.key)
                 assert screen.maximized is screen.query_one("#timeline")
@@ -129,10 +129,7 @@ async def test_every_action_key_does_something(tmp_path, monkeypatch):
                 assert app.clipboard == screen.query_one("#comms-draft", TextArea).text != ""
             elif a.action == "comms('editor')":
                 await pilot.press(a.key)  # $EDITOR is unset here: it says so
-                await until(
-                    pilot,
-                    lambda: any("$EDITOR is not set" in str(n.message) for n in app._notifications),
-                )
+                await until(lambda: said(app, "$EDITOR is not set"), pilot=pilot)
             elif a.action == "quit":
                 continue  # last: checked below
             else:  # pragma: no cover - a new action needs a check here
@@ -164,11 +161,11 @@ async def test_the_incident_comes_first_and_keys_typed_before_the_panes_are_kept
     app = make_app(db, incident)
     async with app.run_test(size=WIDE) as pilot:
         await until(
-            pilot,
             lambda: (
                 isinstance(app.screen, ConsoleScreen)
                 and app.screen.query_one(TimelinePane).table.row_count > 0
             ),
+            pilot=pilot,
         )
         screen = app.screen
         assert not screen.ready
@@ -178,13 +175,13 @@ async def test_the_incident_comes_first_and_keys_typed_before_the_panes_are_kept
         await pilot.press("3", "z")  # go to the logs and zoom them: nothing to act on yet
         await pilot.pause()
         assert screen.maximized is None and pane_of(screen) == "timeline"
-        await until(pilot, lambda: asked)  # asked for once the rows are on screen
+        await until(lambda: asked, pilot=pilot)  # asked for once the rows are on screen
         screen.call_later(mount_panes, screen)
-        await until(pilot, lambda: screen.ready)
-        await until(pilot, lambda: screen.maximized is not None)
+        await until(lambda: screen.ready, pilot=pilot)
+        await until(lambda: screen.maximized is not None, pilot=pilot)
         assert [p.id for p in screen.query(".pane")] == list(PANES)
         footer = screen.query_one("Footer")
-        await until(pilot, lambda: len(footer.children) > 0)  # its keys are drawn
+        await until(lambda: len(footer.children) > 0, pilot=pilot)  # its keys are drawn
         assert pane_of(screen) == "logs" and screen.maximized.id == "logs"
 
 
@@ -233,35 +230,42 @@ async def test_command_palette_offers_the_actions_and_runs_them(tmp_path):
         assert {a.title for a in ACTIONS if a.action != "quit"} <= offered
 
         await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await until(lambda: isinstance(app.screen, CommandPalette), pilot=pilot)
         palette = app.screen
         await pilot.press(*"severity")
         commands = palette.query_one(CommandList)
-        await until(pilot, lambda: commands.option_count > 0)
-        await pilot.pause(0.2)
-        prompts = [
-            str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)
-        ]
-        assert any("Change severity" in p for p in prompts), prompts
+
+        def prompts() -> list[str]:
+            return [
+                str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)
+            ]
+
+        await until(
+            lambda: prompts() and "Change severity" in prompts()[0],  # what down, enter picks
+            pilot=pilot,
+            what="the palette's search for severity done",
+            seen=prompts,
+        )
+        assert any("Change severity" in p for p in prompts()), prompts()
         await pilot.press("down", "enter")
-        await until(pilot, lambda: isinstance(app.screen, SeverityDialog))
+        await until(lambda: isinstance(app.screen, SeverityDialog), pilot=pilot)
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen is screen)
+        await until(lambda: app.screen is screen, pilot=pilot)
 
         # Every title can be found by its own name.
         await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await until(lambda: isinstance(app.screen, CommandPalette), pilot=pilot)
         app.screen.query_one(Input).value = "Go to Logs"
         commands = app.screen.query_one(CommandList)
         await until(
-            pilot,
             lambda: (
                 commands.option_count > 0
                 and "Go to Logs" in str(commands.get_option_at_index(0).prompt)
             ),
+            pilot=pilot,
         )
         await pilot.press("down", "enter")
-        await until(pilot, lambda: app.screen is screen and pane_of(screen) == "logs")
+        await until(lambda: app.screen is screen and pane_of(screen) == "logs", pilot=pilot)
 
 
 # ---------------------------------------------------------------------- read-only
@@ -282,16 +286,30 @@ async def test_read_only_review_writes_nothing(tmp_path):
     async with app.run_test(size=WIDE) as pilot:
         screen = await ready(pilot)
         assert screen.query_one(StatusBar).parts["mode"] == Part("READ-ONLY", "-readonly")
-        for key in ("n", "s", "t", "a", "p", "e", "plus"):
+
+        def refusals() -> list[str]:
+            return [n.message for n in notices(app) if "read-only review" in n.message]
+
+        keys = ("n", "s", "t", "a", "p", "e", "plus")
+        for key in keys:
             await pilot.press(key)
-        await pilot.pause(0.1)
+        await until(
+            lambda: len(refusals()) >= len(keys),
+            pilot=pilot,
+            what="each key refused",
+            seen=refusals,
+        )
         assert app.screen is screen  # no dialog opened
         screen.query_one("#checklist").focus()
         await pilot.press("space", "enter")  # tick, or move phase: refused
-        await pilot.pause(0.2)
+        await until(
+            lambda: len(refusals()) >= len(keys) + 2,
+            pilot=pilot,
+            what="the tick and the phase refused",
+            seen=refusals,
+        )
         assert app.screen is screen
-        refusals = [n.message for n in app._notifications if "read-only review" in n.message]
-        assert len(refusals) >= 8
+        assert len(refusals()) >= 8
         offered = {c.title for c in app.get_system_commands(screen)}
         assert "Add timeline note" not in offered
     assert await count(db, incident) == before
@@ -315,11 +333,12 @@ async def test_a_note_from_another_process_shows_within_a_second(tmp_path):
             await store.append(cmd.note(FrozenClock(FROZEN), state, "From the CLI", owner="@bob"))
         finally:
             await store.close()
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        while "From the CLI" not in timeline_texts(screen):
-            assert loop.time() - start < 1.0, "not shown within a second"
-            await pilot.pause(0.05)
+        await until(
+            lambda: "From the CLI" in timeline_texts(screen),
+            pilot=pilot,
+            timeout=1.0,
+            what="the note shown within a second",
+        )
         table = screen.query_one(TimelinePane).table
         assert table.cursor_row == table.row_count - 1  # still following the newest
 
@@ -332,21 +351,24 @@ async def test_two_consoles_on_one_database(tmp_path):
         s1 = await wait_ready(p1)
         s2 = await wait_ready(p2)
         await p2.press("n")
-        await until(p2, lambda: isinstance(second.screen, NoteDialog))
+        await until(lambda: isinstance(second.screen, NoteDialog), pilot=p2)
         second.screen.query_one("#note-text", Input).value = "Second console"
         await p2.press("enter")
-        await until(p2, lambda: "Second console" in timeline_texts(s2))
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        while "Second console" not in timeline_texts(s1):
-            assert loop.time() - start < 1.0, "not shown within a second"
-            await p1.pause(0.05)
+        await until(lambda: "Second console" in timeline_texts(s2), pilot=p2)
+        await until(
+            lambda: "Second console" in timeline_texts(s1),
+            pilot=p1,
+            timeout=1.0,
+            what="the note shown in the first console within a second",
+        )
         # And a state change the other way: the status bar of the second follows.
         await p1.press("p")
-        await until(p1, lambda: isinstance(first.screen, PhaseDialog))
+        await until(lambda: isinstance(first.screen, PhaseDialog), pilot=p1)
         await p1.press("enter")
-        start = loop.time()
-        while not s2.query_one(StatusBar).parts["phase"].text.startswith("P3 "):
-            assert loop.time() - start < 1.0, "phase not shown within a second"
-            await p2.pause(0.05)
+        await until(
+            lambda: s2.query_one(StatusBar).parts["phase"].text.startswith("P3 "),
+            pilot=p2,
+            timeout=1.0,
+            what="the phase shown in the second console within a second",
+        )
     assert await count(db, incident) == 28 + 2

@@ -7,7 +7,8 @@ from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
 from incident.model import Severity
 from storage.store import Store
-from tests.console_support import FROZEN, make_app, seed, until, wait_ready
+from tests.console_support import FROZEN, make_app, seed, wait_ready
+from tests.waiting import until
 
 
 async def test_a_note_from_elsewhere_redraws_the_timeline_not_every_pane(tmp_path):
@@ -26,7 +27,7 @@ async def test_a_note_from_elsewhere_redraws_the_timeline_not_every_pane(tmp_pat
             state = await other.load_state(incident)
             saved = await other.append(cmd.note(clock, state, "from another console"))
         timeline = screen.query_one("#timeline")
-        await until(pilot, lambda: any(e.event.id == saved.id for e in timeline.entries))
+        await until(lambda: any(e.event.id == saved.id for e in timeline.entries), pilot=pilot)
         assert app.state is not None and app.state.last_event_id == saved.id
         assert redraws == []
         async with await Store.open(db) as other:
@@ -34,7 +35,7 @@ async def test_a_note_from_elsewhere_redraws_the_timeline_not_every_pane(tmp_pat
             changed = await other.append(
                 cmd.set_severity(clock, state, Severity.SEV2, reason="spreading")
             )
-        await until(pilot, lambda: changed.id in redraws)
+        await until(lambda: changed.id in redraws, pilot=pilot)
         assert app.state.severity is Severity.SEV2
 
 
@@ -66,7 +67,7 @@ async def test_a_note_from_elsewhere_makes_its_own_row_not_every_row_again(tmp_p
             saved = await other.append(
                 cmd.note(clock.advance(minutes=5) and clock, state, "one more")
             )
-        await until(pilot, lambda: any(e.id == saved.id for e in pane.entries))
+        await until(lambda: any(e.id == saved.id for e in pane.entries), pilot=pilot)
         assert built == [1] and len(pane.entries) == before + 1
         assert pane.table.row_count == len(pane.entries)
         assert pane.entries[-1].text == "one more"
@@ -75,5 +76,5 @@ async def test_a_note_from_elsewhere_makes_its_own_row_not_every_row_again(tmp_p
             fix = await other.append(
                 timeline_cmd.correct(clock, state, saved, text="one more, fixed")
             )
-        await until(pilot, lambda: any(e.id == fix.id for e in pane.entries))
+        await until(lambda: any(e.id == fix.id for e in pane.entries), pilot=pilot)
         assert any(e.id == saved.id and e.text == "one more, fixed" for e in pane.entries)

@@ -3,7 +3,6 @@ each records in the store when used (status bar, timeline, checklist, logs, comm
 
 from __future__ import annotations
 
-import asyncio
 import html
 from datetime import timedelta
 
@@ -17,7 +16,8 @@ from incident.clock import FrozenClock
 from incident.journal import CommsSent, SourceSpec
 from incident.model import PhaseId
 from storage.store import Store
-from tests.console_support import FROZEN, make_app, seed, stored, until, wait_ready
+from tests.console_support import FROZEN, make_app, seed, stored, wait_ready
+from tests.waiting import until
 from tui.screens.console import FIRST_PAGE
 from tui.widgets.checklist import ChecklistPane
 from tui.widgets.status_bar import Part, StatusBar
@@ -146,7 +146,13 @@ async def test_newest_row_stays_on_screen_at_80x24_and_when_the_terminal_shrinks
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await wait_ready(pilot)
         table = screen.query_one(TimelinePane).table
-        await pilot.pause(0.1)
+        await until(
+            lambda: table.max_scroll_y > 0 and table.scroll_y == table.max_scroll_y,
+            pilot=pilot,
+            what="the timeline scrolled to its newest row",
+            seen=lambda: (table.scroll_y, table.max_scroll_y),
+        )
+        await pilot.pause()
         assert table.cursor_row == table.row_count - 1
         assert table.max_scroll_y > 0 and table.scroll_y == table.max_scroll_y
         assert "Leak traced to" in html.unescape(app.export_screenshot()).replace("\xa0", " ")
@@ -154,8 +160,15 @@ async def test_newest_row_stays_on_screen_at_80x24_and_when_the_terminal_shrinks
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_ready(pilot)
         table = screen.query_one(TimelinePane).table
+        height = table.size.height
         await pilot.resize_terminal(SIZE[0], 30)  # the tmux pane got shorter
-        await pilot.pause(0.1)
+        await until(lambda: table.size.height < height, pilot=pilot, what="the table shorter")
+        await until(
+            lambda: table.scroll_y == table.max_scroll_y,
+            pilot=pilot,
+            what="the newest row still on screen",
+            seen=lambda: (table.scroll_y, table.max_scroll_y),
+        )
         assert table.cursor_row == table.row_count - 1
         assert table.max_scroll_y > 0 and table.scroll_y == table.max_scroll_y
 
@@ -189,7 +202,7 @@ async def test_timeline_pages_older_events_at_the_top(tmp_path):
         loaded = [first]
         for _ in range(5):
             await pilot.press("ctrl+home")
-            await until(pilot, lambda: table.row_count > loaded[-1] or not pane.has_older)
+            await until(lambda: table.row_count > loaded[-1] or not pane.has_older, pilot=pilot)
             loaded.append(table.row_count)
             if not pane.has_older:
                 break
@@ -218,14 +231,14 @@ async def test_checklist_space_ticks_and_enter_on_heading_moves_phase(tmp_path):
         assert checklist.highlighted_option.id == "i:root_cause:2"
         assert "☐" in str(checklist.highlighted_option.prompt)
         await pilot.press("space")
-        await until(pilot, lambda: "☑" in str(checklist.get_option("i:root_cause:2").prompt))
+        await until(lambda: "☑" in str(checklist.get_option("i:root_cause:2").prompt), pilot=pilot)
         assert checklist.highlighted_option.id == "i:root_cause:2"
 
         # Down to the next phase's heading; Enter moves the incident there.
         while checklist.highlighted_option.id != "h:fix":
             await pilot.press("down")
         await pilot.press("enter")
-        await until(pilot, lambda: app.state.phase is PhaseId.FIX)
+        await until(lambda: app.state.phase is PhaseId.FIX, pilot=pilot)
         await pilot.pause()
         assert "▶ 3." in str(checklist.get_option("h:fix").prompt)
         assert checklist.border_subtitle == "phase 3/5"
@@ -261,7 +274,7 @@ async def test_logs_pane_has_one_tab_per_source_with_ledger_state(tmp_path):
         tabs = screen.query_one("#log-tabs", TabbedContent)
         assert [p.id for p in tabs.query(TabPane)] == ["log-s1"]
         assert str(tabs.get_tab("log-s1").label) == "api-log"
-        await until(pilot, lambda: "running" in tab_text(tabs, "log-s1"))
+        await until(lambda: "running" in tab_text(tabs, "log-s1"), pilot=pilot)
         assert "python3 -m feeds.demo_log" in tab_text(tabs, "log-s1")
         assert "running" in tab_text(tabs, "log-s1")
         assert screen.query_one("#logs").border_subtitle.startswith("1 source(s)")
@@ -283,12 +296,12 @@ async def test_logs_pane_has_one_tab_per_source_with_ledger_state(tmp_path):
             )
         finally:
             await store.close()
-        await until(pilot, lambda: len(tabs.query(TabPane)) == 2)
-        await until(pilot, lambda: "exited" in tab_text(tabs, "log-s1"))
+        await until(lambda: len(tabs.query(TabPane)) == 2, pilot=pilot)
+        await until(lambda: "exited" in tab_text(tabs, "log-s1"), pilot=pilot)
         assert "running" not in tab_text(tabs, "log-s1")
         assert "3" in tab_text(tabs, "log-s1")
         assert str(tabs.get_tab("log-s2").label) == "errors"
-        await until(pilot, lambda: "waiting" in tab_text(tabs, "log-s2"))
+        await until(lambda: "waiting" in tab_text(tabs, "log-s2"), pilot=pilot)
         text = tab_text(tabs, "log-s2")
         assert "ERROR" in text and "/var/log/app" in text and "waiting" in text
         assert screen.query_one("#logs").border_subtitle.startswith("2 source(s)")
@@ -323,17 +336,15 @@ async def test_comms_draft_autosaves_and_send_records_the_exact_text(tmp_path):
         await pilot.press(*" EU only.")
         expected = area.text
         assert expected.endswith(" EU only.")
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        while True:
+
+        async def autosaved() -> bool:
             _, _, drafts = await stored(db, incident)
-            if drafts.get("comms.status-page.progress") == expected:
-                break
-            assert loop.time() - start < 1.0, drafts
-            await pilot.pause(0.05)
+            return drafts.get("comms.status-page.progress") == expected
+
+        await until(autosaved, pilot=pilot, timeout=1.0, what="the draft autosaved within a second")
 
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: not due.has_class("-overdue"))
+        await until(lambda: not due.has_class("-overdue"), pilot=pilot)
         await pilot.pause()
         assert str(due.render()) == "page 15:00"  # a full cadence to go
         # The other audiences are still late: the status bar says so.

@@ -11,6 +11,7 @@ import pytest
 from textual.widgets import Input
 
 from tests.console_support import make_app, seed_sync, wait_ready
+from tests.waiting import until
 from tui.screens.note import NoteDialog
 from tui.screens.pickers import SeverityDialog
 
@@ -24,22 +25,26 @@ def no_user_config(tmp_path, monkeypatch):
 
 
 async def ready(pilot) -> None:
-    await wait_ready(pilot)
-    await pilot.pause(0.1)
+    screen = await wait_ready(pilot)
+    table = screen.query_one("#timeline").table
+    await until(
+        lambda: table.scroll_y == table.max_scroll_y,
+        pilot=pilot,
+        what="the timeline at its newest row",
+    )
+    await pilot.pause()
 
 
 def opens(key: str, dialog: type):
     async def run_before(pilot) -> None:
         await wait_ready(pilot)
         await pilot.press(key)
-        for _ in range(100):
-            if isinstance(pilot.app.screen, dialog):
-                break
-            await pilot.pause(0.02)
-        assert isinstance(pilot.app.screen, dialog)
+        await until(lambda: isinstance(pilot.app.screen, dialog), pilot=pilot, what=dialog.__name__)
         for field in pilot.app.screen.query(Input):
             field.cursor_blink = False  # a blinking cursor would make the picture flaky
-        await pilot.pause(0.1)
+        box = pilot.app.screen.query_one(".dialog")
+        await until(lambda: box.region, pilot=pilot, what="the dialog laid out")
+        await pilot.pause()
 
     return run_before
 

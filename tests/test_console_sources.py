@@ -17,7 +17,8 @@ from incident.evidence import digest
 from incident.journal import CommandEvent, Evidence, SourceSpec
 from session.sources import HISTORY_BYTES
 from storage.store import Store
-from tests.console_support import FROZEN, make_app, seed, until, wait_ready
+from tests.console_support import FROZEN, make_app, notices, seed, wait_ready
+from tests.waiting import until
 from tui.widgets.log_source import SourcePane
 
 
@@ -42,10 +43,11 @@ async def ledger(db, incident) -> list[CommandEvent]:
 
 async def ready_source(pilot, sid: str) -> SourcePane:
     """Wait for the source's tab, and bring it to the front."""
-    await until(pilot, lambda: bool(pilot.app.screen.query(f"#src-{sid}")))
+    await until(lambda: bool(pilot.app.screen.query(f"#src-{sid}")), pilot=pilot)
     pilot.app.screen.query_one("#log-tabs", TabbedContent).active = f"log-{sid}"
-    await pilot.pause(0.1)
-    return pilot.app.screen.query_one(f"#src-{sid}", SourcePane)
+    pane = pilot.app.screen.query_one(f"#src-{sid}", SourcePane)
+    await until(lambda: pane.region, pilot=pilot, what=f"the tab of {sid} in front")
+    return pane
 
 
 async def test_output_is_shown_captured_and_the_exit_is_in_the_ledger(tmp_path, monkeypatch):
@@ -64,11 +66,11 @@ async def test_output_is_shown_captured_and_the_exit_is_in_the_ledger(tmp_path, 
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
         pane = await ready_source(pilot, sid)
-        await until(pilot, lambda: pane.buffer.total == 4)
+        await until(lambda: pane.buffer.total == 4, pilot=pilot)
         texts = [pane.buffer.line(s) for s in range(pane.buffer.total)]
         assert set(texts) == {"a", "ERROR b", "[bold]c[/]", "oops"}
         assert pane.buffer.is_err(texts.index("oops"))
-        await until(pilot, lambda: app.state.sources[sid].state == "exited")
+        await until(lambda: app.state.sources[sid].state == "exited", pilot=pilot)
         assert app.state.sources[sid].exit_code == 3
     entries = [p for p in await ledger(db, incident) if p.source_id == sid]
     assert [(p.op, p.exit_code) for p in entries] == [
@@ -92,17 +94,17 @@ async def test_pin_records_the_line_with_its_provenance(tmp_path):
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
         pane = await ready_source(pilot, sid)
-        await until(pilot, lambda: pane.buffer.total == 3)
+        await until(lambda: pane.buffer.total == 3, pilot=pilot)
         await pilot.press("3")
         pane.view.focus()
-        await pilot.pause(0.2)
+        await until(lambda: app.focused is pane.view, pilot=pilot, what="the log view focused")
         await pilot.press("end", "up", "enter")
         await until(
-            pilot,
             lambda: any(
                 isinstance(e.event.payload, Evidence)
                 for e in app.screen.query_one("#timeline").entries
             ),
+            pilot=pilot,
         )
     async with await Store.open(db, read_only=True) as store:
         ev = [e for e in await store.events(incident) if isinstance(e.payload, Evidence)][-1]
@@ -123,13 +125,13 @@ async def test_stop_ends_the_whole_tree_and_is_in_the_ledger(tmp_path):
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
         pane = await ready_source(pilot, sid)
-        await until(pilot, lambda: sid in app.runner.live)
+        await until(lambda: sid in app.runner.live, pilot=pilot)
         root = psutil.Process(app.runner.live[sid].pid)
         tree = [root, *root.children(recursive=True)]
         assert len(tree) >= 2
         pane.view.focus()
         await pilot.press("x")
-        await until(pilot, lambda: app.state.sources[sid].state == "stopped")
+        await until(lambda: app.state.sources[sid].state == "stopped", pilot=pilot)
     _, alive = psutil.wait_procs(tree, timeout=5)
     assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []
 
@@ -141,7 +143,9 @@ async def test_quitting_ends_processes_and_the_next_attach_restarts_them(tmp_pat
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
         await ready_source(pilot, sid)
-        await until(pilot, lambda: sid in app.runner.live and app.runner.buffer(sid).total == 1)
+        await until(
+            lambda: sid in app.runner.live and app.runner.buffer(sid).total == 1, pilot=pilot
+        )
         root = psutil.Process(app.runner.live[sid].pid)
         tree = [root, *root.children(recursive=True)]
     _, alive = psutil.wait_procs(tree, timeout=5)
@@ -154,9 +158,9 @@ async def test_quitting_ends_processes_and_the_next_attach_restarts_them(tmp_pat
     again = make_app(db, incident, run_sources=True)
     async with again.run_test(size=(140, 40)) as pilot:
         pane = await ready_source(pilot, sid)
-        await until(pilot, lambda: pane.buffer.total == 2)  # history, then the new run
+        await until(lambda: pane.buffer.total == 2, pilot=pilot)  # history, then the new run
         assert [pane.buffer.number(s) for s in range(2)] == [1, 2]
-        await until(pilot, lambda: again.state.sources[sid].state == "started")
+        await until(lambda: again.state.sources[sid].state == "started", pilot=pilot)
     ops = [p.op for p in await ledger(db, incident) if p.source_id == sid]
     assert ops == ["added", "started", "restarted"]
 
@@ -183,7 +187,7 @@ async def test_an_attach_reloads_the_newest_captured_lines_within_a_byte_budget(
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_ready(pilot)
         buf = app.runner.buffer(sid)
-        await until(pilot, lambda: buf.total > 0)
+        await until(lambda: buf.total > 0, pilot=pilot)
         assert buf.bytes <= HISTORY_BYTES
         assert len(buf) == HISTORY_BYTES // sys.getsizeof(long_line(400))
         assert (buf.number(buf.total - 1), buf.line(buf.total - 1)) == (400, long_line(400))
@@ -196,7 +200,7 @@ async def test_a_source_that_cannot_start_is_failed_with_its_reason(tmp_path):
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_ready(pilot)
-        await until(pilot, lambda: app.state.sources[sid].state == "failed")
+        await until(lambda: app.state.sources[sid].state == "failed", pilot=pilot)
         assert "gone" in (app.state.sources[sid].reason or "")
 
 
@@ -207,8 +211,16 @@ async def test_read_only_never_starts_a_source(tmp_path):
     sid = await add_source(db, incident, f"touch {marker}")
     app = make_app(db, incident, read_only=True, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: app.screen.__class__.__name__ == "ReviewScreen")
-        await pilot.pause(1.0)
+        # Review is up, at its newest event, with everything it loads loaded: a console
+        # has started its sources by then (they start as its panes are mounted).
+        await until(
+            lambda: app.screen.__class__.__name__ == "ReviewScreen" and app.screen.at is not None,
+            pilot=pilot,
+            what="the review screen up",
+        )
+        await until(lambda: not app.workers, pilot=pilot, what="review's workers done")
+        await pilot.pause()
+        assert app.runner is None  # review has no source runner at all
     assert not marker.exists()
     assert [p.op for p in await ledger(db, incident) if p.source_id == sid] == ["added"]
 
@@ -218,17 +230,23 @@ async def test_a_source_added_from_the_console_runs(tmp_path):
     incident = await seed(db)
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: bool(app.screen.query("#timeline")))
-        await pilot.press("plus")  # (played once the panes are there)
-        await until(pilot, lambda: app.screen.__class__.__name__ == "SourceDialog")
+        await until(lambda: bool(app.screen.query("#timeline")), pilot=pilot)
+        await pilot.press("plus")
+        await until(
+            lambda: app.screen.__class__.__name__ == "SourceDialog",
+            pilot=pilot,
+            what="the source dialog",
+        )
         app.screen.query_one("#src-command").value = "echo from-the-dialog"
         app.screen.query_one("#src-name").value = "dialog"
         app.screen.query_one("#src-command").focus()
         await pilot.press("enter")
-        await until(pilot, lambda: any(s.spec.name == "dialog" for s in app.state.sources.values()))
+        await until(
+            lambda: any(s.spec.name == "dialog" for s in app.state.sources.values()), pilot=pilot
+        )
         sid = next(k for k, s in app.state.sources.items() if s.spec.name == "dialog")
         pane = await ready_source(pilot, sid)
-        await until(pilot, lambda: pane.buffer.total == 1)
+        await until(lambda: pane.buffer.total == 1, pilot=pilot)
         assert pane.buffer.line(pane.buffer.first_seq) == "from-the-dialog"
 
 
@@ -240,15 +258,24 @@ async def test_the_dialog_refuses_a_bad_grep(tmp_path):
         await wait_ready(pilot)
         before = len(app.state.sources)
         await pilot.press("plus")
-        await pilot.pause(0.2)
+        await until(
+            lambda: app.screen.__class__.__name__ == "SourceDialog",
+            pilot=pilot,
+            what="the source dialog",
+        )
         dialog = app.screen
         dialog.query_one("#kind-grep").value = True
-        await pilot.pause(0.1)
+        await until(lambda: dialog.kind == "grep", pilot=pilot, what="the grep fields")
         dialog.query_one("#src-pattern").value = "ERR("
         dialog.query_one("#src-paths").value = "/var/log"
         dialog.query_one("#src-pattern").focus()
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await until(
+            lambda: any(n.severity == "error" for n in notices(app)),
+            pilot=pilot,
+            what="the error shown",
+            seen=lambda: notices(app),
+        )
         assert app.screen is dialog  # still open, with the error shown
         assert len(app.state.sources) == before
 
@@ -270,17 +297,17 @@ async def test_host_glance_shows_and_pins_a_snapshot(tmp_path):
         host = app.screen.query_one("#host")
         assert host.sample is None  # behind the source's tab: it does not sample
         app.screen.query_one("#log-tabs", TabbedContent).active = "log-host"
-        await until(pilot, lambda: host.sample is not None)  # shown: sampled at once
+        await until(lambda: host.sample is not None, pilot=pilot)  # shown: sampled at once
         text = str(host.query_one("#host-text").render())
         assert "cpu 97%" in text and "\x1b" not in text
         host.focus()
         await pilot.press("enter")
         await until(
-            pilot,
             lambda: any(
                 isinstance(e.event.payload, Evidence) and e.event.payload.source == "host"
                 for e in app.screen.query_one("#timeline").entries
             ),
+            pilot=pilot,
         )
     async with await Store.open(db, read_only=True) as store:
         ev = [e for e in await store.events(incident) if isinstance(e.payload, Evidence)][-1]
@@ -305,7 +332,9 @@ async def test_the_host_tab_is_never_shown_on_the_way_to_the_first_source(tmp_pa
     app = make_app(db, incident, sampler=FakeSample)
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_ready(pilot)
-        await until(pilot, lambda: "log-s1" in shown)
-        await pilot.pause(0.3)
+        await until(lambda: "log-s1" in shown, pilot=pilot)
+        source = app.screen.query_one("#src-s1")
+        await until(lambda: source.region, pilot=pilot, what="the first source's tab drawn")
+        await pilot.pause()
         assert app.screen.query_one("#host").sample is None
     assert "log-host" not in shown, shown

@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from incident.journal import Event, Note
 from storage.store import Store
 from tests.fault_harness import SLOW, record_figures
 from tests.tmux_driver import ROOT
+from tests.waiting import until, until_sync
 from tui.cli import main
 
 T0 = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
@@ -92,7 +94,7 @@ def holder_script(path: Path, seconds: float, *, exclusive: bool = False) -> str
         c = sqlite3.connect({str(path)!r}, isolation_level=None, timeout=30)
         c.execute("BEGIN {"EXCLUSIVE" if exclusive else "IMMEDIATE"}")
         print("locked", flush=True)
-        time.sleep({seconds})
+        time.sleep({seconds})  # (a fixture: it holds the lock this long, unless killed)
         c.execute("ROLLBACK")
     """)
 
@@ -166,6 +168,16 @@ async def test_a_store_keeps_its_wal_when_another_process_closes(db):
     assert integrity(db) == "ok"
 
 
+def waiting_for_work(name: str) -> bool:
+    """Whether the thread of this name is blocked on a ``threading.Condition`` (its
+    innermost Python frame is ``Condition.wait``)."""
+    thread = next((t for t in threading.enumerate() if t.name == name), None)
+    frame = thread and sys._current_frames().get(thread.ident)
+    return bool(
+        frame and frame.f_code.co_name == "wait" and frame.f_code.co_filename == threading.__file__
+    )
+
+
 async def test_a_capture_writer_made_first_does_not_cost_the_store_its_locks(db):
     """Regression (found by the crash harness): the console builds its capture writer before
     it opens the store (its first frame is painted from a peek). A writer that connected at
@@ -178,7 +190,8 @@ async def test_a_capture_writer_made_first_does_not_cost_the_store_its_locks(db)
     FAULTS.append("a capture writer made before the store opens")
     capture = CaptureWriter(db)
     try:
-        time.sleep(0.2)  # (a writer that connects at once has done so by now)
+        # A writer that connects at once has done so before it first waits for lines.
+        until_sync(lambda: waiting_for_work("warroom-capture"), what="the writer idle")
         store = await Store.open(db)
         try:
             mine = [await store.append(note(1, "console 1"))]
@@ -269,18 +282,10 @@ async def maybe(value) -> None:
 
 
 def notices(app) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications]
+    """What the app notified, as "title: message"."""
+    from tests.console_support import notices as notified
 
-
-async def wait_until(pilot, condition, timeout: float = 5.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"not in time: {what}; notices {notices(pilot.app)}; "
-                f"screen {pilot.app.screen_stack}"
-            )
-        await pilot.pause(0.05)
+    return [str(n) for n in notified(app)]
 
 
 async def stored_drafts(db: Path) -> dict[str, str]:
@@ -308,38 +313,56 @@ async def console_keeps_a_note_through(pilot, db: Path, start, stop, text: str) 
     await maybe(start())
     try:
         await pilot.press("n")
-        await wait_until(pilot, lambda: isinstance(pilot.app.screen, NoteDialog))
+        await until(lambda: isinstance(pilot.app.screen, NoteDialog), pilot=pilot)
         dialog = pilot.app.screen
         key = dialog.key("text")
-        field().value = text[: len(text) // 2]  # typed (an Input.Changed: autosave)
-        await pilot.pause(0.8)  # the autosave tries, and cannot write
+        half = text[: len(text) // 2]
+        field().value = half  # typed (an Input.Changed: autosave)
+
+        async def autosave_tried() -> bool:  # refused (and said so), or written after all
+            if any("draft not saved yet" in m for m in notices(pilot.app)):
+                return True
+            try:
+                return (await stored_drafts(db)).get(key) == half
+            except Exception:  # (the fault may keep even a reader out)
+                return False
+
+        await until(
+            autosave_tried,
+            pilot=pilot,
+            timeout=15,
+            what="the autosave tried",
+            seen=lambda: notices(pilot.app),
+        )
         field().value = text
         await pilot.press("enter")
-        await wait_until(
-            pilot,
+        await until(
             lambda: any("Not saved" in m for m in notices(pilot.app)),
             timeout=15,
             what="the refusal is shown",
+            pilot=pilot,
+            seen=lambda: notices(pilot.app),
         )
         assert not any(r.startswith(text[:40]) for r in shown())  # not shown as saved
         assert any("kept" in m for m in notices(pilot.app)), notices(pilot.app)
         assert rows(db) == before
-        await wait_until(
-            pilot,
+        await until(
             lambda: isinstance(pilot.app.screen, NoteDialog) and pilot.app.screen is not dialog,
-            15,
+            pilot=pilot,
+            timeout=15,
         )  # kept: it opens again
         assert field().value == text
     finally:
         await maybe(stop())
-    deadline = time.monotonic() + 10
-    while (await stored_drafts(db)).get(key) != text:  # written once it can be
-        assert time.monotonic() < deadline, "the kept draft was never written to the store"
-        await pilot.pause(0.1)
+
+    async def kept_draft_written() -> bool:  # written once it can be
+        return (await stored_drafts(db)).get(key) == text
+
+    await until(kept_draft_written, timeout=10, what="the kept draft written", pilot=pilot)
     await pilot.press("enter")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConsoleScreen))
-    await wait_until(
-        pilot, lambda: any(r.startswith(text[:40]) for r in shown()), what="the note is saved"
+    await until(lambda: isinstance(pilot.app.screen, ConsoleScreen), pilot=pilot)
+    await until(
+        lambda: any(r.startswith(text[:40]) for r in shown()), what="the note is saved", pilot=pilot
     )
     assert texts(db)[-1] == text
     assert not any(k.startswith("note.") for k in await stored_drafts(db))
@@ -690,11 +713,12 @@ async def test_a_row_warroom_did_not_write_is_one_line_everywhere(db, capsys, ca
     for read_only in (False, True):
         app = make_app(db, 1, read_only=read_only)
         async with app.run_test(size=(120, 36)) as pilot:
-            await wait_until(
-                pilot,
+            await until(
                 lambda a=app: a.return_code is not None,
                 timeout=10,
                 what="the console gives up with a message",
+                pilot=pilot,
+                seen=lambda a=app: notices(a),
             )
         assert app.return_code == 1
         assert "cannot be read" in (app.exit_message or ""), app.exit_message

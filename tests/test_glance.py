@@ -26,7 +26,8 @@ from incident.kinds import STATE_KINDS
 from incident.model import PhaseId, Severity, Status
 from storage.peek import peek
 from storage.store import Store
-from tests.console_support import FROZEN, hold_journal, seed, until
+from tests.console_support import FROZEN, hold_journal, seed
+from tests.waiting import until
 from tui.cli import Launch, build_app
 from tui.screens.console import FIRST_PAGE, ConsoleScreen
 from tui.screens.note import NoteDialog
@@ -367,19 +368,19 @@ async def test_the_console_paints_the_peek_then_the_journal_and_keeps_a_key_type
 
 
 async def _hand_over(pilot, app, first, gate) -> None:
-    await until(pilot, lambda: isinstance(app.screen, ConsoleScreen))
+    await until(lambda: isinstance(app.screen, ConsoleScreen), pilot=pilot)
     screen = app.screen
     bar = screen.query_one(StatusBar)
-    await until(pilot, lambda: bar.parts.get("title") is not None)
+    await until(lambda: bar.parts.get("title") is not None, pilot=pilot)
     assert bar.parts["title"].text == "PEEKED TITLE" and app.state is None
     pane = screen.query_one(TimelinePane)
     assert [r.id for r in pane.entries] == [r.id for r in first.rows]
     assert pane.table.row_count == len(first.rows)
     await pilot.press("n")  # before the journal is open: kept, not lost
-    await pilot.pause(0.1)
+    await pilot.pause()  # (the key is handled: press waits for it)
     assert not isinstance(app.screen, NoteDialog) and not screen.ready
     gate.set()
-    await until(pilot, lambda: isinstance(app.screen, NoteDialog), timeout=10)
+    await until(lambda: isinstance(app.screen, NoteDialog), timeout=10, pilot=pilot)
     assert screen.ready and app.state is not None
     assert bar.parts["title"].text == app.state.title != "PEEKED TITLE"
     assert pane.table.row_count == len(pane.entries)  # replaced, not appended to
@@ -387,7 +388,7 @@ async def _hand_over(pilot, app, first, gate) -> None:
     await pilot.press(*"kept")
     await pilot.press("enter")
     # (the demo's autosaved draft is restored first: the keys typed go after it)
-    await until(pilot, lambda: pane.entries[-1].text.endswith("kept"), timeout=10)
+    await until(lambda: pane.entries[-1].text.endswith("kept"), timeout=10, pilot=pilot)
 
 
 async def test_a_console_closed_while_its_journal_opens_closes_the_journal(tmp_path, monkeypatch):
@@ -419,7 +420,7 @@ async def test_a_console_closed_while_its_journal_opens_closes_the_journal(tmp_p
 
     app.session._open_journal = open_then_wait
     async with app.run_test(size=(120, 36)) as pilot:
-        await until(pilot, lambda: bool(opened))
+        await until(lambda: bool(opened), pilot=pilot)
         asyncio.get_running_loop().call_later(0.2, gate.set)
         app.exit()
     assert opened and opened[0]._conn._connection is None  # closed
@@ -440,7 +441,7 @@ async def test_an_incident_without_a_glance_gets_one_when_a_console_attaches(tmp
     app = make_app(db, iid)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_ready(pilot)
-        await until(pilot, lambda: peek(db, iid, FIRST_PAGE) is not None)
+        await until(lambda: peek(db, iid, FIRST_PAGE) is not None, pilot=pilot)
         assert peek(db, iid, FIRST_PAGE).glance == glance_of(
             app.state, peek(db, iid, 1).glance.upto
         )

@@ -9,7 +9,8 @@ from incident.clock import FrozenClock
 from incident.journal import ActionItemChanged, FieldSet
 from incident.report import render_markdown
 from storage.store import Store
-from tests.console_support import FROZEN, seed, until
+from tests.console_support import FROZEN, seed
+from tests.waiting import until
 from tui.cli import Launch, build_app
 from tui.screens.postmortem import PostmortemScreen
 
@@ -30,7 +31,7 @@ async def test_fields_and_action_items_become_events(tmp_path):
         )
     )
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: bool(app.screen.query("#pm-root_cause-what")))
+        await until(lambda: bool(app.screen.query("#pm-root_cause-what")), pilot=pilot)
         screen = app.screen
         assert isinstance(screen, PostmortemScreen)
         what = screen.query_one("#pm-root_cause-what")
@@ -38,23 +39,23 @@ async def test_fields_and_action_items_become_events(tmp_path):
         why = screen.query_one("#pm-root_cause-why")
         why.focus()
         await pilot.press(*"leak [b]x[/b]", "enter")
-        await until(pilot, lambda: app.state.root_cause.why == "leak [b]x[/b]")
+        await until(lambda: app.state.root_cause.why == "leak [b]x[/b]", pilot=pilot)
         lucky = screen.query_one("#pm-postmortem-lucky")
         lucky.focus()
         await pilot.press(*"low traffic hour", "enter")
-        await until(pilot, lambda: app.state.postmortem.lucky == "low traffic hour")
+        await until(lambda: app.state.postmortem.lucky == "low traffic hour", pilot=pilot)
         what.focus()
         await pilot.press("enter")  # unchanged: no event
         screen.query_one("#pm-new-item").value = "Add pool alerts"
         screen.query_one("#pm-new-owner").value = "@ops"
         screen.query_one("#pm-new-item").focus()
         await pilot.press("enter")
-        await until(pilot, lambda: len(app.state.action_items) == 3)
+        await until(lambda: len(app.state.action_items) == 3, pilot=pilot)
         items = screen.query_one("#pm-items")
         items.focus()
         items.highlighted = 2
         await pilot.press("space")
-        await until(pilot, lambda: app.state.action_items[3].done)
+        await until(lambda: app.state.action_items[3].done, pilot=pilot)
     async with await Store.open(db, read_only=True) as store:
         events = await store.events(incident)
     fields = [e.payload.field for e in events if isinstance(e.payload, FieldSet)]

@@ -15,9 +15,11 @@ from incident.journal import SourceSpec
 from incident.model import Status
 from incident.state import fold
 from storage.store import Store
-from tests.console_support import FROZEN, make_app, seed
+from tests.console_support import FROZEN, make_app, said, seed
+from tests.waiting import until
 from tui.screens.review import ReviewScreen, state_at
 from tui.widgets.status_bar import StatusBar
+from tui.widgets.timeline import TimelinePane
 
 
 def sha(path) -> str:
@@ -25,11 +27,38 @@ def sha(path) -> str:
 
 
 async def ready(pilot) -> ReviewScreen:
-    for _ in range(200):
-        if isinstance(pilot.app.screen, ReviewScreen) and pilot.app.screen.at is not None:
-            return pilot.app.screen
-        await pilot.pause(0.05)
-    raise AssertionError("the review screen did not come up")
+    return await until(
+        lambda: (
+            pilot.app.screen
+            if isinstance(pilot.app.screen, ReviewScreen) and pilot.app.screen.at is not None
+            else None
+        ),
+        pilot=pilot,
+        timeout=10.0,
+        what="the review screen came up",
+    )
+
+
+async def at_row(pilot, screen: ReviewScreen, row: int) -> None:
+    """Wait until the cursor is on ``row`` and the screen shows that moment (the state at
+    it, and the output captured around it)."""
+    pane = screen.query_one(TimelinePane)
+
+    def there() -> bool:
+        entry = pane.selected()
+        return (
+            pane.table.cursor_row == row
+            and entry is not None
+            and screen.at == entry.occurred_at
+            and not any(w.group == "review-logs" for w in pilot.app.workers)
+        )
+
+    await until(
+        there,
+        pilot=pilot,
+        what=f"the review at row {row}",
+        seen=lambda: (pane.table.cursor_row, screen.at),
+    )
 
 
 async def test_replay_shows_the_state_as_it_was(tmp_path):
@@ -42,16 +71,18 @@ async def test_replay_shows_the_state_as_it_was(tmp_path):
         screen = await ready(pilot)
         assert screen.at == max(e.occurred_at for e in events)
         ordered = sorted(events, key=lambda e: e.sort_key)
+        table = screen.query_one(TimelinePane).table
         for steps in (3, 7, 11):
+            row = max(table.cursor_row - steps, 0)
             for _ in range(steps):
                 await pilot.press("left")
-            await pilot.pause(0.1)
+            await at_row(pilot, screen, row)
             expected = fold([e for e in ordered if e.occurred_at <= screen.at])
             shown = screen.query_one("#status-bar").state
             assert shown.model_dump() == expected.model_dump()
             assert shown.model_dump() == state_at(ordered, screen.at).model_dump()
         await pilot.press("home")
-        await pilot.pause(0.1)
+        await at_row(pilot, screen, 0)
         first = screen.query_one("#status-bar").state
         assert first.status is Status.ACTIVE and not first.checklist
         assert "event 1/" in str(screen.query_one("#scrubber").render())
@@ -78,9 +109,9 @@ async def test_review_never_writes_and_never_starts_a_command(tmp_path):
         screen = await ready(pilot)
         for key in ("n", "s", "t", "a", "p", "e", "plus", "left", "right", "end"):
             await pilot.press(key)
-            await pilot.pause(0.05)
+            await pilot.pause()
+        await until(lambda: said(app, "read-only review"), pilot=pilot, what="a refusal")
         assert isinstance(app.screen, ReviewScreen)  # no dialog opened
-        assert any("read-only review" in n.message for n in app._notifications)
         assert screen.query_one(StatusBar).parts["mode"].text == "READ-ONLY"
     assert sha(db) == before
     assert not marker.exists()
@@ -125,9 +156,12 @@ async def test_captured_output_around_the_cursor_is_shown(tmp_path):
     app = make_app(db, incident, read_only=True)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await ready(pilot)
-        for _ in range(40):
-            text = str(screen.query_one("#logs-text").render())
-            if "line-2" in text:
-                break
-            await pilot.pause(0.05)
+        logs = screen.query_one("#logs-text")
+        await until(
+            lambda: "line-2" in str(logs.render()),
+            pilot=pilot,
+            what="the output around the cursor",
+            seen=lambda: str(logs.render()),
+        )
+        text = str(logs.render())
         assert "line-2" in text and "line-3" in text and "line-1" not in text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.console_support import make_app, seed_sync
-from tests.test_review import ready
+from tests.test_review import at_row, ready
 
 
 def test_review_screen(snap_compare, tmp_path):
@@ -11,9 +11,10 @@ def test_review_screen(snap_compare, tmp_path):
     app = make_app(db, seed_sync(db), read_only=True)
 
     async def run_before(pilot) -> None:
-        await ready(pilot)
+        screen = await ready(pilot)
+        row = screen.query_one("#timeline").table.cursor_row - 5
         for _ in range(5):
             await pilot.press("left")
-        await pilot.pause(0.3)
+        await at_row(pilot, screen, row)
 
     assert snap_compare(app, terminal_size=(140, 40), run_before=run_before)

@@ -17,9 +17,10 @@ import pytest
 from feeds.consoles import console_alive, this_console
 from incident.ports import Holder
 from storage.store import Store
-from tests.console_support import make_app, seed, until
+from tests.console_support import make_app, notices, seed
 from tests.test_console_sources import add_source, ledger, ready_source
 from tests.tmux_driver import WARROOM, Tmux, have_tmux, run_cli, warroom_env
+from tests.waiting import until, until_sync
 
 TICKS = 'i=0; while :; do i=$((i+1)); echo "tick $i {mark}"; sleep 0.05; done'
 
@@ -115,13 +116,13 @@ async def test_a_second_console_follows_the_source_the_first_runs(tmp_path):
     first, second = (make_app(db, incident, run_sources=True) for _ in range(2))
     async with first.run_test(size=(140, 40)) as p1:
         await ready_source(p1, sid)
-        await until(p1, lambda: sid in first.runner.live and first.runner.buffer(sid).total)
+        await until(lambda: sid in first.runner.live and first.runner.buffer(sid).total, pilot=p1)
         assert runs(mark) == 1
         async with second.run_test(size=(140, 40)) as p2:
             pane = await ready_source(p2, sid)
-            await until(p2, lambda: sid in second.runner.following, timeout=10)
+            await until(lambda: sid in second.runner.following, timeout=10, pilot=p2)
             shown = pane.buffer.total
-            await until(p2, lambda: pane.buffer.total >= shown + 10, timeout=10)  # live
+            await until(lambda: pane.buffer.total >= shown + 10, timeout=10, pilot=p2)  # live
             assert sid not in second.runner.live
             assert runs(mark) == 1  # nothing started twice
             # what the follower shows is what the holder read, numbered alike
@@ -129,7 +130,9 @@ async def test_a_second_console_follows_the_source_the_first_runs(tmp_path):
             held = first.runner.buffer(sid)
             ran = {held.number(s): held.line(s) for s in range(held.total)}
             assert got and all(ran.get(no, text) == text for no, text in got.items())
-            await until(p2, lambda: pane.live.startswith("in @alice's console (pid "), timeout=5)
+            await until(
+                lambda: pane.live.startswith("in @alice's console (pid "), timeout=5, pilot=p2
+            )
     assert ops(await ledger(db, incident), sid) == ["added", "started"]
 
 
@@ -137,14 +140,14 @@ async def test_a_follower_takes_over_when_the_holder_goes_away(tmp_path):
     db, incident, sid, mark = await ticking_source(tmp_path)
     first, second = (make_app(db, incident, run_sources=True) for _ in range(2))
     async with first.run_test(size=(140, 40)) as p1:
-        await until(p1, lambda: sid in first.runner.live, timeout=10)
+        await until(lambda: sid in first.runner.live, timeout=10, pilot=p1)
         async with second.run_test(size=(140, 40)) as p2:
-            await until(p2, lambda: sid in second.runner.following, timeout=10)
+            await until(lambda: sid in second.runner.following, timeout=10, pilot=p2)
             tree = running(mark)
             # the first console goes away, as its unmount does it (in one test process,
             # a pilot's app is unmounted only once its `async with` is left)
             await first.runner.shutdown()
-            await until(p2, lambda: not any(map(lives, tree)), timeout=10)
+            await until(lambda: not any(map(lives, tree)), timeout=10, pilot=p2)
             await _takes_over(p2, second, sid)
     entries = [p for p in await ledger(db, incident) if p.source_id == sid]
     assert [p.op for p in entries] == ["added", "started", "restarted"]
@@ -153,10 +156,10 @@ async def test_a_follower_takes_over_when_the_holder_goes_away(tmp_path):
 
 async def _takes_over(p2, second, sid: str) -> None:
     """The first console quit: its processes ended, and the second runs the source now."""
-    await until(p2, lambda: sid in second.runner.live, timeout=10)
+    await until(lambda: sid in second.runner.live, timeout=10, pilot=p2)
     pane = await ready_source(p2, sid)
     total = pane.buffer.total
-    await until(p2, lambda: pane.buffer.total > total + 5, timeout=10)
+    await until(lambda: pane.buffer.total > total + 5, timeout=10, pilot=p2)
     numbers = [pane.buffer.number(s) for s in range(pane.buffer.total)]
     assert numbers == sorted(set(numbers))  # one numbering, carried on from the capture
 
@@ -165,17 +168,21 @@ async def test_a_stop_asked_in_the_follower_stops_the_holder_s_process(tmp_path)
     db, incident, sid, mark = await ticking_source(tmp_path)
     first, second = (make_app(db, incident, run_sources=True) for _ in range(2))
     async with first.run_test(size=(140, 40)) as p1:
-        await until(p1, lambda: sid in first.runner.live, timeout=10)
+        await until(lambda: sid in first.runner.live, timeout=10, pilot=p1)
         async with second.run_test(size=(140, 40)) as p2:
-            await until(p2, lambda: sid in second.runner.following, timeout=10)
+            await until(lambda: sid in second.runner.following, timeout=10, pilot=p2)
             tree = running(mark)
             pane = await ready_source(p2, sid)
             pane.view.focus()
             await p2.press("x")
-            await until(p1, lambda: sid not in first.runner.live, timeout=10)
-            await until(p2, lambda: second.state.sources[sid].state == "stopped")
-            await until(p1, lambda: first.state.sources[sid].state == "stopped")
-            await p1.pause(0.5)
+            await until(lambda: sid not in first.runner.live, timeout=10, pilot=p1)
+            await until(lambda: second.state.sources[sid].state == "stopped", pilot=p2)
+            await until(lambda: first.state.sources[sid].state == "stopped", pilot=p1)
+
+            async def let_go() -> bool:
+                return sid not in await first.session.journal.source_holders(incident)
+
+            await until(let_go, pilot=p1, what="the holder let go of the source")
             assert sid not in await first.session.journal.source_holders(incident)  # let go
     _, alive = psutil.wait_procs(tree, timeout=5)
     assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []
@@ -193,7 +200,7 @@ async def test_a_lease_left_by_a_killed_console_is_taken_over_on_attach(tmp_path
         assert await store.claim_source(incident, sid, gone, lambda h: True) is None
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: sid in app.runner.live, timeout=10)
+        await until(lambda: sid in app.runner.live, timeout=10, pilot=pilot)
         holders = await app.session.journal.source_holders(incident)
         assert holders[sid].token == app.runner.me.token
     assert ops(await ledger(db, incident), sid) == ["added", "started"]
@@ -229,10 +236,13 @@ def test_two_real_consoles_run_a_source_once_and_the_survivor_takes_it_over(tmp_
         assert [op for op, _ in _ledger_ops(env["WARROOM_DB"], "s1")] == ["added", "started"]
         assert runs(mark) == 1  # not started a second time
         procs[0].kill()  # SIGKILL: no unmount, no release; the lease stays behind
-        deadline = time.monotonic() + 20  # running here now: its pid, CPU and lines/s
-        while "'s console (pid" in (screen := second.screen()) or "% CPU" not in screen:
-            assert time.monotonic() < deadline, f"not taken over; the screen was:\n{screen}"
-            time.sleep(0.1)
+        until_sync(  # running here now: its pid, CPU and lines/s
+            lambda: "'s console (pid" not in (screen := second.screen()) and "% CPU" in screen,
+            timeout=20,
+            poll=0.1,
+            what="taken over",
+            seen=second.screen,
+        )
         ops = _ledger_ops(env["WARROOM_DB"], "s1")
         assert [op for op, _ in ops] == ["added", "started", "restarted"]
         assert "went away" in ops[-1][1]
@@ -252,7 +262,7 @@ async def test_a_console_lets_go_of_its_sources_after_its_capture_is_written(tmp
     app = make_app(db, incident, run_sources=True)
     order: list[str] = []
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: sid in app.runner.live and app.runner.buffer(sid).total)
+        await until(lambda: sid in app.runner.live and app.runner.buffer(sid).total, pilot=pilot)
         close, release = app.runner.capture.close, app.session.journal.release_sources
 
         def closing(*args, **kwargs):
@@ -285,9 +295,9 @@ async def test_a_source_runs_when_the_store_cannot_take_its_claim(tmp_path, monk
     monkeypatch.setattr(Store, "claim_source", full)
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: sid in app.runner.live and app.runner.buffer(sid).total)
+        await until(lambda: sid in app.runner.live and app.runner.buffer(sid).total, pilot=pilot)
         assert sid not in app.runner.held and app.runner.following == {}
-        said = [n.message for n in app._notifications]
+        said = [n.message for n in notices(app)]
         assert any("disk is full" in m and "it runs here, unclaimed" in m for m in said)
 
 
@@ -304,8 +314,15 @@ async def test_a_console_going_away_does_not_wait_out_a_locked_database(tmp_path
     app = make_app(db, incident, run_sources=True)
     with closing(sqlite3.connect(db, timeout=0, isolation_level=None)) as other:
         async with app.run_test(size=(140, 40)) as pilot:
-            await until(pilot, lambda: sid in app.runner.live and app.runner.buffer(sid).total)
-            await pilot.pause(1.0)  # (the capture is written)
+            await until(
+                lambda: sid in app.runner.live and app.runner.buffer(sid).total, pilot=pilot
+            )
+
+            async def captured() -> bool:
+                async with await Store.open(db, read_only=True) as store:
+                    return [x.text for x in await store.read_capture(incident, sid)] == ["one"]
+
+            await until(captured, pilot=pilot, what="the capture written")
             other.execute("BEGIN IMMEDIATE")  # held until the console is gone
             started = time.monotonic()
         took = time.monotonic() - started
