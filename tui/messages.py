@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.message import Message
 
 
+@dataclass
 class Drafted(Message):
     """Text being typed changed: autosave ``text`` under ``key`` ("" clears it).
 
@@ -12,7 +15,5 @@ class Drafted(Message):
     the app writes them within a second, so a dropped connection loses nothing.
     """
 
-    def __init__(self, key: str, text: str) -> None:
-        super().__init__()
-        self.key = key
-        self.text = text
+    key: str
+    text: str

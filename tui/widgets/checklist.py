@@ -7,6 +7,7 @@ time spent against the budget. Ticking an item (space or enter) asks the app to 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from textual import on
@@ -35,25 +36,23 @@ class ChecklistPane(OptionList):
     state: reactive[IncidentState | None] = reactive(None, always_update=True)
     now: reactive[datetime | None] = reactive(None, always_update=True)
 
+    @dataclass
     class Toggled(Message):
         """Tick (``done``) or untick a checklist item."""
 
-        def __init__(self, pane: ChecklistPane, item: str, done: bool) -> None:
-            super().__init__()
-            self.pane = pane
-            self.item = item
-            self.done = done
+        pane: ChecklistPane
+        item: str
+        done: bool
 
         @property
         def control(self) -> ChecklistPane:
             return self.pane
 
+    @dataclass
     class PhaseChosen(Message):
         """Enter on a phase heading: move the incident to that phase."""
 
-        def __init__(self, phase: PhaseId) -> None:
-            super().__init__()
-            self.phase = phase
+        phase: PhaseId
 
     def watch_state(self) -> None:
         self._rebuild()

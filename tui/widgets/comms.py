@@ -11,6 +11,7 @@ timeline and restarts that audience's countdown.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from textual import on
@@ -71,14 +72,13 @@ class CommsPane(Vertical):
     class DraftChanged(Drafted):
         """The text of a draft changed: autosave it under ``key``."""
 
+    @dataclass
     class Send(Message):
         """Record ``text`` as sent to ``audience``."""
 
-        def __init__(self, audience: str, template: str, text: str) -> None:
-            super().__init__()
-            self.audience = audience
-            self.template = template
-            self.text = text
+        audience: str
+        template: str
+        text: str
 
     def __init__(
         self,

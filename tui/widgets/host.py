@@ -10,6 +10,7 @@ evidence.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from textual import work
@@ -29,12 +30,11 @@ class HostPane(VerticalScroll, can_focus=True):
 
     BINDINGS = [Binding("enter", "pin", "Pin snapshot")]
 
+    @dataclass
     class Pin(Message):
         """Pin ``sample`` (an object with ``lines()`` and ``to_dict()``) as evidence."""
 
-        def __init__(self, sample: Any) -> None:
-            super().__init__()
-            self.sample = sample
+        sample: Any
 
     def __init__(self, sampler: Callable[[], Any], **kwargs) -> None:
         super().__init__(**kwargs)

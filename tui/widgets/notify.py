@@ -8,6 +8,8 @@ ticked only once the store has the ``notify`` event.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.binding import Binding
 from textual.content import Content
@@ -40,13 +42,12 @@ class NotifyList(OptionList):
 
     state: reactive[IncidentState | None] = reactive(None, always_update=True)
 
+    @dataclass
     class Toggled(Message):
         """Tick (``done``) or untick ``party``."""
 
-        def __init__(self, party: str, done: bool) -> None:
-            super().__init__()
-            self.party = party
-            self.done = done
+        party: str
+        done: bool
 
     def watch_state(self) -> None:
         s = self.state

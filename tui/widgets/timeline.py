@@ -8,6 +8,7 @@ cell is a ``Text`` made from sanitised strings: nothing typed or read is parsed 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC
 from typing import TYPE_CHECKING
 
@@ -63,31 +64,28 @@ class TimelinePane(Vertical, can_focus=False):
         Binding("end,G", "follow", "Newest", show=False, priority=True),
     ]
 
+    @dataclass
     class Correct(Message):
         """The user asked to correct the entry under the cursor."""
 
-        def __init__(self, entry: TimelineEntry) -> None:
-            super().__init__()
-            self.entry = entry
+        entry: TimelineEntry
 
+    @dataclass
     class Drawn(Message):
         """The rows were drawn at a new width (the first time: the timeline is on screen)."""
 
-        def __init__(self, pane: TimelinePane) -> None:
-            super().__init__()
-            self.pane = pane
+        pane: TimelinePane
 
         @property
         def control(self) -> TimelinePane:
             return self.pane
 
+    @dataclass
     class NeedOlder(Message):
         """The cursor reached the oldest loaded row: load the page before it."""
 
-        def __init__(self, pane: TimelinePane, before: Event) -> None:
-            super().__init__()
-            self.pane = pane
-            self.before = before
+        pane: TimelinePane
+        before: Event
 
         @property
         def control(self) -> TimelinePane:

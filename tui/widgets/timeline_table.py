@@ -74,14 +74,13 @@ class TimelineTable(ScrollView, can_focus=True):
     cursor_row: reactive[int] = reactive(0, repaint=False, init=False)
     """The index of the row under the cursor (0 when there are none)."""
 
+    @dataclass
     class RowHighlighted(Message):
         """The cursor moved to another row."""
 
-        def __init__(self, table: TimelineTable, cursor_row: int, row_key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
-            self.row_key = row_key
+        table: TimelineTable
+        cursor_row: int
+        row_key: str
 
         @property
         def control(self) -> TimelineTable:
