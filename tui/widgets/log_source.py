@@ -7,6 +7,9 @@ Keys: ``/`` search, ``]``/``[`` next/previous match, ``&`` filter (only matching
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +23,9 @@ from incident.state import SourceState
 from session.log_buffer import LogBuffer
 from tui.widgets.field import Field
 from tui.widgets.log_view import LogView, pattern_for
+
+SourceRequest = Literal["stop", "rerun", "pin"]
+"""What a :class:`SourcePane` asks of the app for its source."""
 
 
 def spec_text(src: SourceState) -> str:
@@ -49,14 +55,13 @@ class SourcePane(Vertical):
         Binding("x", "stop", "Stop", show=False),
     ]
 
+    @dataclass
     class Request(Message):
         """Ask the app to ``pin`` the line ``seq``, ``rerun`` or ``stop`` the source."""
 
-        def __init__(self, pane: SourcePane, what: str, seq: int | None = None) -> None:
-            super().__init__()
-            self.pane = pane
-            self.what = what
-            self.seq = seq
+        pane: SourcePane
+        what: SourceRequest
+        seq: int | None = None
 
         @property
         def control(self) -> SourcePane:
