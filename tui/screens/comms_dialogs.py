@@ -41,6 +41,10 @@ def sent_prompt(s: SentUpdate) -> Content:
 class SentHistory(ModalScreen[None]):
     """Every update sent, newest first; enter copies the highlighted one again."""
 
+    CSS = """
+    #history-dialog { height: 90%; }
+    #history-dialog OptionList { height: 1fr; max-height: 100%; }
+    """
     BINDINGS = [Binding("escape,q", "dismiss(None)", "Close"), Binding("c", "copy", "Copy")]
 
     def __init__(self, sent: Sequence[SentUpdate], audience: str | None = None) -> None:

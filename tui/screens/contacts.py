@@ -36,6 +36,14 @@ def contact_prompt(c: Contact) -> Content:
 class ContactsDialog(ModalScreen[list[Contact] | None]):
     """Every role and who to reach for it; a cleared row is removed on save."""
 
+    CSS = """
+    #contacts-rows { height: auto; max-height: 14; }
+    #contacts-dialog {
+        .contact-row { height: 1; margin-top: 1; }
+        .contact-role { width: 26; margin-right: 1; }
+        .contact-who { width: 1fr; }
+    }
+    """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+n", "add_row", "Add row"),

@@ -49,6 +49,7 @@ def help_content() -> Content:
 class HelpScreen(ModalScreen[None]):
     """Keys and the playbook at a glance; Escape or ? closes it."""
 
+    CSS = "#help { height: 90%; }"
     BINDINGS = [Binding("escape,question_mark,q", "dismiss(None)", "Close")]
 
     def compose(self) -> ComposeResult:

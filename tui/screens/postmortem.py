@@ -68,6 +68,20 @@ def current(state: IncidentState, field: str) -> str:
 class PostmortemScreen(SessionScreen):
     """Edit the incident's write-up; every saved field is a journal event."""
 
+    CSS = """
+    #postmortem {
+        border: round $primary;
+        padding: 0 1;
+        .pm-section { margin-top: 1; }
+        .pm-row { height: 1; margin-top: 0; }
+        .pm-label { width: 20; color: $text-muted; }
+        Input { border: none; height: 1; padding: 0 1; background: $surface; width: 1fr; }
+        Input:focus { background: $primary 25%; }
+        .pm-owner { width: 24; }
+        OptionList { height: auto; max-height: 10; border: none; }
+        #pm-people { width: 100%; }
+    }
+    """
     BINDINGS = [
         Binding("a", "assign", "Participant"),
         Binding("space", "toggle_item", "Done/undone", show=False),

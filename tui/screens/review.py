@@ -106,6 +106,16 @@ def state_text(s: IncidentState, at: datetime) -> Content:
 class ReviewScreen(SessionScreen):
     """Replay of one incident from its journal."""
 
+    CSS = """
+    #review {
+        layout: grid;
+        grid-size: 2 2;
+        grid-columns: 3fr 2fr;
+        grid-rows: 3fr 2fr;
+        height: 1fr;
+    }
+    #scrubber { height: 1; background: $panel; }
+    """
     BINDINGS = [
         *(Binding(a.key, f"refuse({a.title!r})", a.title, show=False) for a in ACTIONS if a.writes),
         Binding("e", "refuse('Correct timeline entry')", "Correct", show=False, priority=True),

@@ -27,6 +27,7 @@ from incident.timeparse import clock_delta
 class ChecklistPane(OptionList):
     """Immediate actions and phases; space/enter ticks, ``p`` changes phase."""
 
+    DEFAULT_CSS = "ChecklistPane { padding: 0; }"
     ALLOW_MAXIMIZE = True
     BORDER_TITLE = "Phase checklist"
     BINDINGS = [

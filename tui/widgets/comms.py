@@ -57,6 +57,44 @@ def countdown_text(
 class CommsPane(Vertical):
     """Drafts of the initial, progress and resolution messages, per audience."""
 
+    DEFAULT_CSS = """
+    CommsPane {
+        border-subtitle-style: bold;
+        #comms-head { height: 1; }
+        #comms-audience { width: 15; }
+        #comms-template { width: 21; }
+        #comms-due {
+            width: 1fr;
+            padding: 0 0 0 1;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
+            &.-soon { color: $due-soon; text-style: bold; }
+            &.-overdue { background: $overdue; color: $sev-text; text-style: bold; }
+        }
+        #comms-cadence { height: 1; }
+        .cad {
+            width: 1fr;
+            padding: 0 1 0 0;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
+            &.-current { text-style: bold underline; }
+            &.-none { color: $text-muted; }
+            &.-soon { color: $due-soon; text-style: bold; }
+            &.-overdue { background: $overdue; color: $sev-text; text-style: bold; }
+            &.-overdue.-current { text-style: bold underline; }
+        }
+        #comms-notify {
+            height: auto;
+            max-height: 4;
+            border: none;
+            border-top: solid $border-blurred;
+            padding: 0;
+            background: $surface;
+            border-title-color: $text-muted;
+            &:focus { border-top: solid $primary; }
+        }
+    }
+    """
     ALLOW_MAXIMIZE = True
     BORDER_TITLE = "Comms"
     BINDINGS = [
@@ -124,7 +162,7 @@ class CommsPane(Vertical):
         with Horizontal(id="comms-cadence"):
             for a in comms.AUDIENCES:
                 yield Ticker(id=f"cad-{a}", classes="cad")
-        yield TextArea(id="comms-draft", soft_wrap=True, show_line_numbers=False)
+        yield TextArea(id="comms-draft", soft_wrap=True, show_line_numbers=False, compact=True)
         yield NotifyList(id="comms-notify")
 
     # ------------------------------------------------------------------ what is shown

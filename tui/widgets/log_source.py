@@ -43,6 +43,14 @@ def spec_text(src: SourceState) -> str:
 class SourcePane(Vertical):
     """The view of one source, fed by the app's source runner through a shared buffer."""
 
+    DEFAULT_CSS = """
+    SourcePane {
+        #src-status { height: 2; padding: 0 1; background: $panel; width: 1fr; }
+        #src-query { height: 1; border: none; padding: 0 1; }
+        #src-query.-hidden { display: none; }
+        LogView { height: 1fr; }
+    }
+    """
     BINDINGS = [
         Binding("slash", "query('search')", "Search"),
         Binding("ampersand", "query('filter')", "Filter"),

@@ -36,6 +36,12 @@ EMPTY_HELP = (
 class LogsPane(Vertical):
     """Tabs of log sources, following the incident's command ledger."""
 
+    DEFAULT_CSS = """
+    LogsPane {
+        TabbedContent, ContentSwitcher, TabPane { height: 1fr; }
+        TabPane { padding: 0; }
+    }
+    """
     ALLOW_MAXIMIZE = True
     BORDER_TITLE = "Logs"
 
