@@ -31,7 +31,12 @@ class ChecklistPane(OptionList):
     ALLOW_MAXIMIZE = True
     BORDER_TITLE = "Phase checklist"
     BINDINGS = [
-        Binding("space", "toggle", "Tick"),
+        Binding(
+            "space",
+            "toggle",
+            "Tick",
+            tooltip="Tick or untick the item (enter too); on a phase heading, move to that phase",
+        ),
     ]
 
     state: reactive[IncidentState | None] = reactive(None, always_update=True)

@@ -98,10 +98,26 @@ class CommsPane(Vertical):
     ALLOW_MAXIMIZE = True
     BORDER_TITLE = "Comms"
     BINDINGS = [
-        Binding("ctrl+s", "send", "Mark sent"),
-        Binding("ctrl+r", "reset", "From template"),
-        Binding("ctrl+n", "next_audience", "Audience"),
-        Binding("ctrl+t", "next_template", "Template", show=False),
+        Binding(
+            "ctrl+s",
+            "send",
+            "Mark sent",
+            tooltip="Record the draft as sent to its audience; its countdown starts again",
+        ),
+        Binding("ctrl+r", "reset", "From template", tooltip="Start the draft again"),
+        Binding(
+            "ctrl+n",
+            "next_audience",
+            "Audience",
+            tooltip="Next audience: status page, internal, executives",
+        ),
+        Binding(
+            "ctrl+t",
+            "next_template",
+            "Template",
+            show=False,
+            tooltip="Next template: initial, progress, resolution",
+        ),
     ]
 
     state: reactive[IncidentState | None] = reactive(None, always_update=True)

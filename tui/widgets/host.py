@@ -28,7 +28,9 @@ INTERVAL = 2.0
 class HostPane(VerticalScroll, can_focus=True):
     """Live host metrics from a sampler handed down by the app."""
 
-    BINDINGS = [Binding("enter", "pin", "Pin snapshot")]
+    BINDINGS = [
+        Binding("enter", "pin", "Pin snapshot", tooltip="This sample of the machine, as evidence")
+    ]
 
     @dataclass
     class Pin(Message):

@@ -52,15 +52,20 @@ class SourcePane(Vertical):
     }
     """
     BINDINGS = [
-        Binding("slash", "query('search')", "Search"),
-        Binding("ampersand", "query('filter')", "Filter"),
-        Binding("right_square_bracket", "find(True)", "Next", show=False),
-        Binding("left_square_bracket", "find(False)", "Prev", show=False),
-        Binding("w", "wrap", "Wrap", show=False),
-        Binding("ctrl+l", "clear", "Clear", show=False),
-        Binding("enter", "pin", "Pin"),
-        Binding("r", "rerun", "Rerun", show=False),
-        Binding("x", "stop", "Stop", show=False),
+        Binding("slash", "query('search')", "Search", tooltip="Find a pattern (regex)"),
+        Binding(
+            "ampersand",
+            "query('filter')",
+            "Filter",
+            tooltip="Show only the lines matching a pattern (empty shows all)",
+        ),
+        Binding("right_square_bracket", "find(True)", "Next", show=False, tooltip="Next match"),
+        Binding("left_square_bracket", "find(False)", "Prev", show=False, tooltip="Previous match"),
+        Binding("w", "wrap", "Wrap", show=False, tooltip="Wrap long lines, or not"),
+        Binding("ctrl+l", "clear", "Clear", show=False, tooltip="Clear the lines shown"),
+        Binding("enter", "pin", "Pin", tooltip="The selected line, as evidence on the timeline"),
+        Binding("r", "rerun", "Rerun", show=False, tooltip="Run the source again"),
+        Binding("x", "stop", "Stop", show=False, tooltip="Stop the running source"),
     ]
 
     @dataclass

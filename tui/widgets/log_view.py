@@ -64,7 +64,7 @@ class LogView(ScrollView, can_focus=True):
         Binding("down,j", "cursor(1)", "Down", show=False),
         Binding("pageup", "cursor(-20)", "Page up", show=False),
         Binding("pagedown", "cursor(20)", "Page down", show=False),
-        Binding("end,G", "follow", "Follow"),
+        Binding("end,G", "follow", "Follow", tooltip="Go to the newest line, and follow new ones"),
         Binding("home", "top", "Top", show=False),
     ]
 

@@ -38,7 +38,14 @@ def item_prompt(item: NoticeItem) -> Content:
 class NotifyList(OptionList):
     """The parties to notify, ticked or not."""
 
-    BINDINGS = [Binding("space", "toggle", "Tick / untick")]
+    BINDINGS = [
+        Binding(
+            "space",
+            "toggle",
+            "Tick / untick",
+            tooltip="A party of the notification checklist (enter too)",
+        )
+    ]
 
     state: reactive[IncidentState | None] = reactive(None, always_update=True)
 

@@ -58,10 +58,22 @@ class TimelinePane(Vertical, can_focus=False):
     ALLOW_MAXIMIZE = True
     BORDER_TITLE = "Timeline"
     BINDINGS = [
-        Binding("f", "cycle_filter", "Filter"),
-        Binding("e", "screen.correct", "Correct"),
+        Binding(
+            "f",
+            "cycle_filter",
+            "Filter",
+            tooltip="One kind of entry at a time: notes, decisions, checklist, comms...",
+        ),
+        Binding("e", "screen.correct", "Correct", tooltip="Amend or retract the selected entry"),
         # priority: End follows the newest entry wherever the focus is in the pane
-        Binding("end,G", "follow", "Newest", show=False, priority=True),
+        Binding(
+            "end,G",
+            "follow",
+            "Newest",
+            show=False,
+            priority=True,
+            tooltip="Go to the newest entry, and follow new ones",
+        ),
     ]
 
     @dataclass
