@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual.binding import Binding
+from textual.keys import format_key
 
 
 @dataclass(frozen=True)
@@ -147,9 +148,15 @@ def bindings() -> list[Binding]:
 
 
 def key_label(key: str) -> str:
-    if key[:1] == "f" and key[1:].isdigit():
-        return key.upper()  # F2
-    return {"question_mark": "?", "plus": "+"}.get(key, key)
+    """How the help writes a binding's key: ``?``, ``+``, ``F2``, ``ctrl+s``, ``end/G``."""
+    if "," in key:
+        return "/".join(key_label(k) for k in key.split(","))
+    *modifiers, name = key.split("+")
+    if name[:1] == "f" and name[1:].isdigit():
+        name = name.upper()  # F2
+    elif len(sign := format_key(name)) == 1 and sign.isascii() and not sign.isalnum():
+        name = sign  # question_mark: ?  (names of other keys stay words: enter, space)
+    return "+".join([*modifiers, name])
 
 
 def after_panes(method: Callable[..., Any]) -> Callable[..., Any]:
