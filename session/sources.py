@@ -235,7 +235,9 @@ class SourceRunner:
         last = await journal.capture_last_no(incident, source_id)
         self._base[source_id] = max(self._base.get(source_id, 0), last)
 
-    async def _release(self, source_id: str | None = None) -> None:
+    async def _release(self, source_id: str | None = None, *, last: bool = False) -> None:
+        if self._closing and not last:
+            return  # (going away: shutdown lets go of all, after the capture is written)
         journal, incident = self.session.journal, self.session.incident_id
         if journal is None or incident is None or self.me is None:
             return
@@ -351,7 +353,7 @@ class SourceRunner:
         self.live.clear()
         if self.capture is not None:  # (off the loop; a locked database cannot hold it long)
             await asyncio.to_thread(self.capture.close, CAPTURE_CLOSE_S)
-        await self._release()
+        await self._release(last=True)
 
     def stats_line(self, source_id: str) -> str:
         running = self.live.get(source_id)

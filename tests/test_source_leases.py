@@ -312,7 +312,8 @@ async def test_a_console_going_away_does_not_wait_out_a_locked_database(tmp_path
     incident = await seed(db)
     sid = await add_source(db, incident, "echo one; sleep 300")
     app = make_app(db, incident, run_sources=True)
-    with closing(sqlite3.connect(db, timeout=0, isolation_level=None)) as other:
+    # (the other process waits its turn for the lock: the console may be writing just then)
+    with closing(sqlite3.connect(db, timeout=10, isolation_level=None)) as other:
         async with app.run_test(size=(140, 40)) as pilot:
             await until(
                 lambda: sid in app.runner.live and app.runner.buffer(sid).total, pilot=pilot
