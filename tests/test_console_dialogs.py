@@ -67,7 +67,7 @@ async def no_note_drafts(pilot, db: Path, incident: int) -> None:
 
 
 def worker(pilot, action: str):
-    """The running worker of the console's ``@work`` action ``action`` (e.g. one waiting on
+    """The running worker named ``action`` (e.g. the one of the severity dialog, waiting on
     the dialog it opened)."""
     running = [w for w in pilot.app.workers if w.name == action and not w.is_finished]
     assert len(running) == 1, f"{action}: running workers {list(pilot.app.workers)}"
@@ -280,7 +280,7 @@ async def test_severity_dialog_shows_criteria_and_records_the_choice(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot)
         await open_dialog(pilot, "s", SeverityDialog)
-        action = worker(pilot, "action_severity")  # waiting on the dialog
+        action = worker(pilot, "severity dialog")  # waiting on the dialog
         await pilot.press("down", "escape")  # Escape: nothing is recorded
         await back_to_console(pilot)
         await until(lambda: action.is_finished, pilot=pilot, what="the severity action done")

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.containers import Container
 from textual.reactive import var
@@ -33,8 +33,9 @@ from textual.widgets import Tab, Tabs
 from incident.errors import WarroomError
 from tui.actions import ACTIONS, after_panes, bindings
 from tui.screens.base import SessionScreen
-from tui.screens.console_comms import CommsActions
-from tui.screens.console_panes import PaneRequests
+from tui.screens.console_comms import CommsDesk
+from tui.screens.console_panes import PaneDesk
+from tui.screens.console_pickers import IncidentPickers
 from tui.screens.note_flow import NoteFlow
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import TimelinePane
@@ -55,7 +56,7 @@ FIRST_PAGE = 80  # rows loaded on attach: a screenful or two; older pages come o
 # needed to show the incident.
 
 
-class ConsoleScreen(CommsActions, PaneRequests, SessionScreen):
+class ConsoleScreen(SessionScreen):
     """The war-room console for the session's incident."""
 
     BINDINGS = bindings()
@@ -83,7 +84,13 @@ class ConsoleScreen(CommsActions, PaneRequests, SessionScreen):
         """True once every pane and the footer are mounted."""
         self._after_panes: list[Callable[[], Any]] = []
         self._mounting_panes = False
+        # Collaborators, each with its own part of the console's work:
         self.notes = NoteFlow(self, session)  # the note and correction dialogs, and reopening them
+        self.comms = CommsDesk(self, session)  # comms keys and the comms pane's messages
+        self.desk = PaneDesk(self, session, runner)  # the other panes' requests
+        self.pickers = IncidentPickers(
+            self, session, self.comms.load_contacts, self.action_show_pane
+        )
 
     def compose(self) -> ComposeResult:
         self._layout(self.app.size)
@@ -288,62 +295,68 @@ class ConsoleScreen(CommsActions, PaneRequests, SessionScreen):
         self.notes.resume()
 
     @after_panes
-    @work
-    async def action_add_source(self) -> None:
-        from tui.screens.source_dialog import SourceDialog
-
-        spec = await self.app.push_screen_wait(SourceDialog())
-        if spec is not None:
-            saved = await self.save(self.session.add_source(spec))
-            if saved is not None:
-                self.action_show_pane("logs")
+    def action_add_source(self) -> None:
+        self.pickers.open("add_source")
 
     @after_panes
-    @work
-    async def action_severity(self) -> None:
-        from tui.screens.pickers import SeverityDialog
-
-        state = self.session.state
-        choice = await self.app.push_screen_wait(SeverityDialog(state.severity))
-        if choice is not None:
-            sev, reason = choice
-            await self.save(self.session.set_severity(sev, reason))
+    def action_severity(self) -> None:
+        self.pickers.open("severity")
 
     @after_panes
-    @work
-    async def action_status(self) -> None:
-        from tui.screens.pickers import StatusDialog
-
-        state = self.session.state
-        choice = await self.app.push_screen_wait(StatusDialog(state.status, state.resolution))
-        if choice is not None:
-            status, resolution = choice
-            await self.save(self.session.set_status(status, resolution))
+    def action_status(self) -> None:
+        self.pickers.open("status")
 
     @after_panes
-    @work
-    async def action_assign(self) -> None:
-        from tui.screens.participants import ParticipantDialog
-
-        contacts = await self.load_contacts()  # the emergency contacts are offered too
-        choice = await self.app.push_screen_wait(
-            ParticipantDialog(self.session.state, contacts=contacts or ())
-        )
-        if choice is not None:
-            name, role = choice
-            await self.save(self.session.assign(name, role))
+    def action_assign(self) -> None:
+        self.pickers.open("assign")
 
     @after_panes
-    @work
-    async def action_phase(self) -> None:
-        from tui.screens.pickers import PhaseDialog
+    def action_phase(self) -> None:
+        self.pickers.open("phase")
 
-        phase = await self.app.push_screen_wait(PhaseDialog(self.session.state.phase))
-        if phase is not None:
-            await self.save(self.session.set_phase(phase))
+    # ------------------------------------------------------------------ comms
+    @after_panes
+    def action_comms(self, what: str) -> None:
+        """F2 copy, F3 write to a file, F4 ``$EDITOR``: the comms draft on screen."""
+        self.comms.draft(what)
+
+    @after_panes
+    def action_comms_history(self) -> None:
+        self.comms.history()
+
+    @after_panes
+    def action_cadence(self) -> None:
+        self.comms.cadence()
+
+    @after_panes
+    def action_contacts(self) -> None:
+        self.comms.contacts()
+
+    @after_panes
+    def action_notify_checklist(self) -> None:
+        self.action_show_pane("comms")
+        self.query_one("#comms-notify").focus()
 
     # ------------------------------------------------------------------ pane messages
-    # (the panes' own messages are handled in tui/screens/console_panes.py)
+    # (routed to the desks by name: the panes' classes are imported after the first frame)
+    async def on_comms_pane_send(self, event) -> None:
+        await self.comms.send(event)
+
+    def on_notify_list_toggled(self, event) -> None:
+        self.comms.notify_toggled(event)
+
+    async def on_checklist_pane_toggled(self, event) -> None:
+        await self.desk.toggled(event)
+
+    async def on_checklist_pane_phase_chosen(self, event) -> None:
+        await self.desk.phase_chosen(event)
+
+    async def on_source_pane_request(self, event) -> None:
+        await self.desk.source_request(event)
+
+    async def on_host_pane_pin(self, event) -> None:
+        await self.desk.host_pin(event)
+
     @on(TimelinePane.NeedOlder)
     async def _older(self, event: TimelinePane.NeedOlder) -> None:
         try:

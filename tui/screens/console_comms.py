@@ -1,8 +1,9 @@
-"""The console's comms handlers: send, copy, write to a file, ``$EDITOR``, the history of
-sent updates, the cadence, the notification checklist and the emergency contacts.
+"""The console's comms desk: send, copy, write to a file, ``$EDITOR``, the history of sent
+updates, the cadence, the notification checklist and the emergency contacts.
 
-Mixed into ``ConsoleScreen``. Every change to the incident, the roster included, is one of
-the session's typed verbs.
+A collaborator the console holds (``ConsoleScreen.comms``), not a part of it: the screen
+routes its comms keys and its comms pane's messages here. Every change to the incident,
+the roster included, is one of the session's typed verbs, run through the screen's ``save``.
 warroom never reaches the network: a message leaves through the clipboard (OSC 52) or a
 file, and is marked sent by the IC.
 """
@@ -13,46 +14,48 @@ import os
 import shlex
 import subprocess
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from textual import work
 from textual.app import SuspendNotSupported
 
 from incident.errors import InvalidInput, WarroomError
 from session.files import write_text
-from tui.actions import after_panes
 
 if TYPE_CHECKING:  # imported by the console once its first frame is on screen
-    from incident.journal import Event
     from incident.playbook import Contact
     from session.session import IncidentSession
+    from tui.screens.base import SessionScreen
     from tui.widgets.comms import CommsPane
     from tui.widgets.notify import NotifyList
 
 
-class CommsActions:
-    """Comms actions and message handlers of the console screen."""
+class CommsDesk:
+    """The comms work of a console screen: its keys and its comms pane's messages."""
 
-    session: IncidentSession  # (ConsoleScreen's)
-    save: Callable[[Awaitable[Event]], Awaitable[Event | None]]
+    def __init__(self, screen: SessionScreen, session: IncidentSession) -> None:
+        self.screen = screen
+        self.session = session
+        self.notify = screen.notify
 
-    # ------------------------------------------------------------------ the pane
-    def comms_pane(self) -> CommsPane:
-        return self.query_one("#comms")  # type: ignore[attr-defined]
+    def _dialog(self, work: Coroutine[Any, Any, None], **group: Any) -> None:
+        """Run ``work`` (it waits on a dialog) in a worker of the screen."""
+        self.screen.run_worker(work, **group)
 
-    async def on_comms_pane_send(self, event: CommsPane.Send) -> None:
-        saved = await self.save(
+    def pane(self) -> CommsPane:
+        return self.screen.query_one("#comms")  # type: ignore[return-value]
+
+    async def send(self, event: CommsPane.Send) -> None:
+        saved = await self.screen.save(
             self.session.send_update(event.audience, event.text, template=event.template)
         )
         if saved is not None:
-            self.comms_pane().sent(event.audience, event.template)
+            self.pane().sent(event.audience, event.template)
 
-    @after_panes
-    def action_comms(self, what: str) -> None:
-        """F2 copy, F3 write to a file, F4 ``$EDITOR``: the comms draft on screen."""
-        pane = self.comms_pane()
+    def draft(self, what: str) -> None:
+        """Copy (OSC 52), write to a file, or edit in ``$EDITOR`` the draft on screen."""
+        pane = self.pane()
         text = pane.text
         from incident.comms import AUDIENCE_LABELS, TEMPLATE_LABELS
 
@@ -63,7 +66,7 @@ class CommsActions:
             if not text.strip():
                 self.notify("The draft is empty: nothing to copy", severity="warning")
                 return
-            self.app.copy_to_clipboard(text)
+            self.screen.app.copy_to_clipboard(text)
             self.notify(
                 f"Copied the {what_draft} ({len(text)} characters) to the clipboard "
                 "(OSC 52: your terminal must allow it)",
@@ -71,17 +74,18 @@ class CommsActions:
                 timeout=4,
             )
         elif what == "file":
-            self._write_draft(pane, text, what_draft)
+            self._dialog(self._write_draft(pane, text, what_draft))
         elif what == "editor":
-            self._edit_in_editor(pane, text)
+            self.edit_in_editor(pane, text)
 
-    @work
     async def _write_draft(self, pane: CommsPane, text: str, what: str) -> None:
         from tui.screens.comms_dialogs import WriteFileDialog
 
         state, now = self.session.state, self.session.clock.now()
+        assert state is not None  # (the comms pane is there: the session is open)
         name = f"{state.number}-{pane.audience}-{pane.template}-{now:%Y%m%dT%H%M%SZ}.txt"
-        target = await self.app.push_screen_wait(WriteFileDialog(str(Path.cwd() / name), what))
+        dialog = WriteFileDialog(str(Path.cwd() / name), what)
+        target = await self.screen.app.push_screen_wait(dialog)
         if target is None:
             return
         path = Path(target).expanduser()
@@ -92,8 +96,9 @@ class CommsActions:
             return
         self.notify(f"Wrote the {what} to {path}", markup=False, timeout=5)
 
-    def _edit_in_editor(self, pane: CommsPane, text: str) -> None:
+    def edit_in_editor(self, pane: CommsPane, text: str) -> None:
         """Hand the terminal to ``$EDITOR`` on a private temporary copy of the draft."""
+        app = self.screen.app
         editor = os.environ.get("EDITOR", "").strip()
         if not editor:
             self.notify(
@@ -109,7 +114,7 @@ class CommsActions:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
             try:
-                with self.app.suspend():
+                with app.suspend():
                     done = subprocess.run([*shlex.split(editor), name], check=False)
             except SuspendNotSupported:
                 self.notify("this terminal cannot be handed to $EDITOR", severity="error")
@@ -134,21 +139,22 @@ class CommsActions:
             self.notify("Draft updated from $EDITOR (autosaved)", timeout=3)
 
     # ------------------------------------------------------------------ dialogs
-    @after_panes
-    @work
-    async def action_comms_history(self) -> None:
+    def history(self) -> None:
         from tui.screens.comms_dialogs import SentHistory
 
-        await self.app.push_screen_wait(SentHistory(self.session.state.comms))
+        state = self.session.state
+        if state is not None:
+            self._dialog(self.screen.app.push_screen_wait(SentHistory(state.comms)))
 
-    @after_panes
-    @work
-    async def action_cadence(self) -> None:
+    def cadence(self) -> None:
+        self._dialog(self._cadence())
+
+    async def _cadence(self) -> None:
         from tui.screens.comms_dialogs import CadenceDialog
 
-        changes = await self.app.push_screen_wait(CadenceDialog(self.session.state))
+        changes = await self.screen.app.push_screen_wait(CadenceDialog(self.session.state))
         for audience, minutes in (changes or {}).items():
-            await self.save(self.session.set_cadence(audience, minutes))
+            await self.screen.save(self.session.set_cadence(audience, minutes))
 
     async def load_contacts(self) -> list[Contact] | None:
         try:
@@ -157,15 +163,16 @@ class CommsActions:
             self.notify(f"emergency contacts: {e}", severity="error", markup=False)
             return None
 
-    @after_panes
-    @work
-    async def action_contacts(self) -> None:
+    def contacts(self) -> None:
+        self._dialog(self._contacts())
+
+    async def _contacts(self) -> None:
         from tui.screens.contacts import ContactsDialog
 
         seen = await self.load_contacts()
         if seen is None:
             return
-        roster = await self.app.push_screen_wait(ContactsDialog(seen))
+        roster = await self.screen.app.push_screen_wait(ContactsDialog(seen))
         if roster is None or roster == seen:
             return
         try:
@@ -175,22 +182,19 @@ class CommsActions:
             return
         self.notify(f"Emergency contacts saved ({len(roster)})", timeout=3)
 
-    @after_panes
-    def action_notify_checklist(self) -> None:
-        self.action_show_pane("comms")
-        self.query_one("#comms-notify").focus()  # type: ignore[attr-defined]
+    def notify_toggled(self, event: NotifyList.Toggled) -> None:
+        """A party ticked (asks which contact was reached) or unticked on the checklist."""
+        work = self._notify_party(event.party, event.done)
+        self._dialog(work, exclusive=True, group="notify")
 
-    def on_notify_list_toggled(self, event: NotifyList.Toggled) -> None:
-        self._notify_party(event.party, event.done)
-
-    @work(exclusive=True, group="notify")
     async def _notify_party(self, party: str, done: bool) -> None:
         contact: str | None = None
         if done:
             from tui.screens.contacts import ContactPicker
 
             roster = await self.load_contacts()
-            contact = await self.app.push_screen_wait(ContactPicker(party, roster or []))
+            picker = ContactPicker(party, roster or [])
+            contact = await self.screen.app.push_screen_wait(picker)
             if contact is None:
                 return  # cancelled: not ticked
-        await self.save(self.session.notify(party, done, contact=contact or None))
+        await self.screen.save(self.session.notify(party, done, contact=contact or None))

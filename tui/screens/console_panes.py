@@ -1,22 +1,24 @@
 """What the console does with its panes' requests: tick an action, change phase, run or stop
-a log source, pin a log line or a host snapshot as evidence. A mixin of ``ConsoleScreen``.
-Each write is one of the session's typed verbs.
+a log source, pin a log line or a host snapshot as evidence.
 
-The handlers are named after their messages (``on_<pane>_<message>``): the panes' modules
-are imported after the first frame, so their message classes cannot be named here, and
-neither can the domain's: each handler imports what it writes.
+A collaborator the console holds (``ConsoleScreen.desk``), not a part of it: the screen
+routes its panes' messages here (its handlers are named after the messages,
+``on_<pane>_<message>``, because the panes' modules are imported after the first frame and
+their message classes cannot be named at class creation). Each write is one of the
+session's typed verbs, run through the screen's ``save``; the domain is imported where it
+is written, for the same reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from incident.journal import Event, Evidence
+    from incident.journal import Evidence
     from session.session import IncidentSession
     from session.sources import SourceRunner
+    from tui.screens.base import SessionScreen
     from tui.widgets.checklist import ChecklistPane
     from tui.widgets.host import HostPane
     from tui.widgets.log_source import SourcePane
@@ -41,22 +43,25 @@ def pin_line(pane: SourcePane, seq: int, now: datetime) -> Evidence:
     )
 
 
-class PaneRequests:
-    """The console's handlers of its panes' messages."""
+class PaneDesk:
+    """The console's work on its panes' messages."""
 
-    session: IncidentSession  # (ConsoleScreen's)
-    runner: SourceRunner | None
-    save: Callable[[Awaitable[Event]], Awaitable[Event | None]]
-    notify: Any
+    def __init__(
+        self, screen: SessionScreen, session: IncidentSession, runner: SourceRunner | None
+    ) -> None:
+        self.save = screen.save
+        self.notify = screen.notify
+        self.session = session
+        self.runner = runner
 
-    async def on_checklist_pane_toggled(self, event: ChecklistPane.Toggled) -> None:
+    async def toggled(self, event: ChecklistPane.Toggled) -> None:
         await self.save(self.session.tick(event.item, event.done))
 
-    async def on_checklist_pane_phase_chosen(self, event: ChecklistPane.PhaseChosen) -> None:
+    async def phase_chosen(self, event: ChecklistPane.PhaseChosen) -> None:
         if self.session.state is not None and event.phase is not self.session.state.phase:
             await self.save(self.session.set_phase(event.phase))
 
-    async def on_source_pane_request(self, event: SourcePane.Request) -> None:
+    async def source_request(self, event: SourcePane.Request) -> None:
         sid = event.pane.source_id
         state, runner = self.session.state, self.runner
         source = state.sources.get(sid) if state is not None else None
@@ -80,7 +85,7 @@ class PaneRequests:
             if saved is not None:
                 self.notify(f"Pinned line {evidence.line_no} as evidence #{saved.id}", timeout=3)
 
-    async def on_host_pane_pin(self, event: HostPane.Pin) -> None:
+    async def host_pin(self, event: HostPane.Pin) -> None:
         from incident.evidence import digest
         from incident.journal import Evidence
 
