@@ -66,8 +66,63 @@ class Holder:
 HolderAlive = Callable[[Holder], bool]
 
 
+class DraftStore(Protocol):
+    """What is typed into an open input, kept by incident and key until saved or cleared."""
+
+    async def of(self, incident_id: int) -> dict[str, str]: ...
+
+    async def put(self, incident_id: int, key: str, text: str | None) -> None: ...
+
+
+class CaptureStore(Protocol):
+    """The lines the log sources read, by source and line number or by time."""
+
+    async def read(
+        self,
+        incident_id: int,
+        source_id: str,
+        *,
+        limit: int = 10_000,
+        after_no: int = 0,
+        max_bytes: int | None = None,
+    ) -> list[Any]: ...
+
+    async def last_no(self, incident_id: int, source_id: str) -> int: ...
+
+    async def between(
+        self, incident_id: int, start: datetime, end: datetime, *, limit: int = 200
+    ) -> list[tuple[str, Any]]: ...
+
+
+class LeaseStore(Protocol):
+    """Which console runs each log source."""
+
+    async def claim(
+        self, incident_id: int, source_id: str, me: Holder, alive: HolderAlive
+    ) -> Holder | None: ...
+
+    async def release(self, incident_id: int, token: str, source_id: str | None = None) -> None: ...
+
+    async def holders(self, incident_id: int) -> dict[str, Holder]: ...
+
+
+class ContactStore(Protocol):
+    """The emergency contacts roster, shared by every incident of the database."""
+
+    async def roster(self, *, seed: bool = True) -> list[Contact]: ...
+
+    async def put(
+        self,
+        contacts: Sequence[Contact],
+        *,
+        expected: Sequence[Contact] | None = None,
+        by: str = "",
+    ) -> list[Contact]: ...
+
+
 class Journal(Protocol):
-    """The incident store as the console sees it."""
+    """The incident store as the session sees it: the journal itself, and its parts (a
+    second backend implements these and nothing else)."""
 
     read_only: bool
 
@@ -97,45 +152,17 @@ class Journal(Protocol):
 
     def watch(self, incident_id: int, after_id: int) -> Watch: ...
 
-    async def drafts(self, incident_id: int) -> dict[str, str]: ...
+    @property
+    def drafts(self) -> DraftStore: ...
 
-    async def put_draft(self, incident_id: int, key: str, text: str | None) -> None: ...
+    @property
+    def captures(self) -> CaptureStore: ...
 
-    async def read_capture(
-        self,
-        incident_id: int,
-        source_id: str,
-        *,
-        limit: int = 10_000,
-        after_no: int = 0,
-        max_bytes: int | None = None,
-    ) -> list[Any]: ...
+    @property
+    def leases(self) -> LeaseStore: ...
 
-    async def capture_last_no(self, incident_id: int, source_id: str) -> int: ...
-
-    async def capture_between(
-        self, incident_id: int, start: datetime, end: datetime, *, limit: int = 200
-    ) -> list[tuple[str, Any]]: ...
-
-    async def claim_source(
-        self, incident_id: int, source_id: str, me: Holder, alive: HolderAlive
-    ) -> Holder | None: ...
-
-    async def release_sources(
-        self, incident_id: int, token: str, source_id: str | None = None
-    ) -> None: ...
-
-    async def source_holders(self, incident_id: int) -> dict[str, Holder]: ...
-
-    async def contacts(self, *, seed: bool = True) -> list[Contact]: ...
-
-    async def put_contacts(
-        self,
-        contacts: Sequence[Contact],
-        *,
-        expected: Sequence[Contact] | None = None,
-        by: str = "",
-    ) -> list[Contact]: ...
+    @property
+    def contacts(self) -> ContactStore: ...
 
     async def close(self, timeout: float = 5.0) -> None: ...
 

@@ -101,7 +101,7 @@ class Drafts:
             if self._skipped(key) and pending[key]:
                 continue  # saved meanwhile, with its drafts: not written back
             try:
-                await self.journal.put_draft(self.incident_id, key, pending[key] or None)
+                await self.journal.drafts.put(self.incident_id, key, pending[key] or None)
             except WarroomError as e:
                 for later in keys[n:]:  # keep it and the rest; try again in a moment
                     self.pending.setdefault(later, pending[later])

@@ -131,7 +131,7 @@ class IncidentSession:
             raise IncidentNotFound(NO_ACTIVE)
         state = await journal.load_state(self.incident_id)
         if not self.read_only:
-            self.drafts.attach(journal, self.incident_id, await journal.drafts(self.incident_id))
+            self.drafts.attach(journal, self.incident_id, await journal.drafts.of(self.incident_id))
         self._watch = journal.watch(self.incident_id, state.last_event_id)
         self.state = state
         return state
@@ -191,14 +191,14 @@ class IncidentSession:
     async def contacts(self) -> list[Contact]:
         """The emergency contacts (the playbook's, until the team keeps its own)."""
         journal, _ = self._journal()
-        return await journal.contacts()
+        return await journal.contacts.roster()
 
     async def put_contacts(self, roster: Sequence[Contact], *, expected: Sequence[Contact]) -> None:
         """Replace the roster, unless someone else changed it since ``expected`` was read."""
         if self.read_only:
             raise ReadOnly("read-only review: nothing can be changed here")
         journal, _ = self._journal()
-        await journal.put_contacts(roster, expected=expected, by=self.actor)
+        await journal.contacts.put(roster, expected=expected, by=self.actor)
 
     async def entry(self, entry_id: int) -> list[Event]:
         """A timeline entry's event and its corrections (one not on a loaded page)."""
@@ -209,7 +209,7 @@ class IncidentSession:
     async def capture_between(self, start: datetime, end: datetime) -> list[tuple[str, Any]]:
         """What the log sources captured between two moments: (source id, line)."""
         journal, incident = self._journal()
-        return await journal.capture_between(incident, start, end)
+        return await journal.captures.between(incident, start, end)
 
     async def events(self) -> list[Event]:
         journal, incident = self._journal()

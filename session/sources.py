@@ -122,12 +122,12 @@ class SourceRunner:
         journal = self.session.journal
         if journal is None:
             return
-        lines = await journal.read_capture(
+        lines = await journal.captures.read(
             incident_id, source_id, limit=HISTORY_LINES, max_bytes=HISTORY_BYTES
         )
         self._show_captured(source_id, lines)
         if not lines:
-            self._base[source_id] = await journal.capture_last_no(incident_id, source_id)
+            self._base[source_id] = await journal.captures.last_no(incident_id, source_id)
 
     def _show_captured(self, source_id: str, lines: Sequence[Any]) -> None:
         buf = self.buffer(source_id)
@@ -203,7 +203,7 @@ class SourceRunner:
             return False
         if self.me is None:
             self.me = self.host.holder(self.session.actor)
-        other = await journal.claim_source(incident, source_id, self.me, self.host.alive)
+        other = await journal.leases.claim(incident, source_id, self.me, self.host.alive)
         if other is not None:
             self.following[source_id] = other
             self._idle.pop(source_id, None)
@@ -224,7 +224,7 @@ class SourceRunner:
             return
         self._show_captured(
             source_id,
-            await journal.read_capture(
+            await journal.captures.read(
                 incident,
                 source_id,
                 limit=HISTORY_LINES,
@@ -232,7 +232,7 @@ class SourceRunner:
                 max_bytes=HISTORY_BYTES,
             ),
         )
-        last = await journal.capture_last_no(incident, source_id)
+        last = await journal.captures.last_no(incident, source_id)
         self._base[source_id] = max(self._base.get(source_id, 0), last)
 
     async def _release(self, source_id: str | None = None, *, last: bool = False) -> None:
@@ -247,7 +247,7 @@ class SourceRunner:
             self.held.clear()
         else:
             self.held.discard(source_id)
-        release = journal.release_sources(incident, self.me.token, source_id)
+        release = journal.leases.release(incident, self.me.token, source_id)
         try:  # (going away, it does not wait long on a locked database)
             await (asyncio.wait_for(release, RELEASE_S) if self._closing else release)
         except (TimeoutError, WarroomError):
@@ -319,7 +319,7 @@ class SourceRunner:
         ):
             return
         try:
-            holders = await journal.source_holders(incident)
+            holders = await journal.leases.holders(incident)
             for sid in list(self.following):
                 shown = self._base.get(sid, 0)
                 await self._catch_up(sid)

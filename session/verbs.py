@@ -95,7 +95,7 @@ async def run_verb(
         event = source_cmd.add_source(clock, state, source_spec(args), owner=me)
     elif verb == "report":
         events, redacted = await _events_for_export(store, args)
-        contacts = await store.contacts(seed=False)
+        contacts = await store.contacts.roster(seed=False)
         if redacted is not None:
             contacts, n = redact_contacts(contacts)
             redacted += n
@@ -113,7 +113,7 @@ async def run_verb(
         events, redacted = await _events_for_export(store, args)
         captured = {}
         for sid in state.sources:
-            lines = await store.read_capture(args.incident, sid, limit=10_000_000)
+            lines = await store.captures.read(args.incident, sid, limit=10_000_000)
             if redacted is not None:  # in order: a private key spans lines
                 texts, n = redact_lines(line.text for line in lines)
                 redacted += n

@@ -1,6 +1,7 @@
 """Reads of the captured output of log sources (written by :mod:`storage.capture`).
 
-Mixed into :class:`storage.store.Store`, over its plumbing (``storage/plumbing.py``); review mode
+A part of :class:`storage.store.Store` (``store.captures``), over its plumbing
+(``storage/plumbing.py``); review mode
 shows what the sources printed around a moment, and attach restores a pane's last lines.
 """
 
@@ -15,10 +16,13 @@ from storage.plumbing import Plumbing
 from storage.sql import ts
 
 
-class CaptureReadsMixin(Plumbing):
+class CaptureReads:
     """Captured lines by source and line number, or by the time they were read."""
 
-    async def read_capture(
+    def __init__(self, db: Plumbing) -> None:
+        self.db = db
+
+    async def read(
         self,
         incident_id: int,
         source_id: str,
@@ -39,26 +43,26 @@ class CaptureReadsMixin(Plumbing):
         )
         params = (incident_id, source_id, after_no, limit)
         rows = await (
-            self._rows(sql, params)
+            self.db.rows(sql, params)
             if max_bytes is None
-            else self._rows_within(sql, params, _text_size, max_bytes)
+            else self.db.rows_within(sql, params, _text_size, max_bytes)
         )
         return [CapturedLine(no, bool(err), at, text) for no, err, at, text in reversed(rows)]
 
-    async def capture_between(
+    async def between(
         self, incident_id: int, start: datetime, end: datetime, *, limit: int = 200
     ) -> list[tuple[str, CapturedLine]]:
         """Captured lines of every source read between ``start`` and ``end``: (source, line)."""
-        rows = await self._rows(
+        rows = await self.db.rows(
             "SELECT source_id, no, err, read_at, text FROM captured_lines WHERE incident_id=? "
             "AND read_at BETWEEN ? AND ? ORDER BY read_at, source_id, no LIMIT ?",
             (incident_id, ts(start), ts(end), limit),
         )
         return [(sid, CapturedLine(no, bool(err), at, text)) for sid, no, err, at, text in rows]
 
-    async def capture_last_no(self, incident_id: int, source_id: str) -> int:
+    async def last_no(self, incident_id: int, source_id: str) -> int:
         """The highest line number captured for the source (0 when none)."""
-        return await self._scalar(
+        return await self.db.scalar(
             "SELECT coalesce(max(no), 0) FROM captured_lines WHERE incident_id=? AND source_id=?",
             (incident_id, source_id),
         )

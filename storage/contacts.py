@@ -1,9 +1,9 @@
 """The emergency contacts roster: kept in the database for every incident to reuse.
 
-Mixed into :class:`storage.store.Store`. The roster starts as the playbook's "Emergency
-Contacts Template", written the first time it is read; after that it is whatever the IC
-saved, even an empty list. A read-only store that was never seeded reads the playbook's
-template without writing it.
+A part of :class:`storage.store.Store` (``store.contacts``). The roster starts as the
+playbook's "Emergency Contacts Template", written the first time it is read; after that it
+is whatever the IC saved, even an empty list. A read-only store that was never seeded reads
+the playbook's template without writing it.
 """
 
 from __future__ import annotations
@@ -22,14 +22,17 @@ from storage.sql import ts
 SEEDED = "contacts.seeded_at"
 
 
-class ContactsMixin(Plumbing):
+class Contacts:
     """Roster reads and writes over the store's plumbing."""
 
-    async def contacts(self, *, seed: bool = True) -> list[Contact]:
+    def __init__(self, db: Plumbing) -> None:
+        self.db = db
+
+    async def roster(self, *, seed: bool = True) -> list[Contact]:
         """The roster, in order; seeded from the playbook on first use (``seed=False``:
         read the playbook's template without writing it, as a report does)."""
-        if await self._scalar("SELECT value FROM store_meta WHERE key=?", (SEEDED,)) is None:
-            if self.read_only or not seed:
+        if await self.db.scalar("SELECT value FROM store_meta WHERE key=?", (SEEDED,)) is None:
+            if self.db.read_only or not seed:
                 return list(load_playbook().emergency_contacts)
 
             async def seed_roster(conn: aiosqlite.Connection) -> None:
@@ -38,11 +41,11 @@ class ContactsMixin(Plumbing):
                         return  # another process seeded it first
                 await _replace(conn, load_playbook().emergency_contacts, "playbook")
 
-            await self._write(seed_roster)
-        rows = await self._rows("SELECT role, contact FROM contacts ORDER BY position")
+            await self.db.write(seed_roster)
+        rows = await self.db.rows("SELECT role, contact FROM contacts ORDER BY position")
         return [Contact(role=role, contact=contact) for role, contact in rows]
 
-    async def put_contacts(
+    async def put(
         self,
         contacts: Sequence[Contact],
         *,
@@ -52,7 +55,7 @@ class ContactsMixin(Plumbing):
         """Save the whole roster (checked). With ``expected``, refuse if someone else changed
         the roster since it was read, instead of silently undoing their change."""
         roster = check_roster(contacts)
-        await self.contacts()  # seeded first, so ``expected`` compares like with like
+        await self.roster()  # seeded first, so ``expected`` compares like with like
 
         async def tx(conn: aiosqlite.Connection) -> None:
             if expected is not None:
@@ -67,7 +70,7 @@ class ContactsMixin(Plumbing):
                     )
             await _replace(conn, roster, by)
 
-        await self._write(tx)
+        await self.db.write(tx)
         return roster
 
 

@@ -1,7 +1,8 @@
 """Autosaved drafts: what is typed into an open input, kept so that a dropped link loses
 nothing (the next attach puts it back).
 
-Mixed into :class:`storage.store.Store`, over its plumbing (``storage/plumbing.py``).
+A part of :class:`storage.store.Store` (``store.drafts``), over its plumbing
+(``storage/plumbing.py``).
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ async def delete_drafts(conn: aiosqlite.Connection, incident_id: int, prefix: st
     )
 
 
-class DraftsMixin(Plumbing):
+class Drafts:
     """Drafts by incident and key (the note dialog, each comms draft, ...)."""
 
-    async def put_draft(self, incident_id: int, key: str, text: str | None) -> None:
+    def __init__(self, db: Plumbing) -> None:
+        self.db = db
+
+    async def put(self, incident_id: int, key: str, text: str | None) -> None:
         """Autosave what is typed in an open input (``None`` or empty clears it)."""
 
         async def tx(conn: aiosqlite.Connection) -> None:
@@ -42,8 +46,10 @@ class DraftsMixin(Plumbing):
                     "DELETE FROM drafts WHERE incident_id=? AND key=?", (incident_id, key)
                 )
 
-        await self._write(tx)
+        await self.db.write(tx)
 
-    async def drafts(self, incident_id: int) -> dict[str, str]:
-        rows = await self._rows("SELECT key, text FROM drafts WHERE incident_id=?", (incident_id,))
+    async def of(self, incident_id: int) -> dict[str, str]:
+        rows = await self.db.rows(
+            "SELECT key, text FROM drafts WHERE incident_id=?", (incident_id,)
+        )
         return dict(rows)

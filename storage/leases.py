@@ -1,6 +1,6 @@
 """Who runs each log source: one console per source, whichever claimed it first.
 
-Mixed into :class:`storage.store.Store`. A claim is a write transaction (``BEGIN
+A part of :class:`storage.store.Store` (``store.leases``). A claim is a write transaction (``BEGIN
 IMMEDIATE``), so two consoles that claim a source at once are served one after the other:
 the first takes it, the second finds it held. A lease whose holder is gone (its process
 ended or was killed: ``alive`` says so, from the process table) is taken over. The holder
@@ -18,10 +18,13 @@ from storage.plumbing import Plumbing
 from storage.sql import ts
 
 
-class LeasesMixin(Plumbing):
+class Leases:
     """Source leases over the store's plumbing."""
 
-    async def claim_source(
+    def __init__(self, db: Plumbing) -> None:
+        self.db = db
+
+    async def claim(
         self, incident_id: int, source_id: str, me: Holder, alive: HolderAlive
     ) -> Holder | None:
         """Take the source for ``me``; None if it is now ours, else the live holder."""
@@ -54,11 +57,9 @@ class LeasesMixin(Plumbing):
             )
             return None
 
-        return await self._write(tx)
+        return await self.db.write(tx)
 
-    async def release_sources(
-        self, incident_id: int, token: str, source_id: str | None = None
-    ) -> None:
+    async def release(self, incident_id: int, token: str, source_id: str | None = None) -> None:
         """Let go of one source (or all) that ``token`` holds."""
 
         async def tx(conn: aiosqlite.Connection) -> None:
@@ -73,11 +74,11 @@ class LeasesMixin(Plumbing):
                     (incident_id, source_id, token),
                 )
 
-        await self._write(tx)
+        await self.db.write(tx)
 
-    async def source_holders(self, incident_id: int) -> dict[str, Holder]:
+    async def holders(self, incident_id: int) -> dict[str, Holder]:
         """Every held source of the incident, and who holds it."""
-        rows = await self._rows(
+        rows = await self.db.rows(
             "SELECT source_id, token, pid, started, actor FROM source_leases WHERE incident_id=?",
             (incident_id,),
         )

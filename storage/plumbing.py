@@ -38,11 +38,11 @@ class Plumbing:
         self.local_commits = 0  # data_version does not move for this connection's own commits
         self.closing = False  # set by close(): a write waiting on a lock stops retrying
 
-    async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        rows = await self._rows(sql, params)
+    async def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = await self.rows(sql, params)
         return rows[0][0] if rows else None
 
-    async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    async def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         """The rows of one query, read to the end even if the caller is cancelled: an open
         statement holds a read snapshot, and this connection could not write again."""
 
@@ -55,7 +55,7 @@ class Plumbing:
 
         return await self._whole(read())
 
-    async def _rows_within(
+    async def rows_within(
         self, sql: str, params: Sequence[Any], cost: Callable[[Any], int], budget: int
     ) -> list[Any]:
         """The first rows of one query whose ``cost`` adds up to no more than ``budget``;
@@ -91,7 +91,7 @@ class Plumbing:
         task.add_done_callback(self._done)
         return asyncio.shield(task)
 
-    async def _write(self, fn: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+    async def write(self, fn: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
         """Run ``fn`` in one ``BEGIN IMMEDIATE`` transaction; return after COMMIT.
 
         Lock contention is retried with jittered back-off for up to ``WRITE_DEADLINE_S``;
@@ -139,10 +139,6 @@ class Plumbing:
                     raise translate(e, str(self.path)) from None
                 except sqlite3.Error as e:
                     raise translate(e, str(self.path)) from None
-
-    async def write(self, fn: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
-        """One transaction of raw SQL for storage/ modules (export); committed on return."""
-        return await self._write(fn)
 
     def _done(self, task: asyncio.Task) -> None:
         self._running.discard(task)

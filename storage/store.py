@@ -26,13 +26,14 @@ from incident.model import Status
 from incident.ports import IncidentSummary
 from incident.state import IncidentState, fold
 from storage import schema
-from storage.capture_reads import CaptureReadsMixin
-from storage.contacts import ContactsMixin
-from storage.drafts import DraftsMixin, delete_drafts
+from storage.capture_reads import CaptureReads
+from storage.contacts import Contacts
+from storage.drafts import Drafts, delete_drafts
 from storage.errors import NotAWarroomDatabase, StoreError, translate
 from storage.feed import Watcher
-from storage.leases import LeasesMixin
+from storage.leases import Leases
 from storage.paths import ensure_private_file, read_only_uri
+from storage.plumbing import Plumbing
 from storage.sql import (
     COLUMNS as _COLUMNS,
 )
@@ -63,11 +64,19 @@ async def _insert_all(conn: aiosqlite.Connection, events: Sequence[Event]) -> li
     return saved
 
 
-class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
+class Store(Plumbing):
     """One open warroom database. Build it with :meth:`open`; close it when done.
 
-    Each mixin is a :class:`~storage.plumbing.Plumbing` (the queries and transactions of the
-    one connection) with the reads and writes of one part of the schema."""
+    The journal itself is read and written here; the other parts of the schema each have
+    a part of their own over the same plumbing (the queries and transactions of the one
+    connection): ``drafts``, ``contacts``, ``captures`` and ``leases``."""
+
+    def __init__(self, path: Path, conn: aiosqlite.Connection, read_only: bool) -> None:
+        super().__init__(path, conn, read_only)
+        self.drafts = Drafts(self)
+        self.contacts = Contacts(self)
+        self.captures = CaptureReads(self)
+        self.leases = Leases(self)
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -125,9 +134,9 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
 
     async def _prepare(self) -> None:
         c = self._conn
-        app_id = await self._scalar("PRAGMA application_id")
-        version = await self._scalar("PRAGMA user_version")
-        tables = await self._scalar("SELECT count(*) FROM sqlite_master WHERE type='table'")
+        app_id = await self.scalar("PRAGMA application_id")
+        version = await self.scalar("PRAGMA user_version")
+        tables = await self.scalar("SELECT count(*) FROM sqlite_master WHERE type='table'")
         check_identity(self.path, app_id, version, tables)
         latest = schema.latest_version()
         if self.read_only:
@@ -138,20 +147,20 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
                 )
             return
         ensure_private_file(self.path)  # ours (or new): now take others' permission bits away
-        if await self._scalar("PRAGMA journal_mode=WAL") != "wal":
+        if await self.scalar("PRAGMA journal_mode=WAL") != "wal":
             raise StoreError(f"{self.path}: cannot switch the database to WAL mode")
         await c.execute("PRAGMA synchronous=FULL")
         for number, sql in schema.migrations()[version:]:
 
             async def migrate(conn: aiosqlite.Connection, sql: str = sql, n: int = number):
-                if await self._scalar("PRAGMA user_version") >= n:
+                if await self.scalar("PRAGMA user_version") >= n:
                     return  # another process migrated first
                 for statement in split_sql(sql):
                     await conn.execute(statement)
                 await conn.execute(f"PRAGMA user_version={n}")
                 await conn.execute(f"PRAGMA application_id={schema.APPLICATION_ID}")
 
-            await self._write(migrate)
+            await self.write(migrate)
 
     async def close(self, timeout: float = CLOSE_WAIT_S) -> None:
         """Close the connection; planner statistics are refreshed only after real writes, so
@@ -184,7 +193,7 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
             saved = event.model_copy(update={"incident_id": cur.lastrowid})
             return (await _insert_all(conn, [saved]))[0]
 
-        return await self._write(tx)
+        return await self.write(tx)
 
     async def append(self, event: Event, *, drafts_done: str | None = None) -> Event:
         """Append one event; returns it with its id once it is committed.
@@ -207,25 +216,25 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
                     await delete_drafts(conn, incident_id, drafts_done)
             return saved
 
-        return await self._write(tx)
+        return await self.write(tx)
 
     async def refresh_glance(self, incident_id: int) -> bool:
         """Write the incident's glance if it has not seen its newest state event (a file from
         before schema 6 has none until then); True if it was written."""
-        newest = await self._scalar(
+        newest = await self.scalar(
             f"SELECT max(id) FROM events INDEXED BY events_by_kind WHERE incident_id=? "
             f"AND kind IN ({_IN_STATE})",
             (incident_id, *_STATE_KINDS),
         )
-        if newest is None or newest == await self._scalar(
+        if newest is None or newest == await self.scalar(
             "SELECT upto FROM glances WHERE incident_id=?", (incident_id,)
         ):
             return False  # (no write lock taken for nothing)
-        return await self._write(lambda conn: write_glance(conn, incident_id))
+        return await self.write(lambda conn: write_glance(conn, incident_id))
 
     # ----------------------------------------------------------------- reads
     async def exists(self, incident_id: int) -> bool:
-        return bool(await self._scalar("SELECT 1 FROM incidents WHERE id=?", (incident_id,)))
+        return bool(await self.scalar("SELECT 1 FROM incidents WHERE id=?", (incident_id,)))
 
     async def _require(self, incident_id: int) -> None:
         if not await self.exists(incident_id):
@@ -237,7 +246,7 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
         Read through ``events_by_kind`` whatever the planner's statistics say: they average
         over kinds, and an incident of 100,000 notes would otherwise be scanned whole.
         """
-        rows = await self._rows(
+        rows = await self.rows(
             f"SELECT {_COLUMNS} FROM events INDEXED BY events_by_kind WHERE incident_id=? "
             f"AND kind IN ({_IN_STATE}) AND id<=? ORDER BY id",
             (incident_id, *_STATE_KINDS, upto if upto is not None else _MAX_ID),
@@ -253,8 +262,7 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
         """
         await self._require(incident_id)
         last_id = (
-            await self._scalar("SELECT max(id) FROM events WHERE incident_id=?", (incident_id,))
-            or 0
+            await self.scalar("SELECT max(id) FROM events WHERE incident_id=?", (incident_id,)) or 0
         )
         try:
             state = fold(await self.state_events(incident_id, upto=last_id))
@@ -264,7 +272,7 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
             ) from None
         # Notes, evidence and edits were not folded, but they are events: the last of them
         # counts, as it does in fold() of the whole journal.
-        last_at = await self._scalar(
+        last_at = await self.scalar(
             "SELECT occurred_at FROM events INDEXED BY events_by_time WHERE incident_id=? "
             "AND id<=? ORDER BY incident_id DESC, occurred_at DESC LIMIT 1",
             (incident_id, last_id),
@@ -282,7 +290,7 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
         if limit is not None:
             sql += " LIMIT ?"
             params += (limit,)
-        events = [row_event(r) for r in await self._rows(sql, params)]
+        events = [row_event(r) for r in await self.rows(sql, params)]
         if not events and not after_id:
             await self._require(incident_id)  # none at all: is there such an incident?
         return events
@@ -292,13 +300,13 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
     ) -> list[Event]:
         """Up to ``limit`` events just before ``before`` (or the newest), oldest first."""
         if before is None:
-            rows = await self._rows(
+            rows = await self.rows(
                 f"SELECT {_COLUMNS} FROM events WHERE incident_id=? "
                 "ORDER BY occurred_at DESC, id DESC LIMIT ?",
                 (incident_id, limit),
             )
         else:
-            rows = await self._rows(
+            rows = await self.rows(
                 f"SELECT {_COLUMNS} FROM events WHERE incident_id=? AND "
                 "(occurred_at, id) < (?, ?) ORDER BY occurred_at DESC, id DESC LIMIT ?",
                 (incident_id, ts(before.occurred_at), before.id or 0, limit),
@@ -310,14 +318,14 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
         if not event_ids:
             return []
         marks = ",".join("?" * len(event_ids))
-        rows = await self._rows(
+        rows = await self.rows(
             f"SELECT {_COLUMNS} FROM events WHERE corrects IN ({marks}) ORDER BY id",
             tuple(event_ids),
         )
         return [row_event(r) for r in rows]
 
     async def event(self, event_id: int) -> Event:
-        rows = await self._rows(f"SELECT {_COLUMNS} FROM events WHERE id=?", (event_id,))
+        rows = await self.rows(f"SELECT {_COLUMNS} FROM events WHERE id=?", (event_id,))
         if not rows:
             raise IncidentNotFound(f"no event #{event_id} in {self.path}")
         return row_event(rows[0])
@@ -331,13 +339,13 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
 
     async def list_incidents(self, include_closed: bool = True) -> list[IncidentSummary]:
         """Every incident, newest first (resolved ones only with ``include_closed``)."""
-        rows = await self._rows(
+        rows = await self.rows(
             f"SELECT {_COLUMNS} FROM events WHERE kind IN ({_IN_STATE}) "
             "ORDER BY incident_id DESC, id",
             _STATE_KINDS,
         )
         counts = dict(
-            await self._rows("SELECT incident_id, count(*) FROM events GROUP BY incident_id")
+            await self.rows("SELECT incident_id, count(*) FROM events GROUP BY incident_id")
         )
         grouped: dict[int, list[Event]] = {}
         for r in rows:
@@ -362,11 +370,11 @@ class Store(ContactsMixin, CaptureReadsMixin, DraftsMixin, LeasesMixin):
     # ----------------------------------------------------------------- change feed
     async def data_version(self) -> int:
         """SQLite's ``PRAGMA data_version``: it moves when another connection commits."""
-        return await self._scalar("PRAGMA data_version")
+        return await self.scalar("PRAGMA data_version")
 
     def watch(self, incident_id: int, after_id: int) -> Watcher:
         """A change feed of the incident's new events, from this process or any other."""
         return Watcher(self, incident_id, after_id)
 
     async def integrity_check(self) -> str:
-        return await self._scalar("PRAGMA integrity_check")
+        return await self.scalar("PRAGMA integrity_check")

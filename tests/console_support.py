@@ -154,7 +154,7 @@ async def stored(db: Path, incident: int):
         return (
             await store.events(incident),
             await store.load_state(incident),
-            await store.drafts(incident),
+            await store.drafts.of(incident),
         )
     finally:
         await store.close()

@@ -239,3 +239,43 @@ def test_the_circle_check_sees_type_checking_and_relative_imports(tmp_path: Path
     graph = _import_graph(tmp_path, ("pkg",))
     assert graph["pkg.c"] == {"pkg.a"} and graph["pkg.d"] == set()
     assert _circles(graph) == [["pkg.a", "pkg.b", "pkg.c", "pkg.a"]]
+
+
+# ------------------------------------------------------------------ no class split by mixins
+
+
+def _assembled_classes(files: list[Path]) -> dict[str, list[str]]:
+    """Classes built from two or more first-party classes (``class Store(A, B, C)``): a
+    class split across files by mixins, which a reader and a type checker cannot see
+    through. A framework base (Textual's, pydantic's) with one first-party base is fine."""
+    trees = {p: ast.parse(p.read_text(encoding="utf-8")) for p in files}
+    ours = {n.name for t in trees.values() for n in ast.walk(t) if isinstance(n, ast.ClassDef)}
+    found: dict[str, list[str]] = {}
+    for path, tree in trees.items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            bases = [
+                b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases
+            ]
+            first_party = [b for b in bases if b in ours]
+            mixin = node.name.endswith("Mixin") or any(b.endswith("Mixin") for b in bases)
+            if len(first_party) > 1 or mixin:
+                found[f"{path.name}:{node.name}"] = first_party
+    return found
+
+
+def test_no_class_is_split_across_files_by_mixins() -> None:
+    """A class too big for one file is split into collaborators it holds (the console's
+    comms desk, the store's drafts part), never into mixins it inherits."""
+    assert _assembled_classes(_py("incident", "session", "storage", "feeds", "tui")) == {}
+
+
+def test_the_mixin_check_sees_mixins(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("class Plumbing: ...\nclass DraftsMixin(Plumbing): ...\n")
+    (tmp_path / "b.py").write_text(
+        "from a import DraftsMixin, Plumbing\nimport textual.screen\n"
+        "class Store(DraftsMixin, Plumbing): ...\nclass Ok(textual.screen.Screen, Plumbing): ...\n"
+    )
+    found = _assembled_classes(sorted(tmp_path.glob("*.py")))
+    assert found == {"a.py:DraftsMixin": ["Plumbing"], "b.py:Store": ["DraftsMixin", "Plumbing"]}

@@ -34,16 +34,16 @@ async def test_lines_are_stored_and_read_back(tmp_path):
     assert w.submit(inc, "s1", 3, ["oops"], err=True, read_at=AT)
     w.close()
     async with await Store.open(db, read_only=True) as s:
-        lines = await s.read_capture(inc, "s1")
+        lines = await s.captures.read(inc, "s1")
         assert [(x.no, x.err, x.text) for x in lines] == [
             (1, False, "a"),
             (2, False, "b"),
             (3, True, "oops"),
         ]
-        assert [x.no for x in await s.read_capture(inc, "s1", after_no=1)] == [2, 3]
-        assert [x.no for x in await s.read_capture(inc, "s1", limit=2)] == [2, 3]
-        assert await s.capture_last_no(inc, "s1") == 3
-        assert await s.read_capture(inc, "other") == []
+        assert [x.no for x in await s.captures.read(inc, "s1", after_no=1)] == [2, 3]
+        assert [x.no for x in await s.captures.read(inc, "s1", limit=2)] == [2, 3]
+        assert await s.captures.last_no(inc, "s1") == 3
+        assert await s.captures.read(inc, "other") == []
 
 
 async def test_each_source_keeps_only_its_last_lines(tmp_path):
@@ -62,10 +62,10 @@ async def test_each_source_keeps_only_its_last_lines(tmp_path):
     w.submit(inc, "s2", 1, ["kept"], err=False, read_at=AT)
     w.close()
     async with await Store.open(db, read_only=True) as s:
-        lines = await s.read_capture(inc, "s1", limit=100_000)
+        lines = await s.captures.read(inc, "s1", limit=100_000)
         assert 1000 <= len(lines) <= 1100  # trimmed in steps of a tenth of the limit
         assert lines[-1].text == "l10000"
-        assert [x.text for x in await s.read_capture(inc, "s2")] == ["kept"]
+        assert [x.text for x in await s.captures.read(inc, "s2")] == ["kept"]
 
 
 async def test_a_store_that_falls_behind_keeps_the_newest_and_counts(tmp_path):
@@ -94,7 +94,7 @@ async def test_a_store_that_falls_behind_keeps_the_newest_and_counts(tmp_path):
     assert w.pending == 0
     w.close()
     async with await Store.open(db, read_only=True) as s:
-        lines = await s.read_capture(inc, "s1", limit=10_000)
+        lines = await s.captures.read(inc, "s1", limit=10_000)
     assert lines[-1].text == "x3000"  # the newest line made it
     assert len(lines) + dropped == 3000
 
@@ -118,7 +118,7 @@ async def test_a_trickle_of_reads_is_one_transaction_per_interval(tmp_path):
     w.close()  # closing writes what is queued, at once
     assert w.transactions == 2
     async with await Store.open(db, read_only=True) as s:
-        assert [x.no for x in await s.read_capture(inc, "s1")] == list(range(1, 52))
+        assert [x.no for x in await s.captures.read(inc, "s1")] == list(range(1, 52))
 
 
 async def test_a_full_batch_is_written_without_waiting_for_the_interval(tmp_path):
@@ -337,17 +337,17 @@ async def test_a_read_within_a_byte_budget_reads_the_newest_and_stops(tmp_path):
     async with await Store.open(db, read_only=True) as s:
         tracemalloc.start()
         try:
-            lines = await s.read_capture(inc, "s1", limit=10_000, max_bytes=2 << 20)
+            lines = await s.captures.read(inc, "s1", limit=10_000, max_bytes=2 << 20)
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
         assert [x.no for x in lines] == list(range(301 - (2 << 20) // each, 301))
         assert peak < 3 * (2 << 20), peak  # not the 19.7 MB stored
         assert lines[-1].text == long_line(300)
-        later = await s.read_capture(inc, "s1", after_no=295, max_bytes=2 << 20)
+        later = await s.captures.read(inc, "s1", after_no=295, max_bytes=2 << 20)
         assert [x.no for x in later] == [296, 297, 298, 299, 300]
-        assert await s.read_capture(inc, "s1", max_bytes=each - 1) == []
-        assert len(await s.read_capture(inc, "s1", limit=5, max_bytes=1 << 30)) == 5
+        assert await s.captures.read(inc, "s1", max_bytes=each - 1) == []
+        assert len(await s.captures.read(inc, "s1", limit=5, max_bytes=1 << 30)) == 5
 
 
 def test_a_batch_costs_what_its_lines_cost_one_by_one():

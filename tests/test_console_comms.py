@@ -49,8 +49,8 @@ async def stored(db: Path, incident: int):
         return (
             await store.events(incident),
             await store.load_state(incident),
-            await store.drafts(incident),
-            await store.contacts(),
+            await store.drafts.of(incident),
+            await store.contacts.roster(),
         )
     finally:
         await store.close()

@@ -102,7 +102,7 @@ async def put_drafts(db: Path, incident: int, drafts: dict[str, str]) -> None:
     store = await Store.open(db)
     try:
         for key, text in drafts.items():
-            await store.put_draft(incident, key, text)
+            await store.drafts.put(incident, key, text)
     finally:
         await store.close()
 

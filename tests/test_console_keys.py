@@ -278,7 +278,7 @@ async def test_read_only_review_writes_nothing(tmp_path):
     incident = await seed(db)
     store = await Store.open(db, read_only=True)
     try:
-        drafts_before = await store.drafts(incident)
+        drafts_before = await store.drafts.of(incident)
     finally:
         await store.close()
     before = await count(db, incident)
@@ -315,7 +315,7 @@ async def test_read_only_review_writes_nothing(tmp_path):
     assert await count(db, incident) == before
     store = await Store.open(db, read_only=True)
     try:
-        assert await store.drafts(incident) == drafts_before
+        assert await store.drafts.of(incident) == drafts_before
     finally:
         await store.close()
 

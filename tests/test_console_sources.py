@@ -83,7 +83,7 @@ async def test_output_is_shown_captured_and_the_exit_is_in_the_ledger(tmp_path, 
     assert "MYSQL_PWD" not in env  # not named by the command: not recorded
     assert "PATH" in env and entries[0].spec.cwd
     async with await Store.open(db, read_only=True) as store:
-        captured = await store.read_capture(incident, sid)
+        captured = await store.captures.read(incident, sid)
     assert sorted(x.text for x in captured) == sorted(texts)
 
 

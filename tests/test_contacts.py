@@ -29,7 +29,7 @@ def sha(path: Path) -> str:
 
 async def test_the_roster_is_seeded_from_the_playbook_once(db_path: Path):
     async with await Store.open(db_path) as store:
-        first = await store.contacts()
+        first = await store.contacts.roster()
         assert first == PLAYBOOK
         assert [c.role for c in first] == [
             "On-Call Engineer",
@@ -39,37 +39,37 @@ async def test_the_roster_is_seeded_from_the_playbook_once(db_path: Path):
             "Executive Escalation",
         ]
         assert first[-1].contact == ""  # "[Define based on org]": not invented
-        saved = await store.put_contacts([], expected=first, by="@alice")
+        saved = await store.contacts.put([], expected=first, by="@alice")
         assert saved == []
     async with await Store.open(db_path) as store:
-        assert await store.contacts() == []  # emptied on purpose: not seeded again
+        assert await store.contacts.roster() == []  # emptied on purpose: not seeded again
 
 
 async def test_edits_are_checked_and_kept_in_order(db_path: Path):
     async with await Store.open(db_path) as store:
-        roster = await store.contacts()
+        roster = await store.contacts.roster()
         new = [
             Contact(role=" Executive Escalation ", contact="@cto"),
             Contact(role="", contact=""),  # a blank row is dropped
             *roster[:2],
             Contact(role="Scribe", contact=""),
         ]
-        saved = await store.put_contacts(new, expected=roster, by="@alice")
+        saved = await store.contacts.put(new, expected=roster, by="@alice")
         assert [(c.role, c.contact) for c in saved] == [
             ("Executive Escalation", "@cto"),
             ("On-Call Engineer", "@devops-troubleshooter"),
             ("Database Admin", "@database-optimizer"),
             ("Scribe", ""),
         ]
-        assert await store.contacts() == saved
+        assert await store.contacts.roster() == saved
         for bad in (
             [Contact(role="", contact="@x")],
             [Contact(role="A", contact="1"), Contact(role="a", contact="2")],
             [Contact(role="A\x00", contact="")],
         ):
             with pytest.raises(InvalidInput):
-                await store.put_contacts(bad)
-        assert await store.contacts() == saved
+                await store.contacts.put(bad)
+        assert await store.contacts.roster() == saved
     conn = sqlite3.connect(db_path)
     try:
         assert conn.execute("SELECT DISTINCT updated_by FROM contacts").fetchall() == [("@alice",)]
@@ -79,11 +79,11 @@ async def test_edits_are_checked_and_kept_in_order(db_path: Path):
 
 async def test_a_change_made_elsewhere_is_not_undone(db_path: Path):
     async with await Store.open(db_path) as mine, await Store.open(db_path) as theirs:
-        seen = await mine.contacts()
-        await theirs.put_contacts([*seen, Contact(role="Scribe", contact="@bob")], expected=seen)
+        seen = await mine.contacts.roster()
+        await theirs.contacts.put([*seen, Contact(role="Scribe", contact="@bob")], expected=seen)
         with pytest.raises(InvalidTransition, match="changed elsewhere"):
-            await mine.put_contacts(seen[:1], expected=seen)
-        assert (await mine.contacts())[-1] == Contact(role="Scribe", contact="@bob")
+            await mine.contacts.put(seen[:1], expected=seen)
+        assert (await mine.contacts.roster())[-1] == Contact(role="Scribe", contact="@bob")
 
 
 async def test_reading_without_seeding_writes_nothing(db_path: Path):
@@ -91,9 +91,9 @@ async def test_reading_without_seeding_writes_nothing(db_path: Path):
         pass
     before = sha(db_path)
     async with await Store.open(db_path, read_only=True) as ro:
-        assert await ro.contacts() == PLAYBOOK
+        assert await ro.contacts.roster() == PLAYBOOK
     async with await Store.open(db_path) as store:
-        assert await store.contacts(seed=False) == PLAYBOOK
+        assert await store.contacts.roster(seed=False) == PLAYBOOK
         assert store.local_commits == 0
     assert sha(db_path) == before
 
@@ -109,8 +109,8 @@ async def test_a_schema_2_database_is_upgraded(db_path: Path):
     finally:
         conn.close()
     async with await Store.open(db_path) as store:
-        assert await store._scalar("PRAGMA user_version") == schema.latest_version() >= 3
-        assert await store.contacts() == PLAYBOOK
+        assert await store.scalar("PRAGMA user_version") == schema.latest_version() >= 3
+        assert await store.contacts.roster() == PLAYBOOK
 
 
 # ---------------------------------------------------------------------- the report

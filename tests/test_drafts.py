@@ -33,7 +33,7 @@ KEYS = {
 async def _incident(store: Store) -> int:
     declared = await store.declare(cmd.declare(FrozenClock(T0), "t", Severity.SEV2))
     for key, text in KEYS.items():
-        await store.put_draft(declared.incident_id, key, text)
+        await store.drafts.put(declared.incident_id, key, text)
     return declared.incident_id
 
 
@@ -42,7 +42,7 @@ async def test_the_append_that_saves_a_dialog_deletes_its_drafts_with_it(db_path
         iid = await _incident(store)
         state = await store.load_state(iid)
         await store.append(cmd.note(FrozenClock(T0), state, "saved text"), drafts_done="note.a")
-        left = await store.drafts(iid)
+        left = await store.drafts.of(iid)
     assert left == {k: v for k, v in KEYS.items() if not k.startswith("note.a.")}
 
 
@@ -53,19 +53,20 @@ async def test_an_append_that_fails_keeps_the_drafts(db_path):
         bad = cmd.note(FrozenClock(T0), state, "x").model_copy(update={"text": "\ud800"})
         with pytest.raises(InvalidInput):
             await store.append(bad, drafts_done="note.a")
-        assert await store.drafts(iid) == KEYS
+        assert await store.drafts.of(iid) == KEYS
         assert len(await store.events(iid)) == 1
 
 
 class SlowJournal:
-    """put_draft waits for a gate; append may fail once."""
+    """Its drafts' put waits for a gate; append may fail once."""
 
     def __init__(self) -> None:
         self.stored: dict[str, str] = {}
         self.gate = asyncio.Event()
         self.fail = False
+        self.drafts = self  # (the journal's drafts part: ``put``)
 
-    async def put_draft(self, incident_id: int, key: str, text: str | None) -> None:
+    async def put(self, incident_id: int, key: str, text: str | None) -> None:
         await self.gate.wait()
         if text:
             self.stored[key] = text
@@ -120,13 +121,13 @@ async def test_a_field_as_it_opened_is_no_write():
     drafts, journal = _drafts()
     journal.gate.set()
     calls = []
-    real = journal.put_draft
+    real = journal.put
 
     async def counted(*a):
         calls.append(a)
         await real(*a)
 
-    journal.put_draft = counted  # type: ignore[method-assign]
+    journal.put = counted  # type: ignore[method-assign]
     drafts.typed("note.a.owner", "")  # posted by a field that opens with its default
     await drafts.flush()
     assert calls == []

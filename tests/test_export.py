@@ -36,7 +36,7 @@ def test_export_round_trip_keeps_the_journal_and_capture(tmp_path, capsys):
             assert (await dst.load_state(incident)).model_dump() == (
                 await src.load_state(incident)
             ).model_dump()
-            assert [x.text for x in await dst.read_capture(incident, "s1")] == [
+            assert [x.text for x in await dst.captures.read(incident, "s1")] == [
                 "password=abc ERROR"
             ]
 

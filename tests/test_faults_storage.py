@@ -290,7 +290,7 @@ def notices(app) -> list[str]:
 
 async def stored_drafts(db: Path) -> dict[str, str]:
     async with await Store.open(db, read_only=True) as s:
-        return await s.drafts(1)
+        return await s.drafts.of(1)
 
 
 async def console_keeps_a_note_through(pilot, db: Path, start, stop, text: str) -> None:

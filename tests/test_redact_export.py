@@ -90,7 +90,7 @@ async def plant(db: Path) -> list[Evidence]:
             )
         )
         await add(lambda st: source_cmd.source_ledger(clock, st, "s1", "failed", reason=texts[12]))
-        await s.put_draft(iid, "note.text", texts[20])
+        await s.drafts.put(iid, "note.text", texts[20])
     with closing(sqlite3.connect(db)) as c:
         lines = [line for text in texts for line in text.split("\n")]
         c.executemany(
@@ -99,8 +99,8 @@ async def plant(db: Path) -> list[Evidence]:
         )
         c.commit()
     async with await Store.open(db) as s:
-        await s.contacts()  # the roster is seeded, then a row with a secret
-        await s.put_contacts([Contact(role="DBA", contact=texts[30][:200])], by="@ic")
+        await s.contacts.roster()  # the roster is seeded, then a row with a secret
+        await s.contacts.put([Contact(role="DBA", contact=texts[30][:200])], by="@ic")
     return pinned
 
 

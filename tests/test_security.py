@@ -215,7 +215,7 @@ async def build_hostile(db: Path) -> None:
                 resolution=Resolution(immediate=h("i"), permanent=h("p"), deployed=h("d")),
             )
         )
-        await s.put_draft(iid, "note.text", h("draft"))
+        await s.drafts.put(iid, "note.text", h("draft"))
     # What only raw SQL (a crafted file) can hold: a NUL, a raw escape in captured output
     # (the capture writer stores sanitised lines), a draft and contacts, a huge owner.
     payload = {"kind": "note"}

@@ -81,22 +81,22 @@ async def test_a_source_is_claimed_once_and_taken_over_only_from_the_gone(tmp_pa
         return h.token not in dead
 
     async with await Store.open(db) as store:
-        assert await store.claim_source(incident, "s9", a, alive) is None
-        assert await store.claim_source(incident, "s9", a, alive) is None  # still a's
-        assert await store.claim_source(incident, "s9", b, alive) == a  # held: refused
-        assert await store.source_holders(incident) == {"s9": a}
+        assert await store.leases.claim(incident, "s9", a, alive) is None
+        assert await store.leases.claim(incident, "s9", a, alive) is None  # still a's
+        assert await store.leases.claim(incident, "s9", b, alive) == a  # held: refused
+        assert await store.leases.holders(incident) == {"s9": a}
         dead.add("a")
-        assert await store.claim_source(incident, "s9", b, alive) is None  # a is gone
-        assert await store.source_holders(incident) == {"s9": b}
-        await store.release_sources(incident, "a")  # a lets go of nothing it does not hold
-        assert await store.source_holders(incident) == {"s9": b}
-        await store.claim_source(incident, "s8", b, alive)
-        await store.release_sources(incident, "b", "s9")
-        assert set(await store.source_holders(incident)) == {"s8"}
-        await store.release_sources(incident, "b")
-        assert await store.source_holders(incident) == {}
+        assert await store.leases.claim(incident, "s9", b, alive) is None  # a is gone
+        assert await store.leases.holders(incident) == {"s9": b}
+        await store.leases.release(incident, "a")  # a lets go of nothing it does not hold
+        assert await store.leases.holders(incident) == {"s9": b}
+        await store.leases.claim(incident, "s8", b, alive)
+        await store.leases.release(incident, "b", "s9")
+        assert set(await store.leases.holders(incident)) == {"s8"}
+        await store.leases.release(incident, "b")
+        assert await store.leases.holders(incident) == {}
     async with await Store.open(db, read_only=True) as store:
-        assert await store.source_holders(incident) == {}
+        assert await store.leases.holders(incident) == {}
 
 
 def test_a_console_is_alive_while_its_process_runs_with_the_same_start_time():
@@ -180,10 +180,10 @@ async def test_a_stop_asked_in_the_follower_stops_the_holder_s_process(tmp_path)
             await until(lambda: first.state.sources[sid].state == "stopped", pilot=p1)
 
             async def let_go() -> bool:
-                return sid not in await first.session.journal.source_holders(incident)
+                return sid not in await first.session.journal.leases.holders(incident)
 
             await until(let_go, pilot=p1, what="the holder let go of the source")
-            assert sid not in await first.session.journal.source_holders(incident)  # let go
+            assert sid not in await first.session.journal.leases.holders(incident)  # let go
     _, alive = psutil.wait_procs(tree, timeout=5)
     assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []
     assert ops(await ledger(db, incident), sid) == ["added", "started", "stopped"]
@@ -197,11 +197,11 @@ async def test_a_lease_left_by_a_killed_console_is_taken_over_on_attach(tmp_path
     gone = Holder("killed", child.pid, psutil.Process(child.pid).create_time(), "@carol")
     child.wait()
     async with await Store.open(db) as store:
-        assert await store.claim_source(incident, sid, gone, lambda h: True) is None
+        assert await store.leases.claim(incident, sid, gone, lambda h: True) is None
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
         await until(lambda: sid in app.runner.live, timeout=10, pilot=pilot)
-        holders = await app.session.journal.source_holders(incident)
+        holders = await app.session.journal.leases.holders(incident)
         assert holders[sid].token == app.runner.me.token
     assert ops(await ledger(db, incident), sid) == ["added", "started"]
 
@@ -263,7 +263,7 @@ async def test_a_console_lets_go_of_its_sources_after_its_capture_is_written(tmp
     order: list[str] = []
     async with app.run_test(size=(140, 40)) as pilot:
         await until(lambda: sid in app.runner.live and app.runner.buffer(sid).total, pilot=pilot)
-        close, release = app.runner.capture.close, app.session.journal.release_sources
+        close, release = app.runner.capture.close, app.session.journal.leases.release
 
         def closing(*args, **kwargs):
             order.append("capture written")
@@ -273,11 +273,11 @@ async def test_a_console_lets_go_of_its_sources_after_its_capture_is_written(tmp
             order.append("let go")
             return await release(*args, **kwargs)
 
-        app.runner.capture.close, app.session.journal.release_sources = closing, releasing
+        app.runner.capture.close, app.session.journal.leases.release = closing, releasing
     assert order[:2] == ["capture written", "let go"]
     async with await Store.open(db, read_only=True) as store:
-        assert await store.source_holders(incident) == {}
-        assert [x.text for x in await store.read_capture(incident, sid)] == ["one"]
+        assert await store.leases.holders(incident) == {}
+        assert [x.text for x in await store.captures.read(incident, sid)] == ["one"]
 
 
 async def test_a_source_runs_when_the_store_cannot_take_its_claim(tmp_path, monkeypatch):
@@ -292,7 +292,9 @@ async def test_a_source_runs_when_the_store_cannot_take_its_claim(tmp_path, monk
     async def full(*args, **kwargs):
         raise StoreError(f"{db}: the disk is full; nothing was saved")
 
-    monkeypatch.setattr(Store, "claim_source", full)
+    from storage.leases import Leases
+
+    monkeypatch.setattr(Leases, "claim", full)
     app = make_app(db, incident, run_sources=True)
     async with app.run_test(size=(140, 40)) as pilot:
         await until(lambda: sid in app.runner.live and app.runner.buffer(sid).total, pilot=pilot)
@@ -321,7 +323,7 @@ async def test_a_console_going_away_does_not_wait_out_a_locked_database(tmp_path
 
             async def captured() -> bool:
                 async with await Store.open(db, read_only=True) as store:
-                    return [x.text for x in await store.read_capture(incident, sid)] == ["one"]
+                    return [x.text for x in await store.captures.read(incident, sid)] == ["one"]
 
             await until(captured, pilot=pilot, what="the capture written")
             other.execute("BEGIN IMMEDIATE")  # held until the console is gone
@@ -330,4 +332,4 @@ async def test_a_console_going_away_does_not_wait_out_a_locked_database(tmp_path
         other.execute("ROLLBACK")
     assert took < 20, f"the console took {took:.0f} s to go away"
     async with await Store.open(db, read_only=True) as store:
-        assert sid in await store.source_holders(incident)  # left behind, to be taken over
+        assert sid in await store.leases.holders(incident)  # left behind, to be taken over

@@ -110,9 +110,9 @@ async def test_open_creates_private_file_in_private_dirs_with_wal_fk_and_schema(
             assert mode(tmp_path / "a") == 0o700
             assert mode(tmp_path / "a" / "b") == 0o700
             # Per-connection settings, read on the store's own connection.
-            assert await store._scalar("PRAGMA journal_mode") == "wal"
-            assert await store._scalar("PRAGMA foreign_keys") == 1
-            assert await store._scalar("PRAGMA synchronous") == 2  # FULL
+            assert await store.scalar("PRAGMA journal_mode") == "wal"
+            assert await store.scalar("PRAGMA foreign_keys") == 1
+            assert await store.scalar("PRAGMA synchronous") == 2  # FULL
             await declare(store, FrozenClock(T0))
             wal = path.with_name("w.db-wal")
             assert wal.exists() and mode(wal) == 0o600
@@ -306,7 +306,7 @@ async def test_event_for_an_unknown_incident_is_refused(store, clock):
     with pytest.raises(IncidentNotFound):
         await store.append(note(d.incident_id + 100, "lost"))
     with pytest.raises(IncidentNotFound):
-        await store.put_draft(d.incident_id + 100, "note", "lost")
+        await store.drafts.put(d.incident_id + 100, "note", "lost")
     for read in (store.load_state, store.events):
         with pytest.raises(IncidentNotFound):
             await read(d.incident_id + 100)
@@ -451,7 +451,7 @@ async def _attach_cost(path: Path, clock: FrozenClock, notes: int) -> int:
         await store.append(note(other.incident_id, "later, elsewhere"))
         await store.write(lambda conn: conn.execute("ANALYZE"))
         seen: list[tuple[str, tuple]] = []
-        rows, scalar = store._rows, store._scalar
+        rows, scalar = store.rows, store.scalar
 
         async def rec_rows(sql, params=()):
             seen.append((sql, tuple(params)))
@@ -461,11 +461,11 @@ async def _attach_cost(path: Path, clock: FrozenClock, notes: int) -> int:
             seen.append((sql, tuple(params)))
             return await scalar(sql, params)
 
-        store._rows, store._scalar = rec_rows, rec_scalar
+        store.rows, store.scalar = rec_rows, rec_scalar
         state = await store.load_state(iid)
         page = await store.page(iid, limit=80)
         await store.corrections_of([e.id for e in page])
-        store._rows, store._scalar = rows, scalar
+        store.rows, store.scalar = rows, scalar
         everything = await store.events(iid)
         assert state.model_dump() == fold(everything).model_dump()
         assert state.last_event_id == everything[-1].id  # its newest, not the other's
@@ -520,13 +520,13 @@ async def test_corrections_incidents_and_drafts(store, clock):
         b.incident_id: 2,
     }
 
-    assert (await store.drafts(a.incident_id)).get("note") is None
-    await store.put_draft(a.incident_id, "note", "half a sen")
-    await store.put_draft(a.incident_id, "note", "half a sentence")
-    assert (await store.drafts(a.incident_id)).get("note") == "half a sentence"
-    assert await store.drafts(a.incident_id) == {"note": "half a sentence"}
-    await store.put_draft(a.incident_id, "note", "")
-    assert (await store.drafts(a.incident_id)).get("note") is None
+    assert (await store.drafts.of(a.incident_id)).get("note") is None
+    await store.drafts.put(a.incident_id, "note", "half a sen")
+    await store.drafts.put(a.incident_id, "note", "half a sentence")
+    assert (await store.drafts.of(a.incident_id)).get("note") == "half a sentence"
+    assert await store.drafts.of(a.incident_id) == {"note": "half a sentence"}
+    await store.drafts.put(a.incident_id, "note", "")
+    assert (await store.drafts.of(a.incident_id)).get("note") is None
 
 
 # ---------------------------------------------------------------------------- 6. change feed
@@ -597,7 +597,7 @@ async def _written_then_checkpointed(path: Path, clock: FrozenClock) -> int:
     async with await Store.open(path) as s:
         d = await declare(s, clock)
         await s.append(note(d.incident_id, "before the review"))
-        await s.put_draft(d.incident_id, "note", "unsaved words")
+        await s.drafts.put(d.incident_id, "note", "unsaved words")
     checkpoint(path)
     return d.incident_id
 
@@ -616,7 +616,7 @@ async def test_read_only_reads_but_never_writes_and_leaves_the_bytes(tmp_path, c
         assert len(await ro.page(iid)) == 2
         assert len(await ro.events(iid)) == 2
         assert [s.id for s in await ro.list_incidents()] == [iid]
-        assert (await ro.drafts(iid)).get("note") == "unsaved words"
+        assert (await ro.drafts.of(iid)).get("note") == "unsaved words"
         assert (await ro.watch(iid, 0).poll()) is not None
         assert await ro.integrity_check() == "ok"
 
@@ -624,8 +624,8 @@ async def test_read_only_reads_but_never_writes_and_leaves_the_bytes(tmp_path, c
             ro.append(note(iid, "nope")),
             ro.append_many([note(iid, "nope")]),
             ro.declare(commands.declare(clock, "nope", Severity.SEV3)),
-            ro.put_draft(iid, "note", "nope"),
-            ro.put_draft(iid, "note", None),
+            ro.drafts.put(iid, "note", "nope"),
+            ro.drafts.put(iid, "note", None),
         ]
         for w in writes:
             with pytest.raises(ReadOnly):

@@ -227,13 +227,13 @@ async def test_a_write_cancelled_midway_neither_holds_the_lock_nor_spoils_the_ne
     path = tmp_path / "w.db"
     iid = await new_incident(path)
     async with await Store.open(path) as store:
-        await cancel_after(store.put_draft(iid, "note", "typed before the drop"), turns)
+        await cancel_after(store.drafts.put(iid, "note", "typed before the drop"), turns)
         await asyncio.sleep(0.2)
         with closing(sqlite3.connect(path, timeout=0)) as other:  # nobody holds the lock
             other.execute("BEGIN IMMEDIATE")
             other.execute("ROLLBACK")
-        await store.put_draft(iid, "note", "flushed on the way out")  # the next write works
-        assert (await store.drafts(iid)).get("note") == "flushed on the way out"
+        await store.drafts.put(iid, "note", "flushed on the way out")  # the next write works
+        assert (await store.drafts.of(iid)).get("note") == "flushed on the way out"
 
 
 @pytest.mark.parametrize("turns", [0, 1, 2, 3, 5, 8])
@@ -251,8 +251,8 @@ async def test_a_read_cancelled_midway_does_not_keep_the_next_write_out(
     iid = await new_incident(path)
     async with await Store.open(path) as store:
         for n in range(20):
-            await store.put_draft(iid, f"k{n}", "x" * 100)
-        await cancel_after(store.drafts(iid), turns)
+            await store.drafts.put(iid, f"k{n}", "x" * 100)
+        await cancel_after(store.drafts.of(iid), turns)
         with closing(sqlite3.connect(path, timeout=5)) as other:  # another process writes
             other.execute(
                 "INSERT INTO drafts(incident_id, key, text, updated_at) "
@@ -261,5 +261,5 @@ async def test_a_read_cancelled_midway_does_not_keep_the_next_write_out(
             )
             other.commit()
         await asyncio.sleep(0.1)
-        await store.put_draft(iid, "note", "flushed on the way out")
-        assert (await store.drafts(iid)).get("note") == "flushed on the way out"
+        await store.drafts.put(iid, "note", "flushed on the way out")
+        assert (await store.drafts.of(iid)).get("note") == "flushed on the way out"

@@ -27,6 +27,7 @@ class NoteFlow:
         self.screen = screen  # the ConsoleScreen (its save, its app; no import circle)
         self.session = session
         self.pending: list[str] = []  # draft prefixes of unsaved dialogs to open again
+        self.saving: set[str] = set()  # prefixes of dialogs closed and being saved now
 
     # ------------------------------------------------------------------ notes
     def new_note(self) -> None:
@@ -48,9 +49,16 @@ class NoteFlow:
 
     def _note_done(self, prefix: str, result: Any) -> None:
         # (a worker: not in the message loop that dismissed the dialog)
+        self.saving.add(prefix)  # its drafts are still there until the save ends
         self.screen.run_worker(self._save_note(prefix, result), group="dialogs")
 
     async def _save_note(self, prefix: str, result: Any) -> None:
+        try:
+            await self._save_note_now(prefix, result)
+        finally:
+            self.saving.discard(prefix)
+
+    async def _save_note_now(self, prefix: str, result: Any) -> None:
         if result is None:
             await self.session.drafts.clear(prefix)
             return
@@ -63,6 +71,7 @@ class NoteFlow:
             )
         )
         if saved is None and not self.session.read_only:  # refused: kept, and reopened
+            self.saving.discard(prefix)
             self.pending.append(prefix)
             self.screen.notify(
                 "The note is kept and opens again: Enter tries once more",
@@ -94,9 +103,16 @@ class NoteFlow:
         )
 
     def _correct_done(self, entry: Any, prefix: str, result: Any) -> None:
+        self.saving.add(prefix)
         self.screen.run_worker(self._save_correction(entry, prefix, result), group="dialogs")
 
     async def _save_correction(self, entry: Any, prefix: str, result: Any) -> None:
+        try:
+            await self._save_correction_now(entry, prefix, result)
+        finally:
+            self.saving.discard(prefix)
+
+    async def _save_correction_now(self, entry: Any, prefix: str, result: Any) -> None:
         if result is None:
             await self.session.drafts.clear(prefix)
             return
@@ -117,6 +133,7 @@ class NoteFlow:
             self.session.correct(entry.event, retract=result.retract, drafts_done=prefix, **changed)
         )
         if saved is None and not self.session.read_only:
+            self.saving.discard(prefix)
             self.pending.append(prefix)
             self._next()
 
@@ -137,6 +154,8 @@ class NoteFlow:
         screen = self.screen
         while self.pending and screen.app.screen is screen and screen.ready:
             prefix = self.pending.pop(0)
+            if prefix in self.saving:
+                continue  # closed and being saved: if refused, it comes back by itself
             if not any(k.startswith(prefix + ".") for k in self.session.drafts.known()):
                 continue  # saved or cancelled meanwhile
             if prefix.partition(".")[0] == "note":
