@@ -8,9 +8,8 @@ it is published. The typed verbs (:meth:`note`, :meth:`set_severity`, ...) build
 domain's event from the current state and append it; a verb returns only once the store has
 committed, or raises :class:`~incident.errors.WarroomError` and nothing is saved.
 
-The console's first frame comes before the domain is loaded: a peek (``Peek``, read
-straight from the file by the composition root) is painted first, then :meth:`open` folds.
-So this module imports no pydantic model at module level.
+The console's first frame comes before the domain is loaded: a peek (``Peek``, read straight
+from the file) is painted first, then :meth:`open` folds: no pydantic model imported here.
 """
 
 from __future__ import annotations
@@ -113,6 +112,10 @@ class IncidentSession:
     def on_problem(self, listener: Callable[[Problem], None]) -> None:
         self._problem_listeners.append(listener)
 
+    def on_time(self, listener: Callable[[datetime], None]) -> Callable[[], None]:
+        """``listener(now)`` each time the clock is moved by hand; returns what stops it."""
+        return self.clock.watch(listener)
+
     def warn(self, title: str, text: str) -> None:
         for listener in self._problem_listeners:
             listener(Problem(title, text))
@@ -121,8 +124,7 @@ class IncidentSession:
     async def open(self) -> IncidentState:
         """Open the journal and fold the incident (the latest active one if none was
         named). A :class:`WarroomError` says why it cannot be opened."""
-        # Opened to the end even if the caller is cancelled meanwhile (a SIGHUP right after
-        # the first frame): :meth:`close` then closes what this opened.
+        # (opened to the end even if the caller is cancelled, e.g. by a SIGHUP: close() closes it)
         self._opening = self._opening or asyncio.ensure_future(self._open_journal())
         self.journal = journal = await asyncio.shield(self._opening)
         if self.incident_id is None:

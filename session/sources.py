@@ -10,7 +10,7 @@ or losing its terminal, ends every process without a "stopped" entry: the ledger
 "started", so the next attach restarts them, and says so.
 
 Several consoles attach to one incident: each source runs in one of them. A console claims
-a source before it starts it (``Journal.claim_source``); one that finds it held by a live
+a source before it starts it (``Journal.leases.claim``); one that finds it held by a live
 console *follows* it instead: it shows the lines the holder captures, read from the store
 every half second. When the holder goes away (it quits, loses its terminal, or is killed),
 a follower takes the source over and restarts it, and the ledger says so. A stop asked for

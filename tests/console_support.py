@@ -142,11 +142,6 @@ async def wait_ready(pilot, timeout: float = 10.0) -> ConsoleScreen:
     return screen
 
 
-async def until(pilot, condition, timeout: float = 5.0) -> None:
-    """(Being replaced by ``tests.waiting.until``; kept while callers move over.)"""
-    await waiting.until(condition, pilot=pilot, timeout=timeout)
-
-
 async def stored(db: Path, incident: int):
     """Events, folded state and drafts, read as another process would."""
     store = await Store.open(db, read_only=True)

@@ -196,7 +196,7 @@ async def test_copy_write_to_a_file_and_the_history(tmp_path):
         text = screen.query_one("#comms-draft", TextArea).text
         await pilot.press("f2")
         await until(lambda: app.clipboard == text, pilot=pilot)
-        assert said(app, "to the clipboard (OSC 52")
+        await until(lambda: said(app, "to the clipboard (OSC 52"), pilot=pilot)
 
         target = tmp_path / "out" / "update.txt"
         target.parent.mkdir(mode=0o755)
@@ -413,10 +413,16 @@ async def test_user_templates_are_used_and_broken_ones_reported(tmp_path):
     app = make_app(db, incident)
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_ready(pilot)
-        assert said(
-            app, "progress.txt: unknown placeholder [isue]; using the built-in progress update"
+        await until(
+            lambda: said(
+                app, "progress.txt: unknown placeholder [isue]; using the built-in progress update"
+            ),
+            pilot=pilot,
         )
-        assert said(app, "resolution.txt: it is empty; using the built-in resolution")
+        await until(
+            lambda: said(app, "resolution.txt: it is empty; using the built-in resolution"),
+            pilot=pilot,
+        )
         area = screen.query_one("#comms-draft", TextArea)
         assert area.text.startswith("We have identified the root cause as Database")
         await pilot.click("#comms-draft")
@@ -446,18 +452,25 @@ async def test_a_warning_before_the_update_is_due_then_overdue(tmp_path):
         assert bar.parts["update"] == Part("✉ page 15:00")
         area = screen.query_one("#comms-draft", TextArea)
         assert area.text.endswith("Next update by 15:24 UTC.")
+        # The session's clock moved: what the IC sees follows it (no wait for the next
+        # one-second tick); each wait is on what is awaited itself, the notice included.
         clock.advance(minutes=12, seconds=30)
-        await until(lambda: bar.parts["update"].state == "-soon", pilot=pilot)
+        await until(lambda: bar.parts["update"] == Part("✉ page 02:30", "-soon"), pilot=pilot)
         # An untouched draft follows the clock: sent now, it promises the next by 15:36.
         await until(lambda: area.text.endswith("Next update by 15:36 UTC."), pilot=pilot)
-        assert bar.parts["update"] == Part("✉ page 02:30", "-soon")
-        assert said(app, "Update to Status page due in 02:30 (15:23 UTC)")
-        assert screen.query_one("#cad-internal").has_class("-soon")
+        await until(
+            lambda: said(app, "Update to Status page due in 02:30 (15:23 UTC)"), pilot=pilot
+        )
+        await until(lambda: screen.query_one("#cad-internal").has_class("-soon"), pilot=pilot)
         assert not bells
         clock.advance(minutes=3)
-        await until(lambda: bar.parts["update"].state == "-overdue", pilot=pilot)
-        assert bar.parts["update"] == Part("✉ page OVERDUE 00:30", "-overdue")
-        assert said(app, "Update to Executives is OVERDUE (was due 15:23 UTC)")
-        assert len(bells) == 3  # one per audience gone late
-        assert screen.query_one(CommsPane).has_class("-overdue")
+        await until(
+            lambda: bar.parts["update"] == Part("✉ page OVERDUE 00:30", "-overdue"), pilot=pilot
+        )
+        await until(
+            lambda: said(app, "Update to Executives is OVERDUE (was due 15:23 UTC)"), pilot=pilot
+        )
+        await until(lambda: len(bells) == 3, pilot=pilot, seen=lambda: bells)  # one per late
+        await until(lambda: screen.query_one(CommsPane).has_class("-overdue"), pilot=pilot)
+        assert len(bells) == 3
         assert clock.now() == FROZEN + timedelta(minutes=15, seconds=30)

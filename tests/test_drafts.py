@@ -19,6 +19,7 @@ from session.drafts import Drafts
 from storage.errors import StoreBusy
 from storage.store import Store
 from tests.conftest import T0
+from tests.waiting import until
 
 KEYS = {
     "note.a.text": "saved text",
@@ -64,9 +65,11 @@ class SlowJournal:
         self.stored: dict[str, str] = {}
         self.gate = asyncio.Event()
         self.fail = False
+        self.waiting: list[str] = []  # the keys whose write waits at the gate
         self.drafts = self  # (the journal's drafts part: ``put``)
 
     async def put(self, incident_id: int, key: str, text: str | None) -> None:
+        self.waiting.append(key)
         await self.gate.wait()
         if text:
             self.stored[key] = text
@@ -92,7 +95,7 @@ async def test_an_autosave_under_way_does_not_bring_a_saved_dialog_back():
     drafts.typed("note.a.text", "Pool at 9")
     drafts.typed("note.a.action", "paged")
     flushing = asyncio.ensure_future(drafts.flush())  # writes one, the other waits
-    await asyncio.sleep(0)
+    await until(lambda: journal.waiting, what="the autosave under way")
     drafts.typed("note.a.text", "Pool at 99")  # typed just before Enter
     with drafts.saving("note.a"):
         journal.gate.set()

@@ -8,12 +8,12 @@ and SIGTERM and SIGHUP were ignored; the pane's ``/`` search froze it for second
 from __future__ import annotations
 
 import re
-import time
 
 import psutil
 import pytest
 
 from tests.tmux_driver import WARROOM, Tmux, have_tmux, run_cli, warroom_env
+from tests.waiting import until_sync
 
 pytestmark = [pytest.mark.tmux, pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
 
@@ -28,13 +28,13 @@ def _elapsed(screen: str) -> str | None:
 def _clock_moves(session: Tmux, timeout: float = 15.0) -> None:
     """The status bar's elapsed clock changes (it stops when the loop is frozen)."""
     first = _elapsed(session.wait_for("⏱"))
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        now = _elapsed(session.screen())
-        if now is not None and now != first:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"the clock stayed at {first}:\n{session.screen()}")
+    until_sync(
+        lambda: _elapsed(session.screen()) not in (None, first),
+        timeout=timeout,
+        poll=0.1,
+        what=f"the clock moved from {first}",
+        seen=session.screen,
+    )
 
 
 def _console(session: Tmux) -> psutil.Process:
@@ -84,14 +84,14 @@ def test_a_source_that_breaks_every_console_is_stopped_from_the_cli(tmp_path):
     session.start([*WARROOM, "attach", "INC-1"])
     try:
         session.wait_for("● running", timeout=20)
-        sleepers = []
-        deadline = time.monotonic() + 10
-        while not sleepers and time.monotonic() < deadline:
-            sleepers = [
+        sleepers = until_sync(
+            lambda: [
                 p for p in session.session_processes() if "sleep 600" in " ".join(p.cmdline())
-            ]
-            time.sleep(0.1)
-        assert sleepers
+            ],
+            timeout=10,
+            poll=0.1,
+            what="the source's sleep running",
+        )
         done = run_cli(env, "tail", "INC-1", "--stop", "sleeper")
         assert done.returncode == 0, done.stderr
         session.wait_for("■ stopped", timeout=10)

@@ -344,7 +344,11 @@ async def console_keeps_a_note_through(pilot, db: Path, start, stop, text: str) 
             seen=lambda: notices(pilot.app),
         )
         assert not any(r.startswith(text[:40]) for r in shown())  # not shown as saved
-        assert any("kept" in m for m in notices(pilot.app)), notices(pilot.app)
+        await until(
+            lambda: any("kept" in m for m in notices(pilot.app)),
+            pilot=pilot,
+            seen=lambda: notices(pilot.app),
+        )
         assert rows(db) == before
         await until(
             lambda: isinstance(pilot.app.screen, NoteDialog) and pilot.app.screen is not dialog,

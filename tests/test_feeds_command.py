@@ -19,6 +19,7 @@ from feeds.factory import make_source
 from feeds.lines import MAX_LINE
 from feeds.source import LineBatch, RunningSource, SourceFailed
 from incident.journal import SourceSpec
+from tests.waiting import until, until_sync
 
 HERE = Path(__file__).resolve().parent
 
@@ -34,18 +35,18 @@ def alive(p: psutil.Process) -> bool:
         return False
 
 
+def alive_pid(pid: int) -> bool:
+    try:
+        return alive(psutil.Process(pid))
+    except psutil.Error:  # (gone between a look and the next)
+        return False
+
+
 async def collect(src: RunningSource, timeout: float = 10) -> list[LineBatch]:
     async def run() -> list[LineBatch]:
         return [b async for b in src.batches()]
 
     return await asyncio.wait_for(run(), timeout)
-
-
-async def until(pred, timeout: float = 5.0, what: str = "condition") -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not pred():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.02)
 
 
 async def test_stdout_and_stderr_are_captured_marked_and_numbered() -> None:
@@ -171,14 +172,16 @@ async def test_backpressure_bounds_memory_and_stop_still_works() -> None:
         seen += len(b.lines)
         if taken == 5:
             break
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)  # (not a wait: the slow consumer's pace)
     # The consumer stops taking: reading pauses, so `yes` blocks on its full pipe.
-    await asyncio.sleep(0.2)
+    await until(lambda: src.queued == 4, what="the queue full", seen=lambda: src.queued)
     before = src.lines_total
-    await asyncio.sleep(0.3)
-    assert src.lines_total == before, "reading went on while the queue was full"
-    assert src.queued <= 4 and most <= 4
     per_batch = 65536 // len("warroom\n") + 1
+    # Not a wait for something to happen: a window in which reading must not go on (an
+    # absence, which no condition can await). At most the read in hand as the queue filled.
+    await asyncio.sleep(0.3)
+    assert src.lines_total - before <= per_batch, "reading went on while the queue was full"
+    assert src.queued <= 4 and most <= 4
     assert before - seen <= (4 + 8) * per_batch  # the queue, and one read beside it
     t0 = time.monotonic()
     await src.stop(timeout=1.0)
@@ -192,10 +195,11 @@ async def test_leftover_background_jobs_die_with_the_source() -> None:
     lines = [line for b in await collect(src) for line in b.lines]
     assert src.state == "exited" and src.exit_code == 0
     pid = int(lines[0])
-    deadline = time.monotonic() + 3
-    while psutil.pid_exists(pid) and alive(psutil.Process(pid)):
-        assert time.monotonic() < deadline, "the background sleep outlived its source"
-        await asyncio.sleep(0.02)
+    await until(
+        lambda: not alive_pid(pid),
+        timeout=3,
+        what="the background sleep ended with its source",
+    )
 
 
 async def test_stop_is_idempotent_and_works_before_start() -> None:
@@ -236,10 +240,11 @@ def test_children_die_when_warroom_is_sigkilled(command: str, how: str) -> None:
         assert all(alive(p) for p in workers)
         os.kill(helper.pid, signal.SIGKILL)
         helper.wait(5)
-        deadline = time.monotonic() + 2.0
-        while any(alive(p) for p in workers):
-            assert time.monotonic() < deadline, f"orphans alive: {[p.pid for p in workers]}"
-            time.sleep(0.02)
+        until_sync(
+            lambda: not any(alive(p) for p in workers),
+            what="the orphans ended",
+            seen=lambda: [p.pid for p in workers if alive(p)],
+        )
     finally:
         if helper.poll() is None:
             helper.kill()

@@ -15,6 +15,7 @@ from feeds.grep import GrepSource
 from feeds.lines import MAX_LINE
 from feeds.source import RunningSource, SourceFailed
 from incident.journal import SourceSpec
+from tests.waiting import TIMEOUT, until
 
 
 def grep(pattern: str, *paths: Path | str, **kw: bool) -> SourceSpec:
@@ -34,14 +35,14 @@ class Reader:
             assert b.stream == "out" and b.first_no == len(self.lines) + 1
             self.lines.extend(b.lines)
 
-    async def until(self, pred: Callable[[list[str]], bool], timeout: float = 3.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not pred(self.lines):
-            assert time.monotonic() < deadline, f"timed out; lines so far: {self.lines}"
-            await asyncio.sleep(0.02)
+    async def reads(self, pred: Callable[[list[str]], bool], timeout: float = TIMEOUT) -> None:
+        """Wait (``tests.waiting.until``) until ``pred(lines)`` holds."""
+        await until(lambda: pred(self.lines), timeout=timeout, seen=lambda: self.lines)
 
     async def settle(self, polls: float = 4) -> list[str]:
         """The lines after a few more polls (to see that nothing more comes)."""
+        # Not a wait for something to happen: a window in which nothing more may come
+        # (an absence, which no condition can await).
         await asyncio.sleep(polls * getattr(self.src, "poll_interval", 0.2))
         return self.lines
 
@@ -81,13 +82,13 @@ async def test_existing_then_appended_lines_promptly(tmp_path: Path) -> None:
     log.write_text("INFO a\nERROR b\nINFO c\n")
     src, r = await started(grep("ERROR", log), poll=0.2)  # the default poll interval
     assert src.pid is None and src.state == "running"
-    await r.until(lambda ls: ls == ["app.log:2: ERROR b"])
+    await r.reads(lambda ls: ls == ["app.log:2: ERROR b"])
     t0 = time.monotonic()
     append(log, "ERROR d\nINFO e\nERR")
-    await r.until(lambda ls: len(ls) == 2)
+    await r.reads(lambda ls: len(ls) == 2)
     assert time.monotonic() - t0 < 1.0
     append(log, "OR f\n")  # a line written in two parts is matched whole
-    await r.until(lambda ls: len(ls) == 3)
+    await r.reads(lambda ls: len(ls) == 3)
     assert r.lines[1:] == ["app.log:4: ERROR d", "app.log:6: ERROR f"]
     stats = src.stats()
     assert stats.pid is None and stats.lines_total == 3 and stats.files == 1
@@ -113,19 +114,20 @@ async def test_regex_fixed_ignore_case_invert(
     log = tmp_path / "m.log"
     log.write_text("a.c\nabc\nABC\nA.C\nxyz\n")
     _, r = await started(grep("a.c", log, **kw))
-    await r.until(lambda ls: len(ls) >= len(expected))
+    await r.reads(lambda ls: len(ls) >= len(expected))
     assert [line.split(": ", 1)[1] for line in await r.settle()] == expected
     await r.close()
 
 
 async def test_a_glob_picks_up_a_file_created_later(tmp_path: Path) -> None:
-    _, r = await started(grep("boom", tmp_path / "*.log"))
-    await asyncio.sleep(0.1)
+    (tmp_path / "first.log").write_text("quiet\n")
+    src, r = await started(grep("boom", tmp_path / "*.log"))
+    await until(lambda: src.stats().files == 1, what="the first scan (first.log followed)")
     (tmp_path / "later.txt").write_text("boom, but not a .log\n")
     (tmp_path / "later.log").write_text("quiet\nboom 1\n")
-    await r.until(lambda ls: ls == ["later.log:2: boom 1"])
+    await r.reads(lambda ls: ls == ["later.log:2: boom 1"])
     append(tmp_path / "later.log", "boom 2\n")
-    await r.until(lambda ls: ls[-1] == "later.log:3: boom 2")
+    await r.reads(lambda ls: ls[-1] == "later.log:3: boom 2")
     await r.close()
 
 
@@ -133,16 +135,16 @@ async def test_rotation_by_rename_and_create(tmp_path: Path) -> None:
     log = tmp_path / "app.log"
     log.write_text("hit 1\n")
     _, r = await started(grep("hit", log))
-    await r.until(lambda ls: ls == ["app.log:1: hit 1"])
+    await r.reads(lambda ls: ls == ["app.log:1: hit 1"])
     os.rename(log, tmp_path / "app.log.1")
     append(tmp_path / "app.log.1", "hit 2 (late write to the old file)\n")
     log.write_text("hit 3\n")
-    await r.until(lambda ls: len(ls) == 3)
+    await r.reads(lambda ls: len(ls) == 3)
     assert sorted(await r.settle()) == sorted(
         ["app.log:1: hit 1", "app.log:2: hit 2 (late write to the old file)", "app.log:1: hit 3"]
     )
     append(log, "hit 4\n")
-    await r.until(lambda ls: ls[-1] == "app.log:2: hit 4")
+    await r.reads(lambda ls: ls[-1] == "app.log:2: hit 4")
     await r.close()
 
 
@@ -150,10 +152,10 @@ async def test_rotation_into_the_glob_reads_nothing_twice(tmp_path: Path) -> Non
     log = tmp_path / "app.log"
     log.write_text("hit 1\nhit 2\n")
     _, r = await started(grep("hit", tmp_path / "app.log*"))
-    await r.until(lambda ls: len(ls) == 2)
+    await r.reads(lambda ls: len(ls) == 2)
     os.rename(log, tmp_path / "app.log.1")
     log.write_text("hit 3\n")
-    await r.until(lambda ls: len(ls) == 3)
+    await r.reads(lambda ls: len(ls) == 3)
     assert await r.settle() == ["app.log:1: hit 1", "app.log:2: hit 2", "app.log:1: hit 3"]
     await r.close()
 
@@ -162,12 +164,14 @@ async def test_copytruncate(tmp_path: Path) -> None:
     log = tmp_path / "app.log"
     log.write_text("hit 1\nhit 2\nhit 3\n")
     _, r = await started(grep("hit", log))
-    await r.until(lambda ls: len(ls) == 3)
+    await r.reads(lambda ls: len(ls) == 3)
     with log.open("r+") as f:  # what logrotate's copytruncate does after copying
         f.truncate(0)
+    # Not a wait: the scenario's pause between the truncation and the app's next write
+    # (a poll or so sees the file empty, as logrotate leaves it).
     await asyncio.sleep(0.15)
     append(log, "hit 4\n")
-    await r.until(lambda ls: len(ls) == 4)
+    await r.reads(lambda ls: len(ls) == 4)
     assert r.lines[-1] == "app.log:1: hit 4"
     await r.close()
 
@@ -176,16 +180,17 @@ async def test_a_deleted_file_is_let_go_and_a_new_one_followed(tmp_path: Path) -
     log = tmp_path / "app.log"
     log.write_text("hit 1\n")
     src, r = await started(grep("hit", log))
-    await r.until(lambda ls: len(ls) == 1)
+    await r.reads(lambda ls: len(ls) == 1)
     assert str(log) in open_paths()
     log.unlink()
-    deadline = time.monotonic() + 3
-    while any(p.startswith(str(log)) for p in open_paths()):  # its disk space is freed
-        assert time.monotonic() < deadline, "the deleted file is still open"
-        await asyncio.sleep(0.05)
+    await until(
+        lambda: not any(p.startswith(str(log)) for p in open_paths()),
+        what="the deleted file let go (its disk space freed)",
+        seen=open_paths,
+    )
     assert src.stats().files == 0 and src.state == "running"
     log.write_text("hit 2\n")
-    await r.until(lambda ls: ls[-1] == "app.log:1: hit 2")
+    await r.reads(lambda ls: ls[-1] == "app.log:1: hit 2")
     await r.close()
 
 
@@ -196,9 +201,9 @@ async def test_a_directory_is_its_files_not_recursive(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "c.log").write_text("hit in a subdirectory\n")
     src, r = await started(grep("hit", tmp_path))
-    await r.until(lambda ls: len(ls) == 2)
+    await r.reads(lambda ls: len(ls) == 2)
     (tmp_path / "new.log").write_text("hit new\n")
-    await r.until(lambda ls: len(ls) == 3)
+    await r.reads(lambda ls: len(ls) == 3)
     assert sorted(await r.settle()) == ["a.log:1: x hit", "b.txt:2: hit y", "new.log:1: hit new"]
     assert src.stats().files == 3
     await r.close()
@@ -207,7 +212,7 @@ async def test_a_directory_is_its_files_not_recursive(tmp_path: Path) -> None:
 async def test_hostile_lines_and_names_are_made_visible(tmp_path: Path) -> None:
     (tmp_path / "e\x1b[2Jvil.log").write_bytes(b"hit \x1b]52;c;ZXZpbA==\x07 \xe2\x80\xae\n")
     _, r = await started(grep("hit", tmp_path))
-    await r.until(lambda ls: len(ls) == 1)
+    await r.reads(lambda ls: len(ls) == 1)
     assert r.lines == ["e␛[2Jvil.log:1: hit ␛]52;c;ZXZpbA==␇ ⟨U+202E⟩"]
     await r.close()
 
@@ -216,7 +221,7 @@ async def test_a_large_file_arrives_in_batches_not_lines(tmp_path: Path) -> None
     log = tmp_path / "big.log"
     log.write_bytes(b"".join(b"line %d hit\n" % i for i in range(200_000)))
     src, r = await started(grep("hit", log))
-    await r.until(lambda ls: len(ls) == 200_000, timeout=10)
+    await r.reads(lambda ls: len(ls) == 200_000, timeout=10)
     assert r.lines[-1] == "big.log:200000: line 199999 hit"
     assert src._queue.maxsize == 256
     await r.close()
@@ -229,7 +234,7 @@ async def test_a_long_line_is_cut_and_the_numbers_after_it_hold(tmp_path: Path) 
     log = tmp_path / "big.log"
     log.write_bytes(b"hit 1\nhit " + b"x" * 3_000_000 + b"\nhit 3\nhit " + b"y" * 200_000)
     _, r = await started(grep("hit", log))
-    await r.until(lambda ls: len(ls) == 3)
+    await r.reads(lambda ls: len(ls) == 3)
     cut = 3_000_004 - MAX_LINE
     assert r.lines == [
         "big.log:1: hit 1",
@@ -237,7 +242,7 @@ async def test_a_long_line_is_cut_and_the_numbers_after_it_hold(tmp_path: Path) 
         "big.log:3: hit 3",
     ]
     append(log, "y\nhit 5\n")
-    await r.until(lambda ls: len(ls) == 5)
+    await r.reads(lambda ls: len(ls) == 5)
     assert r.lines[3] == "big.log:4: hit " + "y" * (MAX_LINE - 4) + "... [134,469 bytes cut]"
     assert r.lines[4] == "big.log:5: hit 5"
     await r.close()

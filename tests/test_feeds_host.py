@@ -20,7 +20,7 @@ from feeds.host import HostSample, Sampler, sample
 
 def test_a_sample_is_sane() -> None:
     first = sample()
-    time.sleep(0.05)
+    time.sleep(0.05)  # (not a wait: the interval the second sample's rates are over)
     s = sample()
     assert isinstance(s, HostSample) and s.interval is not None and s.interval > 0
     assert s.taken_at.tzinfo is not None and s.hostname
@@ -60,7 +60,7 @@ def test_a_busy_process_tops_the_cpu_list() -> None:
     try:
         sampler = Sampler()
         sampler.sample()
-        time.sleep(0.6)
+        time.sleep(0.6)  # (not a wait: the interval the CPU figures are measured over)
         s = sampler.sample()
         top = {p.pid: p.cpu_percent for p in s.top_cpu}
         assert busy.pid in top and top[busy.pid] > 20

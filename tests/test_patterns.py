@@ -125,7 +125,7 @@ async def test_a_grep_source_with_a_catastrophic_pattern_keeps_the_loop_running(
         nonlocal ticks
         while True:
             ticks += 1
-            await asyncio.sleep(0)
+            await asyncio.sleep(0)  # (not a wait: one turn of the loop, counted)
 
     ticker = asyncio.ensure_future(tick())
     try:

@@ -43,7 +43,8 @@ from incident.journal import FIELD_NAMES
 from incident.model import PhaseId, Resolution, Severity, Status
 from incident.sanitize import LINE_TABLE
 from storage.store import Store
-from tests.console_support import hold_journal, make_app
+from tests.console_support import hold_journal, make_app, notices, record_notices, wait_ready
+from tests.waiting import until
 from tui.cli import main
 
 T0 = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
@@ -307,28 +308,48 @@ def screen_text(app) -> str:
 async def test_review_and_console_show_a_hostile_database_harmlessly(
     hostile_db, tmp_path, read_only
 ):
-    """The app's whole screen, and each pane and dialog the keys open, hold no terminal
-    control. The console runs without sources here (tests/test_e2e_hostile.py drives the
+    """The app's whole screen, each moment the keys step to (review), and each pane the keys
+    show and the note dialog that opens again with the hostile drafts (console), hold no
+    terminal control. The console runs without sources here (tests/test_e2e_hostile.py drives the
     real app's log panes in tmux); review never starts one."""
     db = tmp_path / "copy.db"
     db.write_bytes(hostile_db.read_bytes())
     app = make_app(db, 1, read_only=read_only)
     seen: list[str] = []
-    async with app.run_test(size=(160, 50)) as pilot:
-        for _ in range(100):
-            if app.screen.__class__.__name__ in ("ReviewScreen", "ConsoleScreen"):
-                break
-            await pilot.pause(0.05)
-        await pilot.pause(0.5)
+
+    async def shown(what: str, condition) -> None:
+        """Once ``condition`` holds and the frame after it is drawn: the screen as drawn."""
+        await until(condition, pilot=pilot, what=what)
+        await pilot.pause()  # (idle: the frame that shows it is composed)
         seen.append(screen_text(app))
-        keys = ["left", "left", "right"] if read_only else ["2", "3", "4", "n"]
-        for key in keys:
-            await pilot.press(key)
-            await pilot.pause(0.3)
-            seen.append(screen_text(app))
-        if not read_only:  # the note dialog holds the hostile drafts
-            assert app.screen.__class__.__name__ == "NoteDialog"
-            assert "PWNED" in app.screen.query_one("#note-text").value
+
+    async with app.run_test(size=(160, 50)) as pilot:
+        if read_only:
+            from tui.screens.review import ReviewScreen
+
+            await until(lambda: isinstance(app.screen, ReviewScreen) and app.screen.at, pilot=pilot)
+            screen = app.screen
+            table = screen.query_one("#timeline-table")
+            await shown("the review drawn", lambda: "PWNED" in screen_text(app))
+            for key, row in (("left", -2), ("left", -3), ("right", -2)):
+                await pilot.press(key)
+                await shown(key, lambda row=row: table.cursor_row == table.row_count + row)
+        else:
+            screen = await wait_ready(pilot)
+            # The note left unsaved opens again by itself, with the hostile drafts.
+            await shown(
+                "the note dialog with the hostile draft",
+                lambda: (
+                    app.screen.__class__.__name__ == "NoteDialog"
+                    and "PWNED" in app.screen.query_one("#note-text").value
+                ),
+            )
+            await pilot.press("escape")
+            tabs = screen.query_one("#pane-tabs")
+            await shown("the console drawn", lambda: app.screen is screen)
+            for key, pane in (("2", "checklist"), ("3", "logs"), ("4", "comms")):
+                await pilot.press(key)
+                await shown(pane, lambda pane=pane: tabs.active == f"tab-{pane}")
     assert app.return_code in (None, 0), app.exit_message
     for n, svg in enumerate(seen):
         assert unsafe_in(svg) == set(), (n, unsafe_in(svg))
@@ -359,10 +380,14 @@ async def test_hostile_theme_name_in_the_settings_is_shown_harmlessly(tmp_path, 
             run_sources=False,
         )
     )
+    record_notices(app)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause(0.5)
-        notes = [n.message for n in app._notifications]
-        assert any("unknown theme" in m for m in notes), notes
+        await until(
+            lambda: any("unknown theme" in n.message for n in notices(app)),
+            pilot=pilot,
+            seen=lambda: notices(app),
+        )
+        await wait_ready(pilot)
         assert unsafe_in(screen_text(app)) == set()
 
 
@@ -411,6 +436,8 @@ def test_a_hostile_database_never_reaches_the_real_terminal(hostile_db, tmp_path
         if verb == "attach":
             session.wait_for("Add timeline note", timeout=10)
             session.wait_for("draft", timeout=10)
+        # Not a wait for something to happen: a window for any late harmful bytes to reach
+        # the pipe (what is checked is that none ever arrive, which no condition can await).
         time.sleep(0.5)
         title = session.tmux("display-message", "-p", "-t", "0", "#{pane_title}").strip()
         assert title == "KNOWN"
@@ -467,16 +494,17 @@ async def test_the_first_frame_peeked_from_a_hostile_database_is_harmless(hostil
     gate = hold_journal(app)
     async with app.run_test(size=(160, 50)) as pilot:
         try:
-            for _ in range(100):
-                if (
+            svg = await until(
+                lambda: (
                     app.screen.__class__.__name__ == "ConsoleScreen"
-                    and app.screen.query_one("#status-bar").parts
-                ):
-                    break
-                await pilot.pause(0.05)
-            await pilot.pause(0.2)
+                    and app.screen.query_one("#timeline").table.row_count
+                    and "PWNED" in (drawn := screen_text(app))
+                    and drawn
+                ),
+                pilot=pilot,
+                what="the peeked frame drawn, its hostile title and rows",
+            )
             assert app.state is None  # still the peeked frame
-            svg = screen_text(app)
         finally:
             gate.set()
     assert "PWNED" in svg

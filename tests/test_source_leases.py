@@ -299,8 +299,14 @@ async def test_a_source_runs_when_the_store_cannot_take_its_claim(tmp_path, monk
     async with app.run_test(size=(140, 40)) as pilot:
         await until(lambda: sid in app.runner.live and app.runner.buffer(sid).total, pilot=pilot)
         assert sid not in app.runner.held and app.runner.following == {}
-        said = [n.message for n in notices(app)]
-        assert any("disk is full" in m and "it runs here, unclaimed" in m for m in said)
+        await until(
+            lambda: any(
+                "disk is full" in n.message and "it runs here, unclaimed" in n.message
+                for n in notices(app)
+            ),
+            pilot=pilot,
+            seen=lambda: notices(app),
+        )
 
 
 async def test_a_console_going_away_does_not_wait_out_a_locked_database(tmp_path):

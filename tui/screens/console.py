@@ -105,7 +105,8 @@ class ConsoleScreen(SessionScreen):
 
     def on_mount(self) -> None:
         self.tick()
-        self.set_interval(1, self.tick, name="clock")
+        self.set_interval(1, self.tick, name="clock")  # the wall clock tells nobody it moved
+        self._stop_time = self.session.on_time(lambda _now: self.tick())  # a frozen one does
         if self._peek is not None:
             self._bar.glance = self._peek.glance
             self._timeline.show_rows(self._peek.rows)  # drawn on the first layout
@@ -194,9 +195,12 @@ class ConsoleScreen(SessionScreen):
         and this runs every second)."""
         return [self._by_name[name] for name in names if name in self._by_name]
 
+    def on_unmount(self) -> None:
+        self._stop_time()
+
     def tick(self) -> None:
-        """The clock moved (every second; a test that moves the session's frozen clock
-        calls it): countdowns, budgets and the log sources' figures are redrawn."""
+        """The clock moved (every second, and at once when the session's clock is moved by
+        hand): countdowns, budgets and the log sources' figures are redrawn."""
         self.now = self.session.clock.now()
         runner = self.runner
         if not self.ready or runner is None:

@@ -133,7 +133,12 @@ class PostmortemScreen(SessionScreen):
             yield Label(id="pm-people")
 
     def on_mount(self) -> None:
-        self.query_one(StatusBar).now = self.session.clock.now()
+        bar = self.query_one(StatusBar)
+        bar.now = self.session.clock.now()
+        self._stop_time = self.session.on_time(lambda now: setattr(bar, "now", now))
+
+    def on_unmount(self) -> None:
+        self._stop_time()
 
     def changed(self, change: Change) -> None:
         self._refresh(change.state)
