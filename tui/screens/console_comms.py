@@ -21,6 +21,7 @@ from textual import work
 from textual.app import SuspendNotSupported
 
 from incident.errors import InvalidInput, WarroomError
+from incident.words import plural
 from session.files import write_text
 from tui.actions import after_panes
 
@@ -65,7 +66,7 @@ class CommsActions:
                 return
             self.app.copy_to_clipboard(text)
             self.notify(
-                f"Copied the {what_draft} ({len(text)} characters) to the clipboard "
+                f"Copied the {what_draft} ({plural(len(text), 'character')}) to the clipboard "
                 "(OSC 52: your terminal must allow it)",
                 markup=False,
                 timeout=4,
