@@ -89,6 +89,17 @@ def declared(tmp_path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.parametrize("argv", [(), ("attach", "INC-1")], ids=["no verb", "attach"])
+def test_the_console_then_q_ends_with_exit_0(declared, argv):
+    session = run(declared, NARROW, *argv)
+    try:
+        session.wait_for("Checkout 500s")
+        session.wait_for("Timeline")
+        quit_with(session, "q")
+    finally:
+        session.kill_server()
+
+
 @pytest.mark.parametrize("size", [WIDE, NARROW], ids=["120x36", "80x24"])
 def test_review_then_q_ends_with_exit_0(declared, size):
     session = run(declared, size, "review", "INC-1")
