@@ -22,6 +22,7 @@ from incident.model import Severity, Status
 from incident.playbook import load_playbook
 from incident.sanitize import visible
 from incident.state import IncidentState, Notice
+from incident.words import plural
 
 TEMPLATES = ("initial", "progress", "resolution")
 TEMPLATE_LABELS = {
@@ -189,7 +190,7 @@ def facts(
         "[service]": state.service,
         "[issue]": state.root_cause.what,
         "[time]": eta,
-        "[cadence]": f"{every} minutes" if every else None,
+        "[cadence]": plural(every, "minute") if every else None,
         "[next update]": stamp(nxt, local) if nxt else None,
         "[incident]": state.number,
         "[title]": state.title,

@@ -16,6 +16,7 @@ from incident.journal import CadenceSet, CommsSent, Event, Notified
 from incident.model import Severity
 from incident.playbook import load_playbook
 from incident.state import IncidentState
+from incident.words import plural
 
 
 def send_update(
@@ -80,13 +81,13 @@ def set_cadence(
     default = comms.default_minutes(sev)
     label = comms.AUDIENCE_LABELS[audience]
     if minutes is None:
-        what = f"back to the playbook's {default} minutes"
+        what = f"back to the playbook's {plural(default, 'minute')}"
     elif minutes == 0:
         what = "no scheduled updates"
     else:
-        what = f"every {minutes} minutes"
+        what = f"every {plural(minutes, 'minute')}"
     low, high = load_playbook().procedures.status_page_minutes
-    action = f"Playbook default: every {default} minutes"
+    action = f"Playbook default: every {plural(default, 'minute')}"
     if audience == "status-page" and minutes and not low <= minutes <= high:
         action += f" (status page: every {low}-{high} minutes)"
     return new_event(

@@ -21,6 +21,7 @@ from incident.errors import InvalidInput, InvalidTransition
 from incident.journal import CommandEvent, Event, SourceSpec
 from incident.patterns import compile_pattern
 from incident.state import IncidentState
+from incident.words import plural
 
 
 def command_spec(command: str, *, name: str | None, cwd: str) -> SourceSpec:
@@ -175,11 +176,17 @@ def source_ledger(
     it loads the redaction rules, so the console computes it off its event loop)."""
     src = state.sources.get(source_id)
     name = src.spec.name if src else source_id
-    ran = f"pid {pid}" + (f"; {reason}" if reason else "")
+    if pid is not None:
+        ran = f"pid {pid}"
+    elif src is not None and src.spec.kind == "grep":  # (it runs inside the console)
+        ran = f"a grep in the console's own process, over {plural(len(src.spec.paths), 'path')}"
+    else:
+        ran = "no process"
+    ran += f"; {reason}" if reason else ""
     detail = {
         "started": ran,
         "restarted": ran,
-        "exited": f"exit code {exit_code}",
+        "exited": f"exit code {exit_code}" if exit_code is not None else "ended",
         "stopped": "stopped by the IC",
         "failed": reason or "failed to start",
     }.get(op, "")

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from incident.errors import WarroomError
 from incident.sanitize import visible
+from incident.words import plural
 from session.log_buffer import LogBuffer
 
 if TYPE_CHECKING:
@@ -363,13 +364,13 @@ class SourceRunner:
                 return ""
             who = f"{visible(holder.actor)}'s console" if holder.actor else "another console"
             total = self.buffers[source_id].total if source_id in self.buffers else 0
-            return f"in {who} (pid {holder.pid}) · {total:,} lines"
+            return f"in {who} (pid {holder.pid}) · {plural(total, 'line')}"
         st = running.stats()
         pid = f"pid {st.pid} · " if st.pid else ""
         mem = f"{st.rss / 1e6:.0f} MB · " if st.rss else ""
         return (
             f"{pid}{st.cpu_percent:.0f}% CPU · {mem}{st.lines_per_second:,.0f} lines/s · "
-            f"{st.lines_total:,} lines"
+            f"{plural(st.lines_total, 'line')}"
         )
 
     def dropped(self, source_id: str) -> int:

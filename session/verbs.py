@@ -26,6 +26,7 @@ from incident.report import render_json, render_markdown
 from incident.sanitize import json_safe, visible
 from incident.state import IncidentState
 from incident.timeparse import human_duration, iso_z, parse_when, when_notes
+from incident.words import plural
 from session.files import shown, staged, write_text
 from session.settings import actor
 
@@ -128,8 +129,9 @@ async def run_verb(
         with staged(Path(args.output), replace=False, make_dirs=True) as tmp:
             tmp.unlink()  # (the store makes the database file itself)
             await exporter(tmp, args.incident, events, captured)
-        note = "secrets kept" if redacted is None else f"{redacted} secret(s) redacted"
-        print(f"{state.number} exported to {shown(args.output)} ({len(events)} events, {note})")
+        note = "secrets kept" if redacted is None else f"{plural(redacted, 'secret')} redacted"
+        count = plural(len(events), "event")
+        print(f"{state.number} exported to {shown(args.output)} ({count}, {note})")
         return 0
     else:  # pragma: no cover - argparse only lets known verbs through
         raise InvalidInput(f"unknown verb {verb}")

@@ -37,6 +37,7 @@ class Plumbing:
         self._running: set[asyncio.Task] = set()  # reads and writes under way (_whole)
         self.local_commits = 0  # data_version does not move for this connection's own commits
         self.closing = False  # set by close(): a write waiting on a lock stops retrying
+        self._closed: asyncio.Future[None] | None = None  # the close, once begun (close())
 
     async def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = await self.rows(sql, params)

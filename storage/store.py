@@ -165,7 +165,16 @@ class Store(Plumbing):
     async def close(self, timeout: float = CLOSE_WAIT_S) -> None:
         """Close the connection; planner statistics are refreshed only after real writes, so
         a session that only read leaves the file's bytes alone. Writes still waiting on
-        another process's lock stop retrying (and fail: nothing is saved by them)."""
+        another process's lock stop retrying (and fail: nothing is saved by them).
+
+        Closing again (the console's app closes the store it took over, then the CLI on its
+        way out) waits for the first close and does nothing more; a caller cancelled while
+        it waits does not cut the close short."""
+        if self._closed is None:
+            self._closed = asyncio.ensure_future(self._close(timeout))
+        await asyncio.shield(self._closed)
+
+    async def _close(self, timeout: float) -> None:
         self.closing = True
         if self._running:  # (their callers may be gone: they finish first, or are cut off)
             await asyncio.wait(self._running, timeout=max(timeout, 0.0))

@@ -288,6 +288,15 @@ def test_report_output_unwritable(inc1: Path, capsys, tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ tail
+def test_export_counts_in_words(inc1: Path, capsys, tmp_path: Path) -> None:
+    """One event is "1 event" (it was "1 events, 0 secret(s) redacted")."""
+    out = ok(capsys, "export", "1", "-o", str(tmp_path / "x.db"))
+    assert out.endswith("(1 event, 0 secrets redacted)\n"), out
+    ok(capsys, "note", "1", "password=hunter2hunter2")
+    out = ok(capsys, "export", "1", "-o", str(tmp_path / "y.db"))
+    assert out.endswith("(2 events, 1 secret redacted)\n"), out
+
+
 def test_tail_cmd(inc1: Path, capsys) -> None:
     out = ok(capsys, "tail", "1", "--cmd", "tail -F /var/log/app.log")
     assert out == "INC-1 #2 Log source tail added: tail -F /var/log/app.log\n"

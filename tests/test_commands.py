@@ -400,6 +400,29 @@ def test_source_ledger(j, frozen_clock: FrozenClock, op: str, kw: dict, detail: 
     assert e.payload.op == op
 
 
+@pytest.mark.parametrize(
+    ("op", "kw", "detail"),
+    [
+        ("started", {}, "a grep in the console's own process, over 2 paths"),
+        (
+            "restarted",
+            {"reason": "re-run"},
+            "a grep in the console's own process, over 2 paths; re-run",
+        ),
+        ("exited", {}, "ended"),
+    ],
+)
+def test_a_grep_source_has_no_pid_in_the_ledger(
+    j, frozen_clock: FrozenClock, op: str, kw: dict, detail: str
+) -> None:
+    """A grep runs inside the console: the ledger says so, where it said "pid None"."""
+    grep = SourceSpec(kind="grep", name="err", pattern="ERROR", paths=("/a", "/b*.log"))
+    j.add(source_cmd.add_source(frozen_clock, j.state, grep))
+    e = source_cmd.source_ledger(frozen_clock, j.state, "s1", op, **kw)
+    assert e.text == f"Log source err {op}: {detail}"
+    assert "None" not in e.text
+
+
 def test_pin(j, frozen_clock: FrozenClock) -> None:
     ev = Evidence(source="app.log", line="ERROR pool exhausted", line_no=12)
     e = timeline_cmd.pin(frozen_clock, j.state, ev, owner="@ops")

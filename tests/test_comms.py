@@ -232,6 +232,18 @@ def test_set_cadence_is_checked_and_explains_itself(journal, frozen_clock):
     assert j.state.cadence == {"SEV-2": {"status-page": 45}, "SEV-1": {"internal": 0}}
 
 
+def test_one_minute_is_said_in_the_singular(journal, frozen_clock):
+    """A count of one reads "every 1 minute", in the event, its action and the drafts (it
+    was "every 1 minutes")."""
+    j = bare(journal, frozen_clock)
+    e = j.add(comms_cmd.set_cadence(frozen_clock, j.state, "internal", 1))
+    assert e.text == "Update cadence for Internal at SEV-2: every 1 minute"
+    assert comms.facts(j.state, "internal", frozen_clock.now())["[cadence]"] == "1 minute"
+    assert comms.facts(j.state, "executives", frozen_clock.now())["[cadence]"] == "15 minutes"
+    e = j.add(comms_cmd.set_cadence(frozen_clock, j.state, "internal", None))
+    assert e.text == "Update cadence for Internal at SEV-2: back to the playbook's 15 minutes"
+
+
 # ---------------------------------------------------------------------- send, notify
 def test_send_puts_the_exact_text_on_the_timeline(journal, frozen_clock):
     j = bare(journal, frozen_clock)

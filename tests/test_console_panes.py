@@ -279,7 +279,7 @@ async def test_logs_pane_has_one_tab_per_source_with_ledger_state(tmp_path):
         await until(lambda: "running" in tab_text(tabs, "log-s1"), pilot=pilot)
         assert "python3 -m feeds.demo_log" in tab_text(tabs, "log-s1")
         assert "running" in tab_text(tabs, "log-s1")
-        assert screen.query_one("#logs").border_subtitle.startswith("1 source(s)")
+        assert screen.query_one("#logs").border_subtitle.startswith("1 source, ")
 
         # Another process records the exit and a second source: the tabs follow.
         store = await Store.open(db)
@@ -306,7 +306,7 @@ async def test_logs_pane_has_one_tab_per_source_with_ledger_state(tmp_path):
         await until(lambda: "waiting" in tab_text(tabs, "log-s2"), pilot=pilot)
         text = tab_text(tabs, "log-s2")
         assert "ERROR" in text and "/var/log/app" in text and "waiting" in text
-        assert screen.query_one("#logs").border_subtitle.startswith("2 source(s)")
+        assert screen.query_one("#logs").border_subtitle.startswith("2 sources, ")
     _, state, _ = await stored(db, incident)
     assert state.sources["s1"].state == "exited" and set(state.sources) == {"s1", "s2"}
 

@@ -13,7 +13,6 @@ first, is tests/test_e2e_tmux.py.
 from __future__ import annotations
 
 import os
-import shlex
 import signal
 import time
 
@@ -21,64 +20,22 @@ import psutil
 import pytest
 
 from tests.fault_harness import record_figures, survivors
-from tests.tmux_driver import ROOT, WARROOM, Tmux, have_tmux, run_cli, warroom_env
+from tests.tmux_driver import (
+    MARKER,
+    RESTORED,
+    WARROOM,
+    Shell,
+    Tmux,
+    have_tmux,
+    run_cli,
+    warroom_env,
+)
 
 pytestmark = [pytest.mark.tmux, pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
 
-MARKER = "WARROOM-EXITED-"
-# tmux's flags for a pane as a fresh shell has it: what a console must leave behind
-RESTORED = {
-    "alternate_on": "0",
-    "cursor_flag": "1",
-    "mouse_any_flag": "0",
-    "mouse_all_flag": "0",
-    "mouse_button_flag": "0",
-    "mouse_standard_flag": "0",
-    "mouse_sgr_flag": "0",
-}
 PROMPT_S = 5.0
 FLOOD = "yes warroom-flood-line | head -c 400000000"
 EXIT_TIMES: list[float] = []
-
-
-class Shell(Tmux):
-    """A tmux pane running ``sh -c 'warroom ...; echo WARROOM-EXITED-$?; sleep'``."""
-
-    def start_shell(self, argv: list[str]) -> None:
-        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
-        inner = " ".join(shlex.quote(a) for a in argv) + f'; echo "{MARKER}$?"; exec sleep 600'
-        command = (
-            f"cd {shlex.quote(str(ROOT))} && exec env -u COLUMNS -u LINES {env} "
-            f"sh -c {shlex.quote(inner)}"
-        )
-        self.tmux(
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-x",
-            str(self.width),
-            "-y",
-            str(self.height),
-            command,
-        )
-        self.tmux(
-            "resize-window", "-t", "0", "-x", str(self.width), "-y", str(self.height), check=False
-        )
-
-    def console(self) -> psutil.Process:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            for p in psutil.Process(self.pane_pid()).children():
-                if "tui.cli" in " ".join(p.cmdline()):
-                    return p
-            time.sleep(0.05)
-        raise AssertionError("the console process never started")
-
-    def flags(self) -> dict[str, str]:
-        fmt = " ".join(f"#{{{k}}}" for k in RESTORED)
-        values = self.tmux("display-message", "-p", "-t", "0", fmt).split()
-        return dict(zip(RESTORED, values, strict=True))
 
 
 @pytest.fixture

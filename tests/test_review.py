@@ -165,3 +165,21 @@ async def test_captured_output_around_the_cursor_is_shown(tmp_path):
         )
         text = str(logs.render())
         assert "line-2" in text and "line-3" in text and "line-1" not in text
+
+
+async def test_the_footer_says_each_thing_once_and_q_quits(tmp_path):
+    """Review's footer had "q Quit ^q Quit"; quit is said once, and ``q`` still quits."""
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        footer = screen.query_one("Footer")
+        keys = await until(
+            lambda: list(footer.query("FooterKey")), pilot=pilot, what="the footer's keys"
+        )
+        said = [k.description for k in keys]
+        assert said.count("Quit") == 1 and len(said) == len(set(said)), said
+        await pilot.press("q")
+        await until(lambda: app.return_code is not None, pilot=pilot, what="q quit")
+    assert app.return_code == 0 and not app.is_running

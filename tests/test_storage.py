@@ -164,6 +164,29 @@ async def test_existing_database_readable_by_others_is_made_owner_only(tmp_path)
         assert mode(path) == 0o600
 
 
+@pytest.mark.parametrize("read_only", [False, True], ids=["writer", "read-only"])
+async def test_closing_twice_is_closing_once(tmp_path, read_only):
+    """The console's app closes the store it took over, then the CLI closes it again on its
+    way out: the second close (and one racing the first) does nothing. It was
+    ``ValueError: no active connection`` after a session that wrote (``warroom demo``,
+    ``q``), a traceback and exit 1 every time."""
+    path = tmp_path / "w.db"
+    async with await Store.open(path) as writer:
+        await declare(writer, FrozenClock(T0))
+    store = await Store.open(path, read_only=read_only)
+    if not read_only:
+        await store.append(note(1, "written in this session"))
+        assert store.local_commits
+    await store.close()
+    await store.close()
+    racing = await Store.open(path, read_only=read_only)
+    await asyncio.gather(racing.close(), racing.close())
+    async with await Store.open(path, read_only=True) as again:
+        assert [e.text for e in await again.events(1)][-1] == (
+            "Incident declared SEV-2: Checkout 502s" if read_only else "written in this session"
+        )
+
+
 # ---------------------------------------------------------------------------- 2. too new
 @pytest.mark.parametrize("read_only", [False, True], ids=["write", "read-only"])
 async def test_newer_schema_is_refused_and_the_file_left_untouched(tmp_path, clock, read_only):

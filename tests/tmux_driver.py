@@ -15,6 +15,17 @@ from pathlib import Path
 import psutil
 
 WARROOM = [sys.executable, "-m", "tui.cli"]
+MARKER = "WARROOM-EXITED-"
+# tmux's flags for a pane as a fresh shell has it: what a console must leave behind
+RESTORED = {
+    "alternate_on": "0",
+    "cursor_flag": "1",
+    "mouse_any_flag": "0",
+    "mouse_all_flag": "0",
+    "mouse_button_flag": "0",
+    "mouse_standard_flag": "0",
+    "mouse_sgr_flag": "0",
+}
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -88,6 +99,46 @@ class Tmux:
 
     def kill_server(self) -> None:
         self.tmux("kill-server", check=False)
+
+
+class Shell(Tmux):
+    """A tmux pane running ``sh -c 'warroom ...; echo WARROOM-EXITED-$?; sleep'``."""
+
+    def start_shell(self, argv: list[str]) -> None:
+        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
+        inner = " ".join(shlex.quote(a) for a in argv) + f'; echo "{MARKER}$?"; exec sleep 600'
+        command = (
+            f"cd {shlex.quote(str(ROOT))} && exec env -u COLUMNS -u LINES {env} "
+            f"sh -c {shlex.quote(inner)}"
+        )
+        self.tmux(
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            str(self.width),
+            "-y",
+            str(self.height),
+            command,
+        )
+        self.tmux(
+            "resize-window", "-t", "0", "-x", str(self.width), "-y", str(self.height), check=False
+        )
+
+    def console(self) -> psutil.Process:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            for p in psutil.Process(self.pane_pid()).children():
+                if "tui.cli" in " ".join(p.cmdline()):
+                    return p
+            time.sleep(0.05)
+        raise AssertionError("the console process never started")
+
+    def flags(self) -> dict[str, str]:
+        fmt = " ".join(f"#{{{k}}}" for k in RESTORED)
+        values = self.tmux("display-message", "-p", "-t", "0", fmt).split()
+        return dict(zip(RESTORED, values, strict=True))
 
 
 def warroom_env(db: Path, config: Path) -> dict[str, str]:

@@ -29,6 +29,13 @@ from storage.capture import DEFAULT_BYTES, CaptureWriter
 from storage.paths import fresh_demo_db, named_db, resolve_db_path
 from tui.cli_parser import build_parser
 
+
+class NoTerminal(WarroomError):
+    """The console needs a terminal: refused at once (it spun on a closed stdin)."""
+
+    exit_code = 2
+
+
 Mode = Literal["console", "review", "postmortem"]
 _MODES: dict[str, Mode] = {"review": "review", "postmortem": "postmortem"}
 
@@ -213,6 +220,26 @@ def _screen_for(
     return first_screen
 
 
+def need_terminal() -> None:
+    """Refuse, before anything is opened, to start the console without a terminal (from cron
+    or a pipe): it reads keys from stdin and draws through stdout and stderr."""
+    names = ("stdin", "stdout", "stderr")
+    missing = [n for n in names if not _is_terminal(getattr(sys, n))]
+    if missing:
+        raise NoTerminal(
+            f"the console needs a terminal, and {' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not one; from a script, use the verbs "
+            "(warroom list, note, status, report: see warroom --help)"
+        )
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (ValueError, OSError):  # a closed stream
+        return False
+
+
 async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
     """Open the console (``attach``, ``review``, ``demo`` or no verb).
 
@@ -227,6 +254,7 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
 
         first = peek(db, incident, FIRST_PAGE)
         if first is not None:  # the incident is there, as it was last folded: paint it now
+            need_terminal()
             app = build_app(
                 Launch(
                     db,
@@ -263,6 +291,7 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
                 )
         elif not await store.exists(incident):
             raise IncidentNotFound(f"no incident INC-{incident} in {db}")
+        need_terminal()
     except BaseException:
         await store.close()
         raise
@@ -293,6 +322,8 @@ async def _run(app: WarRoomApp) -> int:
 
 
 async def _main(args: argparse.Namespace) -> int:
+    if args.verb == "demo":
+        need_terminal()  # (before the demo's database is made afresh)
     if args.verb == "demo" and not named_db(args.db):
         db = fresh_demo_db()  # its own database: the real one is never touched by it
     else:

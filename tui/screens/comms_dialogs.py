@@ -23,6 +23,7 @@ from incident.errors import InvalidInput
 from incident.playbook import load_playbook
 from incident.sanitize import visible, visible_text
 from incident.state import IncidentState, SentUpdate
+from incident.words import plural
 from tui.widgets.field import Field
 
 ALL = "__all__"
@@ -98,7 +99,8 @@ class SentHistory(ModalScreen[None]):
         sent = self.shown[n]
         self.app.copy_to_clipboard(sent.message)
         self.notify(
-            f"Copied the update sent at {sent.at:%H:%M}Z ({len(sent.message)} characters)",
+            f"Copied the update sent at {sent.at:%H:%M}Z "
+            f"({plural(len(sent.message), 'character')})",
             markup=False,
             timeout=4,
         )
@@ -139,14 +141,15 @@ class CadenceDialog(ModalScreen[dict[str, int | None] | None]):
         with Vertical(classes="dialog", id="cadence-dialog") as box:
             box.border_title = f"Update cadence at {sev.value}"
             yield Label(
-                f"Playbook: every {default} minutes at {sev.value}; the status page "
+                f"Playbook: every {plural(default, 'minute')} at {sev.value}; the status page "
                 f"every {low}-{high} minutes. Empty: the playbook's default; off: no "
                 "scheduled updates. Other severities keep their own setting."
             )
             for a in comms.AUDIENCES:
                 now = comms.cadence_minutes(self.state, a)
                 yield Label(
-                    f"{comms.AUDIENCE_LABELS[a]} (now: {f'every {now} minutes' if now else 'off'})"
+                    f"{comms.AUDIENCE_LABELS[a]} "
+                    f"(now: {'every ' + plural(now, 'minute') if now else 'off'})"
                 )
                 value = self.current.get(a)
                 yield Field(

@@ -31,6 +31,7 @@ from textual.screen import Screen
 from textual.widgets import Tab, Tabs
 
 from incident.errors import WarroomError
+from incident.words import plural
 from tui.actions import ACTIONS, after_panes, bindings
 from tui.screens.base import SessionScreen
 from tui.screens.console_comms import CommsDesk
@@ -208,7 +209,7 @@ class ConsoleScreen(SessionScreen):
         for pane in self._by_name["logs"].source_panes():
             pane.live = runner.stats_line(pane.source_id)
             dropped = runner.dropped(pane.source_id)
-            pane.notice = f"capture behind: {dropped:,} lines not stored" if dropped else ""
+            pane.notice = f"capture behind: {plural(dropped, 'line')} not stored" if dropped else ""
             pane.update_status()
 
     # ------------------------------------------------------------------ layout

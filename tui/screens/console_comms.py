@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import SuspendNotSupported
 
 from incident.errors import InvalidInput, WarroomError
+from incident.words import plural
 from session.files import write_text
 
 if TYPE_CHECKING:  # imported by the console once its first frame is on screen
@@ -68,7 +69,7 @@ class CommsDesk:
                 return
             self.screen.app.copy_to_clipboard(text)
             self.notify(
-                f"Copied the {what_draft} ({len(text)} characters) to the clipboard "
+                f"Copied the {what_draft} ({plural(len(text), 'character')}) to the clipboard "
                 "(OSC 52: your terminal must allow it)",
                 markup=False,
                 timeout=4,

@@ -124,7 +124,7 @@ class ReviewScreen(SessionScreen):
         Binding("home", "jump(0)", "Start", show=False, priority=True),
         Binding("end", "jump(-1)", "End", show=False, priority=True),
         Binding("question_mark", "app.help", "Help"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("q", "app.quit", "Quit", show=False),  # (the footer has the app's ^q Quit)
     ]
 
     def __init__(self, session: IncidentSession) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from incident.sanitize import visible
 from incident.state import IncidentState
+from incident.words import plural
 from session.log_buffer import LogBuffer
 from tui.widgets.host import HostPane
 from tui.widgets.log_source import SourcePane
@@ -78,7 +79,7 @@ class LogsPane(Vertical):
             return
         running = sum(1 for s in state.sources.values() if s.state == "started")
         self.border_subtitle = (
-            f"{len(state.sources)} source(s), {running} running" if state.sources else ""
+            f"{plural(len(state.sources), 'source')}, {running} running" if state.sources else ""
         )  # (before the tabs are awaited)
         tabs = self.query_one(TabbedContent)
         for sid, src in state.sources.items():
