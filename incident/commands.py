@@ -280,7 +280,9 @@ def set_field(
         value = known[value.lower()]
     if field == "status_page_url" and value is not None:
         value = checked_url(value, "the status page link")
-    label = field.replace("_", " ").replace(".", ": ")
+    label = {"status_page_url": "status page link", "eta": "ETA"}.get(
+        field, field.replace("_", " ").replace(".", ": ")
+    )
     return new_event(
         clock,
         state.id,
