@@ -40,6 +40,7 @@ from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import TimelinePane
 
 if TYPE_CHECKING:
+    from incident.journal import Event
     from incident.state import IncidentState
     from session.session import Change, IncidentSession
     from session.sources import SourceRunner
@@ -341,6 +342,26 @@ class ConsoleScreen(CommsActions, PaneRequests, SessionScreen):
         phase = await self.app.push_screen_wait(PhaseDialog(self.session.state.phase))
         if phase is not None:
             await self.save(self.session.set_phase(phase))
+
+    @after_panes
+    @work
+    async def action_details(self) -> None:
+        from session.facts import Facts
+        from tui.screens.details import DetailsDialog
+
+        changes = await self.app.push_screen_wait(DetailsDialog(self.session.state))
+        if changes:
+
+            async def edit() -> Event:
+                return (await Facts(self.session).edit(changes))[-1]
+
+            await self.save(edit())
+
+    @after_panes
+    def action_action_items(self) -> None:
+        from tui.screens.action_items import ActionItemsDialog
+
+        self.app.push_screen(ActionItemsDialog(self.session, self.save))
 
     # ------------------------------------------------------------------ pane messages
     # (the panes' own messages are handled in tui/screens/console_panes.py)
