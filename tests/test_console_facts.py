@@ -230,3 +230,51 @@ async def test_review_shows_the_facts_as_they_were_at_the_scrubbed_moment(tmp_pa
         await pilot.press("d")  # a read-only review: no dialog
         await until(lambda: said(app, "read-only review"), pilot=pilot)
         assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_the_post_mortem_edits_the_same_action_items(tmp_path):
+    """One list: an item added during the incident is in the write-up, with its due date."""
+    from datetime import UTC
+
+    from tui.cli import Launch, build_app
+    from tui.screens.postmortem import PostmortemScreen
+
+    db = tmp_path / "w.db"
+    incident = await declared(db)
+    async with await Store.open(db) as store:
+        state = await store.load_state(incident)
+        await store.append(
+            cmd.add_action_item(
+                FrozenClock(T0), state, "Add pool alerts", item_owner="@db", due="2026-12-01"
+            )
+        )
+    app = build_app(
+        Launch(
+            db,
+            incident,
+            FrozenClock(FROZEN),
+            actor="@author",
+            remember_theme=False,
+            local_tz=UTC,
+            run_sources=False,
+            mode="postmortem",
+        )
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        items = await until(
+            lambda: (
+                isinstance(app.screen, PostmortemScreen)
+                and app.screen.query("#pm-items")
+                and app.screen.query_one("#pm-items", OptionList).option_count
+                and app.screen.query_one("#pm-items", OptionList)
+            ),
+            pilot=pilot,
+            what="the write-up with its action items",
+        )
+        prompt = str(items.get_option_at_index(0).prompt)
+        assert "Add pool alerts" in prompt and "@db" in prompt and "due 2026-12-01" in prompt
+        items.focus()
+        items.highlighted = 0
+        await pilot.press("space")
+        await until(lambda: app.session.state.action_items[1].done, pilot=pilot)
+    assert (await stored(db, incident))[1].action_items[1].done
