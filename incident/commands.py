@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from incident.checks import checked_date, checked_url
 from incident.checks import checked_text as _text
 from incident.checks import optional_text as _opt
 from incident.clock import Clock
@@ -277,7 +278,11 @@ def set_field(
                 f"unknown status page state {value!r}: use " + ", ".join(known.values())
             )
         value = known[value.lower()]
-    label = field.replace("_", " ").replace(".", ": ")
+    if field == "status_page_url" and value is not None:
+        value = checked_url(value, "the status page link")
+    label = {"status_page_url": "status page link", "eta": "ETA"}.get(
+        field, field.replace("_", " ").replace(".", ": ")
+    )
     return new_event(
         clock,
         state.id,
@@ -289,7 +294,13 @@ def set_field(
 
 
 def add_action_item(
-    clock: Clock, state: IncidentState, text: str, *, item_owner: str | None = None, owner: str = ""
+    clock: Clock,
+    state: IncidentState,
+    text: str,
+    *,
+    item_owner: str | None = None,
+    due: str | None = None,
+    owner: str = "",
 ) -> Event:
     text = _text(text, "the action item")
     item_id = max(state.action_items, default=0) + 1
@@ -298,7 +309,12 @@ def add_action_item(
         state.id,
         f"Action item {item_id}: {text}",
         ActionItemChanged(
-            op="add", item_id=item_id, text=text, owner=_opt(item_owner, "the owner"), done=False
+            op="add",
+            item_id=item_id,
+            text=text,
+            owner=_opt(item_owner, "the owner"),
+            done=False,
+            due=checked_date(due, "the due date"),
         ),
         action="Action item added",
         owner=owner,
@@ -313,10 +329,14 @@ def update_action_item(
     text: str | None = None,
     item_owner: str | None = None,
     done: bool | None = None,
+    due: str | None = None,
     owner: str = "",
 ) -> Event:
-    if item_id not in state.action_items:
+    item = state.action_items.get(item_id)
+    if item is None:
         raise InvalidInput(f"no action item {item_id} in {state.number}")
+    if done is not None and item.done == done and (text, item_owner, due) == (None, None, None):
+        raise InvalidTransition(f"action item {item_id} is already {'done' if done else 'open'}")
     what = "done" if done else "reopened" if done is False else "updated"
     return new_event(
         clock,
@@ -328,6 +348,7 @@ def update_action_item(
             text=_opt(text, "the text"),
             owner=_opt(item_owner, "the owner"),
             done=done,
+            due=checked_date(due, "the due date"),
         ),
         action="Action item changed",
         owner=owner,

@@ -2,7 +2,9 @@
 the notification checklist.
 
 A placeholder whose value is not known stays visible as ``[service]``, ``[issue]`` or
-``[time]``: a draft never invents a fact, and the IC sees what is left to fill in.
+``[time]``: a draft never invents a fact, and the IC sees what is left to fill in. They fill
+from the incident's facts as soon as these are known (``warroom edit``, the console's details
+dialog): ``[issue]`` from the root cause, else the impact; ``[time]`` from the ETA.
 
 Cadence: every audience is owed an update every ``update_minutes`` of the incident's
 severity (the playbook's default), counted from the last update sent to that audience, or
@@ -39,8 +41,8 @@ MAX_TEMPLATE = 4_000
 # Every placeholder a template may use, and what fills it (the built-ins use the first three).
 PLACEHOLDERS = {
     "[service]": "the affected service",
-    "[issue]": "the root cause (what)",
-    "[time]": "the ETA (warroom never knows it: you write it)",
+    "[issue]": "the root cause (what) as known so far, else the impact",
+    "[time]": "the ETA (warroom edit --eta, or the details dialog)",
     "[cadence]": "how often updates come, e.g. '15 minutes'",
     "[next update]": "when the next update is due, in UTC and your local time",
     "[incident]": "the incident number, e.g. INC-7",
@@ -49,6 +51,7 @@ PLACEHOLDERS = {
     "[status]": "ACTIVE, MITIGATED or RESOLVED",
     "[impact]": "the user or business impact",
     "[commander]": "the incident commander",
+    "[status page]": "the status page link",
 }
 _BRACKETED = re.compile(r"\[([A-Za-z][A-Za-z _-]{0,40})\]")
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
@@ -183,13 +186,14 @@ def facts(
     eta: str | None = None,
     local: tzinfo | None = None,
 ) -> dict[str, str | None]:
-    """What fills each placeholder; None where it is not known (the placeholder stays)."""
+    """What fills each placeholder; None where it is not known (the placeholder stays).
+    ``eta`` overrides the incident's own ETA."""
     every = cadence_minutes(state, audience)
     nxt = promised_next(state, audience, now)
     return {
         "[service]": state.service,
-        "[issue]": state.root_cause.what,
-        "[time]": eta,
+        "[issue]": state.root_cause.what or state.impact,
+        "[time]": eta or state.eta,
         "[cadence]": plural(every, "minute") if every else None,
         "[next update]": stamp(nxt, local) if nxt else None,
         "[incident]": state.number,
@@ -198,17 +202,21 @@ def facts(
         "[status]": state.status.value,
         "[impact]": state.impact,
         "[commander]": state.commander,
+        "[status page]": state.status_page_url,
     }
 
 
 def header(state: IncidentState, audience: str) -> str:
-    """The first lines of an internal or executive update (none on the public status page)."""
+    """The first lines of an internal or executive update (none on the public status page);
+    the status page link once it is recorded."""
     if audience in PUBLIC_AUDIENCES:
         return ""
     return (
         "[incident] · [severity] · [status] · [title]\n"
         "Impact: [impact]\n"
-        "Incident commander: [commander]\n\n"
+        "Incident commander: [commander]\n"
+        + ("Status page: [status page]\n" if state.status_page_url else "")
+        + "\n"
     )
 
 

@@ -82,6 +82,8 @@ FIELD_NAMES = (
     "impact",
     "detected_by",
     "status_page",
+    "status_page_url",
+    "eta",
     "root_cause.what",
     "root_cause.why",
     "root_cause.where",
@@ -112,6 +114,7 @@ class ActionItemChanged(_Payload):
     text: str | None = None
     owner: str | None = None
     done: bool | None = None
+    due: str | None = None  # a date, YYYY-MM-DD
 
 
 class CommsSent(_Payload):

@@ -148,3 +148,4 @@ class ActionItem(Frozen):
     text: str
     owner: str | None = None
     done: bool = False
+    due: str | None = None  # a date, YYYY-MM-DD

@@ -103,6 +103,15 @@ def _timeline_rows(rows: Sequence[TimelineEntry], started: datetime) -> list[str
     return out
 
 
+def _status_page(state: IncidentState) -> str:
+    """As recorded; else "Updated" once an update went to the status page; with its link."""
+    if state.status_page.value != "unknown":
+        said = state.status_page.value
+    else:
+        said = "Updated" if state.last_sent("status-page") else UNKNOWN
+    return f"{said} ({md_text(state.status_page_url)})" if state.status_page_url else said
+
+
 def _participants(state: IncidentState) -> list[str]:
     by_role: dict[str, list[str]] = {}
     for p in state.participants.values():
@@ -192,7 +201,7 @@ def render_markdown(
     state = fold(events)
     rows = timeline(list(events))
     rc, res, imp = state.root_cause, state.resolution, state.impact_summary
-    status_page = UNKNOWN if state.status_page.value == "unknown" else state.status_page.value
+    status_page = _status_page(state)
     out = [
         f"## Incident Report - {state.number}",
         "",
@@ -206,6 +215,7 @@ def render_markdown(
         f"- **Impact**: {_inline(state.impact)}",
         f"- **Status Page**: {status_page}",
         f"- **Service**: {_inline(state.service)}",
+        *([f"- **ETA**: {_inline(state.eta)}"] if state.eta else []),
         "",
         "### Timeline",
         "| Time (UTC) | Event | Action Taken | Owner |",
@@ -233,8 +243,10 @@ def render_markdown(
     items = sorted(state.action_items.values(), key=lambda a: a.id)
     if items:
         for n, item in enumerate(items, 1):
-            owner = f" ({_inline(item.owner)})" if item.owner else ""
-            out.append(f"{n}. [{'x' if item.done else ' '}] {_inline(item.text)}{owner}")
+            about = [_inline(item.owner)] if item.owner else []
+            about += [f"due {item.due}"] if item.due else []
+            more = f" ({', '.join(about)})" if about else ""
+            out.append(f"{n}. [{'x' if item.done else ' '}] {_inline(item.text)}{more}")
     else:
         out.append(f"_{UNKNOWN}: no action items recorded._")
     out += ["", "### Participants", *_participants(state)]

@@ -101,6 +101,8 @@ class IncidentState(BaseModel):
     impact: str | None = None
     detected_by: str | None = None
     status_page: StatusPage = StatusPage.UNKNOWN
+    status_page_url: str | None = None
+    eta: str | None = None  # when the fix is expected, as the IC put it
     started_at: datetime
     declared_at: datetime
     phase: PhaseId = PhaseId.TRIAGE
@@ -143,7 +145,8 @@ class IncidentState(BaseModel):
 
     @property
     def commander(self) -> str | None:
-        for p in self.participants.values():
+        """The commander who joined last (a handover names the new one)."""
+        for p in reversed(self.participants.values()):
             if p.role == "commander":
                 return p.name
         return None
@@ -221,7 +224,8 @@ def apply(state: IncidentState, event: Event) -> None:
         case ChecklistTicked():
             state.checklist[p.item] = Tick(at=at, by=by, done=p.done)
         case ParticipantChanged():
-            if p.op == "join":
+            if p.op == "join":  # (a new role moves the name last: the latest commander)
+                state.participants.pop(p.name, None)
                 state.participants[p.name] = Participant(name=p.name, role=p.role)
             else:
                 state.participants.pop(p.name, None)
@@ -231,13 +235,18 @@ def apply(state: IncidentState, event: Event) -> None:
             old = state.action_items.get(p.item_id)
             if p.op == "add" or old is None:
                 state.action_items[p.item_id] = ActionItem(
-                    id=p.item_id, text=p.text or "", owner=p.owner, done=bool(p.done)
+                    id=p.item_id, text=p.text or "", owner=p.owner, done=bool(p.done), due=p.due
                 )
             else:
                 state.action_items[p.item_id] = old.model_copy(
                     update={
                         k: v
-                        for k, v in (("text", p.text), ("owner", p.owner), ("done", p.done))
+                        for k, v in (
+                            ("text", p.text),
+                            ("owner", p.owner),
+                            ("done", p.done),
+                            ("due", p.due),
+                        )
                         if v is not None
                     }
                 )

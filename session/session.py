@@ -322,17 +322,16 @@ class IncidentSession:
             drafts_done=drafts_done,
         )
 
-    async def add_action_item(self, text: str, *, item_owner: str | None = None) -> Event:
+    async def add_action_item(self, text: str, **what: Any) -> Event:
+        """An action item, with its owner (``item_owner``) and ``due`` date if given."""
         from incident import commands as c  # (not needed for the first frame)
 
         return await self.commit(
-            lambda s: c.add_action_item(
-                self.clock, s, text, item_owner=item_owner, owner=self.actor
-            )
+            lambda s: c.add_action_item(self.clock, s, text, owner=self.actor, **what)
         )
 
     async def update_action_item(self, item_id: int, **what: Any) -> Event:
-        """An action item's text, owner (``item_owner``) or ``done``."""
+        """An action item's text, owner (``item_owner``), ``due`` date or ``done``."""
         from incident import commands as c  # (not needed for the first frame)
 
         return await self.commit(

@@ -68,6 +68,10 @@ async def run_verb(
         every = await store.list_incidents(include_closed=True)
         shown_ = every if args.all else [s for s in every if s.resolved_at is None]
         return _list(shown_, args.json, resolved=len(every) - len(shown_))
+    if verb in ("edit", "action"):
+        from session.facts import run_cli  # (the facts' and action items' verbs)
+
+        return await run_cli(args, store, clock, me)
     state = await store.load_state(args.incident)
     warnings: list[str] = []  # (said once the entry is saved, never for a refusal)
     if verb == "note":

@@ -328,6 +328,25 @@ def test_action_items(j, frozen_clock: FrozenClock) -> None:
         e = cmd.update_action_item(frozen_clock, j.state, 1, done=done)
         assert (e.text, e.action) == (f"Action item 1 {word}", "Action item changed")
         assert e.payload.done is done
+        if done:
+            j.add(e)  # (done, then reopened)
+
+
+def test_an_action_item_marked_as_it_already_is_is_refused(j, frozen_clock) -> None:
+    j.add(cmd.add_action_item(frozen_clock, j.state, "alerts", due="2026-12-01"))
+    with pytest.raises(InvalidTransition, match="action item 1 is already open"):
+        cmd.update_action_item(frozen_clock, j.state, 1, done=False)
+    j.add(cmd.update_action_item(frozen_clock, j.state, 1, done=True))
+    with pytest.raises(InvalidTransition, match="action item 1 is already done"):
+        cmd.update_action_item(frozen_clock, j.state, 1, done=True)
+    item = j.state.action_items[1]
+    assert (item.done, item.due) == (True, "2026-12-01")
+
+
+@pytest.mark.parametrize("due", ["tomorrow", "2026-13-01", "2026-2-1", " "])
+def test_an_action_item_due_date_is_a_calendar_date(j, frozen_clock, due) -> None:
+    with pytest.raises(InvalidInput, match="due date"):
+        cmd.add_action_item(frozen_clock, j.state, "alerts", due=due)
 
 
 def test_action_item_validation(j, frozen_clock: FrozenClock) -> None:

@@ -14,9 +14,11 @@ from storage.store import Store
 from tests.console_support import FROZEN, make_app, notices, said, seed, wait_ready
 from tests.waiting import until
 from tui.actions import ACTIONS
+from tui.screens.action_items import ActionItemsDialog
 from tui.screens.comms_dialogs import CadenceDialog, SentHistory, WriteFileDialog
 from tui.screens.console import PANES, ConsoleScreen
 from tui.screens.contacts import ContactsDialog
+from tui.screens.details import DetailsDialog
 from tui.screens.help import HelpScreen
 from tui.screens.note import NoteDialog
 from tui.screens.participants import ParticipantDialog
@@ -59,6 +61,8 @@ DIALOG_OF = {
     "cadence": CadenceDialog,
     "comms_history": SentHistory,
     "comms('file')": WriteFileDialog,
+    "details": DetailsDialog,
+    "action_items": ActionItemsDialog,
 }
 
 

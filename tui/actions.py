@@ -52,6 +52,18 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ),
     ConsoleAction("phase", "p", "Change phase", "Move to another response phase"),
     ConsoleAction(
+        "details",
+        "d",
+        "Incident details",
+        "Title, service, impact, detection, status page link, root cause, ETA, commander",
+    ),
+    ConsoleAction(
+        "action_items",
+        "o",
+        "Action items",
+        "Add action items with owner and due date; mark them done (the report lists them)",
+    ),
+    ConsoleAction(
         "add_source",
         "plus",
         "Add log source",

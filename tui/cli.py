@@ -352,6 +352,10 @@ async def _main(args: argparse.Namespace) -> int:
         parse_when(when, clock.now())
     if args.verb == "tail" and (args.cmd is not None or args.grep is not None):
         verbs.source_spec(args)
+    if args.verb == "edit":
+        from session.facts import changes_of
+
+        changes_of(args)  # (no fact given: said before the file is opened)
     store = await Store.open(db, create=args.verb == "declare")  # (read verbs never create)
     try:
         return await verbs.run_verb(args, store, clock, exporter=export_incident)

@@ -203,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--ignore-case", "-i", action="store_true")
     s.add_argument("--invert", "-v", action="store_true")
 
+    _fact_verbs(sub)
     sub.add_parser("demo", help="create a realistic demo incident and attach to it")
     for verb_parser in sub.choices.values():  # `warroom review --db FILE INC` works too
         verb_parser.add_argument(
@@ -212,3 +213,57 @@ def build_parser() -> argparse.ArgumentParser:
             help="database file (same as before the verb)",
         )
     return p
+
+
+def _checked(check):
+    """An argparse type from a check of ``incident.checks`` (a bad value: one line)."""
+
+    def convert(text: str) -> str:
+        try:
+            return check(text)
+        except InvalidInput as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    return convert
+
+
+def _fact_verbs(sub) -> None:
+    """``edit`` (the incident's facts) and ``action`` (its action items)."""
+    from incident.checks import checked_date, checked_text, checked_url
+
+    text = _checked(lambda t: checked_text(t, "the value"))
+    s = sub.add_parser(
+        "edit",
+        help="change the incident's facts (each change is a timeline entry; "
+        "the drafts and the report follow)",
+    )
+    s.add_argument("incident", type=incident_id, metavar="INC")
+    s.add_argument("--title", type=text)
+    s.add_argument("--service", type=text, help="the affected service")
+    s.add_argument("--impact", type=text, help="the user or business impact")
+    s.add_argument("--detected-by", type=text, help="how it was discovered")
+    s.add_argument(
+        "--status-page",
+        metavar="URL",
+        type=_checked(lambda t: checked_url(t, "the status page link")),
+        help="the public status page of this incident",
+    )
+    s.add_argument("--root-cause", type=text, help="the root cause, as known so far")
+    s.add_argument("--eta", type=text, help="when the fix is expected, e.g. '15:30 UTC'")
+    s.add_argument("--commander", metavar="NAME", type=text, help="hand the incident over")
+
+    s = sub.add_parser("action", help="action items: add, done, list (the post-mortem's too)")
+    s.add_argument("incident", type=incident_id, metavar="INC")
+    acts = s.add_subparsers(dest="action_verb", metavar="add|done|list", parser_class=_Parser)
+    acts.required = True
+    a = acts.add_parser("add", help="add an action item")
+    a.add_argument("text", type=text)
+    a.add_argument("--owner", metavar="NAME", type=text)
+    a.add_argument(
+        "--due", metavar="DATE", type=_checked(lambda t: checked_date(t, "the due date"))
+    )
+    a = acts.add_parser("done", help="mark action item N done")
+    a.add_argument("number", type=_positive, metavar="N")
+    acts.add_parser("list", help="list the action items with owner, due date and state")
+    for verb_parser in acts.choices.values():
+        verb_parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)

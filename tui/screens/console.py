@@ -342,6 +342,16 @@ class ConsoleScreen(SessionScreen):
         self.action_show_pane("comms")
         self.query_one("#comms-notify").focus()
 
+    @after_panes
+    def action_details(self) -> None:
+        self.pickers.open("details")
+
+    @after_panes
+    def action_action_items(self) -> None:
+        from tui.screens.action_items import ActionItemsDialog
+
+        self.app.push_screen(ActionItemsDialog(self.session, self.save))
+
     # ------------------------------------------------------------------ pane messages
     # (routed to the desks by name: the panes' classes are imported after the first frame)
     async def on_comms_pane_send(self, event) -> None:

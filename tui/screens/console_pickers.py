@@ -1,6 +1,7 @@
 """The console's dialogs that change the incident itself: severity, status, phase, a
-participant's role, a new log source. Each opens on the incident as it is, and what the IC
-chooses is one of the session's typed verbs, run through the screen's ``save``.
+participant's role, a new log source, the incident's facts (details). Each opens on the
+incident as it is, and what the IC chooses is one of the session's typed verbs, run through
+the screen's ``save``.
 
 A collaborator the console holds (``ConsoleScreen.pickers``); the dialogs' modules are
 imported when first opened (they are not needed to show the incident).
@@ -12,6 +13,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from incident.journal import Event
     from incident.playbook import Contact
     from session.session import IncidentSession
     from tui.screens.base import SessionScreen
@@ -33,13 +35,14 @@ class IncidentPickers:
         self.shown = shown  # bring a pane to the front (the logs, after a new source)
 
     def open(self, what: str) -> None:
-        """Open the ``what`` dialog: severity, status, phase, assign or add_source."""
+        """Open the ``what`` dialog: severity, status, phase, assign, add_source or details."""
         work: dict[str, Callable[[], Coroutine[Any, Any, None]]] = {
             "severity": self._severity,
             "status": self._status,
             "phase": self._phase,
             "assign": self._assign,
             "add_source": self._add_source,
+            "details": self._details,
         }
         self.screen.run_worker(work[what](), name=f"{what} dialog", group="dialogs")
 
@@ -92,3 +95,15 @@ class IncidentPickers:
             saved = await self.screen.save(self.session.add_source(spec))
             if saved is not None:
                 self.shown("logs")
+
+    async def _details(self) -> None:
+        from session.facts import Facts
+        from tui.screens.details import DetailsDialog
+
+        changes = await self._choose(DetailsDialog(self.session.state))
+        if changes:
+
+            async def edit() -> Event:
+                return (await Facts(self.session).edit(changes))[-1]
+
+            await self.screen.save(edit())

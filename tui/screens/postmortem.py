@@ -156,6 +156,7 @@ class PostmortemScreen(SessionScreen):
                         ("☑ " if a.done else "☐ ", "$success" if a.done else ""),
                         visible(a.text),
                         (f"  ({visible(a.owner)})" if a.owner else "", "dim"),
+                        (f"  due {a.due}" if a.due else "", "dim"),
                     ),
                     id=str(a.id),
                 )

@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from incident.errors import WarroomError
+from incident.facts import FACTS, current
 from incident.journal import Event
 from incident.metrics import compute
 from incident.model import role_label
@@ -89,6 +90,13 @@ def state_text(s: IncidentState, at: datetime) -> Content:
         ("  phase     ", "dim"),
         f"{load_playbook().phase(s.phase).name}\n",
     ]
+    for fact, (_, label) in FACTS.items():  # as they stood then (title: in the status bar)
+        value = current(s, fact)
+        if value and fact not in ("title", "commander"):  # (the commander: with the people)
+            parts += [(f"  {label.lower():<10.10}", "dim"), f" {visible(value)}\n"]
+    if s.action_items:
+        done_items = sum(1 for a in s.action_items.values() if a.done)
+        parts += [("  actions   ", "dim"), f"{done_items}/{len(s.action_items)} done\n"]
     done = sum(1 for t in s.checklist.values() if t.done)
     parts += [("  checklist ", "dim"), f"{done}/{len(load_playbook().checklist_keys())} done\n"]
     for p in s.participants.values():
