@@ -17,6 +17,7 @@ from tui.actions import ACTIONS
 from tui.screens.comms_dialogs import CadenceDialog, SentHistory, WriteFileDialog
 from tui.screens.console import PANES, ConsoleScreen
 from tui.screens.contacts import ContactsDialog
+from tui.screens.entry_detail import EntryDetail
 from tui.screens.help import HelpScreen
 from tui.screens.note import NoteDialog
 from tui.screens.participants import ParticipantDialog
@@ -59,6 +60,7 @@ DIALOG_OF = {
     "cadence": CadenceDialog,
     "comms_history": SentHistory,
     "comms('file')": WriteFileDialog,
+    "detail": EntryDetail,
 }
 
 

@@ -196,7 +196,7 @@ def _screen_for(
         if mode == "review":
             from tui.screens.review import ReviewScreen
 
-            return ReviewScreen(session)
+            return ReviewScreen(session, local_tz=local_tz)
         if mode == "postmortem":
             from tui.screens.postmortem import PostmortemScreen
 

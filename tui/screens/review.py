@@ -9,11 +9,11 @@ the whole incident are beside it. Nothing here writes, and no stored command is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta, tzinfo
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.content import Content
@@ -119,6 +119,7 @@ class ReviewScreen(SessionScreen):
     BINDINGS = [
         *(Binding(a.key, f"refuse({a.title!r})", a.title, show=False) for a in ACTIONS if a.writes),
         Binding("e", "refuse('Correct timeline entry')", "Correct", show=False, priority=True),
+        Binding("v", "detail", "Detail", show=False),
         Binding("left,k", "step(-1)", "Previous event"),
         Binding("right,j", "step(1)", "Next event"),
         Binding("home", "jump(0)", "Start", show=False, priority=True),
@@ -127,8 +128,9 @@ class ReviewScreen(SessionScreen):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, session: IncidentSession) -> None:
+    def __init__(self, session: IncidentSession, *, local_tz: tzinfo | None = None) -> None:
         super().__init__(session)
+        self.local_tz = local_tz
         self.events: list[Event] = []
         self.at: datetime | None = None
 
@@ -230,6 +232,18 @@ class ReviewScreen(SessionScreen):
     def _no_ticks(self, event) -> None:
         event.stop()
         self.action_refuse("Ticking the checklist")
+
+    def system_commands(self) -> Iterable[SystemCommand]:
+        for a in ACTIONS:
+            if a.action == "detail":  # (the rest change the incident, or need the console)
+                yield SystemCommand(a.title, a.help, self.action_detail)
+
+    def action_detail(self) -> None:
+        from tui.screens.entry_detail import EntryDetail
+
+        entry = self.query_one(TimelinePane).selected()
+        if entry is not None:
+            self.app.push_screen(EntryDetail(entry, local_tz=self.local_tz))
 
     def action_step(self, delta: int) -> None:
         table = self.query_one(TimelinePane).table
