@@ -8,10 +8,12 @@ from datetime import timedelta
 
 from rich.cells import cell_len
 from textual.content import Content
+from textual.widgets import Static, Tabs
 from textual.widgets._toast import Toast
 
 from incident.clock import FrozenClock
 from tests.console_support import FROZEN, make_app, seed, wait_ready
+from tests.test_review import ready as review_ready
 from tests.waiting import until
 from tui.widgets.status_bar import ROW, Part, StatusBar
 from tui.widgets.timeline import TimelinePane
@@ -128,3 +130,39 @@ async def test_notices_do_not_hide_the_timeline_at_80x24(tmp_path):
         await pilot.pause()
         low = [t.region for t in screen.query(Toast) if t.region.area]
         assert len(low) == 2 and all(r.y > screen.size.height // 2 for r in low), low
+
+
+async def test_review_at_80x24_switches_its_panes_as_tabs(tmp_path):
+    """As the console does below 100x30: one pane at a time under tabs (1-4 or the tab
+    strip), the event still stepped with left and right whichever pane is shown."""
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident, read_only=True)
+    async with app.run_test(size=NARROW) as pilot:
+        screen = await review_ready(pilot)
+        tabs = screen.query_one("#pane-tabs", Tabs)
+        panes = ("timeline", "review-state", "checklist", "review-logs")
+        await until(lambda: tabs.region.area > 0, pilot=pilot, what="the tab strip")
+        assert screen.has_class("-narrow")
+
+        def on_screen() -> list[str]:
+            return [p for p in panes if screen.query_one(f"#{p}").region.area > 0]
+
+        assert on_screen() == ["timeline"]
+        assert screen.query_one(TimelinePane).table.region.height >= 12  # (rows to read)
+        for key, name in zip(
+            "2341", ("review-state", "checklist", "review-logs", "timeline"), strict=True
+        ):
+            await pilot.press(key)
+            await until(lambda name=name: on_screen() == [name], pilot=pilot, what=name)
+            assert tabs.active == f"tab-{name}"
+        await pilot.press("2")
+        await until(lambda: on_screen() == ["review-state"], pilot=pilot, what="the state")
+        at = screen.at
+        await pilot.press("left")
+        await until(lambda: screen.at != at, pilot=pilot, what="a step back, state in view")
+        assert "At " in str(screen.query_one("#state-text", Static).render())
+        # Wide: the grid again, every pane on screen.
+        await pilot.resize_terminal(140, 40)
+        await until(lambda: len(on_screen()) == 4, pilot=pilot, what="the grid")
+        assert not tabs.display

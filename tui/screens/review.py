@@ -17,7 +17,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Static, Tab, Tabs
 
 from incident.errors import WarroomError
 from incident.journal import Event
@@ -30,12 +30,20 @@ from incident.timeparse import human_duration
 from session.session import IncidentSession
 from tui.actions import ACTIONS
 from tui.screens.base import SessionScreen
+from tui.screens.console import NARROW_HEIGHT, NARROW_WIDTH
 from tui.widgets.checklist import ChecklistPane
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import TimelinePane
 from tui.widgets.timeline_table import TimelineTable
 
 AROUND = timedelta(seconds=30)
+REVIEW_PANES = {
+    "timeline": "Timeline",
+    "review-state": "State",
+    "checklist": "Checklist",
+    "review-logs": "Logs",
+}
+"""The panes, by id: a 2x2 grid, or (narrow, as in the console) one at a time under tabs."""
 
 
 def state_at(events: Sequence[Event], at: datetime) -> IncidentState:
@@ -115,6 +123,10 @@ class ReviewScreen(SessionScreen):
         height: 1fr;
     }
     #scrubber { height: 1; background: $panel; }
+    ReviewScreen.-narrow #pane-tabs { display: block; }
+    ReviewScreen.-narrow #review { layout: vertical; }
+    ReviewScreen.-narrow .pane { display: none; }
+    ReviewScreen.-narrow .pane.-current { display: block; height: 1fr; }
     """
     BINDINGS = [
         *(Binding(a.key, f"refuse({a.title!r})", a.title, show=False) for a in ACTIONS if a.writes),
@@ -124,6 +136,10 @@ class ReviewScreen(SessionScreen):
         Binding("right,j", "step(1)", "Next event"),
         Binding("home", "jump(0)", "Start", show=False, priority=True),
         Binding("end", "jump(-1)", "End", show=False, priority=True),
+        *(
+            Binding(str(n), f"show_pane({name!r})", label, show=False)
+            for n, (name, label) in enumerate(REVIEW_PANES.items(), start=1)
+        ),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -136,8 +152,11 @@ class ReviewScreen(SessionScreen):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(read_only=self.session.read_only, id="status-bar")
+        yield Tabs(
+            *(Tab(label, id=f"tab-{p}") for p, label in REVIEW_PANES.items()), id="pane-tabs"
+        )
         with Container(id="review"):
-            yield TimelinePane(id="timeline", classes="pane")
+            yield TimelinePane(id="timeline", classes="pane -current")
             with VerticalScroll(id="review-state", classes="pane") as box:
                 box.border_title = "State at the cursor"
                 yield Static(id="state-text")
@@ -148,6 +167,34 @@ class ReviewScreen(SessionScreen):
                 yield Static(id="logs-text")
         yield Static(id="scrubber")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self._layout(self.app.size)
+
+    def on_resize(self, event) -> None:
+        self._layout(event.size)
+
+    def _layout(self, size) -> None:
+        self.set_class(size.width < NARROW_WIDTH or size.height < NARROW_HEIGHT, "-narrow")
+
+    def action_show_pane(self, name: str) -> None:
+        self.query_one(Tabs).active = f"tab-{name}"
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab(self, event: Tabs.TabActivated) -> None:
+        name = (event.tab.id or "tab-timeline").removeprefix("tab-")
+        for pane in self.query(".pane"):
+            pane.set_class(pane.id == name, "-current")
+        if event.tab.has_focus:
+            return  # (moving along the tab strip: the focus stays there)
+        pane = self.query_one(f"#{name}")
+        target = (
+            pane
+            if pane.can_focus
+            else next((w for w in pane.query("*") if w.can_focus and w.display), None)
+        )
+        if target is not None:
+            target.focus()
 
     async def opened(self) -> None:
         """The journal is open: replay it (every event, in time order)."""
