@@ -56,10 +56,10 @@ class _Sources:
     """incident.ports.SourceHost from feeds/, imported when the first source starts (psutil
     and the readers are not needed to launch)."""
 
-    def make(self, source_id: str, spec):
+    def make(self, source_id: str, spec, *, resume=None):
         from feeds.factory import make_source
 
-        return make_source(source_id, spec)
+        return make_source(source_id, spec, resume=resume)
 
     def holder(self, actor: str):
         from feeds.consoles import this_console
