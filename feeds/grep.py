@@ -11,6 +11,12 @@ followed by identity (device, inode):
   without being read twice.
 - copytruncate: the file shrank below what was read: it is read again from 0.
 
+Restarted (the console that ran it went away; the next one runs it again), it is given
+``resume``: per file, the number and text of the last match already captured. A file is
+still read from its start (to count its lines) but those matches are left out; where that
+line is not what was captured (the file was replaced or cut meanwhile), the file is read
+again from 0 with nothing left out.
+
 Reading and matching run in a worker thread, a bounded step at a time, so a large file is
 searched without freezing the event loop. Files are read in chunks of ``chunk_size`` (64 KiB)
 and the matches of one chunk make one batch, ``path:lineno: line`` each.
@@ -31,6 +37,7 @@ from typing import Any
 from feeds.lines import LineSplitter, sanitize_lines
 from feeds.source import RunningSource, SourceFailed, SourceStats, Stream
 from incident.errors import InvalidInput
+from incident.grep_lines import ResumePoints, match_line
 from incident.journal import SourceSpec
 from incident.patterns import Pattern, compile_pattern
 from incident.sanitize import visible
@@ -54,7 +61,7 @@ def _root(path: str) -> str:
 
 
 class _File:
-    __slots__ = ("fh", "key", "lineno", "path", "pos", "retired_at", "shown", "splitter")
+    __slots__ = ("fh", "key", "lineno", "path", "pos", "retired_at", "shown", "skip", "splitter")
 
     def __init__(self, path: str, shown: str, fh: Any, key: tuple[int, int], max_line: int) -> None:
         self.path, self.shown, self.fh, self.key = path, shown, fh, key
@@ -62,6 +69,7 @@ class _File:
         self.lineno = 0
         self.splitter = LineSplitter(max_line)
         self.retired_at: float | None = None
+        self.skip: tuple[int, str] | None = None  # (N, text): lines up to N were captured
 
 
 class GrepSource(RunningSource):
@@ -83,9 +91,11 @@ class GrepSource(RunningSource):
         *,
         poll_interval: float = 0.2,
         step_bytes: int = 4 << 20,
+        resume: ResumePoints | None = None,
         **kw: Any,
     ) -> None:
         super().__init__(source_id, spec, **kw)
+        self._resume_at: ResumePoints = dict(resume or {})  # used once per file, when opened
         self.poll_interval = poll_interval
         self.step_bytes = step_bytes
         self._pattern: Pattern | None = None
@@ -226,6 +236,7 @@ class GrepSource(RunningSource):
                     self._match(f, [f.splitter.flush()] if f.splitter.pending else [], out)
                     f.fh.seek(0)
                     f.pos = f.lineno = 0
+                    f.skip = None
                 continue
             if f is not None:  # rename + create: finish the old file, open the new one
                 self._retire(self._files.pop(path))
@@ -256,7 +267,8 @@ class GrepSource(RunningSource):
                 out.append(("err", [f"{self._show(path)}: {visible(e.strerror or str(e))}"]))
             return
         self._complained.discard(path)
-        self._files[path] = _File(path, self._show(path), fh, key, self.max_line)
+        f = self._files[path] = _File(path, self._show(path), fh, key, self.max_line)
+        f.skip = self._resume_at.pop(f.shown, None)
 
     def _retire(self, f: _File) -> None:
         f.retired_at = time.monotonic()
@@ -273,6 +285,9 @@ class GrepSource(RunningSource):
             except OSError:
                 return budget
             if not data:
+                if f.skip is not None and f.retired_at is None:
+                    self._again(f)  # it ends before the line captured last: another file
+                    continue
                 return budget
             budget -= len(data)
             f.pos += len(data)
@@ -281,7 +296,32 @@ class GrepSource(RunningSource):
             self._match(f, f.splitter.feed(data), out)
         return budget
 
+    def _again(self, f: _File) -> None:
+        """Read ``f`` again from 0, leaving nothing out: it is not the file captured."""
+        f.fh.seek(0)
+        f.pos = f.lineno = 0
+        f.splitter = LineSplitter(self.max_line)
+        f.skip = None
+
+    def _skip(self, f: _File, raw: list[bytes]) -> list[bytes] | None:
+        """The lines of ``raw`` after the last one captured (None: none of them, or the file
+        is read again from 0)."""
+        assert f.skip is not None
+        last, text = f.skip
+        i = last - f.lineno - 1  # where the line captured last is in raw
+        if i >= len(raw):
+            f.lineno += len(raw)  # all captured already: not even matched
+            return None
+        if i < 0 or sanitize_lines([raw[i]])[0] != text:
+            self._again(f)  # not the line captured: the file was replaced or cut
+            return None
+        f.lineno = last
+        f.skip = None
+        return raw[i + 1 :]
+
     def _match(self, f: _File, raw: list[bytes], out: list[tuple[Stream, list[str]]]) -> None:
+        if f.skip is not None and raw:
+            raw = self._skip(f, raw) or []
         if not raw:
             return
         if self._literal is not None and self._literal not in b"\n".join(raw):
@@ -296,7 +336,7 @@ class GrepSource(RunningSource):
             shown, first = f.shown, f.lineno + 1
             safe = sanitize_lines([raw[i] for i in hits])
             out.append(
-                ("out", [f"{shown}:{first + i}: {s}" for i, s in zip(hits, safe, strict=True)])
+                ("out", [match_line(shown, first + i, s) for i, s in zip(hits, safe, strict=True)])
             )
         f.lineno += len(raw)
 

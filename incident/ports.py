@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from incident.grep_lines import ResumePoints
 from incident.journal import Event, SourceSpec
 from incident.model import Severity, Status
 from incident.playbook import Contact
@@ -88,6 +89,8 @@ class CaptureStore(Protocol):
     ) -> list[Any]: ...
 
     async def last_no(self, incident_id: int, source_id: str) -> int: ...
+
+    async def grep_resume_points(self, incident_id: int, source_id: str) -> ResumePoints: ...
 
     async def between(
         self, incident_id: int, start: datetime, end: datetime, *, limit: int = 200
@@ -205,7 +208,12 @@ class LogSource(Protocol):
 class SourceHost(Protocol):
     """How a console runs log sources (``tui/cli.py`` hands in the ``feeds/`` ones)."""
 
-    def make(self, source_id: str, spec: SourceSpec) -> LogSource: ...
+    def make(
+        self, source_id: str, spec: SourceSpec, *, resume: ResumePoints | None = None
+    ) -> LogSource:
+        """The source (not started); a grep with ``resume`` leaves out, file by file, the
+        matches up to those already captured (``incident.grep_lines``)."""
+        ...
 
     def holder(self, actor: str) -> Holder:
         """This console, as the holder of the sources it runs."""

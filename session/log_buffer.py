@@ -12,7 +12,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from itertools import islice
+from typing import Any
 
 from rich.cells import cell_len
 
@@ -302,3 +304,14 @@ def _bisect_deque(d: deque[int], value: int) -> int:
         else:
             hi = mid
     return lo
+
+
+def epoch_seconds(read_at: Any) -> float:
+    """A captured line's read time (ISO 8601 text in the store) as epoch seconds; 0 if
+    unknown."""
+    if isinstance(read_at, datetime):
+        return read_at.timestamp()
+    try:
+        return datetime.fromisoformat(read_at).timestamp()
+    except (TypeError, ValueError):
+        return 0.0

@@ -22,13 +22,13 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from incident.errors import WarroomError
 from incident.sanitize import visible
 from incident.words import plural
-from session.log_buffer import LogBuffer
+from session.log_buffer import LogBuffer, epoch_seconds
+from session.source_restarts import LEFT_RUNNING, restart_marker, resume_points, taken_over
 
 if TYPE_CHECKING:
     from incident.ports import CaptureSink, Holder, LogSource, SourceHost
@@ -114,7 +114,8 @@ class SourceRunner:
                         self._say(src.spec.name, e)
                     return
                 if src.state in ("added", "started") and sid not in self.live:
-                    await self.start(src, "restarted" if src.state == "started" else "started")
+                    left = src.state == "started"  # (running when its console went away)
+                    await self.start(src, *(("restarted", LEFT_RUNNING) if left else ("started",)))
             elif src.state == "stopped" and sid in self.live and sid not in self._stopping:
                 self._obeyed.add(sid)  # (the follower that asked wrote "stopped")
                 await self.stop(sid)
@@ -142,7 +143,10 @@ class SourceRunner:
                 line.read_at,
             ):
                 buf.append(
-                    run, err=line.err, first_no=line.no - len(run) + 1, read_at=_epoch(line.read_at)
+                    run,
+                    err=line.err,
+                    first_no=line.no - len(run) + 1,
+                    read_at=epoch_seconds(line.read_at),
                 )
                 run = []
         if lines:
@@ -169,7 +173,8 @@ class SourceRunner:
                 await self._catch_up(src.id)  # what the last holder captured: number after
             except WarroomError:
                 pass  # (numbered after what this console has seen)
-            running = self.host.make(src.id, src.spec)
+            resume = await resume_points(self.session, src) if op == "restarted" else None
+            running = self.host.make(src.id, src.spec, resume=resume)
             try:
                 await running.start()
             except Exception as e:  # any reason a source cannot start goes in the ledger
@@ -188,7 +193,20 @@ class SourceRunner:
             environment_of, state, src.id, dict(os.environ)
         )  # (redaction rules: off the loop)
         await self._ledger(src.id, op, pid=running.pid, env=env, reason=reason)
+        if op == "restarted":
+            self._mark_restart(src, reason, resumed=resume is not None)
         self.session.spawn(self._consume(src.id, running), f"source-{src.id}")
+
+    def _mark_restart(self, src: SourceState, reason: str | None, *, resumed: bool) -> None:
+        """A line in the pane and the capture: the source restarted, when and why."""
+        sid, now = src.id, self.session.clock.now()
+        no = self._base.get(sid, 0) + 1
+        text = restart_marker(now, reason, resumed=resumed)
+        self.buffer(sid).append([text], err=False, first_no=no, read_at=now.timestamp())
+        if self.capture is not None:
+            incident = self.session.incident_id or 0
+            self.capture.submit(incident, sid, no, [text], err=False, read_at=now)
+        self._base[sid] = no
 
     async def _ledger(self, source_id: str, op: str, **what: Any) -> None:
         """An entry in the command ledger; a refusal is said, and the source runs on."""
@@ -330,7 +348,7 @@ class SourceRunner:
                 if src is not None and src.state in ("added", "started"):
                     if holder is None or not self.host.alive(holder):
                         gone = self.following.pop(sid)
-                        await self.start(src, "restarted", reason=_gone(gone))
+                        await self.start(src, "restarted", reason=taken_over(gone))
                     else:
                         self.following[sid] = holder
                 elif new:
@@ -377,19 +395,3 @@ class SourceRunner:
         if self.capture is None or self.session.incident_id is None:
             return 0
         return self.capture.dropped(self.session.incident_id, source_id)
-
-
-def _gone(holder: Holder) -> str:
-    who = f"{holder.actor}'s console" if holder.actor else "the console"
-    return f"taken over: {who} that ran it (pid {holder.pid}) went away"
-
-
-def _epoch(read_at: Any) -> float:
-    """A captured line's read time (ISO 8601 text in the store) as epoch seconds; 0 if
-    unknown."""
-    if isinstance(read_at, datetime):
-        return read_at.timestamp()
-    try:
-        return datetime.fromisoformat(read_at).timestamp()
-    except (TypeError, ValueError):
-        return 0.0

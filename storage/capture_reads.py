@@ -11,6 +11,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from incident.grep_lines import ResumePoints, parse_match
 from storage.capture import CapturedLine
 from storage.plumbing import Plumbing
 from storage.sql import ts
@@ -59,6 +60,26 @@ class CaptureReads:
             (incident_id, ts(start), ts(end), limit),
         )
         return [(sid, CapturedLine(no, bool(err), at, text)) for sid, no, err, at, text in rows]
+
+    async def grep_resume_points(self, incident_id: int, source_id: str) -> ResumePoints:
+        """Where a grep source's capture ends, file by file: the last match captured of each
+        file (``path:N: line``, incident/grep_lines.py), as ``{path: (N, line)}``; a grep
+        restarted resumes after them. One pass over the source's lines, grouped by what
+        comes before the first ": " (the path and the number) less its digits."""
+        rows = await self.db.rows(
+            "SELECT text FROM captured_lines WHERE incident_id=? AND source_id=? AND no IN ("
+            "SELECT max(no) FROM captured_lines WHERE incident_id=? AND source_id=? AND err=0 "
+            "AND instr(text, ': ') > 0 "
+            "GROUP BY rtrim(substr(text, 1, instr(text, ': ') - 1), '0123456789'))",
+            (incident_id, source_id, incident_id, source_id),
+        )
+        points: ResumePoints = {}
+        for (text,) in rows:
+            found = parse_match(text)
+            if found is not None:
+                shown, no, line = found
+                points[shown] = (no, line)
+        return points
 
     async def last_no(self, incident_id: int, source_id: str) -> int:
         """The highest line number captured for the source (0 when none)."""

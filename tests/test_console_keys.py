@@ -19,6 +19,7 @@ from tui.screens.comms_dialogs import CadenceDialog, SentHistory, WriteFileDialo
 from tui.screens.console import PANES, ConsoleScreen
 from tui.screens.contacts import ContactsDialog
 from tui.screens.details import DetailsDialog
+from tui.screens.entry_detail import EntryDetail
 from tui.screens.help import HelpScreen
 from tui.screens.note import NoteDialog
 from tui.screens.participants import ParticipantDialog
@@ -63,6 +64,7 @@ DIALOG_OF = {
     "comms('file')": WriteFileDialog,
     "details": DetailsDialog,
     "action_items": ActionItemsDialog,
+    "detail": EntryDetail,
 }
 
 

@@ -158,8 +158,11 @@ async def test_quitting_ends_processes_and_the_next_attach_restarts_them(tmp_pat
     again = make_app(db, incident, run_sources=True)
     async with again.run_test(size=(140, 40)) as pilot:
         pane = await ready_source(pilot, sid)
-        await until(lambda: pane.buffer.total == 2, pilot=pilot)  # history, then the new run
-        assert [pane.buffer.number(s) for s in range(2)] == [1, 2]
+        # history, the marker of the restart, then the new run
+        await until(lambda: pane.buffer.total == 3, pilot=pilot)
+        assert [pane.buffer.number(s) for s in range(3)] == [1, 2, 3]
+        assert [pane.buffer.line(s) for s in (0, 2)] == ["first", "first"]
+        assert pane.buffer.line(1).startswith("⟳ restarted 2026-11-25 15:08:00 UTC, on attach")
         await until(lambda: again.state.sources[sid].state == "started", pilot=pilot)
     ops = [p.op for p in await ledger(db, incident) if p.source_id == sid]
     assert ops == ["added", "started", "restarted"]

@@ -7,6 +7,7 @@ in the ledger for every console that attached.
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 import sys
 import time
@@ -66,7 +67,7 @@ async def ticking_source(tmp_path) -> tuple:
     """A seeded incident with a source ticking 20 lines a second: (db, incident, sid, mark)."""
     db = tmp_path / "w.db"
     incident = await seed(db)
-    mark = f"mark-{tmp_path.name}"
+    mark = f"mark-{secrets.token_hex(8)}"  # (not the test's name: a run beside may share it)
     return db, incident, await add_source(db, incident, TICKS.format(mark=mark)), mark
 
 
@@ -222,7 +223,7 @@ def _ledger_ops(db, sid: str) -> list[tuple[str, str | None]]:
 def test_two_real_consoles_run_a_source_once_and_the_survivor_takes_it_over(tmp_path):
     env = warroom_env(tmp_path / "w.db", tmp_path / "config")
     assert run_cli(env, "declare", "Checkout 500s", "--severity", "SEV-2").returncode == 0
-    mark = f"mark-{tmp_path.name}"
+    mark = f"mark-{secrets.token_hex(8)}"  # (not the test's name: a run beside may share it)
     added = run_cli(env, "tail", "INC-1", "--cmd", TICKS.format(mark=mark), "--name", "ticks")
     assert added.returncode == 0, added.stderr
     first, second = Tmux(env), Tmux({**env, "WARROOM_USER": "@bob"})

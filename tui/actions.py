@@ -76,6 +76,14 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Amend or retract the selected entry (the original stays in the journal)",
     ),
     ConsoleAction(
+        "detail",
+        "v",
+        "Timeline entry in full",
+        "The selected entry whole (Enter on a row too): text, times, owner, and its evidence, "
+        "exit code or message",
+        writes=False,
+    ),
+    ConsoleAction(
         "notify_checklist",
         "i",
         "Notification checklist",

@@ -266,6 +266,31 @@ class WarRoomApp(App[int]):
         if not self.session.read_only:
             self.session.drafts.typed(message.key, message.text)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's, and: narrow, only the newest toast shows (app.tcss, ``:last-child``);
+        once it goes, the one under it is restyled to show (Textual restyles the order of
+        toasts only when one comes)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # (from another thread: Textual's notify is thread-safe, a timer is not)
+        gone = timeout if timeout is not None else self.NOTIFICATION_TIMEOUT
+        for late in (0.1, 1.0):  # (its toast's own timer started when it was mounted)
+            self.set_timer(gone + late, self._restyle_toasts)
+
+    def _restyle_toasts(self) -> None:
+        for holder in self.screen.query("ToastHolder"):
+            holder.update_node_styles()
+
     # ------------------------------------------------------------------ actions
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette offers the screen's own actions (the console's, from

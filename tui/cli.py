@@ -63,10 +63,10 @@ class _Sources:
     """incident.ports.SourceHost from feeds/, imported when the first source starts (psutil
     and the readers are not needed to launch)."""
 
-    def make(self, source_id: str, spec):
+    def make(self, source_id: str, spec, *, resume=None):
         from feeds.factory import make_source
 
-        return make_source(source_id, spec)
+        return make_source(source_id, spec, resume=resume)
 
     def holder(self, actor: str):
         from feeds.consoles import this_console
@@ -203,7 +203,7 @@ def _screen_for(
         if mode == "review":
             from tui.screens.review import ReviewScreen
 
-            return ReviewScreen(session)
+            return ReviewScreen(session, local_tz=local_tz)
         if mode == "postmortem":
             from tui.screens.postmortem import PostmortemScreen
 

@@ -296,6 +296,14 @@ class ConsoleScreen(SessionScreen):
         if entry is not None:
             self.notes.correct(entry)
 
+    @after_panes
+    def action_detail(self) -> None:
+        from tui.screens.entry_detail import EntryDetail
+
+        entry = self._timeline.selected()
+        if entry is not None:
+            self.app.push_screen(EntryDetail(entry, local_tz=self.local_tz))
+
     def on_screen_resume(self) -> None:
         self.notes.resume()
 

@@ -9,15 +9,15 @@ the whole incident are beside it. Nothing here writes, and no stored command is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta, tzinfo
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Static, Tab, Tabs
 
 from incident.errors import WarroomError
 from incident.facts import FACTS, current
@@ -31,12 +31,20 @@ from incident.timeparse import human_duration
 from session.session import IncidentSession
 from tui.actions import ACTIONS
 from tui.screens.base import SessionScreen
+from tui.screens.console import NARROW_HEIGHT, NARROW_WIDTH
 from tui.widgets.checklist import ChecklistPane
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import TimelinePane
 from tui.widgets.timeline_table import TimelineTable
 
 AROUND = timedelta(seconds=30)
+REVIEW_PANES = {
+    "timeline": "Timeline",
+    "review-state": "State",
+    "checklist": "Checklist",
+    "review-logs": "Logs",
+}
+"""The panes, by id: a 2x2 grid, or (narrow, as in the console) one at a time under tabs."""
 
 
 def state_at(events: Sequence[Event], at: datetime) -> IncidentState:
@@ -123,27 +131,40 @@ class ReviewScreen(SessionScreen):
         height: 1fr;
     }
     #scrubber { height: 1; background: $panel; }
+    ReviewScreen.-narrow #pane-tabs { display: block; }
+    ReviewScreen.-narrow #review { layout: vertical; }
+    ReviewScreen.-narrow .pane { display: none; }
+    ReviewScreen.-narrow .pane.-current { display: block; height: 1fr; }
     """
     BINDINGS = [
         *(Binding(a.key, f"refuse({a.title!r})", a.title, show=False) for a in ACTIONS if a.writes),
         Binding("e", "refuse('Correct timeline entry')", "Correct", show=False, priority=True),
+        Binding("v", "detail", "Detail", show=False),
         Binding("left,k", "step(-1)", "Previous event"),
         Binding("right,j", "step(1)", "Next event"),
         Binding("home", "jump(0)", "Start", show=False, priority=True),
         Binding("end", "jump(-1)", "End", show=False, priority=True),
+        *(
+            Binding(str(n), f"show_pane({name!r})", label, show=False)
+            for n, (name, label) in enumerate(REVIEW_PANES.items(), start=1)
+        ),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit", show=False),  # (the footer has the app's ^q Quit)
     ]
 
-    def __init__(self, session: IncidentSession) -> None:
+    def __init__(self, session: IncidentSession, *, local_tz: tzinfo | None = None) -> None:
         super().__init__(session)
+        self.local_tz = local_tz
         self.events: list[Event] = []
         self.at: datetime | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar(read_only=self.session.read_only, id="status-bar")
+        yield Tabs(
+            *(Tab(label, id=f"tab-{p}") for p, label in REVIEW_PANES.items()), id="pane-tabs"
+        )
         with Container(id="review"):
-            yield TimelinePane(id="timeline", classes="pane")
+            yield TimelinePane(id="timeline", classes="pane -current")
             with VerticalScroll(id="review-state", classes="pane") as box:
                 box.border_title = "State at the cursor"
                 yield Static(id="state-text")
@@ -154,6 +175,34 @@ class ReviewScreen(SessionScreen):
                 yield Static(id="logs-text")
         yield Static(id="scrubber")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self._layout(self.app.size)
+
+    def on_resize(self, event) -> None:
+        self._layout(event.size)
+
+    def _layout(self, size) -> None:
+        self.set_class(size.width < NARROW_WIDTH or size.height < NARROW_HEIGHT, "-narrow")
+
+    def action_show_pane(self, name: str) -> None:
+        self.query_one(Tabs).active = f"tab-{name}"
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab(self, event: Tabs.TabActivated) -> None:
+        name = (event.tab.id or "tab-timeline").removeprefix("tab-")
+        for pane in self.query(".pane"):
+            pane.set_class(pane.id == name, "-current")
+        if event.tab.has_focus:
+            return  # (moving along the tab strip: the focus stays there)
+        pane = self.query_one(f"#{name}")
+        target = (
+            pane
+            if pane.can_focus
+            else next((w for w in pane.query("*") if w.can_focus and w.display), None)
+        )
+        if target is not None:
+            target.focus()
 
     async def opened(self) -> None:
         """The journal is open: replay it (every event, in time order)."""
@@ -238,6 +287,18 @@ class ReviewScreen(SessionScreen):
     def _no_ticks(self, event) -> None:
         event.stop()
         self.action_refuse("Ticking the checklist")
+
+    def system_commands(self) -> Iterable[SystemCommand]:
+        for a in ACTIONS:
+            if a.action == "detail":  # (the rest change the incident, or need the console)
+                yield SystemCommand(a.title, a.help, self.action_detail)
+
+    def action_detail(self) -> None:
+        from tui.screens.entry_detail import EntryDetail
+
+        entry = self.query_one(TimelinePane).selected()
+        if entry is not None:
+            self.app.push_screen(EntryDetail(entry, local_tz=self.local_tz))
 
     def action_step(self, delta: int) -> None:
         table = self.query_one(TimelinePane).table

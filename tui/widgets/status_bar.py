@@ -3,7 +3,11 @@
 ``INC-7  SEV-1  🚨 ACTIVE  ⏱ 0:42:13  P2 Root Cause 12:03/30m  ✉ exec 03:12  Title…``
 
 The update countdown is the most urgent audience's (status page, internal, executives).
-Below 100 columns the title gets a second line of its own.
+It stays one line at every width, with the title on it: when the whole does not fit, the
+parts give way in order (``GIVE_WAY``): the phase gets shorter, the elapsed time goes, the
+phase shrinks to its number, an update not yet late goes (a late one keeps "OVERDUE"), the
+incident number goes, then the phase. Severity, status, an overdue update, READ-ONLY and
+the title (at least ``TITLE_MIN`` cells of it) stay.
 
 One widget drawing one ``Content`` (it is redrawn every second, and is part of the first
 frame): each part is plain text (the title is untrusted and never markup) with a style
@@ -46,17 +50,18 @@ STYLES = {  # by part, then by state; solid blocks read well on a projector
     "mode": {"-readonly": "bold $sev-text on $warning"},
 }
 ROW = ("id", "sev", "status", "elapsed", "phase", "update")
+GIVE_WAY = ("phase", "elapsed", "phase", "update", "id", "phase")
+"""What gives way, in order, each time to its next shorter form, when the line is too long."""
+TITLE_MIN = 16  # cells of the title kept when the rest gives way (or all of a shorter one)
 
 
 class StatusBar(Widget):
-    """One line (two when narrow): id, severity, status, elapsed, phase budget, next
-    update, title, and READ-ONLY in review."""
+    """One line: id, severity, status, elapsed, phase budget, next update, title, and
+    READ-ONLY in review; the less urgent parts give way when it is narrow."""
 
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; }
-    StatusBar.-narrow { height: 2; }
     """
-    NARROW = 100  # below this width the title gets a line of its own
 
     state: reactive[IncidentState | None] = reactive(None, always_update=True)
     """The folded incident: setting it sets ``glance``."""
@@ -68,12 +73,8 @@ class StatusBar(Widget):
         super().__init__(**kwargs)
         self.read_only = read_only
         self.parts: dict[str, Part] = {}
-
-    def on_mount(self) -> None:
-        self.set_class(self.app.size.width < self.NARROW, "-narrow")  # before the first layout
-
-    def on_resize(self) -> None:
-        self.set_class(self.size.width < self.NARROW, "-narrow")
+        self.shorter: dict[str, tuple[str, ...]] = {}
+        """Each part's shorter forms, shortest last ("": left out), for a narrow line."""
 
     def watch_state(self, state: IncidentState | None) -> None:
         if state is not None:
@@ -96,25 +97,37 @@ class StatusBar(Widget):
             "elapsed": Part(f"⏱ {clock_delta(now - g.started_at)}"),
         }
         spent = now - g.phase_started_at
-        text, state = f"P{g.phase_number} {g.phase_name} {clock_delta(spent)}", ""
+        number = f"P{g.phase_number}"
+        text, short, state = f"{number} {g.phase_name} {clock_delta(spent)}", "", ""
         if g.phase_budget_minutes:
             over = spent - timedelta(minutes=g.phase_budget_minutes)
             text += f"/{g.phase_budget_minutes}m"
+            short = f"{number} {clock_delta(spent)}/{g.phase_budget_minutes}m"
             if over.total_seconds() > 0:
                 text += f" +{clock_delta(over)} over"
+                short = f"{number} +{clock_delta(over)} over"
                 state = "-over"
         parts["phase"] = Part(text, state)
+        shorter = {
+            "id": ("",),
+            "elapsed": ("",),
+            "phase": (short or number, f"{number} over" if state else number, ""),
+        }
         due = g.update_due  # the audience whose update is due first
         if due is None or g.update_short is None:
             parts["update"] = Part("✉ no updates due")
+            shorter["update"] = ("",)
         elif (urgency := due_state(due, now)) == "overdue":
             parts["update"] = Part(
                 f"✉ {g.update_short} OVERDUE {clock_delta(now - due)}", "-overdue"
             )
+            shorter["update"] = (f"✉ {g.update_short} OVERDUE",)  # (never left out)
         else:
             parts["update"] = Part(
                 f"✉ {g.update_short} {clock_delta(due - now)}", "-soon" if urgency == "soon" else ""
             )
+            shorter["update"] = ("",)
+        self.shorter = shorter
         parts["title"] = Part(visible(g.title))
         read_only = self.read_only
         parts["mode"] = Part("READ-ONLY" if read_only else "", "-readonly" if read_only else "")
@@ -122,22 +135,42 @@ class StatusBar(Widget):
             self.parts = parts
             self.refresh()
 
-    def _piece(self, name: str) -> Content:
-        text, state = self.parts[name]
+    def _piece(self, name: str, text: str | None = None) -> Content:
+        own, state = self.parts[name]
+        text = own if text is None else text
+        if not text:
+            return Content("")
         style = STYLES.get(name, {}).get(state, "")
         return Content.styled(f" {text} ", style) if style else Content(f" {text} ")
+
+    def fitted(self, width: int) -> dict[str, str]:
+        """The text of each part of the row at ``width`` cells ("": left out): the parts
+        give way (``GIVE_WAY``) until the row leaves the title ``TITLE_MIN`` cells."""
+        texts = {name: self.parts[name].text for name in ROW}
+        title = self.parts["title"].text
+        mode = self.parts["mode"].text
+        need = min(TITLE_MIN, len(title) + 1) + (len(mode) + 2 if mode else 0)
+        taken = dict.fromkeys(ROW, 0)  # how many of its shorter forms each part took
+
+        def length() -> int:
+            return sum(Content(f" {t} ").cell_length for t in texts.values() if t)
+
+        for name in GIVE_WAY:
+            if length() + need <= width:
+                break
+            forms = self.shorter.get(name, ())
+            if taken[name] < len(forms):
+                texts[name] = forms[taken[name]]
+                taken[name] += 1
+        return texts
 
     def render(self) -> Content:
         if not self.parts:
             return Content("")
         width = self.size.width
-        row = Content("").join(self._piece(name) for name in ROW)
+        texts = self.fitted(width)
+        row = Content("").join(self._piece(name, texts[name]) for name in ROW)
         mode = self._piece("mode") if self.parts["mode"].text else Content("")
         title = Content(f" {self.parts['title'].text}")
-        if width < self.NARROW:  # the title on a line of its own
-            gap = max(0, width - row.cell_length - mode.cell_length)
-            return Content("\n").join(
-                [row + Content(" " * gap) + mode, title.truncate(width, ellipsis=True)]
-            )
         room = max(0, width - row.cell_length - mode.cell_length)
         return row + title.truncate(room, ellipsis=True, pad=True) + mode

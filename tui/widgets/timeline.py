@@ -65,6 +65,13 @@ class TimelinePane(Vertical, can_focus=False):
             tooltip="One kind of entry at a time: notes, decisions, checklist, comms...",
         ),
         Binding("e", "screen.correct", "Correct", tooltip="Amend or retract the selected entry"),
+        Binding(
+            "enter",
+            "screen.detail",
+            "Detail",
+            show=False,  # (the footer at 80 columns has no room: the help and palette say it)
+            tooltip="The selected entry in full: text, times, owner, payload",
+        ),
         # priority: End follows the newest entry wherever the focus is in the pane
         Binding(
             "end,G",
