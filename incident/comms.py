@@ -53,6 +53,19 @@ _BRACKETED = re.compile(r"\[([A-Za-z][A-Za-z _-]{0,40})\]")
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 
 
+def unfilled(text: str) -> list[str]:
+    """The placeholders ``text`` still holds (those of :data:`PLACEHOLDERS`, which is what a
+    draft leaves where a fact is not known), each once, in the order they first appear."""
+    return list(dict.fromkeys(m.group(0) for m in _PLACEHOLDER.finditer(text)))
+
+
+def named(placeholders: list[str]) -> str:
+    """``[issue]``, ``[issue] and [time]``, ``[service], [issue] and [time]``."""
+    if len(placeholders) < 2:
+        return "".join(placeholders)
+    return ", ".join(placeholders[:-1]) + " and " + placeholders[-1]
+
+
 # ---------------------------------------------------------------------- templates
 def builtin_template(template: str) -> str:
     """The playbook's template. Its "Updates every 15 minutes" is the SEV-1/2 cadence: the

@@ -344,12 +344,14 @@ class IncidentSession:
         *,
         template: str | None = None,
         drafts_done: str | None = None,
+        unfilled_ok: bool = False,  # refused while it holds [placeholders], unless confirmed
     ) -> Event:
         from incident import comms_commands as c  # (not needed for the first frame)
 
+        ok, by = unfilled_ok, self.actor
         return await self.commit(
             lambda s: c.send_update(
-                self.clock, s, audience, message, template=template, owner=self.actor
+                self.clock, s, audience, message, template=template, owner=by, unfilled_ok=ok
             ),
             drafts_done=drafts_done,
         )

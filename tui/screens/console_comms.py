@@ -44,7 +44,9 @@ class CommsActions:
 
     async def on_comms_pane_send(self, event: CommsPane.Send) -> None:
         saved = await self.save(
-            self.session.send_update(event.audience, event.text, template=event.template)
+            self.session.send_update(
+                event.audience, event.text, template=event.template, unfilled_ok=event.unfilled_ok
+            )
         )
         if saved is not None:
             self.comms_pane().sent(event.audience, event.template)

@@ -6,7 +6,8 @@ A draft starts from its template filled from the incident (unknown facts stay as
 (``DraftChanged``, written by the app within a second). Each audience (status page,
 internal, executives) has its own drafts and its own countdown; the pane border turns red
 and names the audiences whose update is overdue. Sending records the exact text on the
-timeline and restarts that audience's countdown.
+timeline and restarts that audience's countdown; a draft that still holds ``[placeholders]``
+is sent only once the IC has confirmed it (``ConfirmSend``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from incident import comms
 from incident.state import IncidentState
 from incident.timeparse import clock_delta
 from tui.messages import Drafted
+from tui.widgets.comms_confirm import ConfirmSend
 from tui.widgets.notify import NotifyList
 from tui.widgets.ticker import Ticker
 
@@ -133,6 +135,7 @@ class CommsPane(Vertical):
         audience: str
         template: str
         text: str
+        unfilled_ok: bool = False  # the IC confirmed sending it with [placeholders] in it
 
     def __init__(
         self,
@@ -362,9 +365,21 @@ class CommsPane(Vertical):
         ]
 
     def action_send(self) -> None:
-        text = self.text.strip()
-        if text:
-            self.post_message(self.Send(self._audience, self._template, text))
+        """Mark the draft sent; one that still holds ``[placeholders]`` asks first."""
+        text, audience, template = self.text.strip(), self._audience, self._template
+        if not text:
+            return
+        left = comms.unfilled(text)
+        if not left:
+            self.post_message(self.Send(audience, template, text))
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.post_message(self.Send(audience, template, text, unfilled_ok=True))
+
+        label = comms.AUDIENCE_LABELS[audience]
+        self.app.push_screen(ConfirmSend(left, label), answered)
 
     def sent(self, audience: str, template: str) -> None:
         """The store recorded the update: the draft starts afresh from its template (after

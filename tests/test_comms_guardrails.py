@@ -1,0 +1,81 @@
+"""Comms guard-rails in the domain: the placeholders a draft still holds, and a message
+with them refused unless confirmed."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from incident import commands as cmd
+from incident import comms
+from incident import comms_commands as comms_cmd
+from incident.clock import FrozenClock
+from incident.errors import InvalidInput
+from incident.journal import CommsSent
+from incident.model import Severity
+from tests.conftest import T0, MemoryJournal
+
+PLACEHOLDER = st.sampled_from(sorted(comms.PLACEHOLDERS))
+PLAIN = st.text(st.characters(blacklist_characters="[]", blacklist_categories=("Cs",)), max_size=40)
+
+
+# ---------------------------------------------------------------------- what is unfilled
+@given(st.lists(st.tuples(PLAIN, PLACEHOLDER), max_size=6), PLAIN)
+def test_unfilled_names_each_placeholder_left_once_in_order(pieces, tail):
+    text = "".join(a + p for a, p in pieces) + tail
+    assert comms.unfilled(text) == list(dict.fromkeys(p for _, p in pieces))
+
+
+@given(PLAIN)
+def test_text_without_placeholders_has_nothing_unfilled(text):
+    assert comms.unfilled(text) == []
+    assert comms.unfilled(f"see [the dashboard]({text}) [Service] [time" + text) == []
+
+
+def _incident(service, root_cause, commander):
+    clock = FrozenClock(T0)
+    j = MemoryJournal()
+    j.add(cmd.declare(clock, "Checkout down", Severity.SEV2, service=service, commander=commander))
+    if root_cause:
+        j.add(cmd.set_field(clock, j.state, "root_cause.what", root_cause))
+    return j.state
+
+
+FACT = st.one_of(st.none(), st.sampled_from(["checkout-api", "pool exhaustion", "@alice"]))
+
+
+@given(
+    template=st.sampled_from(comms.TEMPLATES),
+    audience=st.sampled_from(comms.AUDIENCES),
+    service=FACT,
+    root_cause=FACT,
+    commander=FACT,
+    eta=FACT,
+)
+def test_a_draft_holds_unfilled_exactly_the_facts_not_known(
+    template, audience, service, root_cause, commander, eta
+):
+    state = _incident(service, root_cause, commander)
+    draft = comms.render(template, state, T0, audience=audience, eta=eta)
+    values = comms.facts(state, audience, T0, eta=eta)
+    body = comms.header(state, audience) + comms.builtin_template(template)
+    expected = [p for p in comms.unfilled(body) if not values[p]]
+    assert comms.unfilled(draft) == expected
+
+
+def test_sending_a_message_with_placeholders_needs_confirming():
+    clock = FrozenClock(T0)
+    state = _incident("checkout-api", None, None)
+    text = "We have identified the root cause as [issue]. ETA: [time]"
+    with pytest.raises(InvalidInput) as refused:
+        comms_cmd.send_update(clock, state, "status-page", text, template="progress")
+    assert str(refused.value) == (
+        "the message still holds [issue] and [time] unfilled: fill them in, "
+        "or confirm sending it as it is"
+    )
+    sent = comms_cmd.send_update(
+        clock, state, "status-page", text, template="progress", unfilled_ok=True
+    )
+    assert sent.payload == CommsSent(audience="status-page", template="progress", message=text)
+    assert comms_cmd.send_update(clock, state, "internal", "All good").action == "All good"

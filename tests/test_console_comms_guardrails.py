@@ -1,0 +1,99 @@
+"""The comms guard-rails in the console, driven with Pilot: a draft with ``[placeholders]``
+asks before it is marked sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Label, TextArea
+
+from incident import commands as cmd
+from incident.clock import FrozenClock
+from incident.journal import CommsSent
+from incident.model import Severity
+from storage.store import Store
+from tests.console_support import FROZEN, make_app, stored, wait_ready
+from tests.waiting import until
+from tui.widgets.comms import CommsPane
+from tui.widgets.comms_confirm import ConfirmSend
+
+SIZE = (120, 36)
+
+
+@pytest.fixture(autouse=True)
+def own_config(tmp_path, monkeypatch):
+    """No user templates."""
+    monkeypatch.setenv("WARROOM_CONFIG_DIR", str(tmp_path / "config"))
+
+
+async def declared(db: Path) -> int:
+    """An incident whose service is known, and nothing else yet (no root cause)."""
+    store = await Store.open(db)
+    try:
+        event = await store.declare(
+            cmd.declare(FrozenClock(FROZEN), "Checkout down", Severity.SEV2, service="checkout-api")
+        )
+        return event.incident_id
+    finally:
+        await store.close()
+
+
+def sent(events) -> list[CommsSent]:
+    return [e.payload for e in events if isinstance(e.payload, CommsSent)]
+
+
+# ---------------------------------------------------------------------- placeholders
+async def test_marking_a_draft_with_placeholders_sent_asks_first_and_names_them(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await declared(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        pane = screen.query_one(CommsPane)
+        area = screen.query_one("#comms-draft", TextArea)
+        await pilot.click("#comms-draft")
+        await pilot.press("ctrl+t")  # the progress update: no root cause, no ETA yet
+        await until(lambda: "[issue]" in area.text, pilot=pilot, what="the progress draft")
+        draft = area.text
+        await pilot.press("ctrl+s")
+        dialog = await until(
+            lambda: isinstance(app.screen, ConfirmSend) and app.screen,
+            pilot=pilot,
+            what="the question",
+        )
+        question = dialog.query_one("#confirm-send-question", Label)
+        assert str(question.render()) == "Send with [issue], [time] unfilled?"
+        await pilot.press("enter")  # No is the default
+        await until(lambda: app.screen is screen, pilot=pilot, what="back to the console")
+        await pilot.press("ctrl+s")
+        await until(lambda: isinstance(app.screen, ConfirmSend), pilot=pilot, what="asked again")
+        await pilot.press("escape")  # No too
+        await until(lambda: app.screen is screen, pilot=pilot, what="back again")
+        assert area.text == draft and pane.template == "progress"
+        assert sent((await stored(db, incident))[0]) == []
+        await pilot.press("ctrl+s")
+        await until(
+            lambda: isinstance(app.screen, ConfirmSend), pilot=pilot, what="asked a third time"
+        )
+        await pilot.press("y")
+        rows = screen.query_one("#timeline").entries
+        await until(lambda: rows[-1].text == "Update sent to status-page", pilot=pilot)
+    assert sent((await stored(db, incident))[0]) == [
+        CommsSent(audience="status-page", template="progress", message=draft.strip())
+    ]
+
+
+async def test_a_draft_with_every_fact_filled_is_marked_sent_at_once(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await declared(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        area = screen.query_one("#comms-draft", TextArea)
+        assert "[" not in area.text  # the initial response: the service is known
+        await pilot.click("#comms-draft")
+        await pilot.press("ctrl+s")
+        rows = screen.query_one("#timeline").entries
+        await until(lambda: rows[-1].text == "Update sent to status-page", pilot=pilot)
+        assert not isinstance(app.screen, ConfirmSend)
