@@ -55,6 +55,7 @@ class Glance:
     phase_started_at: datetime
     update_short: str | None  # the audience whose update is due first, if any is due
     update_due: datetime | None
+    resolution_owed: tuple[str, ...] = ()  # the audiences owed a resolution notice (short)
 
     @property
     def number(self) -> str:
@@ -82,6 +83,10 @@ class Glance:
         for k in times:
             if data[k] is not None:
                 data[k] = _aware(datetime.fromisoformat(data[k]))
+        owed = data.get("resolution_owed", [])
+        if not (isinstance(owed, list) and all(isinstance(a, str) for a in owed)):
+            raise TypeError("resolution_owed: not a list of names")
+        data["resolution_owed"] = tuple(owed)
         glance = cls(**data)
         for name, kind in (
             ("incident_id", int),

@@ -1,5 +1,5 @@
-"""Comms guard-rails in the domain: the placeholders a draft still holds, and a message
-with them refused unless confirmed."""
+"""Comms guard-rails in the domain: the placeholders a draft still holds, a message with
+them refused unless confirmed, and the resolution notices owed once resolved."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from incident import comms
 from incident import comms_commands as comms_cmd
 from incident.clock import FrozenClock
 from incident.errors import InvalidInput
+from incident.glance_of import glance_of
 from incident.journal import CommsSent
-from incident.model import Severity
+from incident.model import Severity, Status
 from tests.conftest import T0, MemoryJournal
 
 PLACEHOLDER = st.sampled_from(sorted(comms.PLACEHOLDERS))
@@ -79,3 +80,43 @@ def test_sending_a_message_with_placeholders_needs_confirming():
     )
     assert sent.payload == CommsSent(audience="status-page", template="progress", message=text)
     assert comms_cmd.send_update(clock, state, "internal", "All good").action == "All good"
+
+
+# ---------------------------------------------------------------------- resolution owed
+def test_resolution_notices_are_owed_to_each_audience_sent_updates():
+    clock = FrozenClock(T0)
+    j = MemoryJournal()
+    j.add(cmd.declare(clock, "Checkout down", Severity.SEV2, service="checkout-api"))
+
+    def send(audience, template):
+        j.add(comms_cmd.send_update(clock, j.state, audience, "Update", template=template))
+
+    send("status-page", "initial")
+    send("executives", "initial")
+    send("executives", "progress")
+    assert comms.resolution_owed(j.state) == []  # not resolved
+    j.add(cmd.set_status(clock, j.state, Status.RESOLVED))
+    assert comms.resolution_owed(j.state) == ["status-page", "executives"]  # internal: none sent
+    states = {c.audience: c.state for c in comms.countdowns(j.state, clock.now())}
+    assert states == {"status-page": "owed", "internal": "none", "executives": "owed"}
+    assert glance_of(j.state, 1).resolution_owed == ("page", "exec")
+    send("executives", "resolution")
+    assert comms.resolution_owed(j.state) == ["status-page"]
+    send("status-page", "resolution")
+    assert comms.resolution_owed(j.state) == []
+    assert glance_of(j.state, 1).resolution_owed == ()
+    # Reopened: nothing owed while it is open; resolved again after a new update, owed again.
+    j.add(cmd.set_status(clock, j.state, Status.ACTIVE))
+    assert comms.resolution_owed(j.state) == []
+    send("executives", "progress")
+    j.add(cmd.set_status(clock, j.state, Status.RESOLVED))
+    assert comms.resolution_owed(j.state) == ["executives"]
+
+
+def test_a_resolution_notice_sent_just_before_resolving_counts():
+    clock = FrozenClock(T0)
+    j = MemoryJournal()
+    j.add(cmd.declare(clock, "Checkout down", Severity.SEV2))
+    j.add(comms_cmd.send_update(clock, j.state, "internal", "Fixed", template="resolution"))
+    j.add(cmd.set_status(clock, j.state, Status.RESOLVED))
+    assert comms.resolution_owed(j.state) == []

@@ -1,5 +1,6 @@
 """The comms guard-rails in the console, driven with Pilot: a draft with ``[placeholders]``
-asks before it is marked sent."""
+asks before it is marked sent, and the resolution notices owed once resolved (status bar
+and comms pane)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from textual.widgets import Label, TextArea
 from incident import commands as cmd
 from incident.clock import FrozenClock
 from incident.journal import CommsSent
-from incident.model import Severity
+from incident.model import Severity, Status
 from storage.store import Store
-from tests.console_support import FROZEN, make_app, stored, wait_ready
+from tests.console_support import FROZEN, make_app, seed, stored, wait_ready
 from tests.waiting import until
 from tui.widgets.comms import CommsPane
 from tui.widgets.comms_confirm import ConfirmSend
+from tui.widgets.status_bar import Part, StatusBar
 
 SIZE = (120, 36)
 
@@ -97,3 +99,41 @@ async def test_a_draft_with_every_fact_filled_is_marked_sent_at_once(tmp_path):
         rows = screen.query_one("#timeline").entries
         await until(lambda: rows[-1].text == "Update sent to status-page", pilot=pilot)
         assert not isinstance(app.screen, ConfirmSend)
+
+
+# ---------------------------------------------------------------------- resolution owed
+async def test_after_resolving_a_resolution_notice_is_owed_until_sent(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)  # the demo: the status page had two updates, nobody else any
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        bar = screen.query_one(StatusBar)
+        pane = screen.query_one(CommsPane)
+        page = screen.query_one("#cad-status-page", Label)
+        await pilot.click("#comms-draft")
+        await pilot.press("ctrl+n")  # the internal audience, then back: the pane has chosen
+        await pilot.press("ctrl+n", "ctrl+n")
+        await until(lambda: pane.audience == "status-page", pilot=pilot)
+        assert pane.template == "progress"
+        await screen.session.set_status(Status.RESOLVED)
+        await until(
+            lambda: bar.parts["update"] == Part("✉ resolution owed: page", "-owed"),
+            pilot=pilot,
+            what="the status bar says a resolution notice is owed",
+        )
+        await until(lambda: str(page.render()) == "page owed", pilot=pilot)
+        assert pane.border_subtitle == "RESOLUTION OWED: Status page"
+        due = screen.query_one("#comms-due", Label)  # (beside the selects, in a narrow pane)
+        assert str(due.render()) == "owed" and due.has_class("-owed")
+        assert str(screen.query_one("#cad-internal", Label).render()) == "int -"  # none sent
+        # Resolved: the pane is on the resolution notice, which settles what is owed.
+        await until(lambda: pane.template == "resolution", pilot=pilot)
+        await pilot.press("ctrl+s")
+        await until(
+            lambda: bar.parts["update"] == Part("✉ no updates due"),
+            pilot=pilot,
+            what="nothing owed once the notice is sent",
+        )
+        assert pane.border_subtitle == "" and not pane.has_class("-owed")
+        assert str(page.render()) == "page -"

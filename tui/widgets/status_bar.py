@@ -42,7 +42,11 @@ STYLES = {  # by part, then by state; solid blocks read well on a projector
     "sev": {f"-sev{n}": f"bold $sev-text on $sev{n}" for n in (1, 2, 3)},
     "status": {f"-status-{s}": f"bold $status-{s}" for s in ("active", "mitigated", "resolved")},
     "phase": {"-over": "bold $sev-text on $overdue"},
-    "update": {"-soon": "bold $due-soon", "-overdue": "bold blink $sev-text on $overdue"},
+    "update": {
+        "-soon": "bold $due-soon",
+        "-overdue": "bold blink $sev-text on $overdue",
+        "-owed": "bold $due-soon",
+    },
     "mode": {"-readonly": "bold $sev-text on $warning"},
 }
 ROW = ("id", "sev", "status", "elapsed", "phase", "update")
@@ -105,7 +109,9 @@ class StatusBar(Widget):
                 state = "-over"
         parts["phase"] = Part(text, state)
         due = g.update_due  # the audience whose update is due first
-        if due is None or g.update_short is None:
+        if g.resolution_owed:
+            parts["update"] = Part(f"✉ resolution owed: {', '.join(g.resolution_owed)}", "-owed")
+        elif due is None or g.update_short is None:
             parts["update"] = Part("✉ no updates due")
         elif (urgency := due_state(due, now)) == "overdue":
             parts["update"] = Part(
