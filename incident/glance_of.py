@@ -40,5 +40,6 @@ def glance_of(state: IncidentState, upto: int) -> Glance:
         phase_started_at=state.phase_started_at,
         update_short=urgent.short if urgent and urgent.due else None,
         update_due=urgent.due if urgent else None,
+        resolved_at=state.resolved_at,
         resolution_owed=tuple(AUDIENCE_SHORT[a] for a in resolution_owed(state)),
     )

@@ -1,7 +1,10 @@
 """Comms guard-rails in the domain: the placeholders a draft still holds, a message with
-them refused unless confirmed, and the resolution notices owed once resolved."""
+them refused unless confirmed, the resolution notices owed once resolved, and the incident
+clock that stops at the resolution (in the glance the status bar draws too)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from hypothesis import given
@@ -12,6 +15,7 @@ from incident import comms
 from incident import comms_commands as comms_cmd
 from incident.clock import FrozenClock
 from incident.errors import InvalidInput
+from incident.glance import Glance
 from incident.glance_of import glance_of
 from incident.journal import CommsSent
 from incident.model import Severity, Status
@@ -120,3 +124,34 @@ def test_a_resolution_notice_sent_just_before_resolving_counts():
     j.add(comms_cmd.send_update(clock, j.state, "internal", "Fixed", template="resolution"))
     j.add(cmd.set_status(clock, j.state, Status.RESOLVED))
     assert comms.resolution_owed(j.state) == []
+
+
+# ---------------------------------------------------------------------- the clock stops
+def test_the_incident_clock_stops_at_the_resolution_and_runs_again_when_reopened():
+    clock = FrozenClock(T0)
+    j = MemoryJournal()
+    j.add(cmd.declare(clock, "Checkout down", Severity.SEV2))
+    clock.advance(minutes=40)
+    j.add(cmd.set_status(clock, j.state, Status.RESOLVED))
+    later = T0 + timedelta(hours=3)
+    assert j.state.clock_at(later) == T0 + timedelta(minutes=40)
+    glance = glance_of(j.state, 2)
+    assert glance.resolved_at == T0 + timedelta(minutes=40)
+    assert glance.clock_at(later) == T0 + timedelta(minutes=40)
+    assert Glance.from_json(glance.to_json()) == glance
+    clock.set(later)
+    j.add(cmd.set_status(clock, j.state, Status.ACTIVE))
+    assert j.state.clock_at(later) == later
+    assert glance_of(j.state, 3).clock_at(later) == later
+
+
+def test_a_glance_written_before_these_fields_still_reads():
+    clock = FrozenClock(T0)
+    j = MemoryJournal()
+    j.add(cmd.declare(clock, "Checkout down", Severity.SEV2))
+    glance = glance_of(j.state, 1)
+    old = glance.to_json().replace(', "resolved_at": null, "resolution_owed": []', "")
+    assert "resolved_at" not in old
+    assert Glance.from_json(old) == glance
+    with pytest.raises(TypeError):
+        Glance.from_json(glance.to_json().replace('"resolution_owed": []', '"resolution_owed": 1'))

@@ -1,9 +1,10 @@
 """The comms guard-rails in the console, driven with Pilot: a draft with ``[placeholders]``
-asks before it is marked sent, and the resolution notices owed once resolved (status bar
-and comms pane)."""
+asks before it is marked sent, the resolution notices owed once resolved (status bar and
+comms pane), and the incident clock stopped at the resolution."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from incident.model import Severity, Status
 from storage.store import Store
 from tests.console_support import FROZEN, make_app, seed, stored, wait_ready
 from tests.waiting import until
+from tui.widgets.checklist import ChecklistPane
 from tui.widgets.comms import CommsPane
 from tui.widgets.comms_confirm import ConfirmSend
 from tui.widgets.status_bar import Part, StatusBar
@@ -137,3 +139,32 @@ async def test_after_resolving_a_resolution_notice_is_owed_until_sent(tmp_path):
         )
         assert pane.border_subtitle == "" and not pane.has_class("-owed")
         assert str(page.render()) == "page -"
+
+
+# ---------------------------------------------------------------------- the clock
+async def test_the_incident_clock_stops_at_resolution_and_resumes_when_reopened(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)  # started 38 minutes before FROZEN, in phase 2 since minute 12
+    clock = FrozenClock(FROZEN)
+    app = make_app(db, incident, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        bar = screen.query_one(StatusBar)
+        checklist = screen.query_one(ChecklistPane)
+
+        async def at(moment):
+            clock.set(moment)
+            await until(lambda: bar.now == moment, pilot=pilot, what=f"the console at {moment}")
+
+        await at(FROZEN)
+        elapsed, phase = bar.parts["elapsed"], bar.parts["phase"]
+        assert elapsed == Part("⏱ 38:00")
+        await screen.session.set_status(Status.RESOLVED)
+        await until(lambda: bar.parts["status"].text.endswith("RESOLVED"), pilot=pilot)
+        await at(FROZEN + timedelta(hours=2))
+        assert bar.parts["elapsed"] == elapsed  # stopped at the resolution
+        assert bar.parts["phase"] == phase  # and the phase budget with it
+        heading = str(checklist.get_option("h:root_cause").prompt)
+        assert "26:00/30m" in phase.text and "26:00" in heading and "OVER" not in heading
+        await screen.session.set_status(Status.ACTIVE)  # reopened: the clock runs again
+        await until(lambda: bar.parts["elapsed"] == Part("⏱ 2:38:00"), pilot=pilot)

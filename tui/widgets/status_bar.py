@@ -97,9 +97,9 @@ class StatusBar(Widget):
             "id": Part(g.number),
             "sev": Part(g.severity, f"-sev{g.severity_rank}"),
             "status": Part(f"{g.status_emoji} {g.status}", f"-status-{g.status.lower()}"),
-            "elapsed": Part(f"⏱ {clock_delta(now - g.started_at)}"),
+            "elapsed": Part(f"⏱ {clock_delta(g.clock_at(now) - g.started_at)}"),
         }
-        spent = now - g.phase_started_at
+        spent = g.clock_at(now) - g.phase_started_at  # (both stop at the resolution)
         text, state = f"P{g.phase_number} {g.phase_name} {clock_delta(spent)}", ""
         if g.phase_budget_minutes:
             over = spent - timedelta(minutes=g.phase_budget_minutes)
