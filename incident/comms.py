@@ -57,6 +57,19 @@ _BRACKETED = re.compile(r"\[([A-Za-z][A-Za-z _-]{0,40})\]")
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 
 
+def unfilled(text: str) -> list[str]:
+    """The placeholders ``text`` still holds (those of :data:`PLACEHOLDERS`, which is what a
+    draft leaves where a fact is not known), each once, in the order they first appear."""
+    return list(dict.fromkeys(m.group(0) for m in _PLACEHOLDER.finditer(text)))
+
+
+def named(placeholders: list[str]) -> str:
+    """``[issue]``, ``[issue] and [time]``, ``[service], [issue] and [time]``."""
+    if len(placeholders) < 2:
+        return "".join(placeholders)
+    return ", ".join(placeholders[:-1]) + " and " + placeholders[-1]
+
+
 # ---------------------------------------------------------------------- templates
 def builtin_template(template: str) -> str:
     """The playbook's template. Its "Updates every 15 minutes" is the SEV-1/2 cadence: the
@@ -118,13 +131,24 @@ def next_update_due(state: IncidentState, audience: str = "status-page") -> date
     return (last.at if last else state.declared_at) + every
 
 
+def resolution_owed(state: IncidentState) -> list[str]:
+    """Once the incident is resolved, the audiences owed a resolution notice: each one that
+    was sent updates and whose last update was not a resolution notice (the template the
+    message was sent as). Sending one to an audience settles it; reopening the incident
+    owes nothing until it is resolved again."""
+    if state.status is not Status.RESOLVED:
+        return []
+    last = {sent.audience: sent.template for sent in state.comms}
+    return [a for a in AUDIENCES if a in last and last[a] != "resolution"]
+
+
 @dataclass(frozen=True)
 class Countdown:
     """Where one audience stands: when its next update is due, and how urgent that is."""
 
     audience: str
     due: datetime | None
-    state: str  # none, ok, soon, overdue
+    state: str  # none, ok, soon, overdue; owed: resolved, and owed a resolution notice
     minutes: int  # the cadence in force (0: none scheduled)
 
     @property
@@ -138,9 +162,11 @@ class Countdown:
 
 def countdowns(state: IncidentState, now: datetime) -> list[Countdown]:
     out = []
+    owed = resolution_owed(state)
     for audience in AUDIENCES:
         due = next_update_due(state, audience)
-        out.append(Countdown(audience, due, due_state(due, now), cadence_minutes(state, audience)))
+        urgency = "owed" if audience in owed else due_state(due, now)
+        out.append(Countdown(audience, due, urgency, cadence_minutes(state, audience)))
     return out
 
 

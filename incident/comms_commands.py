@@ -27,8 +27,18 @@ def send_update(
     *,
     template: str | None = None,
     owner: str = "",
+    unfilled_ok: bool = False,
 ) -> Event:
+    """``message`` recorded as sent to ``audience``. A message that still holds
+    ``[placeholders]`` (a fact the draft did not know) is refused unless ``unfilled_ok``:
+    the person sending it has seen them and confirmed."""
     message = _text(message, "the message")
+    left = comms.unfilled(message)
+    if left and not unfilled_ok:
+        raise InvalidInput(
+            f"the message still holds {comms.named(left)} unfilled: fill "
+            f"{'it' if len(left) == 1 else 'them'} in, or confirm sending it as it is"
+        )
     return new_event(
         clock,
         state.id,

@@ -27,6 +27,12 @@ from typing import Any
 WARN_BEFORE = timedelta(minutes=3)  # an update due within this is "soon"
 
 
+def clock_at(now: datetime, resolved_at: datetime | None) -> datetime:
+    """What the incident clock reads against: ``now``, or the resolution while the incident
+    is resolved (the clock stops there; reopened, it runs again from the start)."""
+    return now if resolved_at is None else min(now, resolved_at)
+
+
 def due_state(due: datetime | None, now: datetime) -> str:
     """``none``, ``ok``, ``soon`` (within three minutes) or ``overdue``."""
     if due is None:
@@ -55,6 +61,8 @@ class Glance:
     phase_started_at: datetime
     update_short: str | None  # the audience whose update is due first, if any is due
     update_due: datetime | None
+    resolved_at: datetime | None = None  # the incident clock stops there
+    resolution_owed: tuple[str, ...] = ()  # the audiences owed a resolution notice (short)
 
     @property
     def number(self) -> str:
@@ -68,6 +76,10 @@ class Glance:
     def resolved(self) -> bool:
         return self.status == "RESOLVED"
 
+    def clock_at(self, now: datetime) -> datetime:
+        """The moment the incident clock reads (elapsed time, time in the phase)."""
+        return clock_at(now, self.resolved_at)
+
     def to_json(self) -> str:
         return json.dumps(
             {k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(self).items()}
@@ -78,10 +90,14 @@ class Glance:
         """Raises ``ValueError`` (or ``TypeError``, ``KeyError``) for anything not written
         by :meth:`to_json`."""
         data = json.loads(text)
-        times = ("started_at", "phase_started_at", "update_due")
+        times = ("started_at", "phase_started_at", "update_due", "resolved_at")
         for k in times:
-            if data[k] is not None:
+            if data.get(k) is not None:
                 data[k] = _aware(datetime.fromisoformat(data[k]))
+        owed = data.get("resolution_owed", [])
+        if not (isinstance(owed, list) and all(isinstance(a, str) for a in owed)):
+            raise TypeError("resolution_owed: not a list of names")
+        data["resolution_owed"] = tuple(owed)
         glance = cls(**data)
         for name, kind in (
             ("incident_id", int),

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def glance_of(state: IncidentState, upto: int) -> Glance:
     """The glance of a folded incident (``upto``: its newest state event)."""
     # The domain is imported here, not above: this module is read before it is loaded.
-    from incident.comms import most_urgent
+    from incident.comms import AUDIENCE_SHORT, most_urgent, resolution_owed
     from incident.playbook import load_playbook
 
     phase = load_playbook().phase(state.phase)
@@ -40,4 +40,6 @@ def glance_of(state: IncidentState, upto: int) -> Glance:
         phase_started_at=state.phase_started_at,
         update_short=urgent.short if urgent and urgent.due else None,
         update_due=urgent.due if urgent else None,
+        resolved_at=state.resolved_at,
+        resolution_owed=tuple(AUDIENCE_SHORT[a] for a in resolution_owed(state)),
     )

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from incident.glance import clock_at
 from incident.journal import (
     ActionItemChanged,
     CadenceSet,
@@ -142,6 +143,10 @@ class IncidentState(BaseModel):
         if self.status is not Status.RESOLVED:
             return None
         return self.status_history[-1][1]
+
+    def clock_at(self, now: datetime) -> datetime:
+        """The moment the incident clock reads: ``now``, or the resolution while resolved."""
+        return clock_at(now, self.resolved_at)
 
     @property
     def commander(self) -> str | None:

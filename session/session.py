@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from incident.errors import IncidentNotFound, ReadOnly, WarroomError
 from incident.kinds import ROW_ONLY_KINDS
+from session.changes import Change, Problem
 from session.drafts import Drafts
 
 if TYPE_CHECKING:
@@ -42,24 +42,6 @@ NO_ACTIVE = (
     "no active incident: declare one with `warroom declare TITLE --severity SEV-2`, "
     "or try `warroom demo`"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """What one fold brought: the state after it, the new events, and whether anything
-    but the timeline changed (a note alone changes only the timeline)."""
-
-    state: IncidentState
-    events: tuple[Event, ...]
-    reshaped: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """Something the IC must hear about that no verb's caller is waiting for."""
-
-    title: str
-    text: str
 
 
 class IncidentSession:
@@ -345,12 +327,14 @@ class IncidentSession:
         *,
         template: str | None = None,
         drafts_done: str | None = None,
+        unfilled_ok: bool = False,  # refused while it holds [placeholders], unless confirmed
     ) -> Event:
         from incident import comms_commands as c  # (not needed for the first frame)
 
+        ok, by = unfilled_ok, self.actor
         return await self.commit(
             lambda s: c.send_update(
-                self.clock, s, audience, message, template=template, owner=self.actor
+                self.clock, s, audience, message, template=template, owner=by, unfilled_ok=ok
             ),
             drafts_done=drafts_done,
         )

@@ -33,7 +33,8 @@ from session.source_restarts import LEFT_RUNNING, restart_marker, resume_points,
 if TYPE_CHECKING:
     from incident.ports import CaptureSink, Holder, LogSource, SourceHost
     from incident.state import IncidentState, SourceState
-    from session.session import Change, IncidentSession
+    from session.changes import Change
+    from session.session import IncidentSession
 
 HISTORY_LINES = 10_000  # captured lines shown at once on attach
 HISTORY_BYTES = 8 << 20  # and no more than this of their text (in memory), the newest first:

@@ -257,6 +257,7 @@ def test_send_puts_the_exact_text_on_the_timeline(journal, frozen_clock):
             "  " + text + "\n",
             template="progress",
             owner="@alice",
+            unfilled_ok=True,  # the IC confirmed sending it with [service] in it
         )
     )
     assert sent.payload == CommsSent(audience="executives", template="progress", message=text)

@@ -20,6 +20,7 @@ from tests.console_support import FROZEN, make_app, seed, stored, wait_ready
 from tests.waiting import until
 from tui.screens.console import FIRST_PAGE
 from tui.widgets.checklist import ChecklistPane
+from tui.widgets.comms_confirm import ConfirmSend
 from tui.widgets.status_bar import Part, StatusBar
 from tui.widgets.timeline import FILTERS, TimelinePane
 
@@ -345,7 +346,9 @@ async def test_comms_draft_autosaves_and_send_records_the_exact_text(tmp_path):
 
         await until(autosaved, pilot=pilot, timeout=1.0, what="the draft autosaved within a second")
 
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+s")  # the draft still holds [time] (the ETA): asked, yes
+        await until(lambda: isinstance(app.screen, ConfirmSend), pilot=pilot, what="asked")
+        await pilot.press("y")
         await until(lambda: not due.has_class("-overdue"), pilot=pilot)
         await pilot.pause()
         assert str(due.render()) == "page 15:00"  # a full cadence to go

@@ -29,7 +29,8 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from incident.errors import WarroomError
-from session.session import Change, IncidentSession, Problem
+from session.changes import Change, Problem
+from session.session import IncidentSession
 from tui.lifecycle import install_signal_handlers, start_lag_log
 from tui.messages import Drafted
 from tui.screens.base import SessionScreen

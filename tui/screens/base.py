@@ -14,7 +14,8 @@ from incident.errors import WarroomError
 
 if TYPE_CHECKING:
     from incident.journal import Event
-    from session.session import Change, IncidentSession
+    from session.changes import Change
+    from session.session import IncidentSession
 
 
 class SessionScreen(Screen[None]):

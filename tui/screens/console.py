@@ -43,7 +43,8 @@ from tui.widgets.timeline import TimelinePane
 
 if TYPE_CHECKING:
     from incident.state import IncidentState
-    from session.session import Change, IncidentSession
+    from session.changes import Change
+    from session.session import IncidentSession
     from session.sources import SourceRunner
 
 PANES = ("timeline", "checklist", "logs", "comms")

@@ -49,7 +49,9 @@ class CommsDesk:
 
     async def send(self, event: CommsPane.Send) -> None:
         saved = await self.screen.save(
-            self.session.send_update(event.audience, event.text, template=event.template)
+            self.session.send_update(
+                event.audience, event.text, template=event.template, unfilled_ok=event.unfilled_ok
+            )
         )
         if saved is not None:
             self.pane().sent(event.audience, event.template)

@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from incident.model import role_label
 from incident.sanitize import visible
 from incident.state import IncidentState
-from session.session import Change
+from session.changes import Change
 from tui.screens.base import SessionScreen
 from tui.widgets.field import Field
 from tui.widgets.status_bar import StatusBar

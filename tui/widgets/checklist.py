@@ -129,7 +129,7 @@ class ChecklistPane(OptionList):
             (f"{marker} {phase.number}. {phase.name}{budget}", style)
         ]
         if here:
-            spent = now - s.phase_started_at
+            spent = s.clock_at(now) - s.phase_started_at  # (stopped at the resolution)
             over = phase.budget_minutes and spent.total_seconds() > phase.budget_minutes * 60
             parts.append((f"  {clock_delta(spent)}", "bold $error" if over else "$success"))
             if over:

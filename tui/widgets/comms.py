@@ -6,7 +6,10 @@ A draft starts from its template filled from the incident (unknown facts stay as
 (``DraftChanged``, written by the app within a second). Each audience (status page,
 internal, executives) has its own drafts and its own countdown; the pane border turns red
 and names the audiences whose update is overdue. Sending records the exact text on the
-timeline and restarts that audience's countdown.
+timeline and restarts that audience's countdown; a draft that still holds ``[placeholders]``
+is sent only once the IC has confirmed it (``ConfirmSend``). Once the incident is resolved,
+the pane moves on to the resolution notices, and each audience that was sent updates is
+owed one (its countdown and the pane's subtitle say so) until it is sent.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from textual.reactive import reactive
 from textual.widgets import Select, TextArea
 
 from incident import comms
+from incident.model import Status
 from incident.state import IncidentState
 from incident.timeparse import clock_delta
 from tui.messages import Drafted
+from tui.widgets.comms_confirm import ConfirmSend
+from tui.widgets.comms_countdown import countdown_text, subtitle
 from tui.widgets.notify import NotifyList
 from tui.widgets.ticker import Ticker
 
@@ -35,31 +41,13 @@ AUDIENCE = "status-page"  # the first audience shown
 SELECTED_KEY = "comms.selected"  # the audience and template last shown, "<aud>/<template>"
 
 
-def countdown_text(
-    c: comms.Countdown, now: datetime, *, short: bool = True, tight: bool = False
-) -> str:
-    """``page 12:00``, ``page LATE 05:00`` (tight: ``page +05:00``), ``page off``; long:
-    ``OVERDUE 05:00 (was due 15:03Z)``, ``next 15:23Z, in 15:00``."""
-    name = f"{c.short} " if short else ""
-    if c.due is None:
-        if c.minutes == 0:
-            return f"{name}off" if short else "no scheduled updates (cadence off)"
-        return f"{name}-" if short else "resolved: no updates due"
-    if c.state == "overdue":
-        late = clock_delta(now - c.due)
-        if short:
-            return f"{name}+{late}" if tight else f"{name}LATE {late}"
-        return f"OVERDUE {late} (was due {c.due:%H:%M}Z)"
-    left = clock_delta(c.due - now)
-    return f"{name}{left}" if short else f"next {c.due:%H:%M}Z, in {left}"
-
-
 class CommsPane(Vertical):
     """Drafts of the initial, progress and resolution messages, per audience."""
 
     DEFAULT_CSS = """
     CommsPane {
         border-subtitle-style: bold;
+        &.-owed { border-subtitle-color: $due-soon; }
         #comms-head { height: 1; }
         #comms-audience { width: 15; }
         #comms-template { width: 21; }
@@ -70,6 +58,7 @@ class CommsPane(Vertical):
             text-overflow: ellipsis;
             &.-soon { color: $due-soon; text-style: bold; }
             &.-overdue { background: $overdue; color: $sev-text; text-style: bold; }
+            &.-owed { color: $due-soon; text-style: bold; }
         }
         #comms-cadence { height: 1; }
         .cad {
@@ -82,6 +71,8 @@ class CommsPane(Vertical):
             &.-soon { color: $due-soon; text-style: bold; }
             &.-overdue { background: $overdue; color: $sev-text; text-style: bold; }
             &.-overdue.-current { text-style: bold underline; }
+            &.-owed { color: $due-soon; text-style: bold; }
+            &.-owed.-current { text-style: bold underline; }
         }
         #comms-notify {
             height: auto;
@@ -133,6 +124,7 @@ class CommsPane(Vertical):
         audience: str
         template: str
         text: str
+        unfilled_ok: bool = False  # the IC confirmed sending it with [placeholders] in it
 
     def __init__(
         self,
@@ -153,6 +145,7 @@ class CommsPane(Vertical):
         if aud in comms.AUDIENCES and tpl in comms.TEMPLATES:
             self._audience, self._chosen[aud] = aud, tpl
         self._suggested = False
+        self._resolved = False  # as the incident was at the last state seen
         self._shown = ""  # the key of the draft in the text area
         self._rendered = ""  # the last draft loaded from its template (not typed)
         self._seen: dict[str, str] = {}  # audience -> due state at the last tick
@@ -206,9 +199,14 @@ class CommsPane(Vertical):
     def watch_state(self, state: IncidentState | None) -> None:
         if self.is_mounted:
             self.query_one(NotifyList).state = state
+            resolved = state is not None and state.status is Status.RESOLVED
+            if resolved and self._suggested and not self._resolved:
+                self._chosen.clear()  # resolved now: on to the resolution notices
+                self._suggested = False
+            self._resolved = resolved
             if state is not None and not self._suggested:
-                self._suggested = True  # the template follows the incident once, at first
-                self._choose_template()
+                self._suggested = True  # the template follows the incident at first and
+                self._choose_template()  # when it is resolved
             self._load()  # an untouched draft follows the incident (service, root cause...)
         self._countdown()
 
@@ -234,17 +232,15 @@ class CommsPane(Vertical):
         s, now = self.state, self.now
         if s is None or now is None or not self.is_mounted:
             return
-        late = []
         width = self.content_size.width
         tight = width < 3 * 17  # three "exec LATE 23:00 " side by side
-        for c in comms.countdowns(s, now):
+        countdowns = comms.countdowns(s, now)
+        for c in countdowns:
             label = self.query_one(f"#cad-{c.audience}", Ticker)
             label.text = Content(countdown_text(c, now, tight=tight))
             label.set_classes(
                 f"cad -{c.state}" + (" -current" if c.audience == self._audience else "")
             )
-            if c.state == "overdue":
-                late.append(c.label)
             if c.audience == self._audience:
                 due = self.query_one("#comms-due", Ticker)
                 room = width - 15 - 21 - 1  # beside the two selects: the longest that fits
@@ -256,10 +252,11 @@ class CommsPane(Vertical):
                 due.text = Content(text)
                 due.set_classes(f"-{c.state}")
             self._warn(c, now)
-        self.set_class(bool(late), "-overdue")
-        subtitle = ("UPDATE OVERDUE: " + ", ".join(late)) if late else ""
-        if self.border_subtitle != subtitle:  # (setting it repaints the whole pane)
-            self.border_subtitle = subtitle
+        said = subtitle(countdowns)
+        self.set_class(said.startswith("UPDATE OVERDUE"), "-overdue")
+        self.set_class(said.startswith("RESOLUTION OWED"), "-owed")
+        if self.border_subtitle != said:  # (setting it repaints the whole pane)
+            self.border_subtitle = said
 
     def _warn(self, c: comms.Countdown, now: datetime) -> None:
         """A toast when an audience's update becomes due soon, and a bell when it is late
@@ -362,9 +359,21 @@ class CommsPane(Vertical):
         ]
 
     def action_send(self) -> None:
-        text = self.text.strip()
-        if text:
-            self.post_message(self.Send(self._audience, self._template, text))
+        """Mark the draft sent; one that still holds ``[placeholders]`` asks first."""
+        text, audience, template = self.text.strip(), self._audience, self._template
+        if not text:
+            return
+        left = comms.unfilled(text)
+        if not left:
+            self.post_message(self.Send(audience, template, text))
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.post_message(self.Send(audience, template, text, unfilled_ok=True))
+
+        label = comms.AUDIENCE_LABELS[audience]
+        self.app.push_screen(ConfirmSend(left, label), answered)
 
     def sent(self, audience: str, template: str) -> None:
         """The store recorded the update: the draft starts afresh from its template (after

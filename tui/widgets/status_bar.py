@@ -46,7 +46,11 @@ STYLES = {  # by part, then by state; solid blocks read well on a projector
     "sev": {f"-sev{n}": f"bold $sev-text on $sev{n}" for n in (1, 2, 3)},
     "status": {f"-status-{s}": f"bold $status-{s}" for s in ("active", "mitigated", "resolved")},
     "phase": {"-over": "bold $sev-text on $overdue"},
-    "update": {"-soon": "bold $due-soon", "-overdue": "bold blink $sev-text on $overdue"},
+    "update": {
+        "-soon": "bold $due-soon",
+        "-overdue": "bold blink $sev-text on $overdue",
+        "-owed": "bold $due-soon",
+    },
     "mode": {"-readonly": "bold $sev-text on $warning"},
 }
 ROW = ("id", "sev", "status", "elapsed", "phase", "update")
@@ -94,9 +98,9 @@ class StatusBar(Widget):
             "id": Part(g.number),
             "sev": Part(g.severity, f"-sev{g.severity_rank}"),
             "status": Part(f"{g.status_emoji} {g.status}", f"-status-{g.status.lower()}"),
-            "elapsed": Part(f"⏱ {clock_delta(now - g.started_at)}"),
+            "elapsed": Part(f"⏱ {clock_delta(g.clock_at(now) - g.started_at)}"),
         }
-        spent = now - g.phase_started_at
+        spent = g.clock_at(now) - g.phase_started_at  # (both stop at the resolution)
         number = f"P{g.phase_number}"
         text, short, state = f"{number} {g.phase_name} {clock_delta(spent)}", "", ""
         if g.phase_budget_minutes:
@@ -114,7 +118,10 @@ class StatusBar(Widget):
             "phase": (short or number, f"{number} over" if state else number, ""),
         }
         due = g.update_due  # the audience whose update is due first
-        if due is None or g.update_short is None:
+        if g.resolution_owed:
+            parts["update"] = Part(f"✉ resolution owed: {', '.join(g.resolution_owed)}", "-owed")
+            shorter["update"] = ("✉ resolution owed", "✉ owed")  # (never left out)
+        elif due is None or g.update_short is None:
             parts["update"] = Part("✉ no updates due")
             shorter["update"] = ("",)
         elif (urgency := due_state(due, now)) == "overdue":
