@@ -332,11 +332,12 @@ async def test_status_resolved_with_resolution_fields(tmp_path):
         await pilot.press("tab", *"v2.3.2", "enter")
         screen = await back_to_console(pilot)
         await until(lambda: app.state.status is Status.RESOLVED, pilot=pilot)
-        await pilot.pause()
-        parts = screen.query_one(StatusBar).parts
+        bar = screen.query_one(StatusBar)
+        owed = Part("✉ resolution owed: page", "-owed")  # no update due but the resolution's
+        await until(lambda: bar.parts["update"] == owed, pilot=pilot, what="resolution owed")
+        parts = bar.parts
         assert "RESOLVED" in parts["status"].text
         assert parts["status"].state == "-status-resolved"
-        assert parts["update"] == Part("✉ no updates due")  # none due now
         assert rows(screen)[-1] == "Status MITIGATED → RESOLVED ✅"
     events, state, _ = await stored(db, incident)
     p = events[-1].payload

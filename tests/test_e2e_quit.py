@@ -17,7 +17,7 @@ from tests.tmux_driver import MARKER, RESTORED, WARROOM, Shell, have_tmux, run_c
 
 pytestmark = [pytest.mark.tmux, pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
 
-DEMO_TITLE = "Checkout API returning 500 errors"
+DEMO_TITLE = "Checkout API"  # (the title, as much as 80 columns leave of it)
 WIDE, NARROW = (120, 36), (80, 24)
 
 

@@ -289,6 +289,8 @@ class WarRoomApp(App[int]):
             self.set_timer(gone + late, self._restyle_toasts)
 
     def _restyle_toasts(self) -> None:
+        if not self.screen_stack:
+            return  # (the app is going away)
         for holder in self.screen.query("ToastHolder"):
             holder.update_node_styles()
 
