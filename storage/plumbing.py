@@ -141,6 +141,11 @@ class Plumbing:
                 except sqlite3.Error as e:
                     raise translate(e, str(self.path)) from None
 
+    async def settled(self) -> None:
+        """Return once every read and write under way has ended (a cancelled caller's too)."""
+        while self._running:
+            await asyncio.wait(set(self._running))
+
     def _done(self, task: asyncio.Task) -> None:
         self._running.discard(task)
         if not task.cancelled():

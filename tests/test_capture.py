@@ -17,6 +17,7 @@ from incident.model import Severity
 from storage.capture import BATCH_LINES, CaptureWriter
 from storage.capture_budget import RowModel
 from storage.store import Store
+from tests.waiting import until_sync
 
 AT = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
 
@@ -88,10 +89,7 @@ async def test_a_store_that_falls_behind_keeps_the_newest_and_counts(tmp_path):
         assert dropped >= 30 * 100 - 1000 - 200  # (one batch may be in the writer's hands)
         assert not w.submit(inc, "s1", 9000, ["y"] * 1001, err=False, read_at=AT)
         holder.execute("COMMIT")
-    deadline = time.monotonic() + 10
-    while w.pending and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert w.pending == 0
+    until_sync(lambda: w.pending == 0, timeout=10, what="the queue written")
     w.close()
     async with await Store.open(db, read_only=True) as s:
         lines = await s.captures.read(inc, "s1", limit=10_000)
@@ -107,13 +105,11 @@ async def test_a_trickle_of_reads_is_one_transaction_per_interval(tmp_path):
     inc = await _incident(db)
     w = CaptureWriter(db, interval=3600)
     assert w.submit(inc, "s1", 1, ["first"], err=False, read_at=AT)
-    deadline = time.monotonic() + 10
-    while w.transactions < 1 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    until_sync(lambda: w.transactions >= 1, timeout=10, what="the first line stored")
     assert w.transactions == 1  # a line after a quiet spell is stored at once
     for k in range(2, 52):  # a flood's reads, a few milliseconds apart
         assert w.submit(inc, "s1", k, [f"line {k}"], err=False, read_at=AT)
-        time.sleep(0.005)
+        time.sleep(0.005)  # (not a wait: a flood's pace, reads a few milliseconds apart)
     assert w.transactions == 1  # within the interval: queued, not committed
     w.close()  # closing writes what is queued, at once
     assert w.transactions == 2
@@ -128,9 +124,7 @@ async def test_a_full_batch_is_written_without_waiting_for_the_interval(tmp_path
     w.submit(inc, "s1", 1, ["first"], err=False, read_at=AT)
     n = BATCH_LINES
     assert w.submit(inc, "s1", 2, [f"l{i}" for i in range(n)], err=False, read_at=AT)
-    deadline = time.monotonic() + 30
-    while w.written < n + 1 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    until_sync(lambda: w.written >= n + 1, timeout=30, what="the full batch written")
     assert w.written == n + 1  # not held back for the hour-long interval
     w.close()
 
@@ -291,7 +285,7 @@ async def test_consoles_writing_one_source_keep_its_budget_and_its_count(tmp_pat
                 err=False,
                 read_at=AT,
             )  # overlapping: 6 lines every 4 numbers
-            time.sleep(0.002)
+            time.sleep(0.002)  # (not a wait: the two writers' reads interleave)
 
     threads = [threading.Thread(target=run, args=(w, s)) for w, s in ((a, 1), (b, 3))]
     for t in threads:

@@ -76,7 +76,7 @@ def _captured(db: Path, timeout: float = 15.0) -> dict[int, str]:
             rows = {}
         if "hostile-end" in rows.values():
             return rows
-        time.sleep(0.1)
+        time.sleep(0.1)  # (a poll: the capture is read from another process's file)
     raise AssertionError(f"the capture never got to the end: {sorted(rows.values())[:5]}")
 
 

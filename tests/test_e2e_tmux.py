@@ -12,6 +12,7 @@ import psutil
 import pytest
 
 from tests.tmux_driver import WARROOM, Tmux, have_tmux, run_cli, warroom_env
+from tests.waiting import until_sync
 
 pytestmark = [pytest.mark.tmux, pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
 
@@ -84,7 +85,7 @@ def test_a_console_dropped_as_it_appears_leaves_no_process(env, after):
     try:
         session.wait_for("Checkout 500s", poll=0.01)  # the moment the incident shows
         procs = session.session_processes()
-        time.sleep(after)
+        time.sleep(after)  # (not a wait: how long after the first frame the link drops)
     finally:
         session.kill_server()
     assert procs and _gone(procs) == [], "a process of the dropped session survived"
@@ -99,7 +100,7 @@ def test_half_typed_note_is_restored_after_a_drop(env):
         first.keys("n")
         first.wait_for("Add timeline note")
         first.keys("Rolling back deploy 4", literal=True)
-        time.sleep(1.0)  # the autosave promise: within a second
+        time.sleep(1.0)  # (not a wait: the autosave's promise is "within a second")
     finally:
         first.kill_server()
     assert _gone(procs) == []
@@ -135,13 +136,9 @@ def _source_tree(session: Tmux) -> list[psutil.Process]:
 
 
 def _wait_for_children(session: Tmux, timeout: float = 10.0) -> list[psutil.Process]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = _source_tree(session)
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError("the source never started")
+    return until_sync(
+        lambda: _source_tree(session), timeout=timeout, poll=0.1, what="the source started"
+    )
 
 
 def test_a_dropped_session_ends_its_log_sources(env):

@@ -30,6 +30,7 @@ from tests.tmux_driver import (
     run_cli,
     warroom_env,
 )
+from tests.waiting import until_sync
 
 pytestmark = [pytest.mark.tmux, pytest.mark.skipif(not have_tmux(), reason="tmux is not installed")]
 
@@ -120,13 +121,12 @@ def test_mid_flood_the_sources_end_and_the_console_exits(env, sig):
     try:
         console = session.console()
         session.wait_for("warroom-flood-line")
-        deadline = time.monotonic() + 10
-        flood = []
-        while not flood and time.monotonic() < deadline:
-            flood = [p for p in console.children(recursive=True) if p.name() in ("yes", "head")]
-            time.sleep(0.05)
-        assert flood, "the flood is not running"
-        time.sleep(1.0)
+        flood = until_sync(
+            lambda: [p for p in console.children(recursive=True) if p.name() in ("yes", "head")],
+            timeout=10,
+            what="the flood running",
+        )
+        time.sleep(1.0)  # (not a wait: the flood runs a while before the signal)
         assert all(p.is_running() for p in flood), "the flood ended before the signal"
         end_with(session, console, sig)
         assert survivors(flood, timeout=1.0) == []
@@ -149,9 +149,9 @@ def test_a_note_waiting_on_another_process_s_lock_does_not_hold_the_exit(env, si
             session.keys("n")
             session.wait_for("Add timeline note")
             session.keys("Failover started while locked", literal=True, pause=0.0)
-            time.sleep(0.5)  # the autosave tries, and waits on the lock
+            time.sleep(0.5)  # (not a wait: the autosave tries, and waits on the lock)
             session.keys("Enter")
-            time.sleep(0.5)  # the save is waiting on the lock now
+            time.sleep(0.5)  # (not a wait: the save is waiting on the lock, unseen)
             end_with(session, console, sig)
     finally:
         session.kill_server()

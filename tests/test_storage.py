@@ -563,7 +563,7 @@ async def _poll_until(watcher, want: int, timeout: float = 5.0) -> tuple[list[Ev
             seen.extend(change.events)
             if any(e.id == want for e in change.events):
                 return seen, time.monotonic() - t0
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)  # (a poll: the latency measured is the watcher's own)
     raise AssertionError(f"event {want} not seen in {timeout} s (saw {[e.id for e in seen]})")
 
 
@@ -712,7 +712,7 @@ async def test_append_waits_for_another_connections_lock(store, clock):
     with closing(sqlite3.connect(store.path, isolation_level=None)) as holder:
         holder.execute("BEGIN IMMEDIATE")
         task = asyncio.create_task(store.append(note(d.incident_id, "while locked")))
-        await asyncio.sleep(1.5)
+        await asyncio.sleep(1.5)  # (not a wait: a window in which the append must not end)
         assert not task.done()
         holder.execute("COMMIT")
         released = time.monotonic()

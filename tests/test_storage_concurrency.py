@@ -137,7 +137,7 @@ async def test_a_killed_writer_loses_no_acknowledged_event(tmp_path):
         try:
             await ready(proc)
             first = await asyncio.wait_for(proc.stdout.readline(), 30)
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(0.5)  # (not a wait: it appends a while before the kill)
             proc.send_signal(signal.SIGKILL)
             rest = await asyncio.wait_for(proc.stdout.read(), 30)
             await proc.wait()
@@ -191,7 +191,7 @@ async def test_watch_sees_another_process_within_a_second(tmp_path):
                     for e in change.events:
                         # recorded_at is set just before the writer's append: an upper bound
                         latency[e.id] = (now - e.recorded_at).total_seconds()
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.05)  # (a console's poll pace: the latency measured)
             out = await asyncio.wait_for(reading, 30)
             await asyncio.wait_for(proc.wait(), 30)
         finally:
@@ -228,7 +228,7 @@ async def test_a_write_cancelled_midway_neither_holds_the_lock_nor_spoils_the_ne
     iid = await new_incident(path)
     async with await Store.open(path) as store:
         await cancel_after(store.drafts.put(iid, "note", "typed before the drop"), turns)
-        await asyncio.sleep(0.2)
+        await asyncio.wait_for(store.settled(), 10)  # the cancelled write ran to its end
         with closing(sqlite3.connect(path, timeout=0)) as other:  # nobody holds the lock
             other.execute("BEGIN IMMEDIATE")
             other.execute("ROLLBACK")
@@ -260,6 +260,5 @@ async def test_a_read_cancelled_midway_does_not_keep_the_next_write_out(
                 (iid,),
             )
             other.commit()
-        await asyncio.sleep(0.1)
         await store.drafts.put(iid, "note", "flushed on the way out")
         assert (await store.drafts.of(iid)).get("note") == "flushed on the way out"
