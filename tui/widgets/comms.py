@@ -386,3 +386,9 @@ class CommsPane(Vertical):
         self._drafts.pop(key, None)
         self.post_message(self.DraftChanged(key, ""))
         self._load()
+
+    def on_key(self, event) -> None:
+        """Escape leaves the draft editor (for the audience), the zoom only after that."""
+        if event.key == "escape" and self.query_one(TextArea).has_focus:
+            event.stop()
+            self.query_one("#comms-audience", Select).focus()
