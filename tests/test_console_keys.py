@@ -371,7 +371,7 @@ async def test_two_consoles_on_one_database(tmp_path):
         # And a state change the other way: the status bar of the second follows.
         await p1.press("p")
         await until(lambda: isinstance(first.screen, PhaseDialog), pilot=p1)
-        await p1.press("enter")
+        await p1.press("down", "enter")  # (it opens on the current phase)
         await until(
             lambda: s2.query_one(StatusBar).parts["phase"].text.startswith("P3 "),
             pilot=p2,
