@@ -19,7 +19,7 @@ from tests.console_support import FROZEN, make_app, seed, stored, wait_ready
 from tests.waiting import until
 from tui.widgets.checklist import ChecklistPane
 from tui.widgets.comms import CommsPane
-from tui.widgets.comms_confirm import ConfirmSend
+from tui.widgets.confirm import ConfirmSend
 from tui.widgets.status_bar import Part, StatusBar
 
 SIZE = (120, 36)

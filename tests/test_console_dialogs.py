@@ -322,7 +322,10 @@ async def test_status_resolved_with_resolution_fields(tmp_path):
         await wait_ready(pilot)
         dialog = await open_dialog(pilot, "t", StatusDialog)
         options = dialog.query_one(OptionList)
-        assert options.highlighted_option.id == "RESOLVED"  # the next one after MITIGATED
+        assert options.highlighted_option.id == "MITIGATED"  # the current one, not the next
+        assert "(current)" in str(options.highlighted_option.prompt)
+        await pilot.press("down")
+        assert options.highlighted_option.id == "RESOLVED"  # Down: the next one, no further
         await pilot.press("enter")  # a resolving status asks for the resolution first
         await pilot.pause()
         immediate = dialog.query_one("#res-immediate", Input)
@@ -364,7 +367,11 @@ async def test_status_mitigated_from_active(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot)
         dialog = await open_dialog(pilot, "t", StatusDialog)
-        assert dialog.query_one(OptionList).highlighted_option.id == "MITIGATED"
+        options = dialog.query_one(OptionList)
+        assert options.highlighted_option.id == "ACTIVE"  # the current one
+        assert "(current)" in str(options.highlighted_option.prompt)
+        await pilot.press("down")  # Down, Enter: the next status, MITIGATED (not RESOLVED)
+        assert options.highlighted_option.id == "MITIGATED"
         await pilot.press("enter")
         await pilot.pause()
         dialog.query_one("#res-immediate", Input).clear()
@@ -446,7 +453,7 @@ async def test_participant_named_role(tmp_path):
 
 
 # ---------------------------------------------------------------------- p: phase
-async def test_phase_dialog_moves_to_the_next_phase(tmp_path):
+async def test_phase_dialog_opens_on_the_current_phase_and_down_enter_is_the_next(tmp_path):
     db = tmp_path / "w.db"
     incident = await seed(db)
     app = make_app(db, incident)
@@ -455,9 +462,9 @@ async def test_phase_dialog_moves_to_the_next_phase(tmp_path):
         dialog = await open_dialog(pilot, "p", PhaseDialog)
         options = dialog.query_one(OptionList)
         assert options.option_count == 5
-        assert "(current)" in str(options.get_option("root_cause").prompt)
-        assert options.highlighted_option.id == "fix"
-        await pilot.press("enter")
+        assert options.highlighted_option.id == "root_cause"  # the current one
+        assert "(current)" in str(options.highlighted_option.prompt)
+        await pilot.press("down", "enter")  # the next phase, not one further
         screen = await back_to_console(pilot)
         await until(lambda: app.state.phase is PhaseId.FIX, pilot=pilot)
         await pilot.pause()

@@ -3,6 +3,7 @@ review, and two consoles (or a console and the CLI) on one database."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
@@ -370,7 +371,7 @@ async def test_two_consoles_on_one_database(tmp_path):
         # And a state change the other way: the status bar of the second follows.
         await p1.press("p")
         await until(lambda: isinstance(first.screen, PhaseDialog), pilot=p1)
-        await p1.press("enter")
+        await p1.press("down", "enter")  # (it opens on the current phase)
         await until(
             lambda: s2.query_one(StatusBar).parts["phase"].text.startswith("P3 "),
             pilot=p2,
@@ -378,3 +379,34 @@ async def test_two_consoles_on_one_database(tmp_path):
             what="the phase shown in the second console within a second",
         )
     assert await count(db, incident) == 28 + 2
+
+
+async def test_a_dialog_key_pressed_twice_opens_one_dialog(tmp_path):
+    """``a`` twice before its dialog is up (it reads the contacts first): one Assign dialog,
+    not one stacked on another that Escape would reveal."""
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = make_app(db, incident)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await wait_ready(pilot)
+        gate, contacts = asyncio.Event(), screen.pickers.contacts
+
+        async def slow_contacts():
+            await gate.wait()
+            return await contacts()
+
+        screen.pickers.contacts = slow_contacts
+        await pilot.press("a", "a")  # both before the first dialog is there
+        gate.set()
+        await until(lambda: isinstance(app.screen, ParticipantDialog), pilot=pilot)
+        await pilot.press("escape")
+        await until(
+            lambda: (
+                app.screen is screen
+                and not any(w.name == "assign dialog" and not w.is_finished for w in app.workers)
+            ),
+            pilot=pilot,
+            what="back on the console, no Assign dialog left",
+            seen=lambda: app.screen_stack,
+        )
+        assert not any(isinstance(s, ParticipantDialog) for s in app.screen_stack)

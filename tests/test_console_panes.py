@@ -20,7 +20,7 @@ from tests.console_support import FROZEN, make_app, seed, stored, wait_ready
 from tests.waiting import until
 from tui.screens.console import FIRST_PAGE
 from tui.widgets.checklist import ChecklistPane
-from tui.widgets.comms_confirm import ConfirmSend
+from tui.widgets.confirm import ConfirmSend
 from tui.widgets.status_bar import Part, StatusBar
 from tui.widgets.timeline import FILTERS, TimelinePane
 

@@ -19,6 +19,7 @@ from session.sources import HISTORY_BYTES
 from storage.store import Store
 from tests.console_support import FROZEN, make_app, notices, seed, wait_ready
 from tests.waiting import until
+from tui.widgets.confirm import Confirm
 from tui.widgets.log_source import SourcePane
 
 
@@ -130,7 +131,9 @@ async def test_stop_ends_the_whole_tree_and_is_in_the_ledger(tmp_path):
         tree = [root, *root.children(recursive=True)]
         assert len(tree) >= 2
         pane.view.focus()
-        await pilot.press("x")
+        await pilot.press("x")  # it asks first (No by default): y stops it
+        await until(lambda: isinstance(app.screen, Confirm), pilot=pilot)
+        await pilot.press("y")
         await until(lambda: app.state.sources[sid].state == "stopped", pilot=pilot)
     _, alive = psutil.wait_procs(tree, timeout=5)
     assert [p for p in alive if p.status() != psutil.STATUS_ZOMBIE] == []

@@ -9,16 +9,15 @@ from incident.clock import FrozenClock
 from incident.journal import ActionItemChanged, FieldSet
 from incident.report import render_markdown
 from storage.store import Store
-from tests.console_support import FROZEN, seed
+from tests.console_support import FROZEN, hold_journal, seed
 from tests.waiting import until
 from tui.cli import Launch, build_app
+from tui.screens.participants import ParticipantDialog
 from tui.screens.postmortem import PostmortemScreen
 
 
-async def test_fields_and_action_items_become_events(tmp_path):
-    db = tmp_path / "w.db"
-    incident = await seed(db)
-    app = build_app(
+def postmortem_app(db, incident):
+    return build_app(
         Launch(
             db,
             incident,
@@ -30,6 +29,63 @@ async def test_fields_and_action_items_become_events(tmp_path):
             mode="postmortem",
         )
     )
+
+
+def found(app, selector: str):
+    """The widget on the screen on top, or None (yet)."""
+    return next(iter(app.screen.query(selector)), None)
+
+
+def dialogs(app) -> int:
+    return sum(isinstance(s, ParticipantDialog) for s in app.screen_stack)
+
+
+async def test_it_opens_with_the_first_field_focused_and_letters_typed_early_go_there(tmp_path):
+    """Letters typed while the write-up opens are text in the first field, never hotkeys
+    (each ``a`` used to open an Assign dialog)."""
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = postmortem_app(db, incident)
+    gate = hold_journal(app)  # the fields come once the journal is open: type before that
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"a bad pool", "a")
+        gate.set()
+        what = await until(lambda: found(app, "#pm-root_cause-what"), pilot=pilot)
+        await until(
+            lambda: what.value.endswith("a bad poola"), pilot=pilot, seen=lambda: what.value
+        )
+        assert what.value == "Database connection pool exhaustiona bad poola"
+        assert app.focused is what and dialogs(app) == 0
+        await pilot.press("b")  # and what is typed after it goes on in the same field
+        await until(lambda: what.value.endswith("poolab"), pilot=pilot, seen=lambda: what.value)
+        assert dialogs(app) == 0
+
+
+async def test_a_pressed_twice_opens_one_assign_dialog(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = postmortem_app(db, incident)
+    async with app.run_test(size=(120, 40)) as pilot:
+        items = await until(lambda: found(app, "#pm-items"), pilot=pilot)
+        items.focus()  # (not a field: there a is a letter)
+        await pilot.press("a", "a")
+        await until(lambda: isinstance(app.screen, ParticipantDialog), pilot=pilot)
+        await pilot.press("escape")
+        await until(
+            lambda: (
+                isinstance(app.screen, PostmortemScreen)
+                and not any(w.name == "assign dialog" and not w.is_finished for w in app.workers)
+            ),
+            pilot=pilot,
+            seen=lambda: app.screen_stack,
+        )
+        assert dialogs(app) == 0
+
+
+async def test_fields_and_action_items_become_events(tmp_path):
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    app = postmortem_app(db, incident)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(lambda: bool(app.screen.query("#pm-root_cause-what")), pilot=pilot)
         screen = app.screen

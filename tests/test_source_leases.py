@@ -22,6 +22,7 @@ from tests.console_support import make_app, notices, seed
 from tests.test_console_sources import add_source, ledger, ready_source
 from tests.tmux_driver import WARROOM, Tmux, have_tmux, run_cli, warroom_env
 from tests.waiting import until, until_sync
+from tui.widgets.confirm import Confirm
 
 TICKS = 'i=0; while :; do i=$((i+1)); echo "tick $i {mark}"; sleep 0.05; done'
 
@@ -175,7 +176,9 @@ async def test_a_stop_asked_in_the_follower_stops_the_holder_s_process(tmp_path)
             tree = running(mark)
             pane = await ready_source(p2, sid)
             pane.view.focus()
-            await p2.press("x")
+            await p2.press("x")  # it asks first (No by default): y stops it
+            await until(lambda: isinstance(second.screen, Confirm), pilot=p2)
+            await p2.press("y")
             await until(lambda: sid not in first.runner.live, timeout=10, pilot=p1)
             await until(lambda: second.state.sources[sid].state == "stopped", pilot=p2)
             await until(lambda: first.state.sources[sid].state == "stopped", pilot=p1)

@@ -130,7 +130,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "zoom",
         "z",
         "Zoom pane",
-        "Show the focused pane full screen, and back",
+        "Show the focused pane full screen, and back (Escape too)",
         footer="Zoom",
         writes=False,
     ),

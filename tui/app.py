@@ -60,7 +60,8 @@ class AppOptions:
     on_theme_change: Callable[[str], None] | None = None
     poll_seconds: float = POLL_SECONDS
     type_ahead: bool = False
-    """Keys typed before the console is ready are played once it is (the console)."""
+    """Keys typed before the screen is ready are played once it is (the console and the
+    post-mortem)."""
 
 
 def _driver_class():

@@ -185,7 +185,7 @@ def build_app(launch: Launch) -> WarRoomApp:
             on_theme_change=(lambda name: save_setting("theme", name))
             if launch.remember_theme
             else None,
-            type_ahead=launch.mode == "console",
+            type_ahead=launch.mode in ("console", "postmortem"),
         ),
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,17 @@ class SessionScreen(Screen[None]):
     def system_commands(self) -> Iterable[SystemCommand]:
         """What the command palette offers for this screen, besides Textual's own."""
         return ()
+
+    def run_dialog(self, work: Coroutine[Any, Any, Any], name: str, **options: Any) -> bool:
+        """Run ``work`` (it opens a dialog and waits on it) in a worker named ``name``,
+        unless one of that name is still running: a key pressed twice before its dialog is
+        up opens it once, never one on top of another. False if it was already open."""
+        if any(w.name == name and not w.is_finished for w in self.app.workers):
+            work.close()  # (never started)
+            return False
+        options.setdefault("group", "dialogs")
+        self.run_worker(work, name=name, **options)
+        return True
 
     async def save(self, verb: Awaitable[Event]) -> Event | None:
         """Run one of the session's verbs; say "Saved" once it is committed, or why not.

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
 from textual.containers import Container
 from textual.reactive import var
 from textual.screen import Screen
@@ -61,7 +62,8 @@ FIRST_PAGE = 80  # rows loaded on attach: a screenful or two; older pages come o
 class ConsoleScreen(SessionScreen):
     """The war-room console for the session's incident."""
 
-    BINDINGS = bindings()
+    BINDINGS = [*bindings(), Binding("escape", "minimize", "Un-zoom", show=False)]
+    ESCAPE_TO_MINIMIZE = False  # Escape un-zooms last: an open dropdown, the editor first
     AUTO_FOCUS = "#timeline-table"
 
     state: var[IncidentState | None] = var(None)

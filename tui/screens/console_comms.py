@@ -41,8 +41,10 @@ class CommsDesk:
         self.notify = screen.notify
 
     def _dialog(self, work: Coroutine[Any, Any, None], **group: Any) -> None:
-        """Run ``work`` (it waits on a dialog) in a worker of the screen."""
-        self.screen.run_worker(work, **group)
+        """Run ``work`` (it waits on a dialog) in a worker of the screen, unless that
+        dialog is open already (named after ``work``: a key pressed twice opens it once)."""
+        name = getattr(work, "__qualname__", "comms dialog")
+        self.screen.run_dialog(work, f"{name} dialog", **group)
 
     def pane(self) -> CommsPane:
         return self.screen.query_one("#comms")  # type: ignore[return-value]

@@ -44,7 +44,7 @@ class IncidentPickers:
             "add_source": self._add_source,
             "details": self._details,
         }
-        self.screen.run_worker(work[what](), name=f"{what} dialog", group="dialogs")
+        self.screen.run_dialog(work[what](), f"{what} dialog")  # (once: not stacked)
 
     async def _choose(self, dialog: Any) -> Any:
         return await self.screen.app.push_screen_wait(dialog)

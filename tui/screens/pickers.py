@@ -18,13 +18,19 @@ from tui.widgets.field import Field
 
 
 class _Picker(ModalScreen):
+    """Opens on the current value, marked "(current)": Enter right away changes nothing,
+    and Down, Enter is the next one (never one further)."""
+
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    current: Severity | Status | PhaseId
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        ol = self.query_one(OptionList)
+        ol.highlighted = ol.get_option_index(self.current.value)
+        ol.focus()
 
 
 class SeverityDialog(_Picker):
@@ -55,11 +61,6 @@ class SeverityDialog(_Picker):
             yield Label("Reason (optional)")
             yield Field(placeholder="e.g. checkout fully down for EU users", id="sev-reason")
             yield Label("Enter chooses · Escape cancels", classes="dialog-hint")
-
-    def on_mount(self) -> None:
-        ol = self.query_one(OptionList)
-        ol.highlighted = ol.get_option_index(self.current.value)
-        ol.focus()
 
     def _choose(self) -> None:
         opt = self.query_one(OptionList).highlighted_option
@@ -123,16 +124,6 @@ class StatusDialog(_Picker):
                 "Enter on a status or a field saves · Escape cancels", classes="dialog-hint"
             )
 
-    def on_mount(self) -> None:
-        ol = self.query_one(OptionList)
-        nxt = {
-            Status.ACTIVE: Status.MITIGATED,
-            Status.MITIGATED: Status.RESOLVED,
-            Status.RESOLVED: Status.ACTIVE,
-        }[self.current]
-        ol.highlighted = ol.get_option_index(nxt.value)
-        ol.focus()
-
     def _choose(self) -> None:
         opt = self.query_one(OptionList).highlighted_option
         if opt is None or not opt.id:
@@ -186,12 +177,6 @@ class PhaseDialog(_Picker):
             box.border_title = "Phase"
             yield OptionList(*options, id="phase-options")
             yield Label("Enter moves to the phase · Escape cancels", classes="dialog-hint")
-
-    def on_mount(self) -> None:
-        ol = self.query_one(OptionList)
-        nxt = load_playbook().next_phase(self.current)
-        ol.highlighted = ol.get_option_index((nxt.id if nxt else self.current).value)
-        ol.focus()
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -3,12 +3,13 @@
 Root cause, resolution, impact summary, the blameless notes (what went well, what did not,
 where we got lucky), action items with owner and done state, and participants. Each field
 is saved with Enter and becomes a ``field`` event; nothing is updated in place, so the
-post-mortem's own history is in the journal too.
+post-mortem's own history is in the journal too. It opens with the first field focused, and
+what is typed before the fields are there goes into it (the app holds it until ``Ready``).
 """
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -98,8 +99,11 @@ class PostmortemScreen(SessionScreen):
         box = self.query_one("#postmortem", VerticalScroll)
         box.border_title = f"Post-mortem write-up for {self.session.state.number}"
         await box.mount_compose(self._fields())
-        box.query(Field).first().focus()
+        self.set_focus(box.query(Field).first())
         self._refresh(self.session.state)
+        # What was typed while the fields were not there yet goes into the first one (the
+        # app held it), never to the screen's keys: each a would open an Assign dialog.
+        self.post_message(self.Ready(then=lambda: None))
 
     def _fields(self) -> ComposeResult:
         state = self.session.state
@@ -210,8 +214,10 @@ class PostmortemScreen(SessionScreen):
         done = not self.session.state.action_items[item_id].done
         await self.save(self.session.update_action_item(item_id, done=done))
 
-    @work
-    async def action_assign(self) -> None:
+    def action_assign(self) -> None:
+        self.run_dialog(self._assign(), "assign dialog")  # (once: a second a stacks none)
+
+    async def _assign(self) -> None:
         from tui.screens.participants import ParticipantDialog
 
         choice = await self.app.push_screen_wait(ParticipantDialog(self.session.state))

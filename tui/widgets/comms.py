@@ -29,10 +29,9 @@ from textual.widgets import Select, TextArea
 from incident import comms
 from incident.model import Status
 from incident.state import IncidentState
-from incident.timeparse import clock_delta
 from tui.messages import Drafted
-from tui.widgets.comms_confirm import ConfirmSend
-from tui.widgets.comms_countdown import countdown_text, subtitle
+from tui.widgets.comms_countdown import countdown_text, subtitle, warning
+from tui.widgets.confirm import ConfirmSend, ask, confirm_discard
 from tui.widgets.notify import NotifyList
 from tui.widgets.ticker import Ticker
 
@@ -95,7 +94,7 @@ class CommsPane(Vertical):
             "Mark sent",
             tooltip="Record the draft as sent to its audience; its countdown starts again",
         ),
-        Binding("ctrl+r", "reset", "From template", tooltip="Start the draft again"),
+        Binding("ctrl+r", "reset", "From template", tooltip="Start again (an edit asks first)"),
         Binding(
             "ctrl+n",
             "next_audience",
@@ -259,29 +258,15 @@ class CommsPane(Vertical):
             self.border_subtitle = said
 
     def _warn(self, c: comms.Countdown, now: datetime) -> None:
-        """A toast when an audience's update becomes due soon, and a bell when it is late
-        (not for what was already so when the console opened)."""
+        """A toast as an update becomes due soon, a bell when late (not at the start)."""
         before = self._seen.get(c.audience)
         self._seen[c.audience] = c.state
-        if before is None or before == c.state or c.due is None:
-            return
-        if c.state == "soon":
-            self.notify(
-                f"Update to {c.label} due in {clock_delta(c.due - now)} ({c.due:%H:%M} UTC)",
-                title="Comms",
-                severity="warning",
-                timeout=10,
-                markup=False,
-            )
-        elif c.state == "overdue":
-            self.notify(
-                f"Update to {c.label} is OVERDUE (was due {c.due:%H:%M} UTC)",
-                title="Comms",
-                severity="error",
-                timeout=20,
-                markup=False,
-            )
-            self.app.bell()
+        said = warning(c, now) if before is not None and before != c.state else None
+        if said is not None:
+            text, severity, timeout = said
+            self.notify(text, title="Comms", severity=severity, timeout=timeout, markup=False)
+            if c.state == "overdue":
+                self.app.bell()
 
     def render_draft(self, template: str, audience: str) -> str:
         s, now = self.state, self.now
@@ -388,8 +373,22 @@ class CommsPane(Vertical):
             self.query_one("#comms-template", Select).value = "progress"
         self._load()
 
-    def action_reset(self) -> None:
+    def action_reset(self) -> None:  # (an edited draft asks first)
         key = self.key_for(self._template)
+        text = self._drafts.get(key)
+        if text is None or text == self.render_draft(self._template, self._audience):
+            self._reset(key)  # (the template already: nothing to lose)
+            return
+        what = f"{comms.AUDIENCE_LABELS[self._audience]} {LABELS[self._template]}".lower()
+        ask(self, confirm_discard(what), lambda: self._reset(key))
+
+    def _reset(self, key: str) -> None:
         self._drafts.pop(key, None)
         self.post_message(self.DraftChanged(key, ""))
         self._load()
+
+    def on_key(self, event) -> None:
+        """Escape leaves the draft editor (for the audience), the zoom only after that."""
+        if event.key == "escape" and self.query_one(TextArea).has_focus:
+            event.stop()
+            self.query_one("#comms-audience", Select).focus()

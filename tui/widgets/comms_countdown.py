@@ -41,3 +41,15 @@ def subtitle(countdowns: Sequence[comms.Countdown]) -> str:
         if names:
             return f"{heading}: " + ", ".join(names)
     return ""
+
+
+def warning(c: comms.Countdown, now: datetime) -> tuple[str, str, float] | None:
+    """What to say (text, severity, seconds shown) as an update becomes due soon or late."""
+    if c.due is None:
+        return None
+    if c.state == "soon":
+        left = clock_delta(c.due - now)
+        return f"Update to {c.label} due in {left} ({c.due:%H:%M} UTC)", "warning", 10
+    if c.state == "overdue":
+        return f"Update to {c.label} is OVERDUE (was due {c.due:%H:%M} UTC)", "error", 20
+    return None

@@ -21,6 +21,7 @@ from textual.widgets import Input, Label
 from incident.sanitize import visible
 from incident.state import SourceState
 from session.log_buffer import LogBuffer
+from tui.widgets.confirm import ask, confirm_stop
 from tui.widgets.field import Field
 from tui.widgets.log_view import LogView, pattern_for
 
@@ -65,7 +66,7 @@ class SourcePane(Vertical):
         Binding("ctrl+l", "clear", "Clear", show=False, tooltip="Clear the lines shown"),
         Binding("enter", "pin", "Pin", tooltip="The selected line, as evidence on the timeline"),
         Binding("r", "rerun", "Rerun", show=False, tooltip="Run the source again"),
-        Binding("x", "stop", "Stop", show=False, tooltip="Stop the running source"),
+        Binding("x", "stop", "Stop", show=False, tooltip="Stop the running source (asks first)"),
     ]
 
     @dataclass
@@ -197,4 +198,10 @@ class SourcePane(Vertical):
         self.post_message(self.Request(self, "rerun"))
 
     def action_stop(self) -> None:
-        self.post_message(self.Request(self, "stop"))
+        """Stop the source; a running one asks first (x is one key, a stop is not undone)."""
+        if self.source.state != "started":
+            self.post_message(self.Request(self, "stop"))  # (the console says why not)
+            return
+        name = visible(self.source.spec.name)
+        dialog = confirm_stop(name, visible(spec_text(self.source)))
+        ask(self, dialog, lambda: self.post_message(self.Request(self, "stop")))
