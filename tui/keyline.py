@@ -43,7 +43,10 @@ class KeyLine:
         self.holding = hold  # until release(): the console is not ready yet
         self.busy = False  # a key is on its way
         self._next: events.Event | None = None  # the waiting key let through now
+        self._sent: asyncio.Future[Any] | None = None  # where it went, once it is sent
         self._then: list[Callable[[], Any]] = []  # to run once what was held is played
+        self._last_held: events.Event | None = None  # the last key held until release()
+        self._current: events.Event | None = None  # the key on its way
 
     def typed(self, event: events.Event) -> bool:
         return (
@@ -60,51 +63,72 @@ class KeyLine:
         if not self.typed(event):
             await handle(event)
             return
-        if event is self._next:
+        played = event is self._next  # (the line's own run let it through)
+        if played:
             self._next = None
         elif self.holding or self.busy:
             self.waiting.append(event)  # (its turn comes after the one on its way)
             return
         self.busy = True
+        self._current = event
         app = self.app
         target = app.focused or app.screen  # where Textual sends it
         try:
             await handle(event)
         finally:
-            app.run_worker(self._follow(target), name="key", group="keyline", exit_on_error=False)
+            sent = self._sent
+            if played and sent is not None and not sent.done():
+                sent.set_result(target)  # the run follows it
+            else:  # a run of keys starts: one worker follows them all
+                app.run_worker(self._follow(target), name="keys", group="keys", exit_on_error=False)
 
     def release(self, then: Callable[[], Any] | None = None) -> None:
-        """Stop holding: play what was held, in order, then call ``then``."""
+        """Stop holding: play what was held, in order, then call ``then`` (keys typed
+        after this are not waited for)."""
         if then is not None:
             self._then.append(then)
-        if self.holding:
-            self.holding = False
-            if not self.busy:
-                self._go_on()
-        elif not self.busy:
+        was_holding, self.holding = self.holding, False
+        if was_holding and self.waiting and not self.busy:
+            self._last_held = self.waiting[-1]
+            self.busy = True
+            self._go_on()
+        else:
             self._done()
 
     # ------------------------------------------------------------------ following
     async def _follow(self, target: Any) -> None:
+        """Follow a key until it has settled, then send the next one waiting, and so on
+        until none is left."""
+        loop = asyncio.get_running_loop()
+        self._sent = None
         try:
-            await self._walk(target)  # the key's own way up
-            await self._settle()
+            while True:
+                await self._walk(target)  # the key's own way up
+                await self._settle()
+                if self._last_held is not None and self._current is self._last_held:
+                    self._last_held = None
+                    self._done()  # what was typed ahead is played
+                if not self.waiting or self.holding:
+                    break
+                self._sent = loop.create_future()
+                self._go_on()
+                target = await self._sent
+                self._sent = None
         finally:
-            self._go_on()
+            self._sent = None
+            self.busy = False
+            if self.waiting and not self.holding:  # (cut short: a new run for the rest)
+                self.busy = True
+                self._go_on()
 
     def _go_on(self) -> None:
-        if self.waiting and not self.holding:
-            self._next = self.waiting.popleft()
-            self.app.post_message(self._next)  # (busy stays: nothing overtakes it)
-        else:
-            self.busy = False
-            self._done()
+        self._next = self.waiting.popleft()
+        self.app.post_message(self._next)  # (busy stays: nothing overtakes it)
 
     def _done(self) -> None:
-        if not self.holding:
-            then, self._then = self._then, []
-            for call in then:
-                call()
+        then, self._then = self._then, []
+        for call in then:
+            call()
 
     async def _settle(self) -> None:
         """Until the screen and its focus are the same after a walk from the focused widget
