@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from textual import events
+from textual.keys import _character_to_key
+
 from incident.clock import FrozenClock
 from incident.demo import seed_demo
 from storage.store import Store
@@ -124,6 +127,20 @@ def hold_journal(app: WarRoomApp) -> asyncio.Event:
 
     app.session._open_journal = held_open
     return gate
+
+
+def burst(app: WarRoomApp, *keys: str) -> None:
+    """Keys as one read of the terminal brings them (a paste, a laggy SSH link, a console
+    busy with a flood): every one is queued before the app handles the first, where
+    ``pilot.press`` lets the app go idle between keys. ``keys`` as for ``pilot.press``:
+    a character, or a key's name (``"tab"``, ``"enter"``)."""
+    named = {"enter": "\r", "tab": "\t", "escape": "\x1b", "space": " "}
+    for key in keys:
+        if len(key) == 1:
+            event = events.Key(_character_to_key(key), key)
+        else:
+            event = events.Key(key, named.get(key))
+        app.post_message(event)  # (as the driver does, for each key of what it read)
 
 
 async def wait_ready(pilot, timeout: float = 10.0) -> ConsoleScreen:

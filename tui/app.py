@@ -31,11 +31,11 @@ from textual.worker import Worker, WorkerState
 from incident.errors import WarroomError
 from session.changes import Change, Problem
 from session.session import IncidentSession
+from tui.keyline import KeyLine
 from tui.lifecycle import install_signal_handlers, start_lag_log
 from tui.messages import Drafted
 from tui.screens.base import SessionScreen
 from tui.themes import DEFAULT_VARIABLES
-from tui.typeahead import TypeAhead
 
 if TYPE_CHECKING:
     from session.sources import SourceRunner
@@ -60,8 +60,8 @@ class AppOptions:
     on_theme_change: Callable[[str], None] | None = None
     poll_seconds: float = POLL_SECONDS
     type_ahead: bool = False
-    """Keys typed before the screen is ready are played once it is (the console and the
-    post-mortem)."""
+    """Keys typed before the screen is ready are held, and played once it is (the console
+    and the post-mortem). In every mode keys are handled one at a time (``tui/keyline.py``)."""
 
 
 def _driver_class():
@@ -98,7 +98,7 @@ class WarRoomApp(App[int]):
         self._attaching = False
         self._polling = False
         self._theme_problems = list(options.theme_problems)
-        self._typed_ahead = TypeAhead(self) if options.type_ahead else None
+        self._keys = KeyLine(self, hold=options.type_ahead)  # one at a time, each settled
         # (background work in workers: a write waiting on another process's lock holds
         # neither the message loop nor the exit)
         session.spawn = self._spawn
@@ -220,10 +220,7 @@ class WarRoomApp(App[int]):
     def console_ready(self, message: SessionScreen.Ready) -> None:
         """The console has all its panes (right after its first frame): what was typed
         meanwhile is played now, then ``then`` runs; and the log sources start."""
-        if self._typed_ahead is not None:
-            self._typed_ahead.release(message.then)
-        else:
-            message.then()
+        self._keys.release(message.then)
         if self.runner is not None:
             self.runner.begin()
 
@@ -232,9 +229,9 @@ class WarRoomApp(App[int]):
         self.fail(message.text)
 
     async def on_event(self, event) -> None:
-        if self._typed_ahead is not None and self._typed_ahead.hold(event):
-            return  # typed while the console starts: played once it is ready
-        await super().on_event(event)
+        # A typed key waits for the one before it to settle (and, while the console
+        # starts, for it to be ready): keys read together act as if typed slowly.
+        await self._keys.dispatch(event, super().on_event)
 
     async def on_unmount(self) -> None:
         """Last words: end every child process, write what is still pending, close the store."""

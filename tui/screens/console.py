@@ -242,9 +242,9 @@ class ConsoleScreen(SessionScreen):
         if not found:
             return
         pane = found[0]
-        targets = (
-            [pane] if pane.can_focus else [w for w in pane.query("*") if w.can_focus and w.display]
-        )
+        main = pane.main_widget() if hasattr(pane, "main_widget") else None  # (the logs)
+        targets = [main] if main is not None else [pane] if pane.can_focus else []
+        targets += [w for w in pane.query("*") if w.can_focus and w.display]
         if targets:
             self.set_focus(targets[0])  # at once: a zoom replayed right after sees it
 

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from incident.sanitize import visible
@@ -93,6 +94,14 @@ class LogsPane(Vertical):
             if tabs.active in ("", "log-empty"):  # (first: else the host tab is shown a moment)
                 tabs.active = f"log-{next(iter(state.sources))}"
             await tabs.remove_pane("log-empty")
+
+    def main_widget(self) -> Widget | None:
+        """What the console's ``3`` focuses: the shown source's log view (or the host
+        glance), so that its keys (``/ & w`` Enter) act at once; None while there is none."""
+        shown = self.query_one(TabbedContent).active_pane
+        if shown is None:
+            return None
+        return next((w for w in shown.query("LogView, HostPane") if w.focusable), None)
 
     def source_pane(self, source_id: str) -> SourcePane | None:
         return self._sources.get(source_id)
