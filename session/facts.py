@@ -12,7 +12,6 @@ import argparse
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from incident.errors import ReadOnly, WarroomError
 from incident.sanitize import visible
 
 if TYPE_CHECKING:
@@ -35,17 +34,7 @@ class Facts:
         from incident import facts  # (not needed for the first frame)
 
         s = self.session
-        if s.read_only:
-            raise ReadOnly("read-only review: nothing can be changed here")
-        if s.journal is None or s.state is None:
-            raise WarroomError("the incident is not open yet")
-        events = facts.edit(s.clock, s.state, changes, owner=s.actor)
-        saved = await s.journal.append_many(events)
-        try:
-            await s.poll()
-        except WarroomError:
-            pass  # (saved: the next poll shows it)
-        return saved
+        return await s.commit_many(lambda state: facts.edit(s.clock, state, changes, owner=s.actor))
 
     async def add_action(
         self, text: str, *, item_owner: str | None = None, due: str | None = None

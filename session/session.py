@@ -233,11 +233,24 @@ class IncidentSession:
         assert self.state is not None
         with self.drafts.saving(drafts_done):
             saved = await journal.append(build(self.state), drafts_done=drafts_done)
+        await self._fold_in()
+        return saved
+
+    async def commit_many(self, build: Callable[[IncidentState], Sequence[Event]]) -> list[Event]:
+        """Like :meth:`commit`, for events saved together in one transaction (all or none)."""
+        if self.read_only:
+            raise ReadOnly("read-only review: nothing can be changed here")
+        journal, _ = self._journal()
+        assert self.state is not None
+        saved = await journal.append_many(build(self.state))
+        await self._fold_in()
+        return saved
+
+    async def _fold_in(self) -> None:
         try:
             await self.poll()
         except WarroomError:
             pass  # (saved: the next poll shows it)
-        return saved
 
     async def note(
         self,
