@@ -98,6 +98,8 @@ def read_query(typed: str) -> Query | None:
     if not text:
         return None
     ignore_case = not any(c.isupper() for c in text)
+    mode: Mode
+    reason: Reason
     why = ""
     if forced == LITERAL:
         mode, reason = "literal", "prefix"

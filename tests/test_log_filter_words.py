@@ -171,15 +171,24 @@ async def test_the_bar_says_how_its_text_reads_before_it_is_applied():
         await until(lambda: "reads as" not in status(app), pilot=pilot, seen=lambda: status(app))
 
 
-async def test_the_status_line_keeps_the_filter_at_80_columns():
+async def test_at_80_columns_the_filter_and_the_search_each_keep_a_whole_row():
     app = Host(LINES)
     async with app.run_test(size=(80, 24)) as pilot:
         pane = await ready(pilot)
         pane.live = "pid 12345 · 3% CPU · 45 MB · 1,204 lines/s · 1,234,567 lines"
         await apply(pilot, "ampersand", "[error]")
-        await until(lambda: "2 of 10" in status(app), pilot=pilot, seen=lambda: status(app))
-        rows = [pane.query_one("#src-status").render_line(y).text for y in range(2)]
-        assert "pid 12345" in rows[0] and 'filter "[error]" (literal; ~ for regex) 2 of' in rows[1]
+        await apply(pilot, "slash", "a(b")
+        label = pane.query_one("#src-status", Label)
+        await until(lambda: label.size.height == 4, pilot=pilot, seen=lambda: label.size)
+        rows = [label.render_line(y).text for y in range(4)]
+        assert "pid 12345" in rows[0], rows
+        assert 'filter "[error]" (literal; ~ for regex) 2 of 10 lines' in rows[1], rows
+        assert 'search "a(b" (literal: not a regex) no match' in rows[2], rows
+        assert "$ tail -F /var/log/app.log" in rows[3], rows
+        await apply(pilot, "ampersand", "")
+        await apply(pilot, "slash", "")
+        await until(lambda: label.size.height == 2, pilot=pilot, seen=lambda: label.size)
+        assert "$ tail -F" in label.render_line(1).text
 
 
 def test_help_lists_the_literal_mode():

@@ -125,6 +125,7 @@ class SourcePane(Vertical):
         self._count: SearchCount | None = None
         self._counting = False  # a timer will step the search count
         self._shown: Content | None = None
+        self._rows = 2  # of the status (its CSS height)
 
     @property
     def source_id(self) -> str:
@@ -171,19 +172,24 @@ class SourcePane(Vertical):
             parts.append((f"⏸ paused, {view.pending:,} new (End follows) ", "bold $warning"))
         if self.notice:
             parts.append((self.notice, "bold $error"))
-        parts.append("\n")
-        for said, style in self._queries():
-            parts += [(said, style), (" · ", "dim")]
-        parts += [("$ ", "dim"), visible(spec_text(s))]
+        queries = self._queries()
+        for said, style in queries:  # a row each: at 80 columns two would not fit in one
+            parts += ["\n", (said, style)]
+        parts += [("\n$ ", "dim"), visible(spec_text(s))]
         content = Content.assemble(*parts)
         if content != self._shown:
-            # The line has a fixed height (CSS): a new text needs no layout pass, which
-            # matters when a flood asks for a status update every frame.
+            # The rows have a fixed height: a new text needs no layout pass, which matters
+            # when a flood asks for a status update every frame. (Only a search or filter
+            # set or cleared changes the height.)
             self._shown = content
-            self.query_one("#src-status", Label).update(content, layout=False)
+            label = self.query_one("#src-status", Label)
+            if self._rows != 2 + len(queries):
+                self._rows = 2 + len(queries)
+                label.styles.height = self._rows
+            label.update(content, layout=False)
 
     def _queries(self) -> list[tuple[str, str]]:
-        """What the second status row says of the bar, the filter and the search."""
+        """What the status says of the bar's text, the filter and the search: a row each."""
         said: list[tuple[str, str]] = []
         if self._preview is not None:
             q = self._preview
