@@ -46,9 +46,9 @@ def test_a_step_over_200000_lines_that_all_match_costs_well_under_a_frame():
     count = SearchCount(buf, compile_pattern("[error]"))  # (a class: every line matches)
     slowest, steps = 0.0, 0
     while True:
-        start = time.perf_counter()
+        start = time.thread_time()  # (CPU time: what a step costs, whatever else runs)
         done = count.step()
-        slowest = max(slowest, time.perf_counter() - start)
+        slowest = max(slowest, time.thread_time() - start)
         steps += 1
         if done:
             break

@@ -88,7 +88,8 @@ class SourcePane(Vertical):
             "Regex/literal",
             show=False,
             tooltip="In the search or filter bar: read the text as a regex or literally "
-            "(= first: literal, ~ first: regex; ==x finds =x; [word] alone is literal)",
+            "(= first: literal, ~ first: regex, ==x finds =x; bracketed words like [error] read "
+            "literally)",
         ),
         Binding("right_square_bracket", "find(True)", "Next", show=False, tooltip="Next match"),
         Binding("left_square_bracket", "find(False)", "Prev", show=False, tooltip="Previous match"),

@@ -328,4 +328,3 @@ class LogView(ScrollView, can_focus=True):
             return self.cursor
         n = self.buffer.view_len()
         return self.buffer.view_seq(n - 1) if n else None
-
