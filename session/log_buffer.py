@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from itertools import islice
+from itertools import islice, takewhile
 from typing import Any
 
 from rich.cells import cell_len
@@ -212,6 +212,24 @@ class LogBuffer:
     @property
     def filtered(self) -> bool:
         return self._filter is not None
+
+    @property
+    def filter(self) -> Pattern | None:
+        return self._filter
+
+    def view_between(self, lo: int, hi: int) -> tuple[list[int], list[str]]:
+        """The lines of the view whose seqs are in [lo, hi) (of those held): their seqs and
+        texts, for counting a search a block at a time. O(hi - lo)."""
+        first = self.first_seq
+        lo, hi = max(lo, first), min(hi, self.total)
+        if lo >= hi:
+            return [], []
+        texts = list(islice(self._lines, lo - first, hi - first))
+        if self._filter is None:
+            return list(range(lo, hi)), texts
+        matches = self._matches
+        seqs = list(takewhile(hi.__gt__, islice(matches, _bisect_deque(matches, lo), None)))
+        return seqs, [texts[s - lo] for s in seqs]
 
     def view_len(self) -> int:
         """How many lines the view shows (all, or those passing the filter)."""

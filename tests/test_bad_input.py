@@ -434,7 +434,7 @@ def test_hard_cases(in_tmp, argv, words):
 
 
 def test_patterns_too_large_to_compile_in_the_console_fields():
-    from tui.widgets.log_view import pattern_for
+    from incident.query import pattern_for
 
     for text in ("a{1001}", "(" * 5000 + ")" * 5000):
         with pytest.raises(InvalidInput):  # the add-source dialog checks with this
@@ -628,7 +628,7 @@ def test_every_dialog_field_gives_an_event_or_a_refusal(dialog):
     )
 )
 def test_log_search_and_filter_fields_never_fail(text):
-    from tui.widgets.log_view import pattern_for
+    from incident.query import pattern_for
 
     count("log search field")
     pattern = pattern_for(text)

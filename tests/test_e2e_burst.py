@@ -55,7 +55,7 @@ def test_a_note_typed_in_one_write_fills_each_field(env, when):
 
 @pytest.mark.parametrize(
     ("keys", "shown"),
-    [(("/exception", "Enter"), "paused"), (("&error", "Enter"), "filtered")],
+    [(("/exception", "Enter"), "paused"), (("&error", "Enter"), 'filter "error" (regex)')],
     ids=["search", "filter"],
 )
 def test_a_search_typed_in_one_write_after_3_goes_into_the_log_pane(env, keys, shown):
@@ -96,7 +96,7 @@ def test_after_3_the_log_pane_s_keys_act_at_once(env):
         session.wait_for("show only lines matching")
         session.keys("error", literal=True)
         session.keys("Enter")
-        screen = session.wait_for("filtered")
+        screen = session.wait_for('filter "error" (regex) 1 of 3 lines')
         assert " 1 line 1 exception" not in screen  # (its number, then the line)
     finally:
         session.kill_server()

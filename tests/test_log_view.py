@@ -5,8 +5,9 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 
 from incident.patterns import compile_pattern
+from incident.query import pattern_for
 from tests.waiting import until
-from tui.widgets.log_view import LogView, pattern_for
+from tui.widgets.log_view import LogView
 
 
 class Host(App[None]):

@@ -2,7 +2,13 @@
 
 Keys: ``/`` search, ``]``/``[`` next/previous match, ``&`` filter (only matching lines),
 ``w`` wrap, ``ctrl+l`` clear, ``enter`` pin the selected line to the timeline as evidence,
-``r`` run again, ``x`` stop. The pane asks; the app does (messages up).
+``r`` run again, ``x`` stop; in the bar, ``ctrl+t`` reads the text as a regex or literally.
+The pane asks; the app does (messages up).
+
+The status line's second row says how the search and the filter were read (a regex or
+literally, and why: ``incident.query``) and what they match: the filter from the buffer's
+filter index, the search from a count kept a block at a time (``session.log_count``), so
+neither costs a frame on 200,000 lines; new lines update both as they arrive.
 """
 
 from __future__ import annotations
@@ -18,15 +24,23 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label
 
+from incident.query import Query, filter_summary, read_query, search_summary, toggled
 from incident.sanitize import visible
 from incident.state import SourceState
 from session.log_buffer import LogBuffer
+from session.log_count import SearchCount
 from tui.widgets.confirm import ask, confirm_stop
 from tui.widgets.field import Field
-from tui.widgets.log_view import LogView, pattern_for
+from tui.widgets.log_view import LogView
 
 SourceRequest = Literal["stop", "rerun", "pin"]
 """What a :class:`SourcePane` asks of the app for its source."""
+
+PLACEHOLDER = {
+    "search": "search (regex; =text: literal, ctrl+t toggles; Enter applies, Esc closes)",
+    "filter": "show only lines matching (=text: literal, ctrl+t toggles; empty: all)",
+}
+COUNT_AGAIN = 0.02  # seconds between steps of a search count that is not done
 
 
 def spec_text(src: SourceState) -> str:
@@ -46,19 +60,36 @@ class SourcePane(Vertical):
 
     DEFAULT_CSS = """
     SourcePane {
-        #src-status { height: 2; padding: 0 1; background: $panel; width: 1fr; }
+        #src-status {
+            height: 2; padding: 0 1; background: $panel; width: 1fr;
+            text-wrap: nowrap; text-overflow: ellipsis;
+        }
         #src-query { height: 1; border: none; padding: 0 1; }
         #src-query.-hidden { display: none; }
         LogView { height: 1fr; }
     }
     """
     BINDINGS = [
-        Binding("slash", "query('search')", "Search", tooltip="Find a pattern (regex)"),
+        Binding(
+            "slash",
+            "query('search')",
+            "Search",
+            tooltip="Find a pattern (regex, or =text literally)",
+        ),
         Binding(
             "ampersand",
             "query('filter')",
             "Filter",
             tooltip="Show only the lines matching a pattern (empty shows all)",
+        ),
+        Binding(
+            "ctrl+t",
+            "toggle_reading",
+            "Regex/literal",
+            show=False,
+            tooltip="In the search or filter bar: read the text as a regex or literally "
+            "(= first: literal, ~ first: regex, ==x finds =x; bracketed words like [error] read "
+            "literally)",
         ),
         Binding("right_square_bracket", "find(True)", "Next", show=False, tooltip="Next match"),
         Binding("left_square_bracket", "find(False)", "Prev", show=False, tooltip="Previous match"),
@@ -88,7 +119,14 @@ class SourcePane(Vertical):
         self.live = ""  # pid, cpu, memory, lines/s from the runner
         self.notice = ""  # e.g. "capture behind: 1,234 lines not stored"
         self._query_mode = "search"
+        self._typed = {"search": "", "filter": ""}  # the last text applied, per mode
+        self._preview: Query | None = None  # how the bar's text reads, while it is open
+        self._filter: Query | None = None
+        self._search: Query | None = None
+        self._count: SearchCount | None = None
+        self._counting = False  # a timer will step the search count
         self._shown: Content | None = None
+        self._rows = 2  # of the status (its CSS height)
 
     @property
     def source_id(self) -> str:
@@ -97,7 +135,7 @@ class SourcePane(Vertical):
     def compose(self) -> ComposeResult:
         yield Label(id="src-status")
         yield Field(
-            placeholder="search (regex; Enter applies, Escape closes)",
+            placeholder=PLACEHOLDER["search"],
             id="src-query",
             classes="-hidden",
             select_on_focus=True,
@@ -133,40 +171,100 @@ class SourcePane(Vertical):
             parts += [(self.live, "dim"), " "]
         if not view.following:
             parts.append((f"⏸ paused, {view.pending:,} new (End follows) ", "bold $warning"))
-        if view.buffer.filtered:
-            parts.append(("filtered ", "bold $accent"))
         if self.notice:
             parts.append((self.notice, "bold $error"))
+        queries = self._queries()
+        for said, style in queries:  # a row each: at 80 columns two would not fit in one
+            parts += ["\n", (said, style)]
         parts += [("\n$ ", "dim"), visible(spec_text(s))]
         content = Content.assemble(*parts)
         if content != self._shown:
-            # The line has a fixed height (CSS): a new text needs no layout pass, which
-            # matters when a flood asks for a status update every frame.
+            # The rows have a fixed height: a new text needs no layout pass, which matters
+            # when a flood asks for a status update every frame. (Only a search or filter
+            # set or cleared changes the height.)
             self._shown = content
-            self.query_one("#src-status", Label).update(content, layout=False)
+            label = self.query_one("#src-status", Label)
+            if self._rows != 2 + len(queries):
+                self._rows = 2 + len(queries)
+                label.styles.height = self._rows
+            label.update(content, layout=False)
+
+    def _queries(self) -> list[tuple[str, str]]:
+        """What the status says of the bar's text, the filter and the search: a row each."""
+        said: list[tuple[str, str]] = []
+        if self._preview is not None:
+            q = self._preview
+            why = f" ({q.why})" if q.why else ""
+            said.append((f"{self._query_mode} reads as {q.note}{why}, Enter applies", "$accent"))
+        buf = self.buffer
+        if self._filter is not None:
+            said.append((filter_summary(self._filter, buf.view_len(), len(buf)), "bold $accent"))
+        if self._search is not None and self._count is not None:
+            done = self._count.done or self._count.step()
+            if not done:
+                self._count_later()
+            said.append((search_summary(self._search, self._count.count, done=done), "bold"))
+        return said
+
+    def _count_later(self) -> None:
+        """Step the search count again soon (frames only come when lines arrive)."""
+        if not self._counting:
+            self._counting = True
+            self.set_timer(COUNT_AGAIN, self._count_more, name="search-count")
+
+    def _count_more(self) -> None:
+        self._counting = False
+        self.update_status()
 
     # ------------------------------------------------------------------ keys
     def action_query(self, mode: str) -> None:
         self._query_mode = mode
         box = self.query_one("#src-query", Input)
-        box.placeholder = (
-            "search (regex; Enter applies, Escape closes)"
-            if mode == "search"
-            else "show only lines matching (empty shows all)"
-        )
+        box.placeholder = PLACEHOLDER[mode]
+        box.value = self._typed[mode]
         box.remove_class("-hidden")
         box.focus()
+        self._preview = read_query(box.value)
+        self.update_status()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_reading":  # a key of the bar: only while it is open
+            return not self.query_one("#src-query", Input).has_class("-hidden")
+        return True
+
+    def action_toggle_reading(self) -> None:
+        box = self.query_one("#src-query", Input)
+        box.value = toggled(box.value)
+        box.cursor_position = len(box.value)
+        box.focus()
+
+    @on(Input.Changed, "#src-query")
+    def _typing(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.input.has_class("-hidden"):
+            return
+        self._preview = read_query(event.value)
+        self.update_status()
 
     @on(Input.Submitted, "#src-query")
     def _apply(self, event: Input.Submitted) -> None:
         event.stop()
-        pattern = pattern_for(event.value)
+        query = read_query(event.value)
+        pattern = query.pattern if query is not None else None
+        self._typed[self._query_mode] = event.value
         if self._query_mode == "search":
+            self._search = query
+            self._count = SearchCount(self.buffer, pattern) if pattern is not None else None
             self.view.set_search(pattern)
             self.view.find(forward=False)
         else:
+            self._filter = query
             self.view.set_filter(pattern)
-        event.input.add_class("-hidden")
+        self._close_bar()
+
+    def _close_bar(self) -> None:
+        self._preview = None
+        self.query_one("#src-query", Input).add_class("-hidden")
         self.view.focus()
         self.update_status()
 
@@ -174,8 +272,7 @@ class SourcePane(Vertical):
         box = self.query_one("#src-query", Input)
         if event.key == "escape" and box.has_focus:
             event.stop()
-            box.add_class("-hidden")
-            self.view.focus()
+            self._close_bar()
 
     def action_find(self, forward: bool) -> None:
         if not self.view.find(forward):

@@ -21,8 +21,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from incident.errors import InvalidInput
-from incident.patterns import Pattern, compile_pattern
+from incident.patterns import Pattern
 from session.log_buffer import LogBuffer
 from tui.widgets.scrolling import grow
 
@@ -329,19 +328,3 @@ class LogView(ScrollView, can_focus=True):
             return self.cursor
         n = self.buffer.view_len()
         return self.buffer.view_seq(n - 1) if n else None
-
-
-def pattern_for(text: str) -> Pattern | None:
-    """A search or filter typed by the IC: a regex when RE2 takes it, else a literal; any
-    upper-case letter makes it case-sensitive (as in less and vim's smartcase). Matched in
-    linear time (``incident.patterns``), so no pattern can stall the console."""
-    if not text:
-        return None
-    ignore_case = not any(c.isupper() for c in text)
-    try:
-        return compile_pattern(text, ignore_case=ignore_case)
-    except InvalidInput:
-        try:
-            return compile_pattern(text, literal=True, ignore_case=ignore_case)
-        except InvalidInput:  # too long, or a NUL: nothing to search for
-            return None
