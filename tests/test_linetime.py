@@ -1,7 +1,9 @@
 """A log line's own time (incident/linetime.py): one realistic line per production format,
 read at a frozen moment in a given source zone, to the exact UTC instant, fraction, zone
-and flags. The rules (year, zone, header, what cannot be read) are in
-tests/test_linetime_rules.py."""
+and flags; then the rules: the year of a line without one (read in December and in
+January), the zone (the source's, DST-aware, or the line's own), the header (never a time
+in the message or in a file name), what cannot be read (None), and properties over
+arbitrary text."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from incident.linetime import LineTime, read_line_time, zone_name
+from incident.linetime import SKEW, LineTime, read_line_time, zone_name
 
 READ = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)  # a Saturday in December
 ZONES: dict[str, tzinfo] = {
@@ -171,3 +175,208 @@ def test_zone_names() -> None:
     assert zone_name(timezone(timedelta(hours=5, minutes=30))) == "+05:30"
     assert zone_name(timezone(timedelta(hours=-3, minutes=-30))) == "-03:30"
     assert zone_name(timezone(timedelta(0))) == "UTC"
+
+
+def at_utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+def read(line: str, read_at: datetime = READ, zone: tzinfo = UTC) -> LineTime | None:
+    return read_line_time(line, read_at=read_at, zone=zone)
+
+
+# -- the year of a line without one: the latest that is not after read_at + SKEW (a day) --
+
+DECEMBER = at_utc(2026, 12, 5, 12, 0)
+JANUARY = at_utc(2027, 1, 2, 0, 5)
+
+
+@pytest.mark.parametrize(
+    ("line", "read_at", "year"),
+    [
+        ("Dec 10 06:55:46 h x", DECEMBER, 2025),  # five days ahead: last year's
+        ("Dec 05 11:59:00 h x", DECEMBER, 2026),
+        ("Dec 06 06:00:00 h x", DECEMBER, 2026),  # 18 h ahead: within the skew
+        ("Dec 07 00:00:00 h x", DECEMBER, 2025),  # 36 h ahead: not
+        ("Jan  1 00:00:00 h x", DECEMBER, 2026),
+        ("Dec 31 23:59:59 h x", JANUARY, 2026),
+        ("Jan 02 00:10:00 h x", JANUARY, 2027),  # 5 minutes ahead: this year's
+        ("Jan 01 00:00:00 h x", JANUARY, 2027),
+        ("Jun 30 12:00:00 h x", JANUARY, 2026),
+        ("I0102 00:10:00.000001 1 main.go:1] x", JANUARY, 2027),
+        ("12-31 23:59:59.999  1702  2395 D X: y", JANUARY, 2026),
+        ("Feb 29 10:00:00 h x", DECEMBER, 2024),  # the latest leap year
+        ("Feb 29 10:00:00 h x", at_utc(2029, 1, 10), 2028),
+        ("Feb 29 10:00:00 h x", at_utc(2028, 2, 27), 2024),
+    ],
+)
+def test_a_line_without_a_year_takes_the_latest_not_after_it_was_read(
+    line: str, read_at: datetime, year: int
+) -> None:
+    got = read(line, read_at)
+    assert got is not None and got.year_assumed
+    assert got.at.year == year
+    assert got.at <= read_at + SKEW
+
+
+def test_the_year_is_the_source_zone_s_at_new_year() -> None:
+    # read at 00:30 on 1 January in Berlin (23:30 UTC on 31 December): 00:10 is this new year's
+    got = read("Jan 01 00:10:00 h x", at_utc(2026, 12, 31, 23, 30), ZoneInfo("Europe/Berlin"))
+    assert got is not None and got.at == at_utc(2026, 12, 31, 23, 10)
+
+
+@pytest.mark.parametrize(
+    ("line", "at"),
+    [
+        ("2031-01-01T00:00:00Z in the future", at_utc(2031, 1, 1)),  # a year given is kept
+        ("99/12/31 23:59:59 INFO x", at_utc(1999, 12, 31, 23, 59, 59)),  # nearest to 2026
+        ("26/12/31 23:59:59 INFO x", at_utc(2026, 12, 31, 23, 59, 59)),
+        ("700101 000000 1 INFO x", at_utc(2070, 1, 1)),  # 44 years ahead is nearer than 56 back
+    ],
+)
+def test_a_year_in_the_line_is_kept_and_two_digits_take_the_nearest_century(
+    line: str, at: datetime
+) -> None:
+    got = read(line)
+    assert got is not None and got.at == at and not got.year_assumed
+
+
+# -- the zone: the line's own wins; else the source's, DST-aware, fold=0 --
+
+
+@pytest.mark.parametrize(
+    ("line", "zone", "at", "name", "assumed"),
+    [
+        ("2026-07-01 12:00:00 x", "Europe/Berlin", at_utc(2026, 7, 1, 10), "Europe/Berlin", True),
+        ("2026-01-15 12:00:00 x", "Europe/Berlin", at_utc(2026, 1, 15, 11), "Europe/Berlin", True),
+        ("Jul 01 12:00:00 h x", "Europe/Berlin", at_utc(2026, 7, 1, 10), "Europe/Berlin", True),
+        ("Jan 15 12:00:00 h x", "Europe/Berlin", at_utc(2026, 1, 15, 11), "Europe/Berlin", True),
+        ("2026-07-01 12:00:00 x", "+05:30", at_utc(2026, 7, 1, 6, 30), "+05:30", True),
+        ("2026-07-01 12:00:00 x", "UTC", at_utc(2026, 7, 1, 12), "UTC", True),
+        ("2026-07-01T12:00:00-03:00 x", "Europe/Berlin", at_utc(2026, 7, 1, 15), "-03:00", False),
+        ("2026-07-01T12:00:00Z x", "Europe/Berlin", at_utc(2026, 7, 1, 12), "UTC", False),
+        ("2026-07-01 12:00:00 UTC x", "Europe/Berlin", at_utc(2026, 7, 1, 12), "UTC", False),
+        ("2026-07-01 12:00:00 +0530 x", "UTC", at_utc(2026, 7, 1, 6, 30), "+05:30", False),
+        ("2026-07-01T12:00:00+01 x", "UTC", at_utc(2026, 7, 1, 11), "+01:00", False),
+        # 02:30 on the autumn night happens twice: the first (summer time); on the spring
+        # night it never happens: read with the offset from before the change
+        ("2026-10-25 02:30:00 x", BERLIN, at_utc(2026, 10, 25, 0, 30), BERLIN, True),
+        ("2026-03-29 02:30:00 x", BERLIN, at_utc(2026, 3, 29, 1, 30), BERLIN, True),
+    ],
+)  # fmt: skip
+def test_the_zone_is_the_line_s_else_the_source_s(
+    line: str, zone: str, at: datetime, name: str, assumed: bool
+) -> None:
+    tz = {"UTC": UTC, "+05:30": timezone(timedelta(hours=5, minutes=30))}.get(zone)
+    got = read(line, zone=tz or ZoneInfo(zone))
+    assert got == LineTime(at=at, zone=name, zone_assumed=assumed, year_assumed=line[0] == "J")
+
+
+# -- the header: the first timestamp from the start, never one in the message --
+
+
+@pytest.mark.parametrize(
+    ("line", "at"),
+    [
+        ("user logged in at 2026-01-01 10:00", None),
+        ("ERROR job failed: last run 2026-01-01T10:00:00Z", None),
+        ("Connection closed by 10.0.0.1 at Dec 10 06:55:46", None),
+        ("2026-12-05 08:00:00 user logged in at 2026-01-01 10:00", at_utc(2026, 12, 5, 8)),
+        ("app.log 2026-12-05 08:00:00 started", at_utc(2026, 12, 5, 8)),
+        ("[pod/web-7d9f/app] 2026-12-05T08:00:00Z started", at_utc(2026, 12, 5, 8)),
+        ("INFO 2026-12-05 08:00:00 started", at_utc(2026, 12, 5, 8)),
+        ("backup-2026-12-05_08:00:00.tar.gz restored", None),
+        ("/var/log/app-2026-12-05T08:00:00Z.log rotated", None),
+        ("2026-12-05_08:00:00.log: rotated", None),
+        ("nova-api.log.1.2017-05-16_13:53:08 worker started", None),
+        ("a1 b2 c3 d4 e5 2026-12-05T08:00:00Z", None),  # past the header's fields
+        ("x" * 130 + " 2026-12-05T08:00:00Z", None),  # past the header's characters
+        ("12345 1700000000 started", None),  # a bare ten-digit number is no time
+        ("1 node-1 unix.hw state 1999999999 1 msg", None),  # an HPC epoch in the future
+    ],
+)
+def test_the_header_time_only(line: str, at: datetime | None) -> None:
+    got = read(line)
+    assert (got and got.at) == at
+
+
+def test_the_openstack_time_is_the_one_after_the_file_name() -> None:
+    line = "nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:14:47.687 2931 INFO nova.api x"
+    got = read(line)
+    assert got is not None and got.at == datetime(2017, 5, 16, 0, 14, 47, 687000, tzinfo=UTC)
+
+
+def test_bgl_seconds_that_are_not_the_line_s_date_give_way_to_its_local_time() -> None:
+    line = "- 1117838570 2005.07.20 R02-M1-N0-C:J12-U11 2005-07-20-15.42.50.675872 RAS KERNEL"
+    got = read(line, zone=ZoneInfo("America/Los_Angeles"))
+    assert got is not None and got.zone_assumed
+    assert got.at == datetime(2005, 7, 20, 22, 42, 50, 675872, tzinfo=UTC)
+
+
+def test_only_the_head_of_a_64_kib_line_is_read() -> None:
+    header = "2026-12-05 08:00:00,5 INFO x "
+    assert read(header + "y" * 65536) == read(header)
+    assert read("1" * 65536) is None
+    assert read("Dec 10 " * 10000) is None
+    assert read("x " * 32768 + "2026-12-05T08:00:00Z") is None
+    # colour codes that fill the head: a timestamp cut at its end is not read as a shorter one
+    assert read("\x1b[0m" * 74 + "2026-12-05 08:36:47.123456 x") is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2026-02-30 10:00:00 impossible date",
+        "2026-12-05 25:00:00 hour 25",
+        "2026-12-05 10:61:00 minute 61",
+        "2026-12-05T10:00:00+25:00 offset 25",
+        "Feb 30 10:00:00 host x",
+        "Dec 10 24:00:00 host x",
+        "[10/Foo/2000:13:55:36 -0700] x",
+        "2026-02-30 10:00:00 then 2026-02-03 10:00:00",  # the first decides
+        "[  123.456789] host kernel: no wall clock",
+        "hello world",
+        "",
+    ],
+)
+def test_what_cannot_be_read_is_none(line: str) -> None:
+    assert read(line) is None
+
+
+# -- properties --
+
+ANY_ZONE = st.sampled_from(
+    [UTC, ZoneInfo("Europe/Berlin"), ZoneInfo("America/St_Johns"), timezone(timedelta(hours=14))]
+)
+READ_AT = st.datetimes(
+    min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)
+)
+STAMPY = st.text(alphabet="0123456789 -:./,TZ+[]|<>IDecJunFebSat\t\r", max_size=80)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(text=st.one_of(st.text(max_size=200), STAMPY), read_at=READ_AT, zone=ANY_ZONE)
+def test_never_raises_and_an_assumed_year_is_never_after_read_at(
+    text: str, read_at: datetime, zone: tzinfo
+) -> None:
+    got = read_line_time(text, read_at=read_at, zone=zone)
+    assert got is None or got.at.tzinfo is UTC
+    if got is not None and got.year_assumed:
+        assert got.at <= read_at + SKEW
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    ago=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=360)),
+    read_at=READ_AT,
+    zone=ANY_ZONE,
+)
+def test_a_recent_syslog_line_reads_back_as_the_instant_it_was_written(
+    ago: timedelta, read_at: datetime, zone: tzinfo
+) -> None:
+    written = (read_at - ago).replace(microsecond=0)
+    local = written.astimezone(zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return  # a wall time that happens twice reads as the first (fold=0)
+    got = read_line_time(f"{local:%b %d %H:%M:%S} host app[1]: x", read_at=read_at, zone=zone)
+    assert got is not None and got.at == written and got.year_assumed
