@@ -9,11 +9,12 @@ The rules, each one a choice made here:
   line, and only one that begins a field (after an optional ``[``, ``(`` or a syslog
   ``<PRI>``) among the first :data:`LEAD_FIELDS` + 1 fields and the first
   :data:`HEADER_CHARS` characters. Only the first :data:`HEAD_CHARS` characters of a line are
-  ever read, so a 64 KiB line costs what a short one does. The fields before it must look
-  like a header (they hold a digit or a sign such as ``.-_/:[]``, or are upper-case tags
-  like ``INFO``), not words (``user logged in at 2026-01-01 10:00`` has none: None), except
-  after a ``|`` label (``web-1  | 2026-...``) and before the web access log's
-  ``[10/Oct/2000:13:55:36 -0700]``, which may follow any ``host ident user`` (and a vhost).
+  ever read, so a 64 KiB line costs what a short one does. The fields before it must not
+  be words of a message (letters only, a closing ``.,:;!?`` aside, and not all capitals as
+  ``INFO`` is): ``user logged in at 2026-01-01 10:00`` has no header time (None), while
+  ``app.log``, ``[pod/web/app]``, ``<34>1`` or ``INFO`` may come first. Two exceptions:
+  any fields before a ``|`` label (``web-1  | 2026-...``), and the web access log's
+  ``[10/Oct/2000:13:55:36 -0700]`` after any ``host ident user`` (and a vhost).
   A time glued to a file name (``nova-api.log.1.2017-05-16_13:53:08``) does not begin a
   field, so is never the header's. The first field that begins a timestamp decides: when
   its date or time is impossible (``2026-02-30``, hour 25) the line's time is None, never

@@ -49,8 +49,8 @@ class Shape:
     any_lead: int = 0
 
 
-def _shape(name: str, pattern: str, **kw: int | bool) -> Shape:
-    return Shape(name, re.compile(pattern), **kw)  # type: ignore[arg-type]
+def _shape(name: str, pattern: str, *, bracketed: bool = False, any_lead: int = 0) -> Shape:
+    return Shape(name, re.compile(pattern), bracketed, any_lead)
 
 
 SHAPES: tuple[Shape, ...] = (
@@ -101,10 +101,12 @@ SHAPES: tuple[Shape, ...] = (
         "syslog",
         rf"(?:{_WD} )?{_MN} {{1,2}}(?P<d>\d{{1,2}})(?: (?P<Y>\d{{4}}))? {_HMS}{_FRAC}{_END}",
     ),
-    # Tomcat 05-Dec-2026 08:36:47.123, log4j DATE 05 Dec 2026 08:36:47,123.
+    # Tomcat 05-Dec-2026 08:36:47.123, log4j DATE and Redis 05 Dec 2026 08:36:47,123,
+    # Django [05/Dec/2026 08:36:47], RFC 2822 Sat, 05 Dec 2026 08:36:47 +0000.
     _shape(
         "dd-mon-yyyy",
-        rf"(?P<d>\d{{1,2}})(?P<sep>[- ]){_MN}(?P=sep)(?P<Y>\d{{4}}) {_HMS}{_FRAC}{_TZ}{_END}",
+        rf"(?:{_WD},? )?(?P<d>\d{{1,2}})(?P<sep>[-/ ]){_MN}(?P=sep)(?P<Y>\d{{4}}) "
+        rf"{_HMS}{_FRAC}{_TZ}{_END}",
     ),
     # The web access log (common/combined): host ident user [10/Oct/2000:13:55:36 -0700].
     _shape(
@@ -201,7 +203,7 @@ class EpochLayout:
 
 EPOCH_LAYOUTS: tuple[EpochLayout, ...] = (
     # squid, journalctl -o short-unix: 1286536308.779 ... (a fraction makes it a time).
-    EpochLayout("epoch-first", re.compile(r"(?P<epoch>\d{10})\.(?P<frac>\d{1,9})(?=\s)"), 0),
+    EpochLayout("epoch-first", re.compile(r"(?P<epoch>\d{10})\.(?P<frac>\d{1,9})(?=\s|$)"), 0),
     # BGL / Thunderbird: alert flag, seconds, local date, node, then the local time.
     EpochLayout(
         "bgl",

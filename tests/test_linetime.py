@@ -132,6 +132,14 @@ FORMATS = [
     ("tomcat", "05-Dec-2026 08:36:47.123 INFO [main] org.apache.catalina.startup.Catalina."
      "start Server startup in [1234] milliseconds",
      "Berlin", "2026-12-05T07:36:47.123", BERLIN, True, False),
+    ("django", '[05/Dec/2026 08:36:47] "GET / HTTP/1.1" 200 10697',
+     "Berlin", "2026-12-05T07:36:47", BERLIN, True, False),
+    ("redis", "1:M 05 Dec 2026 08:36:47.123 * Ready to accept connections tcp",
+     "UTC", "2026-12-05T08:36:47.123", "UTC", True, False),
+    ("postgres", "2026-12-05 08:36:47.123 UTC [1234] LOG:  database system is ready",
+     "Berlin", "2026-12-05T08:36:47.123", "UTC", False, False),
+    ("elasticsearch", "[2026-12-05T08:36:47,123][INFO ][o.e.n.Node] [node-1] started",
+     "UTC", "2026-12-05T08:36:47.123", "UTC", True, False),
     ("docker compose", "web-1  | 2026-12-05T08:36:47Z ready to accept connections",
      "Berlin", "2026-12-05T08:36:47", "UTC", False, False),
 ]  # fmt: skip
