@@ -165,8 +165,9 @@ def test_a_crlf_line_reads_as_the_same_line(ending: str) -> None:
     assert read_line_time(line + ending, read_at=READ, zone=UTC) == read_line_time(
         line, read_at=READ, zone=UTC
     )
-    bare = read_line_time("2016-09-28 04:30:30" + ending, read_at=READ, zone=UTC)
-    assert bare is not None and bare.at == datetime(2016, 9, 28, 4, 30, 30, tzinfo=UTC)
+    for bom in ("", "\ufeff", "\u27e8U+FEFF\u27e9"):  # a first line's BOM, raw or made visible
+        bare = read_line_time(bom + "2016-09-28 04:30:30" + ending, read_at=READ, zone=UTC)
+        assert bare is not None and bare.at == datetime(2016, 9, 28, 4, 30, 30, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("colour", ["\x1b[32m", "\u241b[32m"])
