@@ -89,6 +89,7 @@ def _events():
                     line=t,
                     line_no=3,
                     read_at=CLOCK.now(),
+                    zone=UTC,
                     before=[t],
                     after=[t],
                 ),
