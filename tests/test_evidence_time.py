@@ -62,3 +62,23 @@ def test_a_journal_from_before_zones_still_loads():
     assert spec.zone is None
     again = PAYLOAD_ADAPTER.validate_json(pinned("2005-12-05 20:15:57 x").model_dump_json())
     assert (again.line_zone, again.zone_assumed) == ("Europe/Berlin", True)
+
+
+def test_the_json_report_carries_the_line_time_in_utc_and_its_zone():
+    import json
+
+    from incident import commands as cmd
+    from incident import timeline_commands as timeline_cmd
+    from incident.clock import FrozenClock
+    from incident.model import Severity
+    from incident.report import render_json
+    from incident.state import fold
+
+    clock = FrozenClock(READ)
+    events = [cmd.declare(clock, "t", Severity.SEV2).model_copy(update={"id": 1})]
+    pin = timeline_cmd.pin(clock, fold(events), pinned("2005-12-05 20:15:57.123 ERROR"))
+    events.append(pin.model_copy(update={"id": 2}))
+    (row,) = [r for r in json.loads(render_json(events))["timeline"] if r["kind"] == "evidence"]
+    payload = row["payload"]
+    assert payload["line_time"] == "2005-12-05T19:15:57.123000Z"
+    assert (payload["line_zone"], payload["zone_assumed"]) == ("Europe/Berlin", True)
