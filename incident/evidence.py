@@ -1,7 +1,8 @@
 """Evidence from a log line: its provenance, a timestamp read from the line, and a digest.
 
 A pinned line says where it came from (the source's command or file, the line number), when
-warroom read it, when the line itself says it happened (when it says so), a few lines of
+warroom read it, when the line itself says it happened (when it says so: in the zone the
+line names, or else in its source's zone, and then it says the zone was assumed), a few lines of
 context, and a SHA-256 over line and context so that a post-mortem can show it was not
 edited afterwards (:func:`verify`). In a redacted report or export the digest is over the
 redacted context the evidence carries; the original is kept only in the unredacted store.
@@ -10,47 +11,18 @@ redacted context the evidence carries; the original is kept only in the unredact
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 
 from incident.journal import Evidence
+from incident.linetime import LineTime, read_line_time, zone_name
 
-_ISO = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?")
-_SYSLOG = re.compile(
-    r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(\d{1,2}) "
-    r"(\d{2}:\d{2}:\d{2})\b"
-)
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+__all__ = ["LineTime", "digest", "from_log_line", "line_time", "verify", "zone_name"]
 
-
-def line_time(text: str, *, read_at: datetime) -> datetime | None:
-    """The timestamp a log line carries (ISO-8601 or syslog), as UTC; None when it has none.
-
-    A time without a zone is taken as UTC; a syslog time (no year) gets the year it was read.
-    """
-    m = _ISO.search(text)
-    if m:
-        date, clock, frac, zone = m.groups()
-        zone = (
-            "+00:00" if zone in (None, "Z") else (zone if ":" in zone else f"{zone[:3]}:{zone[3:]}")
-        )
-        try:
-            at = datetime.fromisoformat(f"{date}T{clock}{(frac or '')[:7]}{zone}")
-        except ValueError:
-            return None
-        return at.astimezone(UTC)
-    m = _SYSLOG.search(text)
-    if m:
-        month, day, clock = m.groups()
-        try:
-            at = datetime.strptime(
-                f"{read_at.year} {_MONTHS.index(month) + 1} {day} {clock}", "%Y %m %d %H:%M:%S"
-            ).replace(tzinfo=UTC)
-        except ValueError:
-            return None
-        return at
-    return None
+def line_time(text: str, *, read_at: datetime, zone: tzinfo) -> LineTime | None:
+    """When the line says it happened (its header's timestamp, :mod:`incident.linetime`);
+    None when it says nothing that can be read without a guess."""
+    return read_line_time(text, read_at=read_at, zone=zone)
 
 
 def digest(context: Sequence[str]) -> str:
@@ -75,17 +47,22 @@ def from_log_line(
     line: str,
     line_no: int | None,
     read_at: datetime,
+    zone: tzinfo,
     before: Sequence[str] = (),
     after: Sequence[str] = (),
 ) -> Evidence:
-    """Evidence for ``line``, with ``before``/``after`` context lines as read."""
+    """Evidence for ``line``, with ``before``/``after`` context lines as read; a time in the
+    line without a zone is read in ``zone`` (the source's), and the evidence says so."""
     context = (*before, line, *after)
+    when = line_time(line, read_at=read_at, zone=zone)
     return Evidence(
         source=source,
         source_id=source_id,
         line_no=line_no,
         read_at=read_at,
-        line_time=line_time(line, read_at=read_at),
+        line_time=when.at if when else None,
+        line_zone=when.zone if when else None,
+        zone_assumed=when.zone_assumed if when else False,
         line=line,
         context=context,
         sha256=digest(context),

@@ -155,6 +155,9 @@ class SourceSpec(_Payload):
     ignore_case: bool = False
     invert: bool = False
     cwd: str | None = None
+    # the zone of the times its lines carry without one (an IANA name, UTC or +HH:MM);
+    # None (a journal from before zones): the host's zone where a line is pinned
+    zone: str | None = None
 
 
 class CommandEvent(_Payload):
@@ -178,7 +181,9 @@ class Evidence(_Payload):
     source_id: str | None = None
     line_no: int | None = None
     read_at: AwareDatetime | None = None
-    line_time: AwareDatetime | None = None
+    line_time: AwareDatetime | None = None  # the line's own time, as UTC
+    line_zone: str | None = None  # the zone it was read in: the line's, or its source's
+    zone_assumed: bool = False  # True: the line names no zone, ``line_zone`` was assumed
     line: str = ""
     context: tuple[str, ...] = ()
     sha256: str | None = None

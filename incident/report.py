@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from incident.evidence_text import utc_text, zone_note
 from incident.journal import Event, Evidence, TimelineEntry, timeline
 from incident.metrics import compute
 from incident.model import Role, role_label
@@ -132,9 +133,14 @@ def _evidence(rows: Sequence[TimelineEntry]) -> list[str]:
         if r.retracted or not isinstance(ev, Evidence):
             continue
         where = _inline(ev.source) + (f", line {ev.line_no}" if ev.line_no else "")
+        said = []  # the line's own time (never a guess: none when it has none), the digest
+        if ev.line_time is not None:
+            said.append(f"line time {utc_text(ev.line_time)}, {md_text(zone_note(ev))}")
+        if ev.sha256:
+            said.append(f"sha256 {ev.sha256[:16]}…")
         lines.append(
             f"- {iso_z(r.occurred_at)} {where}: {md_code(ev.line[:300])}"
-            + (f" (sha256 {ev.sha256[:16]}…)" if ev.sha256 else "")
+            + (f" ({'; '.join(said)})" if said else "")
         )
     return lines
 

@@ -24,11 +24,18 @@ from incident.state import IncidentState
 from incident.words import plural
 
 
-def command_spec(command: str, *, name: str | None, cwd: str) -> SourceSpec:
-    """A shell-command log source, checked."""
+def command_spec(
+    command: str, *, name: str | None, cwd: str, zone: str | None = None
+) -> SourceSpec:
+    """A shell-command log source, checked; ``zone`` (a name ``session.zones.parse_zone``
+    took) is the zone its lines' times are in when they name none."""
     command = _text(command, "the command", limit=4_000)
     return SourceSpec(
-        kind="cmd", name=_opt(name, "the name") or command.split()[0][:40], command=command, cwd=cwd
+        kind="cmd",
+        name=_opt(name, "the name") or command.split()[0][:40],
+        command=command,
+        cwd=cwd,
+        zone=zone,
     )
 
 
@@ -41,9 +48,10 @@ def grep_spec(
     fixed: bool = False,
     ignore_case: bool = False,
     invert: bool = False,
+    zone: str | None = None,
 ) -> SourceSpec:
     """A grep log source, checked: a pattern RE2 matches in linear time (``incident.patterns``),
-    at least one path (made absolute against ``cwd``)."""
+    at least one path (made absolute against ``cwd``); ``zone`` as for :func:`command_spec`."""
     if not pattern:
         raise InvalidInput("grep needs a non-empty PATTERN")
     if not paths:
@@ -59,6 +67,7 @@ def grep_spec(
         ignore_case=ignore_case,
         invert=invert,
         cwd=cwd,
+        zone=zone,
     )
 
 

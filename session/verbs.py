@@ -19,6 +19,7 @@ from incident import source_commands as source_cmd
 from incident.clock import Clock
 from incident.errors import InvalidInput
 from incident.journal import SourceSpec
+from incident.linetime import zone_name
 from incident.model import Resolution
 from incident.ports import IncidentSummary, Journal
 from incident.redact import redact_contacts, redact_events, redact_lines
@@ -29,6 +30,7 @@ from incident.timeparse import human_duration, iso_z, parse_when, when_notes
 from incident.words import plural
 from session.files import shown, staged, write_text
 from session.settings import actor
+from session.zones import host_zone, parse_zone
 
 
 async def _events_for_export(store: Journal, args: argparse.Namespace) -> tuple[list, int | None]:
@@ -92,6 +94,8 @@ async def run_verb(
         )
     elif verb == "severity":
         event = cmd.set_severity(clock, state, args.severity, owner=me, reason=args.reason)
+    elif verb == "tail" and args.cmd is None and args.grep is None and args.tz is not None:
+        source_spec(args)  # (refused: --tz is the zone of a new source)
     elif verb == "tail" and args.list:
         return _list_sources(state)
     elif verb == "tail" and args.stop is not None:
@@ -147,8 +151,12 @@ async def run_verb(
 
 
 def source_spec(args: argparse.Namespace) -> SourceSpec:
+    """The source ``warroom tail`` adds; its zone is ``--tz`` (checked), or the host's."""
+    if args.cmd is None and args.grep is None:
+        raise InvalidInput("--tz goes with --cmd or --grep: it is the zone of a new source")
+    zone = zone_name(parse_zone(args.tz) if args.tz is not None else host_zone())
     if args.cmd is not None:
-        return source_cmd.command_spec(args.cmd, name=args.name, cwd=os.getcwd())
+        return source_cmd.command_spec(args.cmd, name=args.name, cwd=os.getcwd(), zone=zone)
     pattern, *paths = args.grep
     return source_cmd.grep_spec(
         pattern,
@@ -158,6 +166,7 @@ def source_spec(args: argparse.Namespace) -> SourceSpec:
         fixed=args.fixed,
         ignore_case=args.ignore_case,
         invert=args.invert,
+        zone=zone,
     )
 
 

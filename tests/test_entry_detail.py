@@ -173,3 +173,41 @@ def test_untrusted_text_in_the_detail_is_never_markup():
         when(at, timezone(timedelta(hours=1)))
         == "2026-11-25 14:00:00 UTC (15:00:00 UTC+01:00 local)"
     )
+
+
+async def test_the_detail_shows_the_line_time_and_its_zone(tmp_path):
+    from incident.evidence import from_log_line
+    from session.zones import parse_zone
+
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    ids = {}
+    async with await Store.open(db) as store:
+        clock = FrozenClock(FROZEN - timedelta(minutes=2))
+        for key, line in (
+            ("assumed", "2005-12-05 20:15:57.123 ERROR pool exhausted"),
+            ("own", "2005-12-05T20:15:57+01:00 ERROR pool exhausted"),
+            ("none", "ERROR pool exhausted"),
+        ):
+            evidence = from_log_line(
+                source="tail -F app.log",
+                source_id="s1",
+                line=line,
+                line_no=1,
+                read_at=FROZEN,
+                zone=parse_zone("Europe/Berlin"),
+            )
+            state = await store.load_state(incident)
+            ids[key] = (await store.append(timeline_cmd.pin(clock, state, evidence))).id
+    app = make_app(db, incident)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        text = await open_detail(pilot, screen, ids["assumed"])
+        assert "line time 2005-12-05 19:15:57.123 UTC (zone assumed: Europe/Berlin)" in text
+        assert "line zone" not in text and "zone assumed yes" not in text  # (said once)
+        await pilot.press("escape")
+        text = await open_detail(pilot, screen, ids["own"])
+        assert "line time 2005-12-05 19:15:57 UTC (zone from the line: +01:00)" in text
+        await pilot.press("escape")
+        text = await open_detail(pilot, screen, ids["none"])
+        assert "line time" not in text and "zone" not in text  # no time in it: nothing said

@@ -107,7 +107,12 @@ def test_commands_and_evidence_are_counted():
             k,
             s,
             from_log_line(
-                source="tail -F x", source_id="s1", line="ERROR", line_no=3, read_at=k.now()
+                source="tail -F x",
+                source_id="s1",
+                line="ERROR",
+                line_no=3,
+                read_at=k.now(),
+                zone=UTC,
             ),
         ),
     )

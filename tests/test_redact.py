@@ -85,6 +85,7 @@ def test_events_are_redacted_everywhere_and_counted() -> None:
             line="Authorization: Bearer abcdef123456",
             line_no=3,
             read_at=clock.now(),
+            zone=UTC,
             before=["api_key=zzz999"],
         ),
     ).model_copy(update={"id": 3})

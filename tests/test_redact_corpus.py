@@ -201,6 +201,7 @@ def _pin(line: str, before: list[str], after: list[str]):
         line=line,
         line_no=9,
         read_at=CLOCK.now(),
+        zone=UTC,
         before=before,
         after=after,
     )

@@ -70,6 +70,7 @@ async def plant(db: Path) -> list[Evidence]:
                 line=f"line {n}: {text}",
                 line_no=n + 1,
                 read_at=T0,
+                zone=UTC,
                 before=[texts[n - 1]],
                 after=[texts[(n + 1) % len(texts)]],
             )

@@ -89,6 +89,7 @@ def _events():
                     line=t,
                     line_no=3,
                     read_at=CLOCK.now(),
+                    zone=UTC,
                     before=[t],
                     after=[t],
                 ),
@@ -126,3 +127,34 @@ def test_a_code_span_fence_is_longer_than_any_backtick_run_inside():
     assert md_code("a ``b`` c") == "```a ``b`` c```"
     assert md_code("`x") == "`` `x ``"
     assert md_code("plain") == "`plain`"
+
+
+def test_the_evidence_says_its_line_time_and_zone_and_nothing_when_it_has_none():
+    from session.zones import parse_zone
+
+    events = [cmd.declare(CLOCK, "t", Severity.SEV2).model_copy(update={"id": 1})]
+    for line in (
+        "2005-12-05 20:15:57 ERROR pool",
+        "2005-12-05T20:15:57.250+01:00 ERROR pool",
+        "ERROR pool",
+    ):
+        evidence = from_log_line(
+            source="app.log",
+            source_id="s1",
+            line=line,
+            line_no=3,
+            read_at=CLOCK.now(),
+            zone=parse_zone("Europe/Berlin"),
+        )
+        pin = timeline_cmd.pin(CLOCK, fold(events), evidence)
+        events.append(pin.model_copy(update={"id": len(events) + 1}))
+    lines = render_markdown(events).splitlines()
+    i = lines.index("### Evidence")
+    sha = [e.payload.sha256[:16] for e in events[1:]]
+    assert lines[i + 1 : i + 4] == [
+        "- 2026-11-25T14:30:00Z app.log, line 3: `2005-12-05 20:15:57 ERROR pool` "
+        f"(line time 2005-12-05 19:15:57 UTC, zone assumed: Europe/Berlin; sha256 {sha[0]}…)",
+        "- 2026-11-25T14:30:00Z app.log, line 3: `2005-12-05T20:15:57.250+01:00 ERROR pool` "
+        f"(line time 2005-12-05 19:15:57.250 UTC, zone from the line: +01:00; sha256 {sha[1]}…)",
+        f"- 2026-11-25T14:30:00Z app.log, line 3: `ERROR pool` (sha256 {sha[2]}…)",
+    ]

@@ -195,6 +195,7 @@ async def build_hostile(db: Path) -> None:
                     line=h("line"),
                     line_no=7,
                     read_at=T0,
+                    zone=UTC,
                     before=[h("before")],
                     after=[h("after")],
                 ),

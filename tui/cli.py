@@ -350,8 +350,8 @@ async def _main(args: argparse.Namespace) -> int:
     when = getattr(args, "started", None) or getattr(args, "at", None)
     if when:
         parse_when(when, clock.now())
-    if args.verb == "tail" and (args.cmd is not None or args.grep is not None):
-        verbs.source_spec(args)
+    if args.verb == "tail" and (args.cmd, args.grep, args.tz) != (None, None, None):
+        verbs.source_spec(args)  # (and --tz: a zone this host knows, for a new source)
     if args.verb == "edit":
         from session.facts import changes_of
 

@@ -202,6 +202,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--fixed", "-F", action="store_true", help="PATTERN is a fixed string")
     s.add_argument("--ignore-case", "-i", action="store_true")
     s.add_argument("--invert", "-v", action="store_true")
+    s.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="the zone of the times in its lines that name none (Europe/Berlin, UTC, "
+        "+05:30); default: this host's",
+    )
 
     _fact_verbs(sub)
     sub.add_parser("demo", help="create a realistic demo incident and attach to it")

@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from incident.errors import InvalidInput
+
 if TYPE_CHECKING:
     from incident.journal import Evidence
     from session.session import IncidentSession
@@ -25,8 +27,12 @@ if TYPE_CHECKING:
 
 
 def pin_line(pane: SourcePane, seq: int, now: datetime) -> Evidence:
-    """Evidence for line ``seq`` of a source pane: provenance, context and digest."""
+    """Evidence for line ``seq`` of a source pane: provenance, context and digest, and the
+    line's own time, read in the source's zone when the line names none (the zone recorded
+    with the source; a source from before zones: this host's). A zone this host does not
+    know is refused (``InvalidInput``) rather than guessed."""
     from incident.evidence import from_log_line
+    from session.zones import host_zone, parse_zone
     from tui.widgets.log_source import spec_text
 
     buf = pane.buffer
@@ -38,6 +44,7 @@ def pin_line(pane: SourcePane, seq: int, now: datetime) -> Evidence:
         line=buf.line(seq),
         line_no=buf.number(seq),
         read_at=datetime.fromtimestamp(read, UTC) if read else now,
+        zone=parse_zone(pane.source.spec.zone) if pane.source.spec.zone else host_zone(),
         before=before,
         after=after,
     )
@@ -79,7 +86,11 @@ class PaneDesk:
                 return
             await runner.start(source, "restarted")
         elif event.what == "pin" and event.seq is not None:
-            evidence = pin_line(event.pane, event.seq, self.session.clock.now())
+            try:
+                evidence = pin_line(event.pane, event.seq, self.session.clock.now())
+            except InvalidInput as e:  # (a zone this host's tz database lacks)
+                self.notify(f"Not pinned: {e}", severity="error", markup=False)
+                return
             text = f"Evidence {source.spec.name}#{evidence.line_no}: {evidence.line}"
             saved = await self.save(self.session.pin(evidence, note_text=text[:300]))
             if saved is not None:

@@ -2,7 +2,8 @@
 30 cells at 120x40), so Enter (or ``v``) on a row shows all of it, read-only and scrollable:
 the text, the action taken, the owner, when it happened and when it was written down (UTC
 and local time), a correction's target and what it changed, and the payload: an evidence's
-provenance (source, line, when it was read, the line's own time, SHA-256), a command's exit
+provenance (source, line, when it was read, the line's own time in UTC with the zone it was
+read in and whether that was assumed, SHA-256), a command's exit
 code, a sent message, the old and new value of a change.
 
 Everything shown comes from the journal, and is untrusted: it is plain text (``Content``),
@@ -22,8 +23,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from incident.evidence_text import line_time_text
 from incident.glance import Row
-from incident.journal import Event, TimelineEntry
+from incident.journal import Event, Evidence, TimelineEntry
 from incident.sanitize import visible, visible_text
 
 Line = tuple[str, str]  # (label, value): the value is untrusted text
@@ -42,6 +44,8 @@ LABELS = {
 }
 FIRST = ("source", "source_id", "line_no", "read_at", "line_time", "line", "sha256")
 """An evidence's provenance comes first (and the other payloads' fields in their order)."""
+FOLDED = ("line_zone", "zone_assumed")
+"""Said with the line time: ``line time 2005-12-05 19:15:57 UTC (zone assumed: ...)``."""
 
 
 def when(at: datetime, local_tz: tzinfo | None) -> str:
@@ -71,7 +75,10 @@ def payload_lines(event: Event, local_tz: tzinfo | None) -> Iterator[Line]:
     for name in order:
         value = raw[name]
         label = LABELS.get(name, name.replace("_", " "))
-        if value in ((), {}, "") or (name == "redacted" and not value):
+        if value in ((), {}, "") or (name == "redacted" and not value) or name in FOLDED:
+            continue
+        if name == "line_time" and isinstance(event.payload, Evidence):
+            yield label, line_time_text(event.payload) or ""  # (its zone, and how it was had)
             continue
         if isinstance(value, dict) or hasattr(value, "model_dump"):  # snapshot, env, spec
             items = value if isinstance(value, dict) else value.model_dump(exclude_none=True)

@@ -3,7 +3,8 @@
 The timeline cursor is the time scrubber: wherever it stands, the status bar, the state
 panel and the checklist show the incident as it was at that moment (a fold of the journal
 up to it), and the log panel shows the output captured around it. ``left``/``right`` (or
-``k``/``j``) step from event to event, ``home``/``end`` jump to the ends. The metrics of
+``k``/``j``) step from event to event, ``home``/``end`` jump to the ends, ``g`` on a pinned
+log line goes to the time the line says (``tui/screens/review_jump.py``). The metrics of
 the whole incident are beside it. Nothing here writes, and no stored command is started.
 """
 
@@ -32,6 +33,7 @@ from session.session import IncidentSession
 from tui.actions import ACTIONS
 from tui.screens.base import SessionScreen
 from tui.screens.console import NARROW_HEIGHT, NARROW_WIDTH
+from tui.screens.review_jump import Jump, line_time_jump
 from tui.widgets.checklist import ChecklistPane
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import TimelinePane
@@ -142,6 +144,12 @@ class ReviewScreen(SessionScreen):
         Binding("v", "detail", "Detail", show=False),
         Binding("left,k", "step(-1)", "Previous event"),
         Binding("right,j", "step(1)", "Next event"),
+        Binding(
+            "g",
+            "line_time",
+            "Line time",
+            tooltip="On an evidence entry: the incident as it was at the time its line says",
+        ),
         Binding("home", "jump(0)", "Start", show=False, priority=True),
         Binding("end", "jump(-1)", "End", show=False, priority=True),
         *(
@@ -157,6 +165,7 @@ class ReviewScreen(SessionScreen):
         self.local_tz = local_tz
         self.events: list[Event] = []
         self.at: datetime | None = None
+        self.jumped: Jump | None = None  # where g went: an evidence's line time
 
     def compose(self) -> ComposeResult:
         yield StatusBar(read_only=self.session.read_only, id="status-bar")
@@ -218,7 +227,12 @@ class ReviewScreen(SessionScreen):
     @on(TimelineTable.RowHighlighted)
     def _moved(self, event: TimelineTable.RowHighlighted) -> None:
         entry = self.query_one(TimelinePane).selected()
-        if entry is not None:
+        if entry is None:
+            return
+        if self.jumped is not None and self.jumped.row_id == entry.id:
+            self.show(self.jumped.at)  # (the row a jump to a line time moved to)
+        else:
+            self.jumped = None
             self.show(entry.occurred_at)
 
     def show(self, at: datetime) -> None:
@@ -234,17 +248,21 @@ class ReviewScreen(SessionScreen):
 
     def _scrubber(self, at: datetime) -> None:
         first, last = self.events[0].occurred_at, self.events[-1].occurred_at
-        width = max(self.size.width - 40, 10)
-        span = (last - first).total_seconds() or 1
-        pos = round((at - first).total_seconds() / span * (width - 1))
-        bar = "━" * pos + "●" + "─" * (width - 1 - pos)
         index = sum(1 for e in self.events if e.occurred_at <= at)
+        tail = f" event {index}/{len(self.events)}"
+        if self.jumped is not None and self.jumped.at == at:
+            tail += f" at {at:%H:%M:%S}, line time of #{self.jumped.evidence_id}"
+        tail += "  ← → step"
+        width = max(self.size.width - 18 - len(tail), 10)
+        span = (last - first).total_seconds() or 1
+        pos = min(max(round((at - first).total_seconds() / span * (width - 1)), 0), width - 1)
+        bar = "━" * pos + "●" + "─" * (width - 1 - pos)
         self.query_one("#scrubber", Static).update(
             Content.assemble(
                 (f" {first:%H:%M} ", "dim"),
                 (bar, "$accent"),
                 (f" {last:%H:%M} ", "dim"),
-                f" event {index}/{len(self.events)}  ← → step",
+                tail,
             )
         )
 
@@ -299,6 +317,19 @@ class ReviewScreen(SessionScreen):
         entry = self.query_one(TimelinePane).selected()
         if entry is not None:
             self.app.push_screen(EntryDetail(entry, local_tz=self.local_tz))
+
+    def action_line_time(self) -> None:
+        """Move to the time the selected evidence's line says (the incident as it was then):
+        the timeline's cursor goes to the last entry at or before it."""
+        jump = line_time_jump(self.query_one(TimelinePane))
+        if isinstance(jump, str):
+            self.notify(jump, severity="warning", markup=False)
+            return
+        self.jumped = jump
+        table = self.query_one(TimelinePane).table
+        table.move_cursor(row=table.get_row_index(str(jump.row_id)))
+        self.show(jump.at)  # (and again when the move is highlighted)
+        self.notify(jump.said, markup=False, timeout=6)
 
     def action_step(self, delta: int) -> None:
         table = self.query_one(TimelinePane).table

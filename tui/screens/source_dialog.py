@@ -1,7 +1,8 @@
 """Add a log source from the console: a shell command, or a grep over files.
 
 The dialog only records the source (the same event as ``warroom tail``); the console's
-source runner then starts it, and the start is in the ledger.
+source runner then starts it, and the start is in the ledger. Its zone (the host's unless
+one is typed) is how the times its lines carry without a zone are read when one is pinned.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet
 from incident import source_commands as cmd
 from incident.errors import InvalidInput
 from incident.journal import SourceSpec
+from incident.linetime import zone_name
+from session.zones import host_zone, parse_zone
 from tui.widgets.field import Field
 
 
@@ -56,6 +59,12 @@ class SourceDialog(ModalScreen[SourceSpec | None]):
                 yield Checkbox("invert", id="src-invert")
             yield Label("Name (optional)")
             yield Field(placeholder="shown on the tab", id="src-name", max_length=40)
+            yield Label("Time zone of its lines' times that name none (optional)")
+            yield Field(
+                placeholder=f"this host's: {zone_name(host_zone())}; or Europe/Berlin, UTC, +05:30",
+                id="src-zone",
+                max_length=64,
+            )
             yield Label(f"Working directory: {os.getcwd()}", classes="dialog-hint")
             yield Label("Enter saves · Escape cancels", classes="dialog-hint")
 
@@ -80,8 +89,10 @@ class SourceDialog(ModalScreen[SourceSpec | None]):
         value = {w.id: w.value for w in self.query(Input)}
         name = value["src-name"] or None
         try:
+            typed = value["src-zone"].strip()
+            zone = zone_name(parse_zone(typed) if typed else host_zone())
             if self.kind == "cmd":
-                spec = cmd.command_spec(value["src-command"], name=name, cwd=os.getcwd())
+                spec = cmd.command_spec(value["src-command"], name=name, cwd=os.getcwd(), zone=zone)
             else:
                 try:
                     paths = shlex.split(value["src-paths"])
@@ -95,6 +106,7 @@ class SourceDialog(ModalScreen[SourceSpec | None]):
                     fixed=self.query_one("#src-fixed", Checkbox).value,
                     ignore_case=self.query_one("#src-icase", Checkbox).value,
                     invert=self.query_one("#src-invert", Checkbox).value,
+                    zone=zone,
                 )
         except InvalidInput as e:
             self.notify(str(e), severity="error", markup=False)
