@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from incident.grep_lines import parse_match
 from incident.journal import Evidence
 
 _ISO = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?")
@@ -68,6 +69,15 @@ def verify(evidence: Evidence) -> bool:
     return bool(evidence.context) and evidence.sha256 == digest(evidence.context)
 
 
+def place(evidence: Evidence) -> str:
+    """Where a pinned line is: ``Apache.log line 11`` (a grep's file), ``line 4`` (a
+    command's output), or "" when not known."""
+    if not evidence.line_no:
+        return ""
+    line = f"line {evidence.line_no}"
+    return f"{evidence.path} {line}" if evidence.path else line
+
+
 def from_log_line(
     *,
     source: str,
@@ -77,13 +87,20 @@ def from_log_line(
     read_at: datetime,
     before: Sequence[str] = (),
     after: Sequence[str] = (),
+    grep: bool = False,
 ) -> Evidence:
-    """Evidence for ``line``, with ``before``/``after`` context lines as read."""
+    """Evidence for ``line``, with ``before``/``after`` context lines as read. A ``grep``
+    source's line says its file and that file's line number (``path:N: text``): the
+    evidence cites those (``path``, ``line_no``), not the pane's count of matches."""
     context = (*before, line, *after)
+    path = None
+    if grep and (found := parse_match(line)) is not None:
+        path, line_no = found[0], found[1]
     return Evidence(
         source=source,
         source_id=source_id,
         line_no=line_no,
+        path=path,
         read_at=read_at,
         line_time=line_time(line, read_at=read_at),
         line=line,

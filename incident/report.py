@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from incident.evidence import place
 from incident.journal import Event, Evidence, TimelineEntry, timeline
 from incident.metrics import compute
 from incident.model import Role, role_label
@@ -131,7 +132,8 @@ def _evidence(rows: Sequence[TimelineEntry]) -> list[str]:
         ev = r.event.payload
         if r.retracted or not isinstance(ev, Evidence):
             continue
-        where = _inline(ev.source) + (f", line {ev.line_no}" if ev.line_no else "")
+        at = place(ev)
+        where = _inline(ev.source) + (f", {_inline(at)}" if at else "")
         lines.append(
             f"- {iso_z(r.occurred_at)} {where}: {md_code(ev.line[:300])}"
             + (f" (sha256 {ev.sha256[:16]}…)" if ev.sha256 else "")

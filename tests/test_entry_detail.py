@@ -173,3 +173,17 @@ def test_untrusted_text_in_the_detail_is_never_markup():
         when(at, timezone(timedelta(hours=1)))
         == "2026-11-25 14:00:00 UTC (15:00:00 UTC+01:00 local)"
     )
+
+
+def test_a_grep_evidence_shows_its_file_and_line(journal, frozen_clock):
+    from incident.model import Severity
+    from tui.screens.entry_detail import payload_lines
+
+    journal.add(cmd.declare(frozen_clock, "t", Severity.SEV2))
+    ev = Evidence(
+        source="grep x /l/Apache.log", line="Apache.log:11: x", line_no=11, path="Apache.log"
+    )
+    event = journal.add(timeline_cmd.pin(frozen_clock, journal.state, ev))
+    lines = list(payload_lines(event, UTC))
+    assert ("line number", "Apache.log line 11") in lines
+    assert not any(label == "path" for label, _ in lines)

@@ -40,6 +40,7 @@ def pin_line(pane: SourcePane, seq: int, now: datetime) -> Evidence:
         read_at=datetime.fromtimestamp(read, UTC) if read else now,
         before=before,
         after=after,
+        grep=pane.source.spec.kind == "grep",
     )
 
 
@@ -79,11 +80,14 @@ class PaneDesk:
                 return
             await runner.start(source, "restarted")
         elif event.what == "pin" and event.seq is not None:
+            from incident.evidence import place
+
             evidence = pin_line(event.pane, event.seq, self.session.clock.now())
-            text = f"Evidence {source.spec.name}#{evidence.line_no}: {evidence.line}"
+            where = place(evidence) or "a line"
+            text = f"Evidence {source.spec.name}, {where}: {evidence.line}"
             saved = await self.save(self.session.pin(evidence, note_text=text[:300]))
             if saved is not None:
-                self.notify(f"Pinned line {evidence.line_no} as evidence #{saved.id}", timeout=3)
+                self.notify(f"Pinned {where} as evidence #{saved.id}", timeout=3, markup=False)
 
     async def host_pin(self, event: HostPane.Pin) -> None:
         from incident.evidence import digest
