@@ -5,6 +5,12 @@ session, so it and everything it starts share one process group that ``stop`` si
 once (``proc.kill()`` alone would leave ``grep`` of ``tail -F f | grep x`` running, and
 ``Process.wait()`` would then hang on the pipe it holds: CPython gh-119710). Output is read by
 a protocol (no ``readline``, no ``Process.wait``): each chunk becomes one batch.
+
+An unfinished last line (``tail -F`` of a file that ends mid-line writes those bytes) is
+shown once the pipes have been idle for ``idle`` seconds, provisionally (``feeds.source.
+LineBatch``): the batch that finishes it replaces it, and one of the other stream carries
+it again after its own lines. One unfinished line is shown at a time (stdout's first): when
+both streams stop mid-line, stderr's waits for its newline or the end of the output.
 """
 
 from __future__ import annotations
