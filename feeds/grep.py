@@ -311,9 +311,9 @@ class GrepSource(RunningSource):
             except OSError:
                 return budget
             if not data:
-                if f.skip is not None and f.retired_at is None and not self._held(f):
-                    self._again(f)  # it ends before the line captured last: another file
-                    continue
+                if f.skip is not None and f.retired_at is None and not f.ends_captured():
+                    f.rewind(self.max_line)  # it ends before the line captured last: another
+                    continue  # file, read again from 0 with nothing left out
                 return budget
             budget -= len(data)
             f.took(data)
@@ -325,46 +325,9 @@ class GrepSource(RunningSource):
             self._match(f, lines, out)
         return budget
 
-    def _again(self, f: _File) -> None:
-        """Read ``f`` again from 0, leaving nothing out: it is not the file captured."""
-        f.rewind(self.max_line)
-
-    def _skip(self, f: _File, raw: list[bytes]) -> list[bytes] | None:
-        """The lines of ``raw`` after the last one captured (None: none of them, or the file
-        is read again from 0)."""
-        assert f.skip is not None
-        last, text = f.skip
-        i = last - f.lineno - 1  # where the line captured last is in raw
-        if i >= len(raw):
-            f.lineno += len(raw)  # all captured already: not even matched
-            return None
-        line = sanitize_lines([raw[i]])[0] if i >= 0 else None
-        if line is None or (line != text and not (text and line.startswith(text))):
-            self._again(f)  # not the line captured: the file was replaced or cut
-            return None
-        f.skip = None
-        if line != text:  # captured unfinished (its grep stopped mid-line), finished since:
-            f.lineno = last - 1  # it comes again, whole
-            return raw[i:]
-        f.lineno = last
-        return raw[i + 1 :]
-
-    def _held(self, f: _File) -> bool:
-        """Whether the file ends with the line captured last, still unfinished (or grown):
-        the capture is resumed there; the line is shown again once idle or finished."""
-        assert f.skip is not None
-        last, text = f.skip
-        if f.lineno != last - 1 or not f.splitter.pending:
-            return False
-        line = sanitize_lines([f.splitter.peek()])[0]
-        if line != text and not (text and line.startswith(text)):
-            return False
-        f.skip = None
-        return True
-
     def _match(self, f: _File, raw: list[bytes], out: list[tuple[Stream, list[str]]]) -> None:
         if f.skip is not None and raw:
-            raw = self._skip(f, raw) or []
+            raw = f.after_captured(raw, self.max_line) or []
         if not raw:
             return
         if self._literal is not None and self._literal not in b"\n".join(raw):

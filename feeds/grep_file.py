@@ -8,7 +8,7 @@ import os
 import time
 from typing import Any
 
-from feeds.lines import LineSplitter
+from feeds.lines import LineSplitter, sanitize_lines
 
 _MARK = 64  # bytes of a file's start, and of what was read last, checked at every poll
 
@@ -59,3 +59,42 @@ class FollowedFile:
             )
         except OSError:
             return False
+
+    # -- resuming after what was captured (``skip``) ------------------------------------------
+
+    def after_captured(self, raw: list[bytes], max_line: int) -> list[bytes] | None:
+        """The lines of ``raw`` after the last one captured (None: none of them, or the file
+        is read again from 0: it is not the file captured)."""
+        assert self.skip is not None
+        last, text = self.skip
+        i = last - self.lineno - 1  # where the line captured last is in raw
+        if i >= len(raw):
+            self.lineno += len(raw)  # all captured already: not even matched
+            return None
+        line = sanitize_lines([raw[i]])[0] if i >= 0 else None
+        if line is None or not _same(line, text):
+            self.rewind(max_line)  # not the line captured: the file was replaced or cut
+            return None
+        self.skip = None
+        if line != text:  # captured unfinished (its grep stopped mid-line), finished since:
+            self.lineno = last - 1  # it comes again, whole
+            return raw[i:]
+        self.lineno = last
+        return raw[i + 1 :]
+
+    def ends_captured(self) -> bool:
+        """Whether the file ends with the line captured last, still unfinished (or grown):
+        the capture is resumed there; the line is shown again once idle or finished."""
+        assert self.skip is not None
+        last, text = self.skip
+        if self.lineno != last - 1 or not self.splitter.pending:
+            return False
+        if not _same(sanitize_lines([self.splitter.peek()])[0], text):
+            return False
+        self.skip = None
+        return True
+
+
+def _same(line: str, captured: str) -> bool:
+    """``line`` is the line captured, or what it became once finished."""
+    return line == captured or (bool(captured) and line.startswith(captured))
