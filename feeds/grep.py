@@ -6,7 +6,7 @@ again at every poll, so files that appear later are searched from their start. A
 followed by identity (device, inode):
 
 - rename + create (logrotate's default): the path now names a new file, read from 0 (its
-  line numbers start again at 1). The old one is not dropped: its descriptor is read on, to
+  line numbers start again at 1; the pane says so, a line on stderr). The old one is not dropped: its descriptor is read on, to
   its end and then for as long as it keeps growing, until no byte came for 1 s
   (``_RETIRED_GRACE``), alongside the new file; only then is it closed (its unfinished
   last line, if any, is matched then, as a line). So lines a writer adds to the renamed
@@ -64,6 +64,7 @@ from incident.sanitize import visible
 
 _SKIP_IN_DIRS = (".gz", ".bz2", ".xz", ".zst", ".zip")
 _RETIRED_GRACE = 1.0  # seconds an old (rotated) file is still read after its last data
+_ROTATED = "a new file by this name (rotated): read from its first line"
 _CUT = "truncated or replaced (copytruncate?): read again from its first line"
 
 
@@ -266,6 +267,7 @@ class GrepSource(RunningSource):
                 continue
             if f is not None:  # rename + create: finish the old file, open the new one
                 self._retire(self._files.pop(path))
+                out.append(("err", [f"{f.shown}: {_ROTATED}"]))
             moved = self._follow_moved(key, path)
             if moved is None:
                 self._open(path, key, out)

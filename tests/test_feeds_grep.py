@@ -389,4 +389,5 @@ async def test_rename_then_late_writes_to_the_old_file_are_read(tmp_path: Path) 
         await r.reads(lambda ls, n=n: ls[-1] == f"app.log:{n}: hit {n} late")
     append(log, "hit new 2\n")
     await r.reads(lambda ls: ls[-1] == "app.log:2: hit new 2")
+    assert r.errors == ["app.log: a new file by this name (rotated): read from its first line"]
     await r.close()
