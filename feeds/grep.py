@@ -6,13 +6,13 @@ again at every poll, so files that appear later are searched from their start. A
 followed by identity (device, inode):
 
 - rename + create (logrotate's default): the path now names a new file, read from 0 (its
-  line numbers start again at 1; the pane says so, a line on stderr). The old one is not dropped: its descriptor is read on, to
-  its end and then for as long as it keeps growing, until no byte came for 1 s
-  (``_RETIRED_GRACE``), alongside the new file; only then is it closed (its unfinished
-  last line, if any, is matched then, as a line). So lines a writer adds to the renamed
-  file before it reopens its log are not lost: GNU ``tail -F`` reads the old descriptor to
-  its end once and then moves on, losing what comes later; this does what it does and
-  waits for late writes too. Those lines are shown under the file's name when followed.
+  line numbers start again at 1; the pane says so, a line on stderr). The old one is not
+  dropped: its descriptor is read on, to its end and then for as long as it keeps growing,
+  until no byte came for 1 s (``_RETIRED_GRACE``), alongside the new file; only then is it
+  closed (its unfinished last line, if any, is matched then, as a line). So lines a
+  writer adds to the renamed file before it reopens its log are not lost: GNU ``tail -F``
+  reads the old descriptor to its end once and then moves on, losing what comes later;
+  this does what it does and waits for late writes too. Those lines are shown under the file's name when followed.
   A writer that writes to the old file after a second of silence is not followed. If the
   old file still matches a glob under its new name, it is followed there without being
   read twice.
@@ -34,7 +34,8 @@ Restarted (the console that ran it went away; the next one runs it again), it is
 ``resume``: per file, the number and text of the last match already captured. A file is
 still read from its start (to count its lines) but those matches are left out; where that
 line is not what was captured (the file was replaced or cut meanwhile), the file is read
-again from 0 with nothing left out.
+again from 0 with nothing left out. A match captured unfinished (its grep stopped mid-line)
+counts as captured while the file's line still starts with it: it comes again, whole.
 
 Reading and matching run in a worker thread, a bounded step at a time, so a large file is
 searched without freezing the event loop. Files are read in chunks of ``chunk_size`` (64 KiB)
