@@ -12,10 +12,10 @@ followed by identity (device, inode):
   closed (its unfinished last line, if any, is matched then, as a line). So lines a
   writer adds to the renamed file before it reopens its log are not lost: GNU ``tail -F``
   reads the old descriptor to its end once and then moves on, losing what comes later;
-  this does what it does and waits for late writes too. Those lines are shown under the file's name when followed.
-  A writer that writes to the old file after a second of silence is not followed. If the
-  old file still matches a glob under its new name, it is followed there without being
-  read twice.
+  this does what it does and waits for late writes too. Those lines are shown under the
+  file's name when followed. A writer that writes to the old file after a second of
+  silence is not followed. If the old file still matches a glob under its new name, it
+  is followed there without being read twice.
 - copytruncate: the bytes already read are no longer there. Told by identity, not only by
   size: at every poll the file's first bytes and the 64 bytes just before where it was
   read to are read again and compared (a file truncated and written again past its old
