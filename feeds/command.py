@@ -5,18 +5,21 @@ session, so it and everything it starts share one process group that ``stop`` si
 once (``proc.kill()`` alone would leave ``grep`` of ``tail -F f | grep x`` running, and
 ``Process.wait()`` would then hang on the pipe it holds: CPython gh-119710). Output is read by
 a protocol (no ``readline``, no ``Process.wait``): each chunk becomes one batch.
+
+An unfinished last line (``tail -F`` of a file that ends mid-line writes those bytes) is
+shown once the pipes have been idle for ``idle`` seconds, provisionally (``feeds.source.
+LineBatch``): the batch that finishes it replaces it, and one of the other stream carries
+it again after its own lines. One unfinished line is shown at a time (stdout's first): when
+both streams stop mid-line, stderr's waits for its newline or the end of the output.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import functools
 import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -25,75 +28,11 @@ from typing import Any, cast
 import psutil
 
 from feeds.lines import LineSplitter, sanitize_lines
+from feeds.process_tree import _GUARD, _alive, _members, _prctl, _setpriv
 from feeds.source import RunningSource, SourceFailed, Stream
 from incident.journal import SourceSpec
 
-# The guard: the user's shell runs as a child of a tiny /bin/sh that has a parent-death
-# signal. PR_SET_PDEATHSIG reaches only the process that set it (not what it forks), so on
-# its own it would kill the shell of "tail -F f | grep x" and leave tail and grep running
-# when warroom is SIGKILLed. The guard turns that one signal (USR1) into SIGKILL for the
-# whole process group. It first checks that its parent is still warroom: if warroom died
-# before the death signal was armed, no signal would ever come.
-_GUARD = '[ "$PPID" = "$2" ] || exit 125; trap "kill -KILL 0" USR1; "$0" -c "$1" & wait $!'
-_PR_SET_PDEATHSIG = 1
-
-
-@functools.cache
-def _setpriv() -> str | None:
-    """setpriv (util-linux >= 2.33) if it knows --pdeathsig: arms the signal, then execs."""
-    path = shutil.which("setpriv")
-    if path is None:
-        return None
-    try:
-        done = subprocess.run([path, "--help"], capture_output=True, text=True, timeout=5)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return path if "--pdeathsig" in done.stdout else None
-
-
-@functools.cache
-def _prctl() -> Callable[[], None] | None:
-    """A preexec_fn arming PR_SET_PDEATHSIG via libc, if this is Linux."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong]
-    sig = int(signal.SIGUSR1)
-
-    def arm() -> None:
-        prctl(_PR_SET_PDEATHSIG, sig)
-
-    return arm
-
-
-def _alive(p: psutil.Process) -> bool:
-    try:
-        return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
-
-
-def _members(pgid: int, root: int | None) -> list[psutil.Process]:
-    """Every process of the group, plus the root's descendants that left it (best effort)."""
-    found: dict[int, psutil.Process] = {}
-    if root is not None:
-        try:
-            top = psutil.Process(root)
-            found[root] = top
-            found.update((c.pid, c) for c in top.children(recursive=True))
-        except psutil.Error:
-            pass
-    for p in psutil.process_iter():
-        if p.pid not in found:
-            try:
-                if os.getpgid(p.pid) == pgid:
-                    found[p.pid] = p
-            except OSError:
-                pass
-    return list(found.values())
+_STREAM: dict[int, Stream] = {1: "out", 2: "err"}
 
 
 class _Pipes(asyncio.SubprocessProtocol):
@@ -147,6 +86,8 @@ class CommandSource(RunningSource):
         self._stopping = False
         self._wrap_up_task: asyncio.Task[None] | None = None
         self._ps: dict[int, psutil.Process] = {}
+        self._shown: int | None = None  # the pipe whose unfinished line is shown
+        self._idle_timer: asyncio.TimerHandle | None = None
 
     # -- start -------------------------------------------------------------------------------
 
@@ -221,18 +162,70 @@ class CommandSource(RunningSource):
     def _data(self, fd: int, data: bytes) -> None:
         if self._stopping or self._closed:
             return
-        stream: Stream = "out" if fd == 1 else "err"
         feed = self._splitters[fd].feed
         step = self.chunk_size
         for off in range(0, len(data), step):
             raw = feed(data[off : off + step] if len(data) > step else data)
             if raw:
-                self._push(self._batch(stream, sanitize_lines(raw)))
+                self._lines(fd, sanitize_lines(raw))
+        if self._shown == fd:
+            self._lines(fd, [])  # the line shown unfinished grew: shown again as it is now
+        self._arm()
+
+    def _lines(self, fd: int, lines: list[str]) -> None:
+        """Queue finished lines of ``fd``. An unfinished line shown provisionally is
+        replaced by them (``LineBatch``): when they are of its stream they finish it (it is
+        their first); else it comes again after them."""
+        shown = self._shown
+        if lines and shown == fd:
+            self._shown = shown = None  # finished: the first of ``lines`` is it, whole
+        if shown is None:
+            if lines:
+                self._push(self._batch(_STREAM[fd], lines))
+            return
+        tail = self._tail(shown)
+        if not tail:
+            self._shown = None
+        if shown == fd:  # (then ``lines`` is empty: it grew, unfinished)
+            self._push(self._batch(_STREAM[fd], tail, len(tail)))
+            return
+        self._push(self._batch(_STREAM[fd], lines))
+        if tail:
+            self._push(self._batch(_STREAM[shown], tail, 1))
+
+    def _tail(self, fd: int) -> list[str]:
+        """The unfinished line of ``fd`` as it is so far, made safe (``[]``: none)."""
+        raw = self._splitters[fd].peek()
+        return sanitize_lines([raw]) if raw else []
+
+    def _arm(self) -> None:
+        """(Re)start the idle clock: after ``idle`` seconds without a byte more, an
+        unfinished line is shown (one at a time: stdout's first)."""
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+        if self._shown is None and any(s.pending for s in self._splitters.values()):
+            loop = asyncio.get_running_loop()
+            self._idle_timer = loop.call_later(self.idle, self._idle_up)
+
+    def _idle_up(self) -> None:
+        self._idle_timer = None
+        if self._stopping or self._closed or self._shown is not None:
+            return
+        for fd in (1, 2):
+            if fd in self._open_pipes and (tail := self._tail(fd)):
+                self._shown = fd
+                self._push(self._batch(_STREAM[fd], tail, 1))
+                return
 
     def _eof(self, fd: int) -> None:
         tail = self._splitters[fd].flush()
-        if tail and not self._stopping:
-            self._push(self._batch("out" if fd == 1 else "err", sanitize_lines([tail])))
+        if not self._stopping:
+            if tail:
+                self._lines(fd, sanitize_lines([tail]))  # (finishes a line shown unfinished)
+            elif self._shown == fd:  # (a lone "\r" was held: nothing to show after all)
+                self._shown = None
+                self._push(self._batch(_STREAM[fd], []))
         self._open_pipes.discard(fd)
         self._maybe_done()
 
@@ -333,6 +326,9 @@ class CommandSource(RunningSource):
                 await asyncio.sleep(0.02)
 
     def _close_transport(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
         if self._transport is not None and not self._transport.is_closing():
             self._transport.close()
 

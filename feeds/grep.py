@@ -5,17 +5,37 @@ ending in .gz/.bz2/.xz/.zst/.zip are skipped) and globs; directories and globs a
 again at every poll, so files that appear later are searched from their start. A file is
 followed by identity (device, inode):
 
-- rename + create (logrotate's default): the path now names a new file; the old one is read
-  to its end (and a little longer, for a writer that has not reopened yet), the new one is
-  read from 0. If the old file still matches a glob under its new name, it is followed there
-  without being read twice.
-- copytruncate: the file shrank below what was read: it is read again from 0.
+- rename + create (logrotate's default): the path now names a new file, read from 0 (its
+  line numbers start again at 1; the pane says so, a line on stderr). The old one is not
+  dropped: its descriptor is read on, to its end and then for as long as it keeps growing,
+  until no byte came for 1 s (``_RETIRED_GRACE``), alongside the new file; only then is it
+  closed (its unfinished last line, if any, is matched then, as a line). So lines a
+  writer adds to the renamed file before it reopens its log are not lost: GNU ``tail -F``
+  reads the old descriptor to its end once and then moves on, losing what comes later;
+  this does what it does and waits for late writes too. Those lines are shown under the
+  file's name when followed. A writer that writes to the old file after a second of
+  silence is not followed. If the old file still matches a glob under its new name, it
+  is followed there without being read twice.
+- copytruncate: the bytes already read are no longer there. Told by identity, not only by
+  size: at every poll the file's first bytes and the 64 bytes just before where it was
+  read to are read again and compared (a file truncated and written again past its old
+  size before the next poll is as long as before, or longer). Then the file is read again
+  from 0, its line numbers start again at 1, and the pane says so (a line on stderr,
+  ``path: truncated or replaced ...``).
+
+A file whose last line has no newline (13 of 16 production logs end so) shows that line
+once no byte more came for ``idle`` seconds (0.5 s), provisionally (``feeds.source.
+LineBatch``): every later batch replaces it, so when the rest of the line comes the whole
+line takes its place, once, and is matched whole (a start that matched may finish as a
+line that does not, which is then taken away, and the other way round). The unfinished
+lines of several files go together at the end of every batch until finished.
 
 Restarted (the console that ran it went away; the next one runs it again), it is given
 ``resume``: per file, the number and text of the last match already captured. A file is
 still read from its start (to count its lines) but those matches are left out; where that
 line is not what was captured (the file was replaced or cut meanwhile), the file is read
-again from 0 with nothing left out.
+again from 0 with nothing left out. A match captured unfinished (its grep stopped mid-line)
+counts as captured while the file's line still starts with it: it comes again, whole.
 
 Reading and matching run in a worker thread, a bounded step at a time, so a large file is
 searched without freezing the event loop. Files are read in chunks of ``chunk_size`` (64 KiB)
@@ -34,7 +54,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from feeds.lines import LineSplitter, sanitize_lines
+from feeds.grep_file import FollowedFile as _File
+from feeds.lines import sanitize_lines
 from feeds.source import RunningSource, SourceFailed, SourceStats, Stream
 from incident.errors import InvalidInput
 from incident.grep_lines import ResumePoints, match_line
@@ -44,6 +65,8 @@ from incident.sanitize import visible
 
 _SKIP_IN_DIRS = (".gz", ".bz2", ".xz", ".zst", ".zip")
 _RETIRED_GRACE = 1.0  # seconds an old (rotated) file is still read after its last data
+_ROTATED = "a new file by this name (rotated): read from its first line"
+_CUT = "truncated or replaced (copytruncate?): read again from its first line"
 
 
 def _magic(path: str) -> bool:
@@ -58,18 +81,6 @@ def _root(path: str) -> str:
             parts.pop()
         return os.sep.join(parts) or os.curdir
     return path if os.path.isdir(path) else os.path.dirname(path) or os.curdir
-
-
-class _File:
-    __slots__ = ("fh", "key", "lineno", "path", "pos", "retired_at", "shown", "skip", "splitter")
-
-    def __init__(self, path: str, shown: str, fh: Any, key: tuple[int, int], max_line: int) -> None:
-        self.path, self.shown, self.fh, self.key = path, shown, fh, key
-        self.pos = 0
-        self.lineno = 0
-        self.splitter = LineSplitter(max_line)
-        self.retired_at: float | None = None
-        self.skip: tuple[int, str] | None = None  # (N, text): lines up to N were captured
 
 
 class GrepSource(RunningSource):
@@ -104,6 +115,7 @@ class GrepSource(RunningSource):
         self._base = os.curdir
         self._files: dict[str, _File] = {}
         self._retired: list[_File] = []
+        self._tail: list[str] = []  # the unfinished lines shown last (provisional)
         self._complained: set[str] = set()
         self._lock = threading.Lock()  # one step at a time; closing waits for it
         self._stopping = False
@@ -164,9 +176,8 @@ class GrepSource(RunningSource):
     async def _run(self) -> None:
         try:
             while not self._stopping:
-                found, more = await asyncio.to_thread(self._step)
-                for stream, lines in found:
-                    await self._queue.put(self._batch(stream, lines))  # waits while full
+                found, more, tail = await asyncio.to_thread(self._step)
+                await self._send(found, tail)
                 if not more:
                     await asyncio.sleep(self.poll_interval)
         except Exception as e:  # a bug, or the disk: say so rather than follow nothing
@@ -174,29 +185,47 @@ class GrepSource(RunningSource):
             await asyncio.to_thread(self._close_all)
             self._finish("failed")
 
+    async def _send(self, found: list[tuple[Stream, list[str]]], tail: list[str]) -> None:
+        """Queue the batches of a step. The unfinished lines shown go at the end of the
+        last batch (each batch replaces those of the one before: ``LineBatch``); when
+        nothing else came, they are sent alone if they changed (none: an empty batch takes
+        them away)."""
+        sent = False
+        for i, (stream, lines) in enumerate(found):
+            if tail and stream == "out" and i == len(found) - 1:
+                sent = True
+                batch = self._batch(stream, [*lines, *tail], len(tail))
+            else:
+                batch = self._batch(stream, lines)
+            await self._queue.put(batch)  # waits while full
+        if not sent and (tail if found else tail != self._tail):
+            await self._queue.put(self._batch("out", tail, len(tail)))
+        self._tail = tail
+
     def stats(self) -> SourceStats:
         return dataclasses.replace(super().stats(), files=len(self._files))
 
     # -- the worker thread -------------------------------------------------------------------
 
-    def _step(self) -> tuple[list[tuple[Stream, list[str]]], bool]:
-        """One poll: find files, notice rotation, read up to ``step_bytes``; (batches, more)."""
+    def _step(self) -> tuple[list[tuple[Stream, list[str]]], bool, list[str]]:
+        """One poll: find files, notice rotation, read up to ``step_bytes``; (batches, more,
+        the unfinished lines to show)."""
         with self._lock:
             if self._stopping:
-                return [], False
+                return [], False, self._tail
             out: list[tuple[Stream, list[str]]] = []
             self._discover(out)
             budget = self.step_bytes
             for f in [*self._retired, *self._files.values()]:
                 budget = self._read(f, budget, out)
                 if budget <= 0:
-                    return out, True
+                    return out, True, self._unfinished()
             now = time.monotonic()
             for f in [f for f in self._retired if now - (f.retired_at or now) > _RETIRED_GRACE]:
                 self._retired.remove(f)
                 self._match(f, [f.splitter.flush()] if f.splitter.pending else [], out)
                 f.fh.close()
-            return out, False
+            return out, False, self._unfinished()
 
     def _expand(self) -> list[str]:
         paths: list[str] = []
@@ -232,14 +261,14 @@ class GrepSource(RunningSource):
             key = (st.st_dev, st.st_ino)
             f = self._files.get(path)
             if f is not None and f.key == key:
-                if st.st_size < f.pos:  # copytruncate
+                if st.st_size < f.pos or f.replaced():  # copytruncate (and written again)
                     self._match(f, [f.splitter.flush()] if f.splitter.pending else [], out)
-                    f.fh.seek(0)
-                    f.pos = f.lineno = 0
-                    f.skip = None
+                    out.append(("err", [f"{f.shown}: {_CUT}"]))
+                    f.rewind(self.max_line)
                 continue
             if f is not None:  # rename + create: finish the old file, open the new one
                 self._retire(self._files.pop(path))
+                out.append(("err", [f"{f.shown}: {_ROTATED}"]))
             moved = self._follow_moved(key, path)
             if moved is None:
                 self._open(path, key, out)
@@ -285,53 +314,29 @@ class GrepSource(RunningSource):
             except OSError:
                 return budget
             if not data:
-                if f.skip is not None and f.retired_at is None:
-                    self._again(f)  # it ends before the line captured last: another file
-                    continue
+                if f.skip is not None and f.retired_at is None and not f.ends_captured():
+                    f.rewind(self.max_line)  # it ends before the line captured last: another
+                    continue  # file, read again from 0 with nothing left out
                 return budget
             budget -= len(data)
-            f.pos += len(data)
+            f.took(data)
             if f.retired_at is not None:
-                f.retired_at = time.monotonic()
-            self._match(f, f.splitter.feed(data), out)
+                f.retired_at = f.last_data
+            lines = f.splitter.feed(data)
+            if lines:
+                f.unfinished = False  # (a line shown unfinished is finished: among these)
+            self._match(f, lines, out)
         return budget
-
-    def _again(self, f: _File) -> None:
-        """Read ``f`` again from 0, leaving nothing out: it is not the file captured."""
-        f.fh.seek(0)
-        f.pos = f.lineno = 0
-        f.splitter = LineSplitter(self.max_line)
-        f.skip = None
-
-    def _skip(self, f: _File, raw: list[bytes]) -> list[bytes] | None:
-        """The lines of ``raw`` after the last one captured (None: none of them, or the file
-        is read again from 0)."""
-        assert f.skip is not None
-        last, text = f.skip
-        i = last - f.lineno - 1  # where the line captured last is in raw
-        if i >= len(raw):
-            f.lineno += len(raw)  # all captured already: not even matched
-            return None
-        if i < 0 or sanitize_lines([raw[i]])[0] != text:
-            self._again(f)  # not the line captured: the file was replaced or cut
-            return None
-        f.lineno = last
-        f.skip = None
-        return raw[i + 1 :]
 
     def _match(self, f: _File, raw: list[bytes], out: list[tuple[Stream, list[str]]]) -> None:
         if f.skip is not None and raw:
-            raw = self._skip(f, raw) or []
+            raw = f.after_captured(raw, self.max_line) or []
         if not raw:
             return
         if self._literal is not None and self._literal not in b"\n".join(raw):
             f.lineno += len(raw)  # nothing can match: count the lines only
             return
-        assert self._pattern is not None  # (compiled by start)
-        hits = self._pattern.matching(raw)  # on the raw bytes, as UTF-8
-        if self.spec.invert:
-            matched = set(hits)
-            hits = [i for i in range(len(raw)) if i not in matched]
+        hits = self._hits(raw)
         if hits:
             shown, first = f.shown, f.lineno + 1
             safe = sanitize_lines([raw[i] for i in hits])
@@ -339,6 +344,31 @@ class GrepSource(RunningSource):
                 ("out", [match_line(shown, first + i, s) for i, s in zip(hits, safe, strict=True)])
             )
         f.lineno += len(raw)
+
+    def _hits(self, raw: list[bytes]) -> list[int]:
+        """Which of ``raw`` match (with ``invert``: which do not), on the raw bytes."""
+        assert self._pattern is not None  # (compiled by start)
+        hits = self._pattern.matching(raw)  # on the raw bytes, as UTF-8
+        if self.spec.invert:
+            matched = set(hits)
+            hits = [i for i in range(len(raw)) if i not in matched]
+        return hits
+
+    def _unfinished(self) -> list[str]:
+        """The unfinished last lines that match, of files idle for ``idle`` seconds (or
+        already shown unfinished), as provisional lines (``LineBatch``)."""
+        now, tail = time.monotonic(), []
+        for f in [*self._retired, *self._files.values()]:
+            if f.skip is not None or not f.splitter.pending:
+                f.unfinished = False
+                continue
+            if not f.unfinished and now - f.last_data < self.idle:
+                continue
+            f.unfinished = True
+            raw = f.splitter.peek()
+            if raw and self._hits([raw]):
+                tail.append(match_line(f.shown, f.lineno + 1, sanitize_lines([raw])[0]))
+        return tail
 
     def _close_all(self) -> None:
         with self._lock:

@@ -83,6 +83,16 @@ class LineSplitter:
         """Bytes dropped so far from the unterminated line (0 when it is not being cut)."""
         return self._cut
 
+    def peek(self) -> bytes:
+        """The unterminated tail as :meth:`flush` would return it, left held: what the line
+        says so far (shown, provisionally, once its source has been idle a while)."""
+        if self._cut:
+            return b"".join(self._parts) + cut_marker(self._cut - (1 if self._cr else 0))
+        tail = b"".join(self._parts)
+        if len(self._parts) > 1:
+            self._parts = [tail]  # (joined once, not at every look)
+        return tail[:-1] if tail[-1:] == b"\r" else tail
+
     def feed(self, data: bytes) -> list[bytes]:
         """The lines completed by ``data`` (without their line ends), in order."""
         if data.find(b"\n") < 0:

@@ -30,6 +30,11 @@ from typing import Literal
 from feeds.lines import MAX_LINE
 from incident.journal import SourceSpec
 
+IDLE_S = 0.5
+"""Seconds without a byte more after which a source shows its unfinished last line
+(provisionally: see :class:`LineBatch`). Long enough that a writer's line split over two
+writes is not shown in halves, short enough that the IC sees the last line at once."""
+
 State = Literal["new", "running", "exited", "stopped", "failed"]
 Stream = Literal["out", "err"]
 
@@ -41,6 +46,18 @@ class LineBatch:
     ``first_no`` is the 1-based number of the first line, counted per source over both
     streams in arrival order (the numbers of a source's batches never overlap or skip).
     Lines are already sanitised: no control character, no newline.
+
+    ``provisional``: how many of the last lines are not finished yet. A source whose last
+    line has no newline (a log file that ends mid-line, ``tail -F`` of one) shows that line
+    once no more bytes came for ``idle`` seconds (:class:`RunningSource`), so that it is
+    not hidden until the next line is written. Such lines are numbered but not counted:
+    **every batch replaces the provisional lines of the batch before it** (its consumer
+    takes them away, then adds the new batch, whose first number is theirs). So when the
+    line is finished it comes again, whole, in place of its start, and is shown once; a
+    grep's finished line that no longer matches is simply not in the next batch, which may
+    then hold no line at all. A line still unfinished is sent again at the end of every
+    batch that follows, until it is finished. A consumer that keeps lines (a capture) keeps
+    only the finished ones, and the provisional ones left when the source ends.
     """
 
     source_id: str
@@ -48,6 +65,7 @@ class LineBatch:
     first_no: int
     lines: list[str]
     read_at: datetime
+    provisional: int = 0
 
     @property
     def last_no(self) -> int:
@@ -111,9 +129,11 @@ class RunningSource:
         queue_size: int = 256,
         chunk_size: int = 65536,
         max_line: int = MAX_LINE,
+        idle: float = IDLE_S,
     ) -> None:
         if queue_size < 1 or chunk_size < 1:
             raise ValueError("queue_size and chunk_size must be positive")
+        self.idle = idle  # seconds without bytes after which an unfinished line is shown
         self.source_id = source_id
         self.spec = spec
         self.pid: int | None = None
@@ -192,11 +212,14 @@ class RunningSource:
 
     # -- for subclasses ----------------------------------------------------------------------
 
-    def _batch(self, stream: Stream, lines: list[str]) -> LineBatch:
-        """Number the lines and count them; the caller queues the batch."""
+    def _batch(self, stream: Stream, lines: list[str], provisional: int = 0) -> LineBatch:
+        """Number the lines and count them (the last ``provisional`` ones are numbered but
+        not counted: the next batch replaces them); the caller queues the batch."""
         self._rate.note(self.lines_total)
-        batch = LineBatch(self.source_id, stream, self.lines_total + 1, lines, datetime.now(UTC))
-        self.lines_total += len(lines)
+        batch = LineBatch(
+            self.source_id, stream, self.lines_total + 1, lines, datetime.now(UTC), provisional
+        )
+        self.lines_total += len(lines) - provisional
         return batch
 
     def _push(self, batch: LineBatch) -> None:

@@ -14,10 +14,12 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
+from incident.grep_lines import parse_match
 from incident.journal import Evidence
 from incident.linetime import LineTime, read_line_time, zone_name
 
 __all__ = ["LineTime", "digest", "from_log_line", "line_time", "verify", "zone_name"]
+
 
 def line_time(text: str, *, read_at: datetime, zone: tzinfo) -> LineTime | None:
     """When the line says it happened (its header's timestamp, :mod:`incident.linetime`);
@@ -40,6 +42,15 @@ def verify(evidence: Evidence) -> bool:
     return bool(evidence.context) and evidence.sha256 == digest(evidence.context)
 
 
+def place(evidence: Evidence) -> str:
+    """Where a pinned line is: ``Apache.log line 11`` (a grep's file), ``line 4`` (a
+    command's output), or "" when not known."""
+    if not evidence.line_no:
+        return ""
+    line = f"line {evidence.line_no}"
+    return f"{evidence.path} {line}" if evidence.path else line
+
+
 def from_log_line(
     *,
     source: str,
@@ -50,15 +61,22 @@ def from_log_line(
     zone: tzinfo,
     before: Sequence[str] = (),
     after: Sequence[str] = (),
+    grep: bool = False,
 ) -> Evidence:
     """Evidence for ``line``, with ``before``/``after`` context lines as read; a time in the
-    line without a zone is read in ``zone`` (the source's), and the evidence says so."""
+    line without a zone is read in ``zone`` (the source's), and the evidence says so. A
+    ``grep`` source's line says its file and that file's line number (``path:N: text``): the
+    evidence cites those (``path``, ``line_no``), not the pane's count of matches."""
     context = (*before, line, *after)
-    when = line_time(line, read_at=read_at, zone=zone)
+    path, own = None, line
+    if grep and (found := parse_match(line)) is not None:
+        path, line_no, own = found  # (the time is the file line's, after grep's prefix)
+    when = line_time(own, read_at=read_at, zone=zone)
     return Evidence(
         source=source,
         source_id=source_id,
         line_no=line_no,
+        path=path,
         read_at=read_at,
         line_time=when.at if when else None,
         line_zone=when.zone if when else None,

@@ -179,7 +179,8 @@ class Evidence(_Payload):
     kind: Literal["evidence"] = "evidence"
     source: str
     source_id: str | None = None
-    line_no: int | None = None
+    line_no: int | None = None  # a grep's: the line number in ``path`` (not the pane's)
+    path: str | None = None  # a grep's: the file the line is in (as the grep shows it)
     read_at: AwareDatetime | None = None
     line_time: AwareDatetime | None = None  # the line's own time, as UTC
     line_zone: str | None = None  # the zone it was read in: the line's, or its source's

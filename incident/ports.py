@@ -182,6 +182,7 @@ class LineBatch(Protocol):
     first_no: int
     lines: list[str]
     read_at: datetime
+    provisional: int  # the last lines, unfinished: the next batch replaces them
 
 
 class LogSource(Protocol):

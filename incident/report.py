@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from incident.evidence import place
 from incident.evidence_text import utc_text, zone_note
 from incident.journal import Event, Evidence, TimelineEntry, timeline
 from incident.metrics import compute
@@ -132,7 +133,8 @@ def _evidence(rows: Sequence[TimelineEntry]) -> list[str]:
         ev = r.event.payload
         if r.retracted or not isinstance(ev, Evidence):
             continue
-        where = _inline(ev.source) + (f", line {ev.line_no}" if ev.line_no else "")
+        at = place(ev)
+        where = _inline(ev.source) + (f", {_inline(at)}" if at else "")
         said = []  # the line's own time (never a guess: none when it has none), the digest
         if ev.line_time is not None:
             said.append(f"line time {utc_text(ev.line_time)}, {md_text(zone_note(ev))}")

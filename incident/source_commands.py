@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 
 from incident.checks import checked_text as _text
@@ -71,6 +72,20 @@ def grep_spec(
     )
 
 
+def grep_line(spec: SourceSpec) -> str:
+    """A grep source as a shell line, its pattern and paths as typed and quoted for a shell
+    (``shlex.quote``: ``\\[error\\]`` stays one backslash each, a quote or a space is
+    quoted), with the options set (``-F``, ``-i``, ``-v``; ``-e`` before a pattern that
+    starts with ``-``). The ledger's and ``warroom tail --list``'s way to say what runs."""
+    flags = [
+        f for f, on in (("-F", spec.fixed), ("-i", spec.ignore_case), ("-v", spec.invert)) if on
+    ]
+    pattern = spec.pattern or ""
+    return shlex.join(
+        ["grep", *flags, *(["-e"] if pattern.startswith("-") else []), pattern, *spec.paths]
+    )
+
+
 def add_source(
     clock: Clock,
     state: IncidentState,
@@ -82,7 +97,7 @@ def add_source(
     sid = source_id or f"s{len(state.sources) + 1}"
     if sid in state.sources:
         raise InvalidInput(f"source {sid} already exists in {state.number}")
-    what = spec.command if spec.kind == "cmd" else f"grep {spec.pattern!r} {' '.join(spec.paths)}"
+    what = spec.command if spec.kind == "cmd" else grep_line(spec)
     return new_event(
         clock,
         state.id,

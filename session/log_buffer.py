@@ -48,7 +48,8 @@ class LogBuffer:
         self._lines: deque[str] = deque(maxlen=capacity)
         self._err: deque[bool] = deque(maxlen=capacity)
         self._nos: deque[int] = deque(maxlen=capacity)
-        self.total = 0  # lines ever appended
+        self.total = 0  # lines ever appended (less those retracted)
+        self.edits = 0  # calls of ``retract`` that took lines (a view redraws when it changes)
         self._next_no = 1  # the source's number of the next line, when not told
         self._filter: Pattern | None = None
         self._matches: deque[int] = deque()  # seqs of lines that pass the filter
@@ -135,6 +136,42 @@ class LogBuffer:
             self._reads.popleft()
         while widths and widths[0][1] <= first:
             widths.popleft()
+        return n
+
+    def retract(self, n: int) -> int:
+        """Take away the newest ``n`` lines (provisional ones: an unfinished last line the
+        next batch replaces, ``feeds.source.LineBatch``); their seqs are given again to the
+        lines that come next. Returns how many were taken (those still held). O(n)."""
+        n = min(n, len(self._lines))
+        if n <= 0:
+            return 0
+        end = self.total - n
+        for _ in range(n):
+            self.bytes -= _size(self._lines.pop())
+            self._err.pop()
+            self._nos.pop()
+        gone = n
+        if self._filter is not None:
+            gone = 0
+            while self._matches and self._matches[-1] >= end:
+                self._matches.pop()
+                gone += 1
+        if self._wrap_width:
+            del self._cum[len(self._cum) - gone :]
+        self.total = end
+        self._next_no -= n
+        self.edits += 1
+        while self._reads and self._reads[-1][0] >= end:
+            self._reads.pop()
+        widths = self._widths  # (the widest of the lines left: those the taken ones
+        while widths and widths[-1][1] > end:  # outdid were forgotten, and are measured)
+            widths.pop()
+        start = max(widths[-1][1] if widths else 0, self.first_seq)
+        if start < end:
+            wide = max(map(len, islice(self._lines, start - self.first_seq, None)))
+            while widths and widths[-1][2] <= wide:
+                widths.pop()
+            widths.append((start, end, wide))
         return n
 
     def _shed(self) -> None:

@@ -28,6 +28,7 @@ from incident.errors import WarroomError
 from incident.sanitize import visible
 from incident.words import plural
 from session.log_buffer import LogBuffer, epoch_seconds
+from session.source_lines import show_and_capture
 from session.source_restarts import LEFT_RUNNING, restart_marker, resume_points, taken_over
 
 if TYPE_CHECKING:
@@ -277,16 +278,7 @@ class SourceRunner:
         buf = self.buffer(source_id)
         base = self._base.get(source_id, 0)
         incident = self.session.incident_id or 0
-        last = base
-        async for batch in running.batches():
-            no = base + batch.first_no
-            err = batch.stream == "err"
-            buf.append(batch.lines, err=err, first_no=no, read_at=batch.read_at.timestamp())
-            last = no + len(batch.lines) - 1
-            if self.capture is not None:
-                self.capture.submit(
-                    incident, source_id, no, batch.lines, err=err, read_at=batch.read_at
-                )
+        last = await show_and_capture(running, buf, self.capture, incident, base)
         self._base[source_id] = last
         code = await running.wait()
         self.live.pop(source_id, None)

@@ -179,7 +179,7 @@ def _list_sources(state: IncidentState) -> int:
         return 0
     for src in state.sources.values():
         spec = src.spec
-        what = spec.command if spec.kind == "cmd" else f"grep {spec.pattern} {' '.join(spec.paths)}"
+        what = spec.command if spec.kind == "cmd" else source_cmd.grep_line(spec)
         how = {
             "started": f"running (pid {src.pid})" if src.pid else "running",
             "exited": f"exited {src.exit_code}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -391,10 +392,35 @@ def test_add_source(j, frozen_clock: FrozenClock) -> None:
     j.add(e)
     grep = SourceSpec(kind="grep", name="err", pattern="ERROR", paths=("/a", "/b"))
     e = source_cmd.add_source(frozen_clock, j.state, grep)
-    assert e.text == "Log source err added: grep 'ERROR' /a /b"
+    assert e.text == "Log source err added: grep ERROR /a /b"
     assert e.payload.source_id == "s2"
     with pytest.raises(InvalidInput, match="source s1 already exists"):
         source_cmd.add_source(frozen_clock, j.state, spec, source_id="s1")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "kw", "paths", "expected"),
+    [
+        (r"\[error\]", {}, ("/var/log/Apache.log",), r"grep '\[error\]' /var/log/Apache.log"),
+        ('it\'s a "test"', {}, ("/a b/c.log",), "grep 'it'\"'\"'s a \"test\"' '/a b/c.log'"),
+        (
+            "-x",
+            {"fixed": True, "ignore_case": True, "invert": True},
+            ("/a",),
+            "grep -F -i -v -e -x /a",
+        ),
+    ],
+)
+def test_the_ledger_records_a_grep_pattern_as_typed_and_quoted(
+    j, frozen_clock: FrozenClock, pattern: str, kw: dict, paths: tuple, expected: str
+) -> None:
+    r"""The ledger said ``grep '\\[error\\]'`` (a Python repr) for ``\[error\]``: a shell
+    line, quoted as a shell would need it, says what was typed."""
+    spec = SourceSpec(kind="grep", name="g", pattern=pattern, paths=paths, **kw)
+    e = source_cmd.add_source(frozen_clock, j.state, spec)
+    assert e.text == f"Log source g added: {expected}"
+    words = shlex.split(expected)  # (what a shell makes of it: the pattern as typed)
+    assert words[-1 - len(paths)] == pattern and words[-len(paths) :] == list(paths)
 
 
 @pytest.mark.parametrize(

@@ -119,6 +119,39 @@ async def test_pin_records_the_line_with_its_provenance(tmp_path):
     assert "two" in ev.text
 
 
+async def test_a_pinned_grep_match_cites_its_file_and_the_files_line_number(tmp_path):
+    """A grep pane numbers its matches 1, 2, ...; the evidence cites the file's line
+    (``Apache.log:11: ...`` pinned said "line 4")."""
+    log = tmp_path / "Apache.log"
+    log.write_text(
+        "".join(f"[{'error' if n in (2, 5, 8, 11) else 'notice'}] {n}\n" for n in range(1, 13))
+    )
+    db = tmp_path / "w.db"
+    incident = await seed(db)
+    async with await Store.open(db) as store:
+        state = await store.load_state(incident)
+        spec = source_cmd.grep_spec(r"\[error\]", [str(log)], name="apache", cwd=str(tmp_path))
+        ev = await store.append(source_cmd.add_source(FrozenClock(FROZEN), state, spec))
+        sid = ev.payload.source_id
+    app = make_app(db, incident, run_sources=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        pane = await ready_source(pilot, sid)
+        await until(lambda: pane.buffer.total == 4, pilot=pilot)
+        pane.view.focus()
+        await until(lambda: app.focused is pane.view, pilot=pilot, what="the log view focused")
+        await pilot.press("end", "enter")  # the 4th match: the file's line 11
+        await until(
+            lambda: any("Apache.log line 11" in n.message for n in notices(app)),
+            pilot=pilot,
+            seen=lambda: notices(app),
+        )
+    async with await Store.open(db, read_only=True) as store:
+        ev = [e for e in await store.events(incident) if isinstance(e.payload, Evidence)][-1]
+    p = ev.payload
+    assert (p.path, p.line_no, p.line) == ("Apache.log", 11, "Apache.log:11: [error] 11")
+    assert "Apache.log line 11" in ev.text
+
+
 async def test_stop_ends_the_whole_tree_and_is_in_the_ledger(tmp_path):
     db = tmp_path / "w.db"
     incident = await seed(db)

@@ -211,3 +211,17 @@ async def test_the_detail_shows_the_line_time_and_its_zone(tmp_path):
         await pilot.press("escape")
         text = await open_detail(pilot, screen, ids["none"])
         assert "line time" not in text and "zone" not in text  # no time in it: nothing said
+
+
+def test_a_grep_evidence_shows_its_file_and_line(journal, frozen_clock):
+    from incident.model import Severity
+    from tui.screens.entry_detail import payload_lines
+
+    journal.add(cmd.declare(frozen_clock, "t", Severity.SEV2))
+    ev = Evidence(
+        source="grep x /l/Apache.log", line="Apache.log:11: x", line_no=11, path="Apache.log"
+    )
+    event = journal.add(timeline_cmd.pin(frozen_clock, journal.state, ev))
+    lines = list(payload_lines(event, UTC))
+    assert ("line number", "Apache.log line 11") in lines
+    assert not any(label == "path" for label, _ in lines)

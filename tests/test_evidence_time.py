@@ -5,6 +5,7 @@ journals, without zones, still load."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from incident.evidence import from_log_line, line_time
 from incident.journal import PAYLOAD_ADAPTER, Evidence, SourceSpec
@@ -82,3 +83,20 @@ def test_the_json_report_carries_the_line_time_in_utc_and_its_zone():
     payload = row["payload"]
     assert payload["line_time"] == "2005-12-05T19:15:57.123000Z"
     assert (payload["line_zone"], payload["zone_assumed"]) == ("Europe/Berlin", True)
+
+
+def test_a_grep_match_s_time_is_read_after_its_file_and_line_prefix() -> None:
+    """``Apache.log:11: [Sun Dec 04 04:47:44 2005] ...`` happened at the Apache line's own
+    time: grep's ``path:N: `` prefix is not part of the line's header."""
+    ev = from_log_line(
+        source="grep error /var/log/Apache.log",
+        source_id="s1",
+        line="Apache.log:11: [Sun Dec 04 04:47:44 2005] [error] mod_jk child in error state 6",
+        line_no=4,
+        read_at=datetime(2026, 12, 5, 12, tzinfo=UTC),
+        zone=ZoneInfo("Europe/Berlin"),
+        grep=True,
+    )
+    assert (ev.path, ev.line_no) == ("Apache.log", 11)
+    assert ev.line_time == datetime(2005, 12, 4, 3, 47, 44, tzinfo=UTC)
+    assert (ev.line_zone, ev.zone_assumed) == ("Europe/Berlin", True)

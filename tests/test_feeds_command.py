@@ -249,3 +249,84 @@ def test_children_die_when_warroom_is_sigkilled(command: str, how: str) -> None:
         if helper.poll() is None:
             helper.kill()
             helper.wait(5)
+
+
+# ------------------------------------------------------------------ an unfinished last line
+class Pane:
+    """A source's batches as a pane holds them: (stream, line) in order, each batch
+    replacing the provisional (unfinished) lines of the batch before."""
+
+    def __init__(self, src: RunningSource) -> None:
+        self.src = src
+        self.lines: list[tuple[str, str]] = []
+        self.provisional = 0
+        self.states: list[tuple[list[tuple[str, str]], int]] = []  # after each batch
+        self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        numbered = 0
+        async for b in self.src.batches():
+            if self.provisional:
+                del self.lines[-self.provisional :]
+            assert b.first_no == numbered + 1
+            numbered += len(b.lines) - b.provisional
+            self.lines += [(b.stream, line) for line in b.lines]
+            self.provisional = b.provisional
+            self.states.append((list(self.lines), self.provisional))
+
+    async def shows(self, *lines: tuple[str, str], provisional: int | None = None) -> None:
+        await until(
+            lambda: (
+                self.lines == list(lines)
+                and (provisional is None or self.provisional == provisional)
+            ),
+            seen=lambda: (self.lines, self.provisional),
+        )
+
+
+async def test_tail_f_of_a_file_ending_mid_line_shows_it_then_once_finished(
+    tmp_path: Path,
+) -> None:
+    """``tail -F`` writes the unfinished last line's bytes: shown once the pipe is idle,
+    then replaced by the whole line when the rest comes, never shown twice."""
+    log = tmp_path / "app.log"
+    log.write_text("one\ntwo, unfinished")
+    src = make_source("c1", cmd(f"exec tail -n +1 -F {log}"), idle=0.2)
+    await src.start()
+    pane = Pane(src)
+    await pane.shows(("out", "one"), ("out", "two, unfinished"), provisional=1)
+    assert src.lines_total == 1
+    with log.open("a") as f:
+        f.write(" and finished\nthree\n")
+    await pane.shows(("out", "one"), ("out", "two, unfinished and finished"), ("out", "three"))
+    assert pane.provisional == 0 and src.lines_total == 3
+    await src.stop()
+    await asyncio.wait_for(pane.task, 3)
+
+
+async def test_an_unfinished_line_comes_again_after_other_streams_lines() -> None:
+    """stderr lines while stdout's unfinished line is shown: they replace it, and it comes
+    again after them, until its newline comes; at the end it is finished by EOF."""
+    src = make_source(
+        "c1",
+        cmd(
+            "printf 'out: half'; sleep 1; echo 'an error' >&2; sleep 1;"
+            " printf ' and more'; sleep 1; echo ' done'; printf 'last'"
+        ),
+        idle=0.2,
+    )
+    await src.start()
+    pane = Pane(src)
+    await pane.shows(
+        ("err", "an error"), ("out", "out: half and more done"), ("out", "last"), provisional=0
+    )
+    assert await asyncio.wait_for(src.wait(), 5) == 0 and src.lines_total == 3
+    expected = [
+        ([("out", "out: half")], 1),  # idle: shown
+        ([("err", "an error")], 0),  # the stderr line replaces it...
+        ([("err", "an error"), ("out", "out: half")], 1),  # ... and it comes again after
+        ([("err", "an error"), ("out", "out: half and more")], 1),  # grown: shown at once
+        ([("err", "an error"), ("out", "out: half and more done")], 0),  # finished, once
+        ([("err", "an error"), ("out", "out: half and more done"), ("out", "last")], 0),
+    ]
+    assert pane.states == expected

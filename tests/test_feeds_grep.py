@@ -13,7 +13,7 @@ import pytest
 from feeds.factory import make_source
 from feeds.grep import GrepSource
 from feeds.lines import MAX_LINE
-from feeds.source import RunningSource, SourceFailed
+from feeds.source import LineBatch, RunningSource, SourceFailed
 from incident.journal import SourceSpec
 from tests.waiting import TIMEOUT, until
 
@@ -23,17 +23,32 @@ def grep(pattern: str, *paths: Path | str, **kw: bool) -> SourceSpec:
 
 
 class Reader:
-    """Consumes a source's batches in the background; ``lines`` grows as they come."""
+    """Consumes a source's batches in the background as a pane does; ``lines`` (stdout) grows
+    as they come, each batch replacing the provisional (unfinished) lines of the one before;
+    ``errors`` are the stderr lines (a file that cannot be read, a truncation noticed)."""
 
     def __init__(self, src: RunningSource) -> None:
         self.src = src
         self.lines: list[str] = []
+        self.errors: list[str] = []
+        self.batches: list[LineBatch] = []
+        self.provisional = 0  # the last lines of ``lines`` are not finished yet
         self.task = asyncio.create_task(self._run())
 
     async def _run(self) -> None:
+        numbered = 0  # lines numbered (stdout and stderr), the provisional ones left out
         async for b in self.src.batches():
-            assert b.stream == "out" and b.first_no == len(self.lines) + 1
-            self.lines.extend(b.lines)
+            self.batches.append(b)
+            if self.provisional:
+                del self.lines[-self.provisional :]
+            assert b.first_no == numbered + 1
+            numbered += len(b.lines) - b.provisional
+            if b.stream == "err":
+                assert not b.provisional
+                self.errors.extend(b.lines)
+            else:
+                self.lines.extend(b.lines)
+            self.provisional = b.provisional
 
     async def reads(self, pred: Callable[[list[str]], bool], timeout: float = TIMEOUT) -> None:
         """Wait (``tests.waiting.until``) until ``pred(lines)`` holds."""
@@ -256,3 +271,123 @@ async def test_cannot_start(tmp_path: Path) -> None:
     bad = make_source("g3", grep("(", tmp_path))
     with pytest.raises(SourceFailed, match="bad pattern"):
         await bad.start()
+
+
+# ------------------------------------------------------------------ an unfinished last line
+async def started_idle(spec: SourceSpec, idle: float = 0.3) -> tuple[GrepSource, Reader]:
+    src = make_source("g1", spec, poll_interval=0.05, idle=idle)
+    assert isinstance(src, GrepSource)
+    await src.start()
+    return src, Reader(src)
+
+
+async def test_an_unfinished_last_line_is_shown_after_idle_then_once_when_finished(
+    tmp_path: Path,
+) -> None:
+    """13 of 16 production logs end without a newline: their last line was never shown."""
+    log = tmp_path / "Apache.log"
+    log.write_text("[error] one\n[notice] two\n[error] three, unfinished")
+    src, r = await started_idle(grep(r"\[error\]", log))
+    await r.reads(lambda ls: ls == ["Apache.log:1: [error] one"])  # the finished line first
+    await r.reads(lambda ls: ls[-1:] == ["Apache.log:3: [error] three, unfinished"])
+    assert r.provisional == 1 and src.stats().lines_total == 1  # shown, not counted
+    append(log, " and finished\n[error] four\n")
+    await r.reads(lambda ls: len(ls) == 3 and r.provisional == 0)
+    assert await r.settle() == [
+        "Apache.log:1: [error] one",
+        "Apache.log:3: [error] three, unfinished and finished",  # in place of its start, once
+        "Apache.log:4: [error] four",
+    ]
+    assert src.stats().lines_total == 3
+    await r.close()
+
+
+async def test_an_unfinished_line_is_matched_whole_once_finished(tmp_path: Path) -> None:
+    """A start that matched may finish as a line that does not (it is taken away), and one
+    that did not match may match once finished (it is shown)."""
+    log = tmp_path / "app.log"
+    log.write_text("ERROR a\nERROR but")
+    _, r = await started_idle(grep("ERROR", log, invert=False))
+    await r.reads(lambda ls: ls == ["app.log:1: ERROR a", "app.log:2: ERROR but"])
+    neg = tmp_path / "neg.log"
+    neg.write_text("ok\nnothing yet")
+    _, n = await started_idle(grep("ERROR$", neg))
+    await n.settle(polls=10)  # (an absence: the unfinished line does not match yet)
+    assert n.lines == []
+    append(log, " not really\n")  # "ERROR but not really" still matches: replaced in place
+    append(neg, " ERROR\n")  # "nothing yet ERROR" now ends with ERROR: shown
+    await r.reads(lambda ls: ls[-1] == "app.log:2: ERROR but not really" and not r.provisional)
+    await n.reads(lambda ls: ls == ["neg.log:2: nothing yet ERROR"])
+    assert r.lines == ["app.log:1: ERROR a", "app.log:2: ERROR but not really"]
+    await r.close()
+    await n.close()
+    # and the other way round: shown unfinished, gone once finished as a non-match
+    gone = tmp_path / "gone.log"
+    gone.write_text("start ERROR")
+    _, g = await started_idle(grep("ERROR$", gone))
+    await g.reads(lambda ls: ls == ["gone.log:1: start ERROR"] and g.provisional == 1)
+    append(gone, " is not at the end\n")
+    await g.reads(lambda ls: ls == [] and g.batches[-1].lines == [])  # an empty batch took it
+    await g.close()
+
+
+async def test_a_resumed_grep_skips_its_unfinished_line_captured(tmp_path: Path) -> None:
+    """Stopped mid-line, the capture holds the unfinished line (session/source_lines.py); a
+    restart resumes there: the file is not read again from its start."""
+    log = tmp_path / "app.log"
+    log.write_text("hit 1\nhit 2 unfinished")
+    src = make_source(
+        "g1", grep("hit", log), poll_interval=0.05, idle=0.2, resume={"app.log": (2, "hit 2")}
+    )
+    await src.start()
+    r = Reader(src)
+    await r.reads(lambda ls: ls == ["app.log:2: hit 2 unfinished"] and r.provisional == 1)
+    append(log, " now\nhit 3\n")
+    await r.reads(lambda ls: ls == ["app.log:2: hit 2 unfinished now", "app.log:3: hit 3"])
+    await r.close()
+
+
+# ------------------------------------------------------------------ truncation, rotation
+async def test_copytruncate_then_a_bigger_refill_before_the_next_poll(tmp_path: Path) -> None:
+    """Truncated and written again past its old size between two polls, the file is no
+    shorter than what was read: it is told by its bytes, read again from 0, and said so."""
+    log = tmp_path / "app.log"
+    log.write_text("".join(f"hit old {i}\n" for i in range(1, 4)))
+    src = make_source("g1", grep("hit", log), poll_interval=0.3)
+    assert isinstance(src, GrepSource)
+    await src.start()
+    r = Reader(src)
+    await r.reads(lambda ls: len(ls) == 3)
+    with src._lock:  # between two polls (no step runs while the lock is held)
+        with log.open("r+") as f:  # copytruncate, then the writer goes on, faster
+            f.truncate(0)
+        log.write_text("".join(f"hit new {i}\n" for i in range(1, 7)))
+    await r.reads(lambda ls: len(ls) == 9)
+    assert await r.settle() == [
+        *(f"app.log:{i}: hit old {i}" for i in range(1, 4)),
+        *(f"app.log:{i}: hit new {i}" for i in range(1, 7)),  # nothing lost, from line 1
+    ]
+    assert r.errors == [
+        "app.log: truncated or replaced (copytruncate?): read again from its first line"
+    ]
+    await r.close()
+
+
+async def test_rename_then_late_writes_to_the_old_file_are_read(tmp_path: Path) -> None:
+    """logrotate without copytruncate: the new file is followed at once, and the old one is
+    read on (as GNU tail -F reads it to its end) while it still grows, so a writer that has
+    not reopened yet loses nothing."""
+    log = tmp_path / "app.log"
+    log.write_text("hit 1\n")
+    _, r = await started(grep("hit", log))
+    await r.reads(lambda ls: ls == ["app.log:1: hit 1"])
+    os.rename(log, tmp_path / "app.log.1")
+    log.write_text("hit new 1\n")
+    await r.reads(lambda ls: ls[-1] == "app.log:1: hit new 1")  # the new file is followed
+    for n in (2, 3):  # then the old writer writes on, twice
+        append(tmp_path / "app.log.1", f"hit {n} late\n")
+        await r.reads(lambda ls, n=n: ls[-1] == f"app.log:{n}: hit {n} late")
+    append(log, "hit new 2\n")
+    await r.reads(lambda ls: ls[-1] == "app.log:2: hit new 2")
+    assert r.errors == ["app.log: a new file by this name (rotated): read from its first line"]
+    await r.close()

@@ -241,3 +241,18 @@ def test_fast_enough() -> None:
         n += len(sanitize_lines(s.feed(chunk)))
     rate = n / (time.perf_counter() - t0)
     assert rate > 500_000, f"{rate:,.0f} lines/s"
+
+
+def test_peek_shows_the_unfinished_line_and_keeps_it() -> None:
+    """What a source shows of a line not finished yet (after it was idle): as ``flush``
+    would give it, but held, so the rest still joins it."""
+    s = LineSplitter()
+    assert s.feed(b"done\nhalf a li") == [b"done"]
+    assert s.peek() == b"half a li" and s.pending == 9
+    assert s.feed(b"ne\r") == [] and s.peek() == b"half a line"  # (a "\r" may be of "\r\n")
+    assert s.feed(b"\nnext") == [b"half a line"] and s.peek() == b"next"
+    assert LineSplitter().peek() == b""
+    cut = LineSplitter(max_line=8)
+    cut.feed(b"0123456789abc")
+    assert cut.peek() == b"01234567" + cut_marker(5)
+    assert cut.feed(b"\n") == [b"01234567" + cut_marker(5)]

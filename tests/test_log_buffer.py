@@ -186,3 +186,60 @@ def test_bounded_in_lines_and_bytes_every_index_agrees_with_a_naive_model(
             ]
         else:
             assert b.rows() == len(shown)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    capacity=st.integers(1, 20),
+    budget=st.integers(200, 3000),
+    batches=st.lists(
+        st.tuples(st.lists(TEXTS, max_size=8), st.booleans(), st.integers(0, 4)), max_size=14
+    ),
+    width=st.integers(0, 5),
+    filtered=st.booleans(),
+)
+def test_retracted_lines_leave_no_trace_in_any_index(capacity, budget, batches, width, filtered):
+    """``retract``: a source's provisional (unfinished) lines are taken away before the
+    batch that replaces them; every index agrees with a model that never held them."""
+    pattern = compile_pattern("ERROR|x") if filtered else None
+    b = LogBuffer(capacity=capacity, max_bytes=budget)
+    b.set_filter(pattern)
+    b.set_wrap(width)
+    model: list[tuple[int, str, bool, int, float]] = []  # seq, text, err, no, read_at
+    seq = 0
+    for k, (batch, err, taken) in enumerate(batches):
+        b.append(batch, err=err, first_no=100 * k, read_at=float(k))
+        model += [(seq + i, t, err, 100 * k + i, float(k)) for i, t in enumerate(batch)]
+        seq += len(batch)
+        model = model[-capacity:]
+        while model and sum(str.__sizeof__(m[1]) for m in model) > budget:
+            model.pop(0)
+        edits = b.edits
+        gone = b.retract(taken)
+        assert gone == min(taken, len(model)) and b.edits == edits + (gone > 0)
+        del model[len(model) - gone :]
+        seq -= gone
+        assert (b.total, len(b)) == (seq, len(model))
+        assert b.bytes == sum(str.__sizeof__(m[1]) for m in model)
+        assert [
+            (s, b.line(s), b.is_err(s), b.number(s), b.read_at(s))
+            for s in range(b.first_seq, b.total)
+        ] == model
+        assert b.widest == max((len(m[1]) for m in model), default=0)
+        shown = [m for m in model if pattern is None or pattern.search(m[1])]
+        assert [b.view_seq(i) for i in range(b.view_len())] == [m[0] for m in shown]
+        if width:
+            assert b.rows() == sum(max(1, -(-cell_len(m[1]) // width)) for m in shown)
+
+
+def test_a_replaced_line_keeps_its_seq_and_number():
+    b = LogBuffer()
+    b.append(["one", "two, unfinish"], first_no=1)
+    b.retract(1)
+    b.append(["two, unfinished and finished", "three"], first_no=2)
+    assert [(s, b.number(s), b.line(s)) for s in range(b.total)] == [
+        (0, 1, "one"),
+        (1, 2, "two, unfinished and finished"),
+        (2, 3, "three"),
+    ]
+    assert b.retract(0) == 0 and b.edits == 1

@@ -18,6 +18,7 @@ import pytest
 from incident import commands as cmd
 from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
+from incident.evidence import from_log_line, place
 from incident.journal import Event, Evidence
 from incident.model import Resolution, Severity, Status
 from incident.report import UNKNOWN, duration, render_json, render_markdown, report_data
@@ -334,6 +335,32 @@ def test_evidence_section(journal, frozen_clock: FrozenClock) -> None:
         "- 2026-11-25T14:30:00Z app.log, line 42: `ERROR pool | full␛[2J` "
         "(sha256 0123456789abcdef…)"
     ]
+
+
+def test_grep_evidence_cites_the_file_and_its_line_number(journal, frozen_clock) -> None:
+    """A grep's pinned match says which file and which of its lines, not the pane's count."""
+    j, c = journal, frozen_clock
+    j.add(cmd.declare(c, "t", Severity.SEV2))
+    line = "Apache.log:11: [error] [client 1.2.3.4] File does not exist"
+    ev = from_log_line(
+        source=r"grep '\[error\]' /var/log/Apache.log",
+        source_id="s1",
+        line=line,
+        line_no=4,  # the pane's: the 4th match
+        read_at=c.now(),
+        zone=UTC,
+        grep=True,
+    )
+    assert (ev.path, ev.line_no, place(ev)) == ("Apache.log", 11, "Apache.log line 11")
+    j.add(timeline_cmd.pin(c, j.state, ev))
+    lines = render_markdown(j.events).splitlines()
+    evidence = lines[lines.index("### Evidence") + 1]
+    assert evidence.startswith("- 2026-11-25T14:30:00Z grep ")  # (Markdown-escaped)
+    assert "/var/log/Apache.log, Apache.log line 11: `Apache.log:11: [error]" in evidence
+    not_grep = from_log_line(
+        source="x", source_id="s2", line=line, line_no=4, read_at=c.now(), zone=UTC
+    )
+    assert (not_grep.path, not_grep.line_no, place(not_grep)) == (None, 4, "line 4")
 
 
 # ------------------------------------------------------------------ hostile text

@@ -47,6 +47,7 @@ def pin_line(pane: SourcePane, seq: int, now: datetime) -> Evidence:
         zone=parse_zone(pane.source.spec.zone) if pane.source.spec.zone else host_zone(),
         before=before,
         after=after,
+        grep=pane.source.spec.kind == "grep",
     )
 
 
@@ -86,15 +87,18 @@ class PaneDesk:
                 return
             await runner.start(source, "restarted")
         elif event.what == "pin" and event.seq is not None:
+            from incident.evidence import place
+
             try:
                 evidence = pin_line(event.pane, event.seq, self.session.clock.now())
             except InvalidInput as e:  # (a zone this host's tz database lacks)
                 self.notify(f"Not pinned: {e}", severity="error", markup=False)
                 return
-            text = f"Evidence {source.spec.name}#{evidence.line_no}: {evidence.line}"
+            where = place(evidence) or "a line"
+            text = f"Evidence {source.spec.name}, {where}: {evidence.line}"
             saved = await self.save(self.session.pin(evidence, note_text=text[:300]))
             if saved is not None:
-                self.notify(f"Pinned line {evidence.line_no} as evidence #{saved.id}", timeout=3)
+                self.notify(f"Pinned {where} as evidence #{saved.id}", timeout=3, markup=False)
 
     async def host_pin(self, event: HostPane.Pin) -> None:
         from incident.evidence import digest

@@ -71,6 +71,8 @@ def payload_lines(event: Event, local_tz: tzinfo | None) -> Iterator[Line]:
     """The payload's fields that are set, each as (label, text); nested ones flattened."""
     fields = event.payload.model_dump(exclude_none=True, exclude={"kind"})
     raw = {name: getattr(event.payload, name) for name in fields}
+    if raw.get("path") and raw.get("line_no"):  # a grep's line: "Apache.log line 11"
+        raw["line_no"] = f"{raw.pop('path')} line {raw['line_no']}"
     order = [f for f in FIRST if f in raw] + [f for f in raw if f not in FIRST]
     for name in order:
         value = raw[name]

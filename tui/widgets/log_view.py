@@ -85,6 +85,7 @@ class LogView(ScrollView, can_focus=True):
         self._rate = 0.0  # lines per second, smoothed
         self._last_tick = time.monotonic()
         self._seen = self.buffer.total  # lines of the buffer already accounted for
+        self._edits = self.buffer.edits  # its retractions already accounted for
 
     def on_mount(self) -> None:
         self._schedule()
@@ -116,11 +117,14 @@ class LogView(ScrollView, can_focus=True):
         span = max(now - self._last_tick, 1e-3)
         added = self.buffer.total - self._seen
         self._seen = self.buffer.total
-        self._rate = 0.7 * self._rate + 0.3 * (added / span)
+        self._rate = 0.7 * self._rate + 0.3 * (max(added, 0) / span)
         self._last_tick = now
+        if self.buffer.edits != self._edits:  # an unfinished line replaced (or taken away)
+            self._edits = self.buffer.edits
+            self._dirty = True
         if added:
             if not self.following:
-                self.pending += added
+                self.pending = max(self.pending + added, 0)
             self._dirty = True
         if self._dirty and self.region.area == 0:
             pass  # hidden (another tab, another pane at 80x24): the frame waits until shown
