@@ -38,6 +38,10 @@ The rules, each one a choice made here:
   and a skipped one with the offset from before the change.
 - **Fraction.** Kept to the microsecond; digits past the sixth (nanoseconds) are cut, not
   rounded. A weekday in the line is not checked against its date.
+- **Structured records.** A JSON object or a logfmt line has its time in a key (``ts``,
+  ``time``, ``@timestamp``...: :mod:`incident.linetime_structured`), wherever it sits among
+  the first keys: a written time is read with the same shapes, a number is Unix seconds
+  (or milliseconds, 13 digits) in UTC.
 - Nothing raises: what cannot be read is None.
 """
 
@@ -59,6 +63,7 @@ from incident.linetime_formats import (
     offset_of,
     stamp_of,
 )
+from incident.linetime_structured import Found, structured_time
 
 SKEW = timedelta(days=1)
 HEAD_CHARS = 320  # only this much of a line is ever looked at
@@ -118,6 +123,8 @@ def _read(text: str, read_at: datetime, zone: tzinfo) -> LineTime | None:
     junk = _LEAD_JUNK.match(head)
     if junk:
         head = head[junk.end() :]
+    if (record := structured_time(head)) is not None:
+        return _structured(record, head, cut, read_at, zone)
     fields = [
         (f.start(), f.group())
         for f, _ in zip(_FIELD.finditer(head), range(LEAD_FIELDS + 1), strict=False)
@@ -143,6 +150,29 @@ def _read(text: str, read_at: datetime, zone: tzinfo) -> LineTime | None:
                 continue
             if not _lead_ok(shape, [token for _, token in fields[:index]]):
                 return None  # a timestamp in the message: the line has no header time
+            return _resolve(stamp_of(m), read_at, zone)
+    return None
+
+
+def _structured(
+    record: Found, head: str, cut: bool, read_at: datetime, zone: tzinfo
+) -> LineTime | None:
+    """A JSON or logfmt record's time: a number is Unix seconds (or milliseconds); a written
+    one is read with the header shapes, where its value starts."""
+    if record.epoch is not None:
+        if record.epoch < EPOCH_MIN:
+            return None
+        at = datetime.fromtimestamp(record.epoch, UTC) + timedelta(microseconds=record.micro)
+        if at > read_at + SKEW:
+            return None
+        return LineTime(at=at, zone="UTC", zone_assumed=False, year_assumed=False)
+    if record.start is None:
+        return None
+    for shape in SHAPES:
+        if shape.bracketed:
+            continue
+        m = shape.pattern.match(head, record.start)
+        if m is not None and not (cut and m.end() == len(head)):
             return _resolve(stamp_of(m), read_at, zone)
     return None
 
