@@ -322,6 +322,10 @@ async def _run(app: WarRoomApp) -> int:
 
 
 async def _main(args: argparse.Namespace) -> int:
+    if args.verb == "copy":  # (--from and --to name its databases, not --db)
+        from tui.cli_copy import run_copy
+
+        return await run_copy(args, SystemClock())
     if args.verb == "demo":
         need_terminal()  # (before the demo's database is made afresh)
     if args.verb == "demo" and not named_db(args.db):
