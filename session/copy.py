@@ -168,9 +168,7 @@ async def copy_incident(
         action=COPY_LEDGER,
         owner=actor,
     )
-    taken = await target.copies.take(
-        Take(landing, prov.incident, carried, lines, ledger)
-    )
+    taken = await target.copies.take(Take(landing, prov.incident, carried, lines, ledger))
     recorded = False
     if not source.read_only:
         note = new_event(
