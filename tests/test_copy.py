@@ -316,3 +316,32 @@ def test_a_target_that_is_not_there_is_made(tmp_path, capsys):
     rc, out, _ = copy(capsys, "1", a, new)
     assert rc == 0 and out == f"INC-1 in {a} is INC-1 in {new}: 7 events, 3 capture lines copied\n"
     assert rows(journal(new, 1)) == rows(journal(a, 1))
+
+
+def test_an_export_copied_back_to_its_database_lands_on_the_original(tmp_path, capsys):
+    a, b, _ = seed(tmp_path, capsys)
+    out = tmp_path / "export.db"
+    assert run(capsys, "--db", str(a), "export", "1", "-o", str(out))[0] == 0
+    assert copy(capsys, "1", out, a)[1] == f"INC-1 in {out}: nothing new to copy to {a} (INC-1)\n"
+    assert copy(capsys, "1", a, b)[0] == 0  # and to the server: the same incident as the export
+    assert copy(capsys, "1", out, b)[1] == f"INC-1 in {out}: nothing new to copy to {b} (INC-3)\n"
+
+
+def test_the_target_counts_copied_capture_again_and_shows_the_copy_at_once(tmp_path, capsys):
+    """Its capture writer keeps the copied lines within its limits (capture_totals is
+    counted again), and the copy's glance is written with it (the console's first frame)."""
+    a, b, _ = seed(tmp_path, capsys)
+    assert copy(capsys, "1", a, b)[0] == 0
+    with closing(sqlite3.connect(b)) as conn:
+        upto = conn.execute("SELECT upto FROM glances WHERE incident_id=3").fetchone()[0]
+        states = [e.id for e in journal(b, 3) if e.kind.value == "status"]
+        assert upto == states[-1]
+    writer = CaptureWriter(b, interval=0)  # (a console on the server: it counts the source)
+    writer.submit(3, "s1", 4, ["GET /e 200"], err=False, read_at=T0)
+    writer.close()
+    capture(a, 1, 4, ["GET /4 200", "GET /5 200"])
+    assert copy(capsys, "1", a, b)[1].endswith(": 0 events, 1 capture line copied\n")
+    writer = CaptureWriter(b, limit=2, interval=0)
+    writer.submit(3, "s1", 6, ["GET /6 200"], err=False, read_at=T0)
+    writer.close()
+    assert read(b, 3)[2] == ["GET /5 200", "GET /6 200"]
