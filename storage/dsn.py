@@ -9,6 +9,7 @@ No driver is imported here: a SQLite-only install reads ``--db`` the same way.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -71,6 +72,12 @@ def is_server(value: str) -> bool:
         return True
     key = _KV.match(value)
     return key is not None and key.group(1).lower() in _LIBPQ_KEYS
+
+
+def need_driver() -> None:
+    """Refuse a server where its driver (an optional extra) is not installed."""
+    if importlib.util.find_spec("psycopg") is None:
+        raise InvalidInput(INSTALL_HINT)
 
 
 def refuse_foreign_url(value: str) -> None:
