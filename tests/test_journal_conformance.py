@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -19,47 +16,16 @@ import pytest
 from incident import commands as c
 from incident import timeline_commands as timeline_cmd
 from incident.clock import FrozenClock
-from incident.errors import IncidentNotFound, InvalidTransition, ReadOnly
-from incident.journal import Event, Note
+from incident.errors import IncidentNotFound, ReadOnly
+from incident.journal import Event
 from incident.kinds import EventKind
 from incident.model import Severity, Status
-from incident.playbook import Contact, load_playbook
-from incident.ports import Holder
 from storage import schema as sqlite_schema
-from storage.capture import CaptureWriter
 from storage.errors import SchemaTooNew, StoreError
-from storage.store import Store
 from tests.conftest import T0
+from tests.journal_backends import Backend, declare
+from tests.journal_backends import note as note_at
 from tests.waiting import until
-
-Opener = Callable[..., Awaitable[Any]]
-
-
-@dataclass
-class Backend:
-    name: str
-    open: Opener  # open(read_only=False, create=True) -> a store on the same database
-    writer: Callable[..., Any]  # writer(**limits) -> a CaptureSink onto it
-    where: str
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend(request, tmp_path: Path) -> Backend:
-    if request.param == "sqlite":
-        path = tmp_path / "w.db"
-
-        async def open_file(**kw: Any) -> Store:
-            return await Store.open(path, **kw)
-
-        return Backend("sqlite", open_file, lambda **kw: CaptureWriter(path, **kw), str(path))
-    dsn = request.getfixturevalue("pg_dsn")
-    from storage.pg.capture import PgCaptureWriter
-    from storage.pg.store import PgStore
-
-    async def open_server(**kw: Any) -> PgStore:
-        return await PgStore.open(dsn, **kw)
-
-    return Backend("postgres", open_server, lambda **kw: PgCaptureWriter(dsn, **kw), dsn)
 
 
 @pytest.fixture
@@ -76,14 +42,8 @@ def clock() -> FrozenClock:
     return FrozenClock(T0)
 
 
-async def declare(store: Any, clock: FrozenClock, title: str = "Checkout 502s") -> int:
-    return (await store.declare(c.declare(clock, title, Severity.SEV2))).incident_id
-
-
 def note(incident_id: int, text: str, **kw: Any) -> Event:
-    return Event(
-        incident_id=incident_id, occurred_at=T0, recorded_at=T0, text=text, payload=Note(), **kw
-    )
+    return note_at(incident_id, text, T0, **kw)
 
 
 # ------------------------------------------------------------------ the journal itself
@@ -172,115 +132,6 @@ async def test_incidents_are_listed_newest_first(journal, clock):
 async def test_the_glance_is_kept_and_refreshed_only_when_behind(journal, clock):
     inc = await declare(journal, clock)
     assert await journal.refresh_glance(inc) is False  # written with the declaration
-
-
-# ------------------------------------------------------------------ drafts and contacts
-async def test_drafts_are_kept_until_saved_or_cleared(journal, clock):
-    inc = await declare(journal, clock)
-    await journal.drafts.put(inc, "note.text", "half typed")
-    await journal.drafts.put(inc, "note.action", "rolled back")
-    await journal.drafts.put(inc, "status.reason", "keep me")
-    await journal.drafts.put(inc, "note.text", "half typed, more")
-    assert await journal.drafts.of(inc) == {
-        "note.text": "half typed, more",
-        "note.action": "rolled back",
-        "status.reason": "keep me",
-    }
-    await journal.drafts.put(inc, "status.reason", None)
-    state = await journal.load_state(inc)
-    await journal.append(c.note(clock, state, "half typed, more"), drafts_done="note")
-    assert await journal.drafts.of(inc) == {}
-
-
-async def test_the_roster_is_seeded_once_then_what_was_saved(journal, backend):
-    template = list(load_playbook().emergency_contacts)
-    assert await journal.contacts.roster(seed=False) == template
-    assert await journal.contacts.roster() == template
-    mine = [Contact(role="On-Call Engineer", contact="@me")]
-    assert await journal.contacts.put(mine, expected=template, by="@ic") == mine
-    assert await journal.contacts.roster() == mine
-    with pytest.raises(InvalidTransition):
-        await journal.contacts.put(template, expected=template)  # changed meanwhile
-    await journal.contacts.put([], by="@ic")
-    other = await backend.open()
-    try:
-        assert await other.contacts.roster() == []  # emptied on purpose stays empty
-    finally:
-        await other.close()
-
-
-# ------------------------------------------------------------------ captured output
-async def test_captured_batches_are_stored_bounded_and_read_back(journal, backend, clock):
-    inc = await declare(journal, clock)
-    w = backend.writer(limit=1000)
-    assert w.submit(inc, "s1", 1, ["a", "b"], err=False, read_at=T0)
-    assert w.submit(inc, "s1", 3, ["oops"], err=True, read_at=T0 + timedelta(seconds=5))
-    assert w.submit(inc, "g", 1, ["/var/log/x:7: boom", "/var/log/x:9: again"], err=False,
-                    read_at=T0)  # fmt: skip
-    for k in range(6):
-        w.submit(inc, "big", k * 500 + 1, [f"l{k * 500 + i + 1}" for i in range(500)],
-                 err=False, read_at=T0)  # fmt: skip
-    w.close()
-    assert w.error is None and w.dropped(inc, "s1") == 0
-    lines = await journal.captures.read(inc, "s1")
-    assert [(x.no, x.err, x.text) for x in lines] == [(1, False, "a"), (2, False, "b"),
-                                                      (3, True, "oops")]  # fmt: skip
-    assert [x.no for x in await journal.captures.read(inc, "s1", after_no=1)] == [2, 3]
-    assert [x.no for x in await journal.captures.read(inc, "s1", limit=2)] == [2, 3]
-    assert [x.no for x in await journal.captures.read(inc, "s1", max_bytes=60)] == [3]
-    assert await journal.captures.last_no(inc, "s1") == 3
-    assert await journal.captures.last_no(inc, "none") == 0
-    assert await journal.captures.read(inc, "none") == []
-    big = await journal.captures.read(inc, "big", limit=100_000)
-    assert len(big) <= 1000 and big[-1].text == "l3000"
-    around = await journal.captures.between(inc, T0, T0 + timedelta(seconds=1), limit=5000)
-    assert ("s1", "a") in [(sid, x.text) for sid, x in around]
-    assert ("s1", "oops") not in [(sid, x.text) for sid, x in around]
-    assert await journal.captures.grep_resume_points(inc, "g") == {"/var/log/x": (9, "again")}
-
-
-# ------------------------------------------------------------------ leases
-async def test_a_source_is_claimed_once_and_taken_over_only_from_the_gone(journal, clock):
-    inc = await declare(journal, clock)
-    a, b = Holder("a", 100, 1.0, "@alice"), Holder("b", 200, 2.0, "@bob")
-    dead: set[str] = set()
-
-    def alive(h: Holder) -> bool:
-        return h.token not in dead
-
-    leases = journal.leases
-    assert await leases.claim(inc, "s9", a, alive) is None
-    assert await leases.claim(inc, "s9", a, alive) is None
-    assert await leases.claim(inc, "s9", b, alive) == a
-    assert await leases.holders(inc) == {"s9": a}
-    dead.add("a")
-    assert await leases.claim(inc, "s9", b, alive) is None
-    assert await leases.holders(inc) == {"s9": b}
-    await leases.release(inc, "a")
-    assert await leases.holders(inc) == {"s9": b}
-    await leases.claim(inc, "s8", b, alive)
-    await leases.release(inc, "b", "s9")
-    assert set(await leases.holders(inc)) == {"s8"}
-    await leases.release(inc, "b")
-    assert await leases.holders(inc) == {}
-    with pytest.raises(IncidentNotFound):
-        await leases.claim(inc + 1000, "s1", a, alive)
-
-
-async def test_two_consoles_claiming_at_once_get_one_holder(journal, backend, clock):
-    inc = await declare(journal, clock)
-    other = await backend.open()
-    try:
-        a, b = Holder("a", 1, 1.0), Holder("b", 2, 2.0)
-        results = await asyncio.gather(
-            journal.leases.claim(inc, "s", a, lambda h: True),
-            other.leases.claim(inc, "s", b, lambda h: True),
-        )
-        assert sorted(r is None for r in results) == [False, True]
-        [holder] = (await journal.leases.holders(inc)).values()
-        assert holder in (a, b) and results[[a, b].index(holder)] is None
-    finally:
-        await other.close()
 
 
 # ------------------------------------------------------------------ read-only, schema
@@ -417,3 +268,17 @@ async def test_two_writers_at_once_keep_seq_order_equal_to_commit_order(journal,
     finally:
         await second.close()
         await reader.close()
+
+
+def test_both_backends_migrate_through_the_same_numbers():
+    from importlib import resources
+
+    from storage.pg import schema as pg_schema
+
+    def names(package: str) -> list[str]:
+        found = resources.files(package).iterdir()
+        return sorted(f.name for f in found if f.name.endswith(".sql"))
+
+    assert names("storage.migrations") == names("storage.migrations.pg")
+    assert [n for n, _ in sqlite_schema.migrations()] == [n for n, _ in pg_schema.migrations()]
+    assert pg_schema.latest_version() == sqlite_schema.latest_version()

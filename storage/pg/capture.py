@@ -19,7 +19,7 @@ import psycopg
 from storage.capture import CaptureWriter, Queued
 from storage.capture_budget import Lines, text_bytes
 from storage.dsn import redact_dsn
-from storage.pg.plumbing import CONNECT_TIMEOUT_S, one_line
+from storage.pg.plumbing import conninfo, one_line
 
 ROW_EXTRA = 64
 _COST = f"(octet_length(text) + {ROW_EXTRA})"
@@ -53,10 +53,7 @@ class PgCaptureWriter(CaptureWriter):
                     if conn is None or conn.closed:
                         try:
                             conn = psycopg.Connection.connect(
-                                self.dsn,
-                                autocommit=True,
-                                connect_timeout=CONNECT_TIMEOUT_S,
-                                application_name="warroom-capture",
+                                conninfo(self.dsn, "warroom-capture"), autocommit=True
                             )
                         except psycopg.Error as e:
                             self.error = "capture store unavailable: " + one_line(
@@ -64,7 +61,7 @@ class PgCaptureWriter(CaptureWriter):
                             )
                             self._settle(batch)
                             return
-                    self._write(conn, batch)  # type: ignore[arg-type]
+                    self._write(conn, batch)
                 if stop:
                     return
         finally:
@@ -84,7 +81,7 @@ class PgCaptureWriter(CaptureWriter):
         for inc, sid, first, texts, err, read_at, _size in batch:
             key = (inc, sid)
             if key not in sources:
-                sources[key] = Lines(self._model, inc, sid)  # type: ignore[arg-type]
+                sources[key] = Lines(self._model, inc, sid)
             sources[key].add(first, texts, err, read_at)
         try:
             with conn.transaction():

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from incident.errors import IncidentNotFound, InvalidInput, ReadOnly
 from incident.sanitize import visible
@@ -62,21 +62,29 @@ def translate(err: psycopg.Error, where: str, dsn: str) -> Exception:
     return StoreError(one_line(err, where, dsn))
 
 
+def conninfo(dsn: str, application_name: str = "warroom") -> str:
+    """``dsn`` with warroom's defaults where neither it nor libpq's environment sets them."""
+    try:
+        given = conninfo_to_dict(dsn)
+    except psycopg.Error as e:
+        raise InvalidInput(f"--db {redact_dsn(dsn)}: not a connection string libpq reads") from e
+    extra: dict[str, Any] = {}
+    if "connect_timeout" not in given and "PGCONNECT_TIMEOUT" not in os.environ:
+        extra["connect_timeout"] = CONNECT_TIMEOUT_S
+    if "application_name" not in given and "PGAPPNAME" not in os.environ:
+        extra["application_name"] = application_name
+    return make_conninfo(dsn, **extra)
+
+
 async def connect(dsn: str, *, read_only: bool) -> psycopg.AsyncConnection:
     """A connection in autocommit (transactions are explicit), read-only when asked."""
-    where = redact_dsn(dsn)
+    info = conninfo(dsn)
     try:
-        params = conninfo_to_dict(dsn)
+        conn = await psycopg.AsyncConnection.connect(info, autocommit=True)
+        if read_only:
+            await conn.execute("SET default_transaction_read_only = on")
     except psycopg.Error as e:
-        raise InvalidInput(f"--db {where}: not a connection string libpq reads") from e
-    params.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
-    params.setdefault("application_name", "warroom")
-    try:
-        conn = await psycopg.AsyncConnection.connect(**params, autocommit=True)
-    except psycopg.Error as e:
-        raise StoreError(one_line(e, where, dsn)) from None
-    if read_only:
-        await conn.execute("SET default_transaction_read_only = on")
+        raise StoreError(one_line(e, redact_dsn(dsn), dsn)) from None
     return conn
 
 
@@ -105,7 +113,7 @@ class PgPlumbing:
         async def read() -> list[Any]:
             async with self._turn:
                 try:
-                    cur = await self._conn.execute(sql, params)  # type: ignore[arg-type]
+                    cur = await self._conn.execute(sql, params)
                     return list(await cur.fetchall())
                 except psycopg.Error as e:
                     raise self._error(e) from None
@@ -124,7 +132,7 @@ class PgPlumbing:
             async with self._turn:
                 try:
                     async with self._conn.cursor() as cur:
-                        await cur.execute(sql, params)  # type: ignore[arg-type]
+                        await cur.execute(sql, params)
                         while rows := await cur.fetchmany(64):
                             for row in rows:
                                 spent += cost(row)

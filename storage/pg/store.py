@@ -162,7 +162,7 @@ class PgStore(PgPlumbing):
         version = row[0] if row else 0
         self._refuse_newer(version)  # (another, newer warroom migrated first)
         for number, sql in schema.migrations()[version:]:
-            await conn.execute(sql.encode())  # type: ignore[arg-type]
+            await conn.execute(sql.encode())
             await conn.execute(f"DELETE FROM {schema.VERSION_TABLE}")
             await conn.execute(f"INSERT INTO {schema.VERSION_TABLE} VALUES (%s)", (number,))
 
