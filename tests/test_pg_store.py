@@ -129,3 +129,26 @@ async def test_a_password_is_never_in_an_error(pg_cluster: Cluster, monkeypatch)
         with pytest.raises(Exception) as failed:
             await store.event(-1)
         assert PASSWORD not in str(failed.value)
+
+
+def test_a_driver_message_never_carries_the_password(monkeypatch):
+    from storage.pg.plumbing import one_line
+
+    monkeypatch.setenv("PGPASSWORD", "env-Pa55word")
+    dsn = "postgresql://ic:url-Pa55word@db1/w"
+    said = one_line(Exception("auth url-Pa55word env-Pa55word\nDETAIL: more"), "db1", dsn)
+    assert said == "db1: auth *** ***"
+    kv = one_line(Exception("bad kv-Pa55word"), "db1", "host=db1 password=kv-Pa55word")
+    assert kv == "db1: bad ***"
+
+
+async def test_text_the_server_cannot_store_is_refused_in_one_line(pg_dsn):
+    from incident.errors import InvalidInput
+
+    async with await PgStore.open(pg_dsn) as store:
+        inc = await _declare(store)
+        state = await store.load_state(inc)
+        event = c.note(FrozenClock(T0), state, "x").model_copy(update={"text": "nul\x00here"})
+        with pytest.raises(InvalidInput):
+            await store.append(event)
+        assert len(await store.events(inc)) == 1
