@@ -124,3 +124,29 @@ def test_without_the_driver_a_server_is_one_line_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == f"warroom: {INSTALL_HINT}\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_psycopg_is_imported_only_in_storage_pg() -> None:
+    """A SQLite-only install never needs the driver: only ``storage/pg/`` imports it, and
+    the composition root reaches that package lazily (``tui/cli_store.py``)."""
+    import ast
+
+    found = []
+    for room in ("incident", "session", "storage", "feeds", "tui"):
+        for path in sorted((ROOT / room).rglob("*.py")):
+            if path.is_relative_to(ROOT / "storage" / "pg"):
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else []
+                )
+                found += [f"{path.relative_to(ROOT)}: {n}" for n in names if "psycopg" in n]
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "storage.pg"
+                ):
+                    assert path.name == "cli_store.py" and node.col_offset > 0, path
+    assert found == []
