@@ -71,3 +71,18 @@ async def test_the_console_works_on_the_server(pg_dsn):
     async with await PgStore.open(pg_dsn, read_only=True) as store:
         texts = [e.text for e in await store.events(incident)]
     assert "typed on the server" in texts and "from a script" in texts
+
+
+async def test_review_replays_a_server_incident_and_writes_nothing(pg_dsn):
+    from tests.test_review import ready
+
+    async with await PgStore.open(pg_dsn) as store:
+        incident = await seed_demo(store, FrozenClock(FROZEN), log_command=DEMO_LOG, owner="@a")
+        events = await store.events(incident)
+    app = make_app(ServerDsn(pg_dsn), incident, read_only=True)  # type: ignore[arg-type]
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await ready(pilot)
+        assert screen.at == max(e.occurred_at for e in events)
+        assert app.session.journal.read_only
+    async with await PgStore.open(pg_dsn, read_only=True) as store:
+        assert await store.events(incident) == events
