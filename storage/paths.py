@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from platformdirs import user_data_path
 
+from storage.dsn import ServerDsn, is_server, need_driver, refuse_foreign_url
 from storage.errors import StoreError
 
 ENV_VAR = "WARROOM_DB"
@@ -51,6 +52,19 @@ def resolve_db_path(cli_value: str | None, environ: dict[str, str] | None = None
     env = os.environ if environ is None else environ
     raw = cli_value or env.get(ENV_VAR) or None
     return Path(raw).expanduser() if raw else default_db_path()
+
+
+def resolve_db(cli_value: str | None, environ: dict[str, str] | None = None) -> Path | ServerDsn:
+    """What ``--db`` (else ``$WARROOM_DB``, else the default file) names: a PostgreSQL server
+    (a ``postgresql://`` URL or libpq key=value, only with its driver installed) or a file;
+    a URL of anything else is refused in one line, never taken for a path."""
+    env = os.environ if environ is None else environ
+    raw = cli_value or env.get(ENV_VAR) or ""
+    if raw and is_server(raw):
+        need_driver()
+        return ServerDsn(raw)
+    refuse_foreign_url(raw)
+    return resolve_db_path(cli_value, environ)
 
 
 def ensure_private_file(path: Path, *, tighten: bool = True) -> None:

@@ -116,7 +116,9 @@ async def write_glance(conn: aiosqlite.Connection, incident_id: int) -> bool:
     return True
 
 
-async def insert(conn: aiosqlite.Connection, event: Event) -> Event:
+def event_values(event: Event) -> tuple[Any, ...]:
+    """The columns of an event's row after ``id`` (both backends store them alike); text
+    that cannot be stored is refused in one line."""
     try:
         payload = event.payload.model_dump_json()
         values = (
@@ -138,10 +140,14 @@ async def insert(conn: aiosqlite.Connection, event: Event) -> Event:
             "the text is not valid UTF-8 (a terminal or file name in another "
             "encoding?); nothing was saved"
         ) from None
+    return values
+
+
+async def insert(conn: aiosqlite.Connection, event: Event) -> Event:
     cur = await conn.execute(
         "INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, action, owner,"
         " payload, corrects) VALUES (?,?,?,?,?,?,?,?,?)",
-        values,
+        event_values(event),
     )
     return event.model_copy(update={"id": cur.lastrowid})
 

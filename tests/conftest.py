@@ -11,6 +11,8 @@ from incident.clock import FrozenClock
 from incident.journal import Event
 from incident.state import IncidentState, fold
 
+pytest_plugins = ["tests.conftest_pg", "tests.journal_backends"]
+
 T0 = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
 
 

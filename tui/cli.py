@@ -25,9 +25,10 @@ from incident.timeparse import parse_when
 from session.files import shown
 from session.settings import actor as current_actor
 from session.settings import config_dir, load_settings, save_setting
-from storage.capture import DEFAULT_BYTES, CaptureWriter
-from storage.paths import fresh_demo_db, named_db, resolve_db_path
+from storage.capture import DEFAULT_BYTES
+from storage.paths import fresh_demo_db, named_db, resolve_db
 from tui.cli_parser import build_parser
+from tui.cli_store import Target, capture_writer, open_store
 
 
 class NoTerminal(WarroomError):
@@ -97,7 +98,7 @@ class _HostSampler:
 class Launch:
     """What to open, and how: everything the app factory needs."""
 
-    db: Path
+    db: Target  # a SQLite file, or a PostgreSQL server (storage.dsn.ServerDsn)
     incident: int | None
     clock: Clock
     mode: Mode = "console"
@@ -144,9 +145,7 @@ def build_app(launch: Launch) -> WarRoomApp:
     async def open_journal() -> Store:
         if store is not None:
             return store
-        from storage.store import Store
-
-        return await Store.open(db, read_only=read_only)
+        return await open_store(db, read_only=read_only)
 
     session = IncidentSession(
         open_journal,
@@ -162,7 +161,7 @@ def build_app(launch: Launch) -> WarRoomApp:
         from session.sources import SourceRunner
 
         capture = (
-            CaptureWriter(db, limit=launch.capture_lines, max_bytes=launch.capture_bytes)
+            capture_writer(db, limit=launch.capture_lines, max_bytes=launch.capture_bytes)
             if live
             else None
         )
@@ -240,7 +239,7 @@ def _is_terminal(stream: Any) -> bool:
         return False
 
 
-async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
+async def run_console(args: argparse.Namespace, db: Target, clock: Clock) -> int:
     """Open the console (``attach``, ``review``, ``demo`` or no verb).
 
     The database and the incident are checked before the terminal is taken over, so a bad
@@ -248,7 +247,7 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
     """
     read_only = args.verb == "review"
     incident = getattr(args, "incident", None)
-    if args.verb in (None, "attach"):
+    if args.verb in (None, "attach") and isinstance(db, Path):  # (a file's first frame)
         from storage.peek import peek
         from tui.screens.console import FIRST_PAGE
 
@@ -267,14 +266,12 @@ async def run_console(args: argparse.Namespace, db: Path, clock: Clock) -> int:
                 )
             )
             return await _run(app)
-    if args.verb in (None, "attach") and not db.exists():
+    if args.verb in (None, "attach") and isinstance(db, Path) and not db.exists():
         raise IncidentNotFound(
             "no incident yet: declare one with `warroom declare TITLE --severity SEV-2`, "
             "or see a demo with `warroom demo`"
         )
-    from storage.store import Store
-
-    store = await Store.open(db, read_only=read_only, create=args.verb == "demo")
+    store = await open_store(db, read_only=read_only, create=args.verb == "demo")
     try:
         if args.verb == "demo":
             from incident.demo import seed_demo
@@ -328,18 +325,17 @@ async def _main(args: argparse.Namespace) -> int:
         return await run_copy(args, SystemClock())
     if args.verb == "demo":
         need_terminal()  # (before the demo's database is made afresh)
-    if args.verb == "demo" and not named_db(args.db):
-        db = fresh_demo_db()  # its own database: the real one is never touched by it
-    else:
-        db = resolve_db_path(args.db)
+    # The demo has its own database (the real one is never touched by it), unless one is named.
+    demo_own = args.verb == "demo" and not named_db(args.db)
+    db: Target = fresh_demo_db() if demo_own else resolve_db(args.db)
     clock = SystemClock()
     if args.verb in (None, "attach", "review", "demo", "postmortem"):
         return await run_console(args, db, clock)
     from session import verbs
     from storage.export import export_incident  # (not needed to open the console)
-    from storage.store import Store
 
-    if args.verb == "list" and not db.exists():  # (a read verb never creates the file)
+    # (a read verb never creates the file)
+    if args.verb == "list" and isinstance(db, Path) and not db.exists():
         if any(p.exists() and not p.is_dir() for p in db.parents):
             raise InvalidInput(f"{db}: cannot be a database file: a parent is not a directory")
         print(
@@ -360,7 +356,7 @@ async def _main(args: argparse.Namespace) -> int:
         from session.facts import changes_of
 
         changes_of(args)  # (no fact given: said before the file is opened)
-    store = await Store.open(db, create=args.verb == "declare")  # (read verbs never create)
+    store = await open_store(db, create=args.verb == "declare")  # (read verbs never create)
     try:
         return await verbs.run_verb(args, store, clock, exporter=export_incident)
     finally:

@@ -1,0 +1,166 @@
+"""Captured log output to the server: the SQLite writer's bounded queue and batching
+(``storage/capture.py``: never blocks, drops the oldest when behind, one transaction per
+interval at most), with a connection of its own in its own thread.
+
+Each source keeps at most ``limit`` lines and ``max_bytes``, counted as the UTF-8 length of
+a line plus ``ROW_EXTRA`` (what a row takes besides its text, about, on the server);
+``capture_totals`` holds what a source has, read under a row lock and rewritten in the
+transaction that changes its lines. The lines go in with ``COPY``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+
+from storage.capture import CaptureWriter, Queued
+from storage.capture_budget import Lines, text_bytes
+from storage.dsn import redact_dsn
+from storage.pg.plumbing import conninfo, one_line
+
+ROW_EXTRA = 64
+_COST = f"(octet_length(text) + {ROW_EXTRA})"
+_KEY = "incident_id=%s AND source_id=%s"
+
+
+class PgRowModel:
+    """What a line costs on the server (``capture_budget.Lines`` counts with it)."""
+
+    def cost(self, n: int) -> int:
+        return n + ROW_EXTRA
+
+    def lines(self, texts: Sequence[str]) -> int:
+        return sum(text_bytes(t) for t in texts) + ROW_EXTRA * len(texts)
+
+
+class PgCaptureWriter(CaptureWriter):
+    """``incident.ports.CaptureSink`` onto the server named by ``dsn``."""
+
+    def __init__(self, dsn: str, **kw: Any) -> None:
+        self.dsn = dsn
+        super().__init__(redact_dsn(dsn), **kw)  # type: ignore[arg-type]
+        self._model = PgRowModel()  # type: ignore[assignment]
+
+    def _run(self) -> None:
+        conn: psycopg.Connection | None = None
+        try:
+            while True:
+                batch, stop = self._take()
+                if batch:
+                    if conn is None or conn.closed:
+                        try:
+                            conn = psycopg.Connection.connect(
+                                conninfo(self.dsn, "warroom-capture"), autocommit=True
+                            )
+                        except psycopg.Error as e:
+                            self.error = "capture store unavailable: " + one_line(
+                                e, str(self.path), self.dsn
+                            )
+                            self._settle(batch)
+                            return
+                    self._write(conn, batch)
+                if stop:
+                    return
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def _settle(self, batch: list[Queued], written: bool = False) -> None:
+        with self._lock:
+            self._last_commit = time.monotonic()
+            self.pending -= sum(len(b[3]) for b in batch)
+            self.pending_bytes -= sum(b[6] for b in batch)
+            if written:
+                self.written += sum(len(b[3]) for b in batch)
+
+    def _write(self, conn: psycopg.Connection, batch: list[Queued]) -> None:  # type: ignore[override]
+        sources: dict[tuple[int, str], Lines] = {}
+        for inc, sid, first, texts, err, read_at, _size in batch:
+            key = (inc, sid)
+            if key not in sources:
+                sources[key] = Lines(self._model, inc, sid)
+            sources[key].add(first, texts, err, read_at)
+        try:
+            with conn.transaction():
+                for source in sources.values():
+                    store_lines(conn, source, limit=self.limit, budget=self.max_bytes)
+            self.transactions += 1
+        except psycopg.Error as e:
+            self.error = "capture not stored: " + one_line(e, str(self.path), self.dsn)
+        self._settle(batch, written=self.error is None)
+
+
+def store_lines(conn: psycopg.Connection, lines: Lines, *, limit: int, budget: int) -> int:
+    """Store one source's ``lines`` in the caller's transaction, keeping it within ``limit``
+    lines and ``budget`` bytes: lines under the same numbers are replaced, the oldest make
+    room, and when the new lines alone are too many, their oldest are not stored."""
+    key = (lines.incident_id, lines.source_id)
+    conn.execute(
+        "INSERT INTO capture_totals(incident_id, source_id, lines, bytes) SELECT %s, %s, "
+        f"count(*), coalesce(sum({_COST}), 0) FROM captured_lines WHERE {_KEY} "
+        "ON CONFLICT DO NOTHING",
+        (*key, *key),
+    )
+    row = conn.execute(
+        f"SELECT lines, bytes FROM capture_totals WHERE {_KEY} FOR UPDATE", key
+    ).fetchone()
+    assert row is not None
+    total_lines, total_bytes = row
+    for first, last in lines.ranges:
+        n, size = conn.execute(
+            f"WITH gone AS (DELETE FROM captured_lines WHERE {_KEY} AND no BETWEEN %s AND %s "
+            f"RETURNING {_COST} AS c) SELECT count(*), coalesce(sum(c), 0) FROM gone",
+            (*key, first, last),
+        ).fetchone() or (0, 0)
+        total_lines, total_bytes = total_lines - n, total_bytes - size
+    rows, size = lines.rows, lines.size
+    need_lines = total_lines + len(rows) - limit
+    need_bytes = total_bytes + size - budget
+    if need_lines > 0 or need_bytes > 0:
+        gone_lines, gone_bytes, cut = _oldest(conn, key, need_lines, need_bytes)
+        if cut is not None:
+            conn.execute(f"DELETE FROM captured_lines WHERE {_KEY} AND no <= %s", (*key, cut))
+        total_lines, total_bytes = total_lines - gone_lines, total_bytes - gone_bytes
+        skip = 0
+        while skip < len(rows) and (
+            total_lines + len(rows) - skip > limit or total_bytes + size > budget
+        ):
+            size -= text_bytes(rows[skip][5]) + ROW_EXTRA
+            skip += 1
+        rows = rows[skip:]
+    with conn.cursor() as cur:
+        copy = "COPY captured_lines (incident_id, source_id, no, err, read_at, text) FROM STDIN"
+        with cur.copy(copy) as out:
+            for r in rows:
+                out.write_row(r)
+    conn.execute(
+        f"UPDATE capture_totals SET lines=%s, bytes=%s WHERE {_KEY}",
+        (total_lines + len(rows), total_bytes + size, *key),
+    )
+    return len(rows)
+
+
+def _oldest(
+    conn: psycopg.Connection, key: tuple[int, str], lines: int, size: int
+) -> tuple[int, int, int | None]:
+    """How many of the oldest stored lines make room: (lines, bytes, last number to go)."""
+    if size <= 0:
+        row = conn.execute(
+            f"SELECT count(*), coalesce(sum(c), 0), max(no) FROM (SELECT no, {_COST} AS c "
+            f"FROM captured_lines WHERE {_KEY} ORDER BY no LIMIT %s) AS o",
+            (*key, lines),
+        ).fetchone()
+        assert row is not None
+        return row[0], row[1], row[2]
+    n = freed = 0
+    cut = None
+    with conn.cursor(name="warroom_oldest") as cur:
+        cur.execute(f"SELECT no, {_COST} FROM captured_lines WHERE {_KEY} ORDER BY no", key)
+        for no, cost in cur:
+            if n >= lines and freed >= size:
+                break
+            n, freed, cut = n + 1, freed + cost, no
+    return n, freed, cut
