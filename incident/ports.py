@@ -123,6 +123,62 @@ class ContactStore(Protocol):
     ) -> list[Contact]: ...
 
 
+Origin = tuple[str, int]
+"""Where an incident or an event was first written: (the database's id, its id there)."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an incident of this database, and its events, came from (``warroom copy``)."""
+
+    database: str  # this database's own id (random, made once: ``CopyStore.database_id``)
+    incident: Origin  # (database, incident) it was declared in: this one, unless a copy
+    events: dict[int, Origin]  # copied events only: event id here -> where first written
+
+
+@dataclass(frozen=True)
+class Carried:
+    """One event a copy appends. Its ``incident_id`` and ``id`` are the store's to give;
+    ``corrects`` is already this database's id of the corrected event, unless
+    ``corrects_at`` names an earlier event of the same copy (its index)."""
+
+    event: Event
+    origin: Origin
+    corrects_at: int | None = None
+
+
+@dataclass(frozen=True)
+class Take:
+    """What one copy appends to this database, in one transaction (all or nothing)."""
+
+    incident_id: int | None  # the copy (or original) here; None: a new incident
+    origin: Origin  # the incident's origin (recorded for a new copy)
+    events: Sequence[Carried]  # in order; a new incident's first is its ``declared``
+    lines: dict[str, Sequence[Any]]  # source id -> captured lines (no, err, read_at, text)
+    ledger: Event | None = None  # this database's own record of the copy, appended last
+
+
+@dataclass(frozen=True)
+class Taken:
+    incident_id: int
+    events: int  # appended (the ledger entry not counted)
+    lines: int  # capture lines stored that were not there
+
+
+class CopyStore(Protocol):
+    """Provenance of incidents copied between databases (``session/copy.py``)."""
+
+    async def database_id(self) -> str: ...
+
+    async def provenance(self, incident_id: int) -> Provenance: ...
+
+    async def find(self, origin: Origin) -> int | None:
+        """The incident here that is ``origin``: itself if declared here, else its copy."""
+        ...
+
+    async def take(self, take: Take) -> Taken: ...
+
+
 class Journal(Protocol):
     """The incident store as the session sees it: the journal itself, and its parts (a
     second backend implements these and nothing else)."""
@@ -170,6 +226,9 @@ class Journal(Protocol):
 
     @property
     def contacts(self) -> ContactStore: ...
+
+    @property
+    def copies(self) -> CopyStore: ...
 
     async def close(self, timeout: float = 5.0) -> None: ...
 

@@ -28,6 +28,7 @@ from incident.ports import IncidentSummary
 from incident.state import IncidentState, fold
 from storage.errors import NotAWarroomDatabase, SchemaTooNew, StoreError
 from storage.pg import schema
+from storage.pg.copies import PgCopies
 from storage.pg.feed import CHANNEL, Listener, PgWatcher
 from storage.pg.parts import Contacts, Drafts, Leases
 from storage.pg.plumbing import PgPlumbing, connect
@@ -92,6 +93,7 @@ class PgStore(PgPlumbing):
         self.contacts = Contacts(self)
         self.captures = CaptureReads(self)
         self.leases = Leases(self)
+        self.copies = PgCopies(self, write_glance)
 
     # ----------------------------------------------------------------- opening
     @classmethod
