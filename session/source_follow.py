@@ -61,7 +61,9 @@ class Following:
         # process's lock, and holds nothing else meanwhile)
         try:
             while self.following and not self._closing:
-                await asyncio.sleep(FOLLOW_S)
+                journal = self.session.journal  # (a short lease is looked at more often)
+                ttl = journal.leases.ttl if journal is not None else FOLLOW_S * 4
+                await asyncio.sleep(min(FOLLOW_S, ttl / 4))
                 await self.follow()
         finally:
             self._following_now = False
@@ -90,8 +92,10 @@ class Following:
                 holder = holders.get(sid)
                 if src is not None and src.state in ("added", "started"):
                     if holder is None or self._gone(holder):
-                        gone = self.following.pop(sid)
-                        await self.start(src, "restarted", reason=taken_over(gone))
+                        gone = self.following.pop(sid)  # (each in a task of its own:
+                        # one source's start does not hold up another's takeover)
+                        restart = self.start(src, "restarted", reason=taken_over(gone))
+                        self.session.spawn(restart, f"take-over-{sid}")
                     else:
                         self.following[sid] = holder
                 elif new:
