@@ -16,14 +16,32 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from incident.errors import WarroomError
 from incident.sanitize import visible
 
 if TYPE_CHECKING:
-    from incident.ports import Holder
-    from session.sources import SourceRunner
+    from incident.ports import Holder, LogSource
+    from session.log_buffer import LogBuffer
+    from session.session import IncidentSession
+
+
+class Runner(Protocol):
+    """What the heartbeat needs of its ``session.sources.SourceRunner``."""
+
+    session: IncidentSession
+    me: Holder | None
+    held: set[str]  # the sources it holds a lease on
+    epochs: dict[str, int]  # ... and their leases' epochs
+    live: dict[str, LogSource]
+    _fenced: set[str]  # taken over while running: stopped, no ledger entry
+    _closing: bool
+    _base: dict[str, int]
+
+    def buffer(self, source_id: str) -> LogBuffer: ...
+
+    def follow_holder(self, source_id: str, holder: Holder) -> None: ...
 
 
 def taken_by(holder: Holder | None) -> str:
@@ -37,7 +55,7 @@ def taken_by(holder: Holder | None) -> str:
 class LeaseHeartbeat:
     """Renews a runner's leases while it holds any; one loop per console."""
 
-    def __init__(self, runner: SourceRunner) -> None:
+    def __init__(self, runner: Runner) -> None:
         self.runner = runner
         self.beating = False
 

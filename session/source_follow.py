@@ -7,7 +7,7 @@ of, or, on this machine, where its pid means something, its process ended.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from incident.errors import WarroomError
 from session.source_restarts import taken_over
@@ -21,47 +21,57 @@ FOLLOW_S = 0.5  # how often a follower reads what the holder captured, and check
 FOLLOW_GRACE = 6  # reads with nothing new after a followed source ended, before letting go
 
 
-class Following:
-    """Following the sources other consoles run (mixed into ``SourceRunner``)."""
+class Runner(Protocol):
+    """What following needs of its ``session.sources.SourceRunner``."""
 
-    # (the runner's, set in its __init__)
     session: IncidentSession
     host: SourceHost | None
     me: Holder | None
-    following: dict[str, Holder]
-    _idle: dict[str, int]
-    _following_now: bool
+    following: dict[str, Holder]  # run by another console: shown from the store
     _closing: bool
     _base: dict[str, int]
 
-    if TYPE_CHECKING:
+    async def _catch_up(self, source_id: str) -> None: ...
 
-        async def _catch_up(self, source_id: str) -> None: ...
+    async def start(
+        self, src: SourceState, op: str = "started", reason: str | None = None
+    ) -> None: ...
 
-        async def start(
-            self, src: SourceState, op: str = "started", reason: str | None = None
-        ) -> None: ...
+
+class Following:
+    """The sources a console follows: it reads what their holders capture, and takes a
+    source over once its holder is gone."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+        self._idle: dict[str, int] = {}  # empty reads of a followed source that has ended
+        self._following_now = False  # the follow loop runs
 
     def follow_holder(self, source_id: str, holder: Holder) -> None:
         """Show what ``holder`` captures of the source, and take it over once it is gone."""
-        self.following[source_id] = holder
+        runner = self.runner
+        runner.following[source_id] = holder
         self._idle.pop(source_id, None)
         if not self._following_now:
             self._following_now = True
-            self.session.spawn(self._follow_loop(), "follow-sources")
+            runner.session.spawn(self._follow_loop(), "follow-sources")
 
     def _gone(self, holder: Holder) -> bool:
         """Whether a followed source's holder (its lease not expired) is gone: on this
         machine, where its pid means something, its process ended."""
-        here = self.me.host if self.me is not None else holder.host
-        return holder.host in ("", here) and self.host is not None and not self.host.alive(holder)
+        runner = self.runner
+        here = runner.me.host if runner.me is not None else holder.host
+        return (
+            holder.host in ("", here) and runner.host is not None and not runner.host.alive(holder)
+        )
 
     async def _follow_loop(self) -> None:
         # (a task of its own: a takeover's claim is a write that may wait on another
         # process's lock, and holds nothing else meanwhile)
+        runner = self.runner
         try:
-            while self.following and not self._closing:
-                journal = self.session.journal  # (a short lease is looked at more often)
+            while runner.following and not runner._closing:
+                journal = runner.session.journal  # (a short lease is looked at more often)
                 ttl = journal.leases.ttl if journal is not None else FOLLOW_S * 4
                 await asyncio.sleep(min(FOLLOW_S, ttl / 4))
                 await self.follow()
@@ -71,37 +81,38 @@ class Following:
     async def follow(self) -> None:
         """Show what the holders of followed sources captured since the last look, and take
         over a source whose holder is gone."""
-        session = self.session
+        runner = self.runner
+        session = runner.session
         journal, incident, state = session.journal, session.incident_id, session.state
         if (
-            not self.following
+            not runner.following
             or journal is None
             or incident is None
             or state is None
-            or self._closing
-            or self.host is None
+            or runner._closing
+            or runner.host is None
         ):
             return
         try:
             holders = await journal.leases.holders(incident)
-            for sid in list(self.following):
-                shown = self._base.get(sid, 0)
-                await self._catch_up(sid)
-                new = self._base.get(sid, 0) > shown
+            for sid in list(runner.following):
+                shown = runner._base.get(sid, 0)
+                await runner._catch_up(sid)
+                new = runner._base.get(sid, 0) > shown
                 src = state.sources.get(sid)
                 holder = holders.get(sid)
                 if src is not None and src.state in ("added", "started"):
                     if holder is None or self._gone(holder):
-                        gone = self.following.pop(sid)  # (each in a task of its own:
+                        gone = runner.following.pop(sid)  # (each in a task of its own:
                         # one source's start does not hold up another's takeover)
-                        restart = self.start(src, "restarted", reason=taken_over(gone))
-                        self.session.spawn(restart, f"take-over-{sid}")
+                        restart = runner.start(src, "restarted", reason=taken_over(gone))
+                        runner.session.spawn(restart, f"take-over-{sid}")
                     else:
-                        self.following[sid] = holder
+                        runner.following[sid] = holder
                 elif new:
                     self._idle[sid] = 0
                 elif self._idle.setdefault(sid, 0) >= FOLLOW_GRACE:
-                    del self.following[sid]  # ended, and its last lines are in
+                    del runner.following[sid]  # ended, and its last lines are in
                 else:
                     self._idle[sid] += 1
         except WarroomError:

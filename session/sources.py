@@ -50,7 +50,7 @@ RELEASE_S = 1.0  # the longest a console going away waits to let go of its sourc
 CAPTURE_CLOSE_S = 1.5  # ... and for its capture to be written
 
 
-class SourceRunner(Following):
+class SourceRunner:
     """Runs (or follows) the log sources of one incident for one console."""
 
     def __init__(
@@ -71,10 +71,9 @@ class SourceRunner(Following):
         self.held: set[str] = set()  # the sources this console holds a lease on
         self.epochs: dict[str, int] = {}  # ... and their leases' epochs (the capture's)
         self.heartbeat = LeaseHeartbeat(self)
+        self.follower = Following(self)
         self._fenced: set[str] = set()  # taken over while running here: stopped, not ended
         self.following: dict[str, Holder] = {}  # run by another console: shown from store
-        self._idle: dict[str, int] = {}  # empty reads of a followed source that has ended
-        self._following_now = False  # the follow loop runs
         self._base: dict[str, int] = {}  # line numbers continue across runs
         self._loaded: set[str] = set()
         self._stopping: set[str] = set()  # stopped at the IC's request
@@ -242,6 +241,10 @@ class SourceRunner(Following):
         self.following.pop(source_id, None)
         return True
 
+    def follow_holder(self, source_id: str, holder: Holder) -> None:
+        """Follow the console that runs the source (``session/source_follow.py``)."""
+        self.follower.follow_holder(source_id, holder)
+
     def _say(self, name: str, error: object) -> None:
         self.session.warn("Store", f"log source {visible(name)}: {error}")
 
@@ -339,7 +342,9 @@ class SourceRunner(Following):
                 return ""
             who = f"{visible(holder.actor)}'s console" if holder.actor else "another console"
             total = self.buffers[source_id].total if source_id in self.buffers else 0
-            return f"in {who} (pid {holder.pid}) · {plural(total, 'line')}"
+            elsewhere = self.me is not None and holder.host not in ("", self.me.host)
+            where = f"on {visible(holder.host)}" if elsewhere else f"pid {holder.pid}"
+            return f"in {who} ({where}) · {plural(total, 'line')}"
         st = running.stats()
         pid = f"pid {st.pid} · " if st.pid else ""
         mem = f"{st.rss / 1e6:.0f} MB · " if st.rss else ""

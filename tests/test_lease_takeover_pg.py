@@ -105,6 +105,7 @@ async def test_a_console_killed_on_another_machine_is_taken_over_within_the_ttl(
             runner = app.runner
             await until(lambda: sid in runner.following, pilot=pilot, timeout=20)
             assert runner.following[sid].host == "machine-a"
+            assert "(on machine-a)" in runner.stats_line(sid)
             await until(lambda: runner.buffer(sid).total > 10, pilot=pilot, timeout=20)
             assert sid not in runner.live  # (its pid is not ours to look up: it is trusted)
             before = await captured(pg_dsn, incident, sid)
