@@ -1,4 +1,4 @@
--- warroom schema 9 (PostgreSQL): leases for consoles on several machines. A pid means
+-- warroom schema 10 (PostgreSQL): leases for consoles on several machines. A pid means
 -- nothing on another machine, so a lease lasts until expires_at (server time) unless its
 -- holder renews it; a claim takes over one that expired, or (same host only) one whose
 -- holder's process is gone (storage/pg/leases.py). Every takeover draws a new epoch from
