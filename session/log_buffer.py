@@ -40,9 +40,10 @@ stays well under 250 MB whatever its sources print. What each line costs besides
 (about 100 bytes of deque slots and number) is bounded by the line count."""
 
 _size = str.__sizeof__  # exact, and about 15 ns a line (sys.getsizeof: about 85)
-SPAN_BYTES = 200
-"""What one style span is counted to take (its tuple, two numbers and, at worst, a style of
-its own with a truecolour tuple; common styles are shared, so this is an upper bound)."""
+SPAN_BYTES = 300
+"""What one style span is counted to take: its tuple, two numbers and, at worst, a style of
+its own with a truecolour tuple (measured: 263 bytes; common styles are shared, and a span
+in one of them takes about 100)."""
 LINE_SPANS_BYTES = 150  # what a line's spans take besides (their tuple, the dict entry)
 
 
