@@ -106,3 +106,22 @@ def test_lines_and_spans_agree_with_a_naive_model(capacity, budget, batches):
         assert [(s, b.line(s), b.spans(s)) for s in range(b.first_seq, b.total)] == model
         assert b.bytes + b.span_bytes == sum(map(cost, model)) <= budget
         assert set(b._spans) == {m[0] for m in model if m[2]}
+
+
+def test_lines_reloaded_from_the_capture_get_their_colours_too():
+    """On attach, the captured lines (stored as they came, codes visible) go through the
+    same append as live ones."""
+    from types import SimpleNamespace
+
+    from session.sources import SourceRunner
+
+    runner = SourceRunner(SimpleNamespace(read_only=True), None, None)  # type: ignore[arg-type]
+    at = "2026-11-25T15:08:00+00:00"
+    stored = [
+        SimpleNamespace(text="plain", no=1, err=False, read_at=at),
+        SimpleNamespace(text="␛[31mred␛[0m ␛[2J", no=2, err=False, read_at=at),
+    ]
+    runner._show_captured("s1", stored)
+    buf = runner.buffer("s1")
+    assert [buf.line(s) for s in range(2)] == ["plain", "red ␛[2J"]
+    assert buf.spans(1) == ((0, 3, RED),) and buf.number(1) == 2
