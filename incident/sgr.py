@@ -26,8 +26,8 @@ Pure: no Rich, no Textual. A view maps :class:`SgrStyle` to its own styles.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 MARK = "\u241b["  # what every SGR sequence starts with once sanitised: a cheap first test
 MAX_PARAMS = 64  # characters of parameters an SGR sequence may have (more: not SGR, shown)
@@ -38,9 +38,9 @@ Color = int | tuple[int, int, int]
 forms), or an (r, g, b) truecolour."""
 
 
-@dataclass(frozen=True, slots=True)
-class SgrStyle:
-    """What SGR sets: colours (None: the view's own) and attributes."""
+class SgrStyle(NamedTuple):
+    """What SGR sets: colours (None: the view's own) and attributes. (A tuple: compared
+    and hashed at C speed, a line's parse compares styles at every sequence.)"""
 
     fg: Color | None = None
     bg: Color | None = None
@@ -72,25 +72,27 @@ def parse(line: str) -> tuple[str, tuple[Span, ...]]:
     apart, never empty, never :data:`PLAIN`). O(len(line))."""
     if MARK not in line:
         return line, ()
-    parts: list[str] = []
+    pieces = _SGR.split(line)  # text, parameters, text, parameters, ..., text
+    parts = [pieces[0]]
     spans: list[Span] = []
-    style, since, at, pos = PLAIN, 0, 0, 0  # since: where ``style`` began in the plain text
-    for m in _SGR.finditer(line):
-        new = _apply(style, m.group(1))
+    style, since, at, taken = PLAIN, 0, len(pieces[0]), False  # since: where style began
+    for k in range(1, len(pieces), 2):
+        params, text = pieces[k], pieces[k + 1]
+        new = _apply(style, params)
         if new is None:  # not in the subset: the sequence stays, visible
-            continue
-        text = line[pos : m.start()]
+            kept = f"\u241b[{params}m"
+            parts.append(kept)
+            at += len(kept)
+        else:
+            taken = True
+            if new != style:
+                if at > since and style != PLAIN:
+                    spans.append((since, at, style))
+                style, since = new, at
         parts.append(text)
         at += len(text)
-        pos = m.end()
-        if new != style:
-            if at > since and style != PLAIN:
-                spans.append((since, at, style))
-            style, since = new, at
-    if pos == 0:
+    if not taken:
         return line, ()
-    parts.append(line[pos:])
-    at += len(line) - pos
     if at > since and style != PLAIN:
         spans.append((since, at, style))
     return "".join(parts), tuple(spans)
@@ -125,7 +127,7 @@ def apply(style: SgrStyle, params: str) -> SgrStyle | None:
             changes["fg" if code == 38 else "bg"] = color
         else:
             return None
-    return replace(style, **changes) if changes else style  # type: ignore[arg-type]
+    return style._replace(**changes) if changes else style
 
 
 def _extended(codes: list[int], i: int) -> tuple[Color | None, int]:

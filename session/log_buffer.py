@@ -40,6 +40,7 @@ stays well under 250 MB whatever its sources print. What each line costs besides
 (about 100 bytes of deque slots and number) is bounded by the line count."""
 
 _size = str.__sizeof__  # exact, and about 15 ns a line (sys.getsizeof: about 85)
+_ASCII = _size("")  # an ASCII line takes this and one byte a character; any other, more
 SPAN_BYTES = 300
 """What one style span is counted to take: its tuple, two numbers and, at worst, a style of
 its own with a truecolour tuple (measured: 263 bytes; common styles are shared, and a span
@@ -120,10 +121,16 @@ class LogBuffer:
         lines = list(lines)
         if not lines:
             return 0
-        # One search over the batch: lines without SGR (nearly all) cost about 6 ns more.
-        styled = _take_styles(lines) if MARK in "".join(lines) else None
         n = len(lines)
         cost = sum(map(_size, lines))
+        # SGR shows as ␛[, which an ASCII line cannot hold: a batch of ASCII lines (nearly
+        # all) is told by its size alone (about 4 ns a line); only lines that are not ASCII
+        # are searched.
+        styled = None
+        if cost != _ASCII * n + sum(map(len, lines)):
+            styled = _take_styles(lines)
+            if styled is not None:
+                cost = sum(map(_size, lines))  # (plain lines are shorter)
         held = len(self._lines)
         over = held + n - self.capacity  # lines the ring pushes out as these go in
         if over > 0:
@@ -148,6 +155,8 @@ class LogBuffer:
         self.total += n
         if styled:
             self._keep_spans(start, styled)
+        if self._span_seqs:  # (before the budget is checked: pushed-out lines' spans go)
+            self._drop_spans(self.first_seq)
         if self.bytes + self.span_bytes > self.max_bytes:
             self._shed()
         first = self.first_seq
@@ -165,18 +174,14 @@ class LogBuffer:
             self._reads.popleft()
         while widths and widths[0][1] <= first:
             widths.popleft()
-        if self._span_seqs:
-            self._drop_spans(first)
         return n
 
     def _keep_spans(self, start: int, styled: list[tuple[int, tuple[Span, ...]]]) -> None:
-        """Hold the spans of the lines just appended from ``start`` (index, spans), and let
-        go of those of lines that fell out of the ring."""
+        """Hold the spans of the lines just appended from ``start`` (index, spans)."""
         for i, spans in styled:
             self._spans[start + i] = spans
             self._span_seqs.append(start + i)
             self.span_bytes += _spans_cost(spans)
-        self._drop_spans(self.first_seq)
 
     def _drop_spans(self, first: int) -> None:
         """Forget the spans of lines before ``first``."""
@@ -350,16 +355,19 @@ class LogBuffer:
         return self._wrap_width
 
 
-def _take_styles(lines: list[str]) -> list[tuple[int, tuple[Span, ...]]]:
+def _take_styles(lines: list[str]) -> list[tuple[int, tuple[Span, ...]]] | None:
     """Replace each line holding SGR by its plain text (in place); the (index, spans) of
-    those with styles. O(characters of those lines)."""
-    styled = []
+    those with styles, or None when no line changed. O(lines + characters of the lines that
+    are not ASCII: ``in`` tells at once that an ASCII line has no ␛)."""
+    styled, changed = [], False
     for i, line in enumerate(lines):
         if MARK in line:
-            lines[i], spans = parse(line)
+            plain, spans = parse(line)
+            if plain is not line:
+                lines[i], changed = plain, True
             if spans:
                 styled.append((i, spans))
-    return styled
+    return styled if changed else None
 
 
 def _bisect_deque(d: deque[int], value: int) -> int:

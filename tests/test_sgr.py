@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -62,14 +60,14 @@ EVERYTHING = SgrStyle(
         (";", PLAIN),  # two empty parameters: two resets
         ("1;0", PLAIN),
         ("0;4", SgrStyle(underline=True)),
-        ("22", replace(EVERYTHING, bold=False, dim=False)),
-        ("23", replace(EVERYTHING, italic=False)),
-        ("24", replace(EVERYTHING, underline=False)),
-        ("27", replace(EVERYTHING, reverse=False)),
-        ("29", replace(EVERYTHING, strike=False)),
-        ("39", replace(EVERYTHING, fg=None)),
-        ("49", replace(EVERYTHING, bg=None)),
-        ("39;49", replace(EVERYTHING, fg=None, bg=None)),
+        ("22", EVERYTHING._replace(bold=False, dim=False)),
+        ("23", EVERYTHING._replace(italic=False)),
+        ("24", EVERYTHING._replace(underline=False)),
+        ("27", EVERYTHING._replace(reverse=False)),
+        ("29", EVERYTHING._replace(strike=False)),
+        ("39", EVERYTHING._replace(fg=None)),
+        ("49", EVERYTHING._replace(bg=None)),
+        ("39;49", EVERYTHING._replace(fg=None, bg=None)),
     ],
 )
 def test_resets_undo_what_they_name(params, after):
