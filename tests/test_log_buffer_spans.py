@@ -59,6 +59,16 @@ def test_a_batch_larger_than_the_ring_keeps_only_the_spans_it_keeps():
     assert b.span_bytes == _spans_cost(b.spans(3))
 
 
+def test_a_line_pushed_out_by_the_ring_takes_its_spans_out_of_the_budget_at_once():
+    """Found by the model below: the spans of a line the ring pushed out still counted when
+    the budget was checked, and the plain line that pushed it out was shed too."""
+    bold = "␛[1mbold"
+    b = LogBuffer(capacity=1, max_bytes=str.__sizeof__("bold") + _spans_cost(parse(bold)[1]))
+    b.append([bold])
+    b.append(["plain"])
+    assert (len(b), b.line(1), b.span_bytes) == (1, "plain", 0)
+
+
 def test_many_colour_changes_count_in_the_budget():
     """A source changing to a colour of its own every character: its spans take far more
     memory than its text, and the pane still holds no more than its budget of both."""
