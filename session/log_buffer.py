@@ -360,13 +360,12 @@ def _take_styles(lines: list[str]) -> list[tuple[int, tuple[Span, ...]]] | None:
     those with styles, or None when no line changed. O(lines + characters of the lines that
     are not ASCII: ``in`` tells at once that an ASCII line has no ␛)."""
     styled, changed = [], False
-    for i, line in enumerate(lines):
-        if MARK in line:
-            plain, spans = parse(line)
-            if plain is not line:
-                lines[i], changed = plain, True
-            if spans:
-                styled.append((i, spans))
+    for i in [i for i, line in enumerate(lines) if MARK in line]:
+        plain, spans = parse(lines[i])
+        if plain is not lines[i]:
+            lines[i], changed = plain, True
+        if spans:
+            styled.append((i, spans))
     return styled if changed else None
 
 
