@@ -6,6 +6,10 @@ line names, or else in its source's zone, and then it says the zone was assumed)
 context, and a SHA-256 over line and context so that a post-mortem can show it was not
 edited afterwards (:func:`verify`). In a redacted report or export the digest is over the
 redacted context the evidence carries; the original is kept only in the unredacted store.
+
+The line and its context are the plain text a person saw in the pane: a program's colour
+codes (SGR, taken out by ``session.log_buffer``) are not in them, every other control is,
+made visible. The capture store keeps the line as it came, codes and all.
 """
 
 from __future__ import annotations

@@ -5,6 +5,14 @@ sequence number (``seq``, counting from 0 over the life of the buffer); when the
 ``capacity`` lines, or its lines take more than ``max_bytes``, the oldest lines fall out, and
 everything that points at them (the filter index, the wrap rows, the read times, the widest
 line) forgets them too. Appending is O(lines appended), amortised.
+
+Program colours: a line holding SGR sequences (sanitised, they show as ``␛[1;31m``) is
+kept as its plain text, the sequences taken out (:func:`incident.sgr.parse`), with its style
+spans beside it (:meth:`LogBuffer.spans`), held only for the lines that have some and let go
+with them. Everything else (filter, search, widths, wrap, evidence) sees the plain text: the
+characters a person sees. What the spans take counts in ``max_bytes`` (``span_bytes``), so a
+source printing a colour change every few characters cannot grow a pane past its budget.
+The capture store keeps the line as it came (``session.sources`` feeds both).
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from typing import Any
 from rich.cells import cell_len
 
 from incident.patterns import Pattern
+from incident.sgr import MARK, Span, parse
 
 DEFAULT_CAPACITY = 200_000
 DEFAULT_MAX_BYTES = 32 << 20
@@ -31,6 +40,16 @@ stays well under 250 MB whatever its sources print. What each line costs besides
 (about 100 bytes of deque slots and number) is bounded by the line count."""
 
 _size = str.__sizeof__  # exact, and about 15 ns a line (sys.getsizeof: about 85)
+_ASCII = _size("")  # an ASCII line takes this and one byte a character; any other, more
+SPAN_BYTES = 300
+"""What one style span is counted to take: its tuple, two numbers and, at worst, a style of
+its own with a truecolour tuple (measured: 263 bytes; common styles are shared, and a span
+in one of them takes about 100)."""
+LINE_SPANS_BYTES = 150  # what a line's spans take besides (their tuple, the dict entry)
+
+
+def _spans_cost(spans: tuple[Span, ...]) -> int:
+    return LINE_SPANS_BYTES + SPAN_BYTES * len(spans)
 
 
 class LogBuffer:
@@ -45,6 +64,9 @@ class LogBuffer:
         self.capacity = capacity
         self.max_bytes = max_bytes
         self.bytes = 0  # what the lines held take (str.__sizeof__ of each)
+        self.span_bytes = 0  # what their style spans are counted to take (_spans_cost)
+        self._spans: dict[int, tuple[Span, ...]] = {}  # seq -> spans, for lines with some
+        self._span_seqs: deque[int] = deque()  # the keys of _spans, oldest first
         self._lines: deque[str] = deque(maxlen=capacity)
         self._err: deque[bool] = deque(maxlen=capacity)
         self._nos: deque[int] = deque(maxlen=capacity)
@@ -72,6 +94,11 @@ class LogBuffer:
     def line(self, seq: int) -> str:
         return self._lines[seq - self.first_seq]
 
+    def spans(self, seq: int) -> tuple[Span, ...]:
+        """The program's styles over the plain text of line ``seq`` (sorted, apart; empty
+        for a line that had no SGR)."""
+        return self._spans.get(seq, ())
+
     def is_err(self, seq: int) -> bool:
         return self._err[seq - self.first_seq]
 
@@ -97,6 +124,14 @@ class LogBuffer:
             return 0
         n = len(lines)
         cost = sum(map(_size, lines))
+        # SGR shows as ␛[, which an ASCII line cannot hold: a batch of ASCII lines (nearly
+        # all) is told by its size alone (about 4 ns a line); only lines that are not ASCII
+        # are searched.
+        styled = None
+        if cost != _ASCII * n + sum(map(len, lines)):
+            styled = _take_styles(lines)
+            if styled is not None:
+                cost = sum(map(_size, lines))  # (plain lines are shorter)
         held = len(self._lines)
         over = held + n - self.capacity  # lines the ring pushes out as these go in
         if over > 0:
@@ -119,7 +154,11 @@ class LogBuffer:
         self._err.extend([err] * n)
         self._nos.extend(range(no, no + n))
         self.total += n
-        if self.bytes > self.max_bytes:
+        if styled:
+            self._keep_spans(start, styled)
+        if self._span_seqs:  # (before the budget is checked: pushed-out lines' spans go)
+            self._drop_spans(self.first_seq)
+        if self.bytes + self.span_bytes > self.max_bytes:
             self._shed()
         first = self.first_seq
         shown = lines
@@ -161,6 +200,9 @@ class LogBuffer:
         self.total = end
         self._next_no -= n
         self.edits += 1
+        seqs, spans = self._span_seqs, self._spans  # (their colours go with them)
+        while seqs and seqs[-1] >= end:
+            self.span_bytes -= _spans_cost(spans.pop(seqs.pop()))
         while self._reads and self._reads[-1][0] >= end:
             self._reads.pop()
         widths = self._widths  # (the widest of the lines left: those the taken ones
@@ -174,12 +216,30 @@ class LogBuffer:
             widths.append((start, end, wide))
         return n
 
+    def _keep_spans(self, start: int, styled: list[tuple[int, tuple[Span, ...]]]) -> None:
+        """Hold the spans of the lines just appended from ``start`` (index, spans)."""
+        for i, spans in styled:
+            self._spans[start + i] = spans
+            self._span_seqs.append(start + i)
+            self.span_bytes += _spans_cost(spans)
+
+    def _drop_spans(self, first: int) -> None:
+        """Forget the spans of lines before ``first``."""
+        seqs, spans = self._span_seqs, self._spans
+        while seqs and seqs[0] < first:
+            self.span_bytes -= _spans_cost(spans.pop(seqs.popleft()))
+
     def _shed(self) -> None:
-        """Let the oldest lines go until the rest fit in ``max_bytes`` (all of them, if the
-        newest line alone is larger: the bound holds whatever is appended)."""
-        excess, freed, k = self.bytes - self.max_bytes, 0, 0
+        """Let the oldest lines go until the rest (and their spans) fit in ``max_bytes``
+        (all of them, if the newest line alone is larger: the bound holds whatever is
+        appended)."""
+        excess = self.bytes + self.span_bytes - self.max_bytes
+        freed, text, k = 0, 0, 0
+        spans, seq = self._spans, self.first_seq
         for cost in map(_size, self._lines):
-            freed += cost
+            text += cost
+            freed += cost + (_spans_cost(spans[seq]) if seq in spans else 0)
+            seq += 1
             k += 1
             if freed >= excess:
                 break
@@ -188,7 +248,8 @@ class LogBuffer:
             lines.popleft()
             err.popleft()
             nos.popleft()
-        self.bytes -= freed
+        self.bytes -= text
+        self._drop_spans(self.first_seq)
 
     @property
     def widest(self) -> int:
@@ -228,7 +289,9 @@ class LogBuffer:
         self._matches.clear()
         self._reads.clear()
         self._widths.clear()
-        self.bytes = 0
+        self._spans.clear()
+        self._span_seqs.clear()
+        self.bytes = self.span_bytes = 0
         self._cum, self._cum_seq = [0], self.total
 
     def tail(self, n: int) -> list[str]:
@@ -348,6 +411,20 @@ class LogBuffer:
     @property
     def wrap_width(self) -> int:
         return self._wrap_width
+
+
+def _take_styles(lines: list[str]) -> list[tuple[int, tuple[Span, ...]]] | None:
+    """Replace each line holding SGR by its plain text (in place); the (index, spans) of
+    those with styles, or None when no line changed. O(lines + characters of the lines that
+    are not ASCII: ``in`` tells at once that an ASCII line has no ␛)."""
+    styled, changed = [], False
+    for i in [i for i, line in enumerate(lines) if MARK in line]:
+        plain, spans = parse(lines[i])
+        if plain is not lines[i]:
+            lines[i], changed = plain, True
+        if spans:
+            styled.append((i, spans))
+    return styled if changed else None
 
 
 def _bisect_deque(d: deque[int], value: int) -> int:

@@ -4,12 +4,12 @@ Feeding it is cheap (``append`` only touches the ring buffer); the screen is ref
 timer at a frame rate that backs off during floods, so a million lines a second do not cost
 a million repaints. It follows the end until you move up; then it pauses and counts what
 arrives (End jumps back). Lines are sanitised text: they are drawn as plain ``Text``, never
-parsed as markup.
+parsed as markup; the program's colours (SGR, kept as spans by the buffer) and the line's
+level (``incident.levels``) are applied as Rich styles (``log_styles``).
 """
 
 from __future__ import annotations
 
-import re
 import time
 
 from rich.segment import Segment
@@ -23,17 +23,13 @@ from textual.strip import Strip
 
 from incident.patterns import Pattern
 from session.log_buffer import LogBuffer
+from tui.widgets.log_styles import Levels, spans_within
 from tui.widgets.scrolling import grow
 
-LEVELS = (
-    (re.compile(r"\b(?:FATAL|PANIC|CRIT(?:ICAL)?|EMERG|ALERT|ERROR|ERR|E\d{4})\b"), "level-error"),
-    (re.compile(r"\b(?:WARN(?:ING)?|W\d{4})\b"), "level-warn"),
-    (re.compile(r"\b(?:DEBUG|TRACE)\b"), "level-debug"),
-)
 GUTTER = 8  # line number column
 _SLACK = 64  # characters drawn past the right edge of the view (zero-width ones take none)
-_SCAN = 4096  # characters of a line searched for its level, and around what is drawn for
-# the search's matches (the view scrolls no further right than 4096 columns)
+_SCAN = 4096  # characters searched for the search's matches around what is drawn (the
+# view scrolls no further right than 4096 columns)
 
 
 class LogView(ScrollView, can_focus=True):
@@ -86,6 +82,7 @@ class LogView(ScrollView, can_focus=True):
         self._last_tick = time.monotonic()
         self._seen = self.buffer.total  # lines of the buffer already accounted for
         self._edits = self.buffer.edits  # its retractions already accounted for
+        self._levels = Levels()
 
     def on_mount(self) -> None:
         self._schedule()
@@ -197,16 +194,15 @@ class LogView(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _line_text(self, seq: int, start: int, end: int) -> Text:
-        """Characters ``start`` to ``end`` of the line ``seq``, styled: its level (found in
-        its first ``_SCAN`` characters, where log lines say it) and the search's matches
-        (found around the slice)."""
+        """Characters ``start`` to ``end`` of the line ``seq``, styled: its level (read from
+        its level field), the program's own colours over it, and the search's matches (found
+        around the slice)."""
         raw = self.buffer.line(seq)
         text = Text(raw[start:end], no_wrap=True, end="")
-        head = raw[:_SCAN]
-        for pattern, component in LEVELS:
-            if pattern.search(head):
-                text.stylize(self.get_component_rich_style(component))
-                break
+        if level := self._levels.of(self.buffer, seq):
+            text.stylize(self.get_component_rich_style(f"level-{level}"))
+        for s_start, s_end, style in spans_within(self.buffer.spans(seq), start, end):
+            text.stylize(style, s_start, s_end)
         if self.search is not None:
             match_style = self.get_component_rich_style("match")
             lo = max(start - _SCAN, 0)
