@@ -16,9 +16,8 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from rich.cells import cell_len
-
 from incident.patterns import Pattern
+from session import cells
 
 DEFAULT_CAPACITY = 200_000
 DEFAULT_MAX_BYTES = 32 << 20
@@ -59,6 +58,10 @@ class LogBuffer:
         # The widest line, as a sliding-window maximum over appends: (first seq, end seq,
         # widest) of appends not outdone by a later one, widest first.
         self._widths: deque[tuple[int, int, int]] = deque()
+        # Appends not measured yet, (first seq, lines): a line's width (in cells, tabs
+        # expanded) is measured when the widest is asked for, at the view's next frame, so
+        # lines a flood pushes out of the ring before then are never measured at all.
+        self._unmeasured: deque[tuple[int, list[str]]] = deque()
 
     # ------------------------------------------------------------------ lines
     @property
@@ -109,11 +112,7 @@ class LogBuffer:
         no = first_no if first_no is not None else self._next_no
         self._next_no = no + n
         start = self.total
-        widths = self._widths
-        wide = max(map(len, lines))
-        while widths and widths[-1][2] <= wide:
-            widths.pop()
-        widths.append((start, start + n, wide))
+        self._unmeasured.append((start, lines))
         self._lines.extend(lines)
         self._err.extend([err] * n)
         self._nos.extend(range(no, no + n))
@@ -133,6 +132,9 @@ class LogBuffer:
             self._trim_wrap()
         while len(self._reads) > 1 and self._reads[1][0] <= first:
             self._reads.popleft()
+        unmeasured, widths = self._unmeasured, self._widths
+        while unmeasured and unmeasured[0][0] + len(unmeasured[0][1]) <= first:
+            unmeasured.popleft()
         while widths and widths[0][1] <= first:
             widths.popleft()
         return n
@@ -155,15 +157,23 @@ class LogBuffer:
 
     @property
     def widest(self) -> int:
-        """Characters of the longest line held (for horizontal scrolling)."""
+        """Cells of the widest line held, tabs expanded (for horizontal scrolling)."""
         widths, first = self._widths, self.first_seq
+        for start, lines in self._unmeasured:  # oldest first: the window stays in order
+            held = lines[first - start :] if start < first else lines
+            if held:
+                wide = cells.widest(held)
+                while widths and widths[-1][2] <= wide:
+                    widths.pop()
+                widths.append((max(start, first), start + len(lines), wide))
+        self._unmeasured.clear()
         while widths and widths[0][1] <= first:
             widths.popleft()
         if not widths:
             return 0
         start, end, wide = widths[0]
         if start < first:  # partly gone: its longest line may have gone with it
-            wide = max(map(len, islice(self._lines, end - first)))
+            wide = cells.widest(list(islice(self._lines, end - first)))
             widths[0] = (first, end, wide)
         return max(wide, widths[1][2]) if len(widths) > 1 else wide
 
@@ -191,6 +201,7 @@ class LogBuffer:
         self._matches.clear()
         self._reads.clear()
         self._widths.clear()
+        self._unmeasured.clear()
         self.bytes = 0
         self._cum, self._cum_seq = [0], self.total
 
@@ -246,7 +257,7 @@ class LogBuffer:
         )
 
     def _rows(self, text: str) -> int:
-        return max(1, -(-cell_len(text) // self._wrap_width))
+        return cells.rows(text, self._wrap_width)
 
     def _extend_wrap(self, lines: Iterable[str]) -> None:
         cum = self._cum
