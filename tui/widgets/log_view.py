@@ -13,6 +13,7 @@ import re
 import time
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
@@ -197,11 +198,10 @@ class LogView(ScrollView, can_focus=True):
         if seq == self.cursor:
             for part_text in (left, text):
                 part_text.stylize(self.get_component_rich_style("cursor"))
-        body = self._strip(text).crop(lo - col, hi - col).extend_cell_length(body_w, base)
-        return Strip.join([self._strip(left), body]).crop_extend(0, width, base)
+        body = self._strip(text, base).crop(lo - col, hi - col).extend_cell_length(body_w, base)
+        return Strip.join([self._strip(left, base), body]).crop_extend(0, width, base)
 
-    def _strip(self, text: Text) -> Strip:
-        base = self.rich_style
+    def _strip(self, text: Text, base: Style) -> Strip:
         segments = [
             Segment(s.text, base + s.style if s.style else base)
             for s in text.render(self.app.console)
