@@ -177,6 +177,11 @@ class Geometry:
         self._cols = cols
         self._runs = runs
 
+    @property
+    def runs(self) -> int:
+        """How many runs it keeps (what it costs: about 150 bytes each)."""
+        return len(self._runs)
+
     def span_at(self, col: int) -> tuple[int, int, int, int]:
         """The grapheme holding cell ``col`` (0 <= col < width): its char index, first
         column, characters and cells. A zero-width grapheme holds no cell: it goes with the

@@ -9,6 +9,7 @@ from rich.cells import cell_len
 from session.cells import expand_tabs, wrap
 from tests.test_log_view import Host, framed
 from tests.waiting import until
+from tui.widgets.log_cells import LineCells
 from tui.widgets.log_view import LogView, pattern_for
 
 CJK = "".join(chr(0x4E00 + i) for i in range(240))  # 240 distinct CJK characters
@@ -177,3 +178,16 @@ async def test_wrap_under_a_scrollbar_shows_every_character_once():
             skip = top - lv.scroll_offset.y
             seen += [row[8:].rstrip(" ") for row in rows(lv)[skip:]]
         assert "".join(seen) == "first" + line + "last"
+
+
+def test_the_geometry_kept_is_bounded_in_lines_and_runs():
+    kept = LineCells(size=3, max_runs=100)
+    for seq in range(5):
+        kept.geometry(seq, f"{seq} 日本")  # 3 runs each: the line count bounds them
+    assert list(kept._kept) == [2, 3, 4]
+    mixed = ["a日" * 40 + str(seq) for seq in range(5)]  # 81 runs each: one fits
+    for seq, line in enumerate(mixed, start=10):
+        geometry = kept.geometry(seq, line)
+        assert kept.geometry(seq, line) is geometry  # kept while it is drawn
+    assert list(kept._kept) == [14] and kept._runs == 81
+    assert kept.geometry(99, "plain ascii") is None  # a character is a cell: nothing kept

@@ -48,19 +48,27 @@ def expand_tabs(text: Text, col: int) -> Text:
 
 class LineCells:
     """The geometry of the lines a view draws, by seq: kept for the last ``size`` lines
-    that are not plain ASCII (for those a character is a cell: nothing to keep)."""
+    that are not plain ASCII (for those a character is a cell: nothing to keep), and no more
+    than ``max_runs`` runs in all (about 40 MB: a 64 KiB line switching between narrow and
+    wide characters at every one of them takes 65,536)."""
 
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
+    def __init__(self, size: int = 64, max_runs: int = 1 << 18) -> None:
+        self.size, self.max_runs = size, max_runs
         self._kept: OrderedDict[int, tuple[str, Geometry, int, list[int]]] = OrderedDict()
+        self._runs = 0
 
     def _entry(self, seq: int, line: str) -> tuple[str, Geometry, int, list[int]]:
         entry = self._kept.get(seq)
         if entry is None or entry[0] is not line:  # (a buffer started over reuses seqs)
             entry = (line, Geometry(line), 0, [0])
+            if seq in self._kept:
+                self._runs -= self._kept.pop(seq)[1].runs
             self._kept[seq] = entry
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
+            self._runs += entry[1].runs
+            while len(self._kept) > 1 and (
+                len(self._kept) > self.size or self._runs > self.max_runs
+            ):
+                self._runs -= self._kept.popitem(last=False)[1][1].runs
         else:
             self._kept.move_to_end(seq)
         return entry
