@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from itertools import filterfalse
+from operator import itemgetter
 
 from rich.cells import cell_len, get_character_cell_size, split_graphemes
 
@@ -100,7 +101,15 @@ def widest(lines: list[str]) -> int:
         if "\t" in blob
         else list(filterfalse(str.isascii, lines))
     )
-    best = max(map(width, odd))
+    # Measured widest first (by an upper bound: a character takes no more cells than its
+    # UTF-8 bytes, a tab 8 at most): the lines that cannot beat the widest so far are not
+    # measured at all.
+    bounds = [len(x.encode("utf-8", "surrogatepass")) + 7 * x.count("\t") for x in odd]
+    best = 0
+    for bound, line in sorted(zip(bounds, odd, strict=True), key=itemgetter(0), reverse=True):
+        if bound <= best:
+            break
+        best = max(best, width(line))
     if best >= longest or max(map(len, odd)) < longest:  # (then a simple line is longest)
         return max(best, longest)
     return max(best, max((len(x) for x in lines if simple(x)), default=0))
