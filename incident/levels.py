@@ -60,7 +60,14 @@ _LETTERS: dict[str, Level | None] = {
     "A": "error",
 }
 _PRI: tuple[Level | None, ...] = ("error",) * 4 + ("warn", None, None, "debug")
-_PINO = {10: "debug", 20: "debug", 30: None, 40: "warn", 50: "error", 60: "error"}
+_PINO: dict[int, Level | None] = {
+    10: "debug",
+    20: "debug",
+    30: None,
+    40: "warn",
+    50: "error",
+    60: "error",
+}
 
 # A field that is a level word: bracketed (with an optional module, Apache 2.4's
 # [core:error]; trace1-8 too), or ending in a colon, or bare.

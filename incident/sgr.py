@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 MARK = "\u241b["  # what every SGR sequence starts with once sanitised: a cheap first test
 MAX_PARAMS = 64  # characters of parameters an SGR sequence may have (more: not SGR, shown)
@@ -102,7 +102,7 @@ def apply(style: SgrStyle, params: str) -> SgrStyle | None:
     """``style`` changed by the parameters of one SGR sequence (``"1;31"``); None when the
     sequence is outside the subset (then it must change nothing)."""
     codes = [int(p) if p else 0 for p in params.split(";")]
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     i, n = 0, len(codes)
     while i < n:
         code = codes[i]

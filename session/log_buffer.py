@@ -24,10 +24,11 @@ from datetime import datetime
 from itertools import islice, takewhile
 from typing import Any
 
-from rich.cells import cell_len
-
 from incident.patterns import Pattern
-from incident.sgr import MARK, Span, parse
+from incident.sgr import Span
+from session import cells
+from session.log_spans import LineSpans, spans_cost, take_styles
+from session.log_widths import Widest
 
 DEFAULT_CAPACITY = 200_000
 DEFAULT_MAX_BYTES = 32 << 20
@@ -41,15 +42,7 @@ stays well under 250 MB whatever its sources print. What each line costs besides
 
 _size = str.__sizeof__  # exact, and about 15 ns a line (sys.getsizeof: about 85)
 _ASCII = _size("")  # an ASCII line takes this and one byte a character; any other, more
-SPAN_BYTES = 300
-"""What one style span is counted to take: its tuple, two numbers and, at worst, a style of
-its own with a truecolour tuple (measured: 263 bytes; common styles are shared, and a span
-in one of them takes about 100)."""
-LINE_SPANS_BYTES = 150  # what a line's spans take besides (their tuple, the dict entry)
-
-
-def _spans_cost(spans: tuple[Span, ...]) -> int:
-    return LINE_SPANS_BYTES + SPAN_BYTES * len(spans)
+_spans_cost = spans_cost  # (the name the tests know)
 
 
 class LogBuffer:
@@ -64,9 +57,7 @@ class LogBuffer:
         self.capacity = capacity
         self.max_bytes = max_bytes
         self.bytes = 0  # what the lines held take (str.__sizeof__ of each)
-        self.span_bytes = 0  # what their style spans are counted to take (_spans_cost)
-        self._spans: dict[int, tuple[Span, ...]] = {}  # seq -> spans, for lines with some
-        self._span_seqs: deque[int] = deque()  # the keys of _spans, oldest first
+        self._colours = LineSpans()  # the program's styles of the lines that have some
         self._lines: deque[str] = deque(maxlen=capacity)
         self._err: deque[bool] = deque(maxlen=capacity)
         self._nos: deque[int] = deque(maxlen=capacity)
@@ -79,9 +70,7 @@ class LogBuffer:
         self._cum: list[int] = [0]  # wrap: cumulative rows, from seq _cum_seq
         self._cum_seq = 0
         self._reads: deque[tuple[int, float]] = deque()  # (first seq, epoch) per append
-        # The widest line, as a sliding-window maximum over appends: (first seq, end seq,
-        # widest) of appends not outdone by a later one, widest first.
-        self._widths: deque[tuple[int, int, int]] = deque()
+        self._widest = Widest()  # in cells, tabs expanded, measured lazily
 
     # ------------------------------------------------------------------ lines
     @property
@@ -97,7 +86,16 @@ class LogBuffer:
     def spans(self, seq: int) -> tuple[Span, ...]:
         """The program's styles over the plain text of line ``seq`` (sorted, apart; empty
         for a line that had no SGR)."""
-        return self._spans.get(seq, ())
+        return self._colours.get(seq)
+
+    @property
+    def span_bytes(self) -> int:
+        """What the held lines' style spans are counted to take."""
+        return self._colours.bytes
+
+    @property
+    def _spans(self) -> dict[int, tuple[Span, ...]]:
+        return self._colours.by_seq
 
     def is_err(self, seq: int) -> bool:
         return self._err[seq - self.first_seq]
@@ -129,7 +127,7 @@ class LogBuffer:
         # are searched.
         styled = None
         if cost != _ASCII * n + sum(map(len, lines)):
-            styled = _take_styles(lines)
+            styled = take_styles(lines)
             if styled is not None:
                 cost = sum(map(_size, lines))  # (plain lines are shorter)
         held = len(self._lines)
@@ -145,19 +143,15 @@ class LogBuffer:
         no = first_no if first_no is not None else self._next_no
         self._next_no = no + n
         start = self.total
-        widths = self._widths
-        wide = max(map(len, lines))
-        while widths and widths[-1][2] <= wide:
-            widths.pop()
-        widths.append((start, start + n, wide))
+        self._widest.add(start, lines)
         self._lines.extend(lines)
         self._err.extend([err] * n)
         self._nos.extend(range(no, no + n))
         self.total += n
         if styled:
-            self._keep_spans(start, styled)
-        if self._span_seqs:  # (before the budget is checked: pushed-out lines' spans go)
-            self._drop_spans(self.first_seq)
+            self._colours.keep(start, styled)
+        if self._colours:  # (before the budget is checked: pushed-out lines' spans go)
+            self._colours.drop_before(self.first_seq)
         if self.bytes + self.span_bytes > self.max_bytes:
             self._shed()
         first = self.first_seq
@@ -173,8 +167,7 @@ class LogBuffer:
             self._trim_wrap()
         while len(self._reads) > 1 and self._reads[1][0] <= first:
             self._reads.popleft()
-        while widths and widths[0][1] <= first:
-            widths.popleft()
+        self._widest.forget_before(first)
         return n
 
     def retract(self, n: int) -> int:
@@ -200,34 +193,11 @@ class LogBuffer:
         self.total = end
         self._next_no -= n
         self.edits += 1
-        seqs, spans = self._span_seqs, self._spans  # (their colours go with them)
-        while seqs and seqs[-1] >= end:
-            self.span_bytes -= _spans_cost(spans.pop(seqs.pop()))
+        self._colours.drop_from(end)  # (their colours go with them)
         while self._reads and self._reads[-1][0] >= end:
             self._reads.pop()
-        widths = self._widths  # (the widest of the lines left: those the taken ones
-        while widths and widths[-1][1] > end:  # outdid were forgotten, and are measured)
-            widths.pop()
-        start = max(widths[-1][1] if widths else 0, self.first_seq)
-        if start < end:
-            wide = max(map(len, islice(self._lines, start - self.first_seq, None)))
-            while widths and widths[-1][2] <= wide:
-                widths.pop()
-            widths.append((start, end, wide))
+        self._widest.retract(end, self._lines, self.first_seq)
         return n
-
-    def _keep_spans(self, start: int, styled: list[tuple[int, tuple[Span, ...]]]) -> None:
-        """Hold the spans of the lines just appended from ``start`` (index, spans)."""
-        for i, spans in styled:
-            self._spans[start + i] = spans
-            self._span_seqs.append(start + i)
-            self.span_bytes += _spans_cost(spans)
-
-    def _drop_spans(self, first: int) -> None:
-        """Forget the spans of lines before ``first``."""
-        seqs, spans = self._span_seqs, self._spans
-        while seqs and seqs[0] < first:
-            self.span_bytes -= _spans_cost(spans.pop(seqs.popleft()))
 
     def _shed(self) -> None:
         """Let the oldest lines go until the rest (and their spans) fit in ``max_bytes``
@@ -235,10 +205,10 @@ class LogBuffer:
         appended)."""
         excess = self.bytes + self.span_bytes - self.max_bytes
         freed, text, k = 0, 0, 0
-        spans, seq = self._spans, self.first_seq
+        colours, seq = self._colours, self.first_seq
         for cost in map(_size, self._lines):
             text += cost
-            freed += cost + (_spans_cost(spans[seq]) if seq in spans else 0)
+            freed += cost + (colours.cost(seq) if colours else 0)
             seq += 1
             k += 1
             if freed >= excess:
@@ -249,21 +219,12 @@ class LogBuffer:
             err.popleft()
             nos.popleft()
         self.bytes -= text
-        self._drop_spans(self.first_seq)
+        self._colours.drop_before(self.first_seq)
 
     @property
     def widest(self) -> int:
-        """Characters of the longest line held (for horizontal scrolling)."""
-        widths, first = self._widths, self.first_seq
-        while widths and widths[0][1] <= first:
-            widths.popleft()
-        if not widths:
-            return 0
-        start, end, wide = widths[0]
-        if start < first:  # partly gone: its longest line may have gone with it
-            wide = max(map(len, islice(self._lines, end - first)))
-            widths[0] = (first, end, wide)
-        return max(wide, widths[1][2]) if len(widths) > 1 else wide
+        """Cells of the widest line held, tabs expanded (for horizontal scrolling)."""
+        return self._widest.of(self._lines, self.first_seq)
 
     def read_at(self, seq: int) -> float:
         """When the line ``seq`` was read (epoch seconds; 0 when not told)."""
@@ -288,10 +249,9 @@ class LogBuffer:
         self._nos.clear()
         self._matches.clear()
         self._reads.clear()
-        self._widths.clear()
-        self._spans.clear()
-        self._span_seqs.clear()
-        self.bytes = self.span_bytes = 0
+        self._widest.clear()
+        self._colours.clear()
+        self.bytes = 0
         self._cum, self._cum_seq = [0], self.total
 
     def tail(self, n: int) -> list[str]:
@@ -364,7 +324,7 @@ class LogBuffer:
         )
 
     def _rows(self, text: str) -> int:
-        return max(1, -(-cell_len(text) // self._wrap_width))
+        return cells.rows(text, self._wrap_width)
 
     def _extend_wrap(self, lines: Iterable[str]) -> None:
         cum = self._cum
@@ -411,20 +371,6 @@ class LogBuffer:
     @property
     def wrap_width(self) -> int:
         return self._wrap_width
-
-
-def _take_styles(lines: list[str]) -> list[tuple[int, tuple[Span, ...]]] | None:
-    """Replace each line holding SGR by its plain text (in place); the (index, spans) of
-    those with styles, or None when no line changed. O(lines + characters of the lines that
-    are not ASCII: ``in`` tells at once that an ASCII line has no ␛)."""
-    styled, changed = [], False
-    for i in [i for i, line in enumerate(lines) if MARK in line]:
-        plain, spans = parse(lines[i])
-        if plain is not lines[i]:
-            lines[i], changed = plain, True
-        if spans:
-            styled.append((i, spans))
-    return styled if changed else None
 
 
 def _bisect_deque(d: deque[int], value: int) -> int:

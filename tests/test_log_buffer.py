@@ -7,9 +7,9 @@ import tracemalloc
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rich.cells import cell_len
 
 from incident.patterns import compile_pattern
+from session import cells
 from session.log_buffer import DEFAULT_MAX_BYTES, LogBuffer
 
 
@@ -122,6 +122,22 @@ def test_the_widest_line_is_the_widest_held():
     assert b.widest == 0
 
 
+def test_widths_and_wrap_rows_count_cells_with_tabs_expanded():
+    """What the view draws: a tab goes to the next stop of 8 cells, a CJK character takes
+    2 cells, and a wide character that does not fit at the end of a wrap row starts the
+    next one."""
+    b = LogBuffer(capacity=3)
+    b.append(["\tat com.example.Main.run(Main.java:42)", "x" * 30])
+    assert b.widest == 8 + 37
+    b.append(["日" * 240])
+    assert b.widest == 480
+    b.set_wrap(9)  # 4 CJK characters a row: 60 rows (480 cells / 9 would say 54)
+    assert b.rows() == 5 + 4 + 60
+    b.set_wrap(5)  # 2 a row
+    assert b.rows() == 9 + 6 + 120
+    assert b.row_to_line(15) == (2, 0)
+
+
 def test_a_pane_fed_long_lines_stays_within_its_budget():
     """A source printing 1 MiB lines (cut to 64 KiB by feeds/lines.py): the pane holds about
     32 MiB of them, not all of them (it held 200,000 lines, whatever their length)."""
@@ -139,7 +155,8 @@ def test_a_pane_fed_long_lines_stays_within_its_budget():
 
 
 TEXTS = st.one_of(
-    st.sampled_from(["ERROR a", "info", "x" * 9, "", "é" * 3, "🔥 ERROR"]), st.text(max_size=40)
+    st.sampled_from(["ERROR a", "info", "x" * 9, "", "é" * 3, "🔥 ERROR", "\tat x", "日本\tERROR"]),
+    st.text(max_size=40),
 )
 
 
@@ -174,15 +191,14 @@ def test_bounded_in_lines_and_bytes_every_index_agrees_with_a_naive_model(
             (s, b.line(s), b.is_err(s), b.number(s), b.read_at(s))
             for s in range(b.first_seq, b.total)
         ] == model
-        assert b.widest == max((len(m[1]) for m in model), default=0)
+        assert b.widest == max((cells.width(m[1]) for m in model), default=0)
         shown = [m for m in model if pattern is None or pattern.search(m[1])]
         assert [b.view_seq(i) for i in range(b.view_len())] == [m[0] for m in shown]
         assert all(b.view_index(m[0]) == i for i, m in enumerate(shown))
         if width:
-            assert b.rows() == sum(max(1, -(-cell_len(m[1]) // width)) for m in shown)
+            assert b.rows() == sum(len(cells.wrap(m[1], width)) for m in shown)
             assert [b.line_to_row(i) for i in range(len(shown))] == [
-                sum(max(1, -(-cell_len(m[1]) // width)) for m in shown[:i])
-                for i in range(len(shown))
+                sum(len(cells.wrap(m[1], width)) for m in shown[:i]) for i in range(len(shown))
             ]
         else:
             assert b.rows() == len(shown)
@@ -225,11 +241,11 @@ def test_retracted_lines_leave_no_trace_in_any_index(capacity, budget, batches, 
             (s, b.line(s), b.is_err(s), b.number(s), b.read_at(s))
             for s in range(b.first_seq, b.total)
         ] == model
-        assert b.widest == max((len(m[1]) for m in model), default=0)
+        assert b.widest == max((cells.width(m[1]) for m in model), default=0)
         shown = [m for m in model if pattern is None or pattern.search(m[1])]
         assert [b.view_seq(i) for i in range(b.view_len())] == [m[0] for m in shown]
         if width:
-            assert b.rows() == sum(max(1, -(-cell_len(m[1]) // width)) for m in shown)
+            assert b.rows() == sum(len(cells.wrap(m[1], width)) for m in shown)
 
 
 def test_a_replaced_line_keeps_its_seq_and_number():

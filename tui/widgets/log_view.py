@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
@@ -22,14 +23,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from incident.patterns import Pattern
+from session import cells
 from session.log_buffer import LogBuffer
+from tui.widgets.log_cells import GUTTER, LineCells, expand_tabs, gutter_width
 from tui.widgets.log_styles import Levels, spans_within
 from tui.widgets.scrolling import grow
 
-GUTTER = 8  # line number column
-_SLACK = 64  # characters drawn past the right edge of the view (zero-width ones take none)
-_SCAN = 4096  # characters searched for the search's matches around what is drawn (the
-# view scrolls no further right than 4096 columns)
+__all__ = ["GUTTER", "LogView"]
+_SCAN = 4096  # characters searched for the search's matches around what is drawn
 
 
 class LogView(ScrollView, can_focus=True):
@@ -83,6 +84,7 @@ class LogView(ScrollView, can_focus=True):
         self._seen = self.buffer.total  # lines of the buffer already accounted for
         self._edits = self.buffer.edits  # its retractions already accounted for
         self._levels = Levels()
+        self._cells = LineCells()  # the geometry of lines on screen (tabs, wide characters)
 
     def on_mount(self) -> None:
         self._schedule()
@@ -125,7 +127,9 @@ class LogView(ScrollView, can_focus=True):
             self._dirty = True
         if self._dirty and self.region.area == 0:
             pass  # hidden (another tab, another pane at 80x24): the frame waits until shown
-        elif self._dirty:
+        elif self._dirty or (
+            self.wrap and self.region.area and self._wrap_size() != self.buffer.wrap_width
+        ):  # (or a scrollbar came or went since: the rows take what is left)
             self._frame()
         elif self.following and self.scroll_y < self.max_scroll_y:
             # The view got shorter since the last frame (the terminal shrank, a scrollbar
@@ -135,11 +139,10 @@ class LogView(ScrollView, can_focus=True):
 
     def _frame(self) -> None:
         self._dirty = False
-        width = (
-            self.scrollable_content_region.width
-            if self.wrap
-            else min(self.buffer.widest, 4096) + GUTTER + 1
-        )
+        if self.wrap and self.buffer.wrap_width != self._wrap_size():
+            self.buffer.set_wrap(self._wrap_size())  # the gutter widened, a scrollbar came
+        region = self.scrollable_content_region.width
+        width = region if self.wrap else self.buffer.widest + gutter_width(self.buffer) + 1
         grow(self, Size(width, self.buffer.rows()))
         if self.following:
             self._stick_to_end()
@@ -148,6 +151,10 @@ class LogView(ScrollView, can_focus=True):
             self.cursor = self.buffer.first_seq if len(self.buffer) else None
         self.refresh()
         self.post_message(self.StatusChanged())
+
+    def _wrap_size(self) -> int:
+        """Cells a wrap row has: the view's width less the gutter."""
+        return max(self.scrollable_content_region.width - gutter_width(self.buffer), 1)
 
     def _stick_to_end(self) -> None:
         if self.following and self.scroll_y != self.max_scroll_y:
@@ -168,30 +175,37 @@ class LogView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         index, part = self.buffer.row_to_line(row)
         seq = self.buffer.view_seq(index)
+        raw = self.buffer.line(seq)
+        gutter_w = gutter_width(self.buffer)
+        number = f"{self.buffer.number(seq):>{gutter_w - 1}} "
+        # Only what can be on screen is drawn, in cells (tabs expanded, wide characters
+        # two): a line cut at 64 KiB used to be laid out whole for every row of every frame
+        # (about 5 ms each), which starved the loop and its reads.
         if self.wrap:
-            body_w = max(width - GUTTER, 1)
-            text = self._line_text(seq, part * body_w, (part + 1) * body_w)
-            gutter = f"{self.buffer.number(seq):>{GUTTER - 1}} " if part == 0 else " " * GUTTER
-            scroll_x = 0
+            size = self.buffer.wrap_width
+            lo, hi = self._cells.wrap_span(seq, raw, part, size)
+            gutter, body_w = (number if part == 0 else " " * gutter_w), size
         else:
-            # Only what can be on screen is drawn: a line cut at 64 KiB used to be laid out
-            # whole for every row of every frame (about 5 ms each), which starved the loop
-            # and its reads, and left the allocator hundreds of MB it never gave back. (A
-            # character takes at least one cell; the slack is for zero-width ones.)
-            text = self._line_text(seq, 0, scroll_x + width + _SLACK)
-            gutter = f"{self.buffer.number(seq):>{GUTTER - 1}} "
+            gutter = number[scroll_x:]  # (scrolled right: the gutter goes first)
+            lo = max(scroll_x - gutter_w, 0)
+            body_w = width - len(gutter)
+            hi = lo + body_w
+        start, col, end = self._cells.chars(seq, raw, lo, hi)
+        text = expand_tabs(self._line_text(seq, start, end), col)
         style = self.get_component_rich_style("stderr" if self.buffer.is_err(seq) else "gutter")
-        line = Text(end="")
-        line.append(gutter, style)
-        line.append_text(text)
+        left = Text(gutter, style, end="")
         if seq == self.cursor:
-            line.stylize(self.get_component_rich_style("cursor"))
+            for part_text in (left, text):
+                part_text.stylize(self.get_component_rich_style("cursor"))
+        body = self._strip(text, base).crop(lo - col, hi - col).extend_cell_length(body_w, base)
+        return Strip.join([self._strip(left, base), body]).crop_extend(0, width, base)
+
+    def _strip(self, text: Text, base: Style) -> Strip:
         segments = [
             Segment(s.text, base + s.style if s.style else base)
-            for s in line.render(self.app.console)
+            for s in text.render(self.app.console)
         ]
-        strip = Strip(segments, line.cell_len)
-        return strip.crop_extend(scroll_x, scroll_x + width, base)
+        return Strip(segments, text.cell_len)
 
     def _line_text(self, seq: int, start: int, end: int) -> Text:
         """Characters ``start`` to ``end`` of the line ``seq``, styled: its level (read from
@@ -244,8 +258,8 @@ class LogView(ScrollView, can_focus=True):
         self.following = delta > 0 and target == n - 1
         self._show_index(target)
 
-    def _show_index(self, index: int) -> None:
-        row = self.buffer.line_to_row(index)
+    def _show_index(self, index: int, part: int = 0) -> None:
+        row = self.buffer.line_to_row(index) + part
         height = self.scrollable_content_region.height
         top = self.scroll_offset.y
         if row < top:
@@ -280,8 +294,28 @@ class LogView(ScrollView, can_focus=True):
             return False
         self.cursor = self.buffer.view_seq(found)
         self.following = False
-        self._show_index(found)
+        self._show_match(found, self.cursor)
         return True
+
+    def _show_match(self, index: int, seq: int) -> None:
+        """Scroll to the line's first match: down to its wrap row, or sideways to it."""
+        assert self.search is not None
+        raw = self.buffer.line(seq)
+        spans = self.search.spans(raw)
+        m_start, m_end = spans[0] if spans else (0, 0)
+        col, end = cells.width(raw[:m_start]), cells.width(raw[:m_end])
+        if self.wrap:
+            size = self.buffer.wrap_width
+            self._show_index(index, self._cells.wrap_part(seq, raw, col, size))
+            return
+        self._show_index(index)
+        gutter = gutter_width(self.buffer)
+        width = self.scrollable_content_region.width
+        left = int(self.scroll_offset.x) - gutter  # the line's first cell on screen
+        if col >= max(left, 0) and end <= left + width:
+            return  # already in view
+        x = 0 if end + gutter <= width else gutter + col - width // 4
+        self.scroll_to(x=max(x, 0), animate=False, immediate=True)
 
     def _next_match(self, here: int, forward: bool, n: int) -> int | None:
         """The view index of the next line with a match, looked for a block at a time (one
@@ -314,8 +348,7 @@ class LogView(ScrollView, can_focus=True):
 
     def set_wrap(self, wrap: bool) -> None:
         self.wrap = wrap
-        width = max(self.scrollable_content_region.width - GUTTER, 1)
-        self.buffer.set_wrap(width if wrap else 0)
+        self.buffer.set_wrap(self._wrap_size() if wrap else 0)
         self._frame()
 
     def on_resize(self) -> None:
