@@ -169,10 +169,10 @@ class StatusBar(Widget):
         give way (``GIVE_WAY``) until the row leaves the title ``TITLE_MIN`` cells."""
         texts = {name: self.parts[name].text for name in ROW}
         title = self.parts["title"].text
-        if self.parts["title"].state == "-down":
-            title = UNREACHABLE_SHORT  # (what must fit of the warning)
         mode = self.parts["mode"].text
         need = min(TITLE_MIN, len(title) + 1) + (len(mode) + 2 if mode else 0)
+        if self.parts["title"].state == "-down":  # (the warning's short form must fit)
+            need += Content(f" {UNREACHABLE_SHORT} ").cell_length - TITLE_MIN
         taken = dict.fromkeys(ROW, 0)  # how many of its shorter forms each part took
 
         def length() -> int:
