@@ -13,8 +13,10 @@ lost, which is the setting, not warroom.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -24,7 +26,7 @@ import pytest
 
 from incident import commands as c
 from incident.clock import FrozenClock
-from incident.errors import WarroomError
+from incident.errors import Unreachable, WarroomError
 from incident.journal import Event, Note
 from incident.model import Severity
 from storage.dsn import ServerDsn
@@ -192,6 +194,53 @@ async def cli(dsn: str, *argv: str) -> None:
     )  # fmt: skip
     _out, err = await proc.communicate()
     assert proc.returncode == 0, err.decode()
+
+
+# ---------------------------------------------------------------------------- backoff
+async def test_while_the_server_is_away_the_store_answers_at_once_and_asks_with_backoff(
+    own_cluster, monkeypatch
+):
+    """A read while the server is away fails at once (no wait on a dead server); a new
+    connection is tried at once, then after 0.2 s, 0.4 s, 0.8 s... (at most 2 s); once the
+    server is back the next try gets through and the store is whole."""
+    import storage.pg.plumbing as plumbing
+
+    dsn = own_cluster.dsn(durable_db(own_cluster))
+    incident = await declare(dsn)
+    tries: list[float] = []
+    real_connect = plumbing.connect
+
+    async def counted(*args, **kw):
+        tries.append(time.monotonic())
+        return await real_connect(*args, **kw)
+
+    async with await PgStore.open(dsn) as store:
+        monkeypatch.setattr(plumbing, "connect", counted)
+        await asyncio.to_thread(crash, own_cluster)
+        try:
+            refused, t0 = [], time.monotonic()
+            while time.monotonic() - t0 < 2.0:
+                try:
+                    await store.events(incident)
+                except Unreachable as e:
+                    refused.append(str(e))
+                await asyncio.sleep(0.01)  # (a poller's pace)
+            assert store.down is not None
+        finally:
+            await asyncio.to_thread(up, own_cluster)
+        assert len(refused) > 50 and all("cannot reach the server" in r for r in refused)
+        gaps = [b - a for a, b in itertools.pairwise(tries)]
+        assert 3 <= len(tries) <= 5 and 0.18 <= gaps[0] < gaps[1] - 0.1, gaps
+        events = await until(lambda: reached(store, incident), timeout=10, what="back")
+        assert events[0].id == 1 and events[0].kind.value == "declared"
+        assert store.down is None
+
+
+async def reached(store: PgStore, incident: int):
+    try:
+        return await store.events(incident)
+    except Unreachable:
+        return None
 
 
 # ---------------------------------------------------------------------------- stopped

@@ -197,7 +197,7 @@ class PgPlumbing:
         """Whether ``e`` lost the connection (then it is marked down, the error kept)."""
         if not conn.closed:
             return False
-        self._lost(cannot_reach(e, self.dsn, outcome))
+        self.down = cannot_reach(e, self.dsn, outcome)  # (then connected again at once)
         return True
 
     async def _run(self, op: Callable[[psycopg.AsyncConnection], Awaitable[T]]) -> T:
