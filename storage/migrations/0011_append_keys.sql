@@ -1,4 +1,4 @@
--- warroom schema 9: the key a writer made for an appended event, unique where given. The
+-- warroom schema 11: the key a writer made for an appended event, unique where given. The
 -- server's appends use it (a COMMIT whose answer was lost with the connection is re-run
 -- without storing the event twice: storage/pg/store.py); the file's own appends cannot
 -- lose a commit's answer and leave it empty. Kept in both schemas, so that they stay one.
