@@ -8,7 +8,7 @@ on a temporary file.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -55,13 +55,16 @@ class Watch(Protocol):
 @dataclass(frozen=True)
 class Holder:
     """The console that runs a log source (its lease, ``storage/leases.py``): one console
-    runs each source, the others show what it captures. ``pid`` and ``started`` (the
-    process's start time, seconds since the epoch) tell whether it is still there."""
+    runs each source, the others show what it captures. On its own machine (``host``),
+    ``pid`` and ``started`` (the process's start time, seconds since the epoch) tell whether
+    it is still there; elsewhere only its lease's expiry does (a server's leases)."""
 
     token: str  # one per console, for the life of the process's app
     pid: int
     started: float
     actor: str = ""
+    host: str = ""  # the holder's machine: its pid means nothing on another one
+    epoch: int = field(default=0, compare=False)  # the lease's, as the store last said
 
 
 HolderAlive = Callable[[Holder], bool]
@@ -98,15 +101,29 @@ class CaptureStore(Protocol):
 
 
 class LeaseStore(Protocol):
-    """Which console runs each log source."""
+    """Which console runs each log source. A lease lasts ``ttl`` seconds unless its holder
+    renews it (every ``ttl / 3``); a claim takes over a lease that has expired, or whose
+    holder on this machine is gone. Every takeover gives the lease a new, higher ``epoch``
+    (where the store fences: a server's), and captured lines go in under the epoch of the
+    lease they were read under (``CaptureSink.submit``)."""
+
+    ttl: float
 
     async def claim(
         self, incident_id: int, source_id: str, me: Holder, alive: HolderAlive
     ) -> Holder | None: ...
 
+    async def renew(self, incident_id: int, source_id: str, me: Holder) -> Holder | None:
+        """Extend ``me``'s lease: the source's holder afterwards, ``me`` (with the lease's
+        epoch) while it is still ours, another console once it took it over, None when
+        nobody holds it."""
+        ...
+
     async def release(self, incident_id: int, token: str, source_id: str | None = None) -> None: ...
 
-    async def holders(self, incident_id: int) -> dict[str, Holder]: ...
+    async def holders(self, incident_id: int) -> dict[str, Holder]:
+        """The sources held now (a lease that expired is held by nobody), and by whom."""
+        ...
 
 
 class ContactStore(Protocol):
@@ -121,6 +138,62 @@ class ContactStore(Protocol):
         expected: Sequence[Contact] | None = None,
         by: str = "",
     ) -> list[Contact]: ...
+
+
+Origin = tuple[str, int]
+"""Where an incident or an event was first written: (the database's id, its id there)."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an incident of this database, and its events, came from (``warroom copy``)."""
+
+    database: str  # this database's own id (random, made once: ``CopyStore.database_id``)
+    incident: Origin  # (database, incident) it was declared in: this one, unless a copy
+    events: dict[int, Origin]  # copied events only: event id here -> where first written
+
+
+@dataclass(frozen=True)
+class Carried:
+    """One event a copy appends. Its ``incident_id`` and ``id`` are the store's to give;
+    ``corrects`` is already this database's id of the corrected event, unless
+    ``corrects_at`` names an earlier event of the same copy (its index)."""
+
+    event: Event
+    origin: Origin
+    corrects_at: int | None = None
+
+
+@dataclass(frozen=True)
+class Take:
+    """What one copy appends to this database, in one transaction (all or nothing)."""
+
+    incident_id: int | None  # the copy (or original) here; None: a new incident
+    origin: Origin  # the incident's origin (recorded for a new copy)
+    events: Sequence[Carried]  # in order; a new incident's first is its ``declared``
+    lines: dict[str, Sequence[Any]]  # source id -> captured lines (no, err, read_at, text)
+    ledger: Event | None = None  # this database's own record of the copy, appended last
+
+
+@dataclass(frozen=True)
+class Taken:
+    incident_id: int
+    events: int  # appended (the ledger entry not counted)
+    lines: int  # capture lines stored that were not there
+
+
+class CopyStore(Protocol):
+    """Provenance of incidents copied between databases (``session/copy.py``)."""
+
+    async def database_id(self) -> str: ...
+
+    async def provenance(self, incident_id: int) -> Provenance: ...
+
+    async def find(self, origin: Origin) -> int | None:
+        """The incident here that is ``origin``: itself if declared here, else its copy."""
+        ...
+
+    async def take(self, take: Take) -> Taken: ...
 
 
 class Journal(Protocol):
@@ -170,6 +243,9 @@ class Journal(Protocol):
 
     @property
     def contacts(self) -> ContactStore: ...
+
+    @property
+    def copies(self) -> CopyStore: ...
 
     async def close(self, timeout: float = 5.0) -> None: ...
 
@@ -237,7 +313,11 @@ class CaptureSink(Protocol):
         *,
         err: bool,
         read_at: datetime,
-    ) -> bool: ...
+        epoch: int | None = None,
+    ) -> bool:
+        """Queue lines; with ``epoch``, a store that fences stores them only while the
+        source's lease still has that epoch (else they are refused: a console took it over)."""
+        ...
 
     def dropped(self, incident_id: int, source_id: str) -> int: ...
 

@@ -24,9 +24,11 @@ async def show_and_capture(
     capture: CaptureSink | None,
     incident: int,
     base: int,
+    epoch: int | None = None,
 ) -> int:
     """Show and capture every batch of ``running`` until it ends, its line numbers after
-    ``base``; returns the number of the last line shown (``base`` when none)."""
+    ``base``, under the ``epoch`` of its lease; returns the number of the last line shown
+    (``base`` when none)."""
     sid = running.source_id
     last, held = base, None  # held: the provisional lines shown last, and their number
     async for batch in running.batches():
@@ -39,17 +41,23 @@ async def show_and_capture(
             last = no + done - 1
             if capture is not None:
                 lines = batch.lines[:done]
-                capture.submit(incident, sid, no, lines, err=err, read_at=batch.read_at)
+                capture.submit(
+                    incident, sid, no, lines, err=err, read_at=batch.read_at, epoch=epoch
+                )
         held = (no + done, batch) if batch.provisional else None
     if held is not None:  # left unfinished when the source ended: kept as they are
         no, batch = held
         last = no + batch.provisional - 1
         if capture is not None:
-            _submit_unfinished(capture, incident, no, batch)
+            _submit_unfinished(capture, incident, no, batch, epoch)
     return last
 
 
-def _submit_unfinished(capture: CaptureSink, incident: int, no: int, batch: LineBatch) -> None:
+def _submit_unfinished(
+    capture: CaptureSink, incident: int, no: int, batch: LineBatch, epoch: int | None
+) -> None:
     lines = batch.lines[len(batch.lines) - batch.provisional :]
     err = batch.stream == "err"
-    capture.submit(incident, batch.source_id, no, lines, err=err, read_at=batch.read_at)
+    capture.submit(
+        incident, batch.source_id, no, lines, err=err, read_at=batch.read_at, epoch=epoch
+    )

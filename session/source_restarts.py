@@ -21,7 +21,8 @@ LEFT_RUNNING = "on attach: it was running when its console went away"
 
 def taken_over(holder: Holder) -> str:
     who = f"{holder.actor}'s console" if holder.actor else "the console"
-    return f"taken over: {who} that ran it (pid {holder.pid}) went away"
+    where = f"pid {holder.pid} on {holder.host}" if holder.host else f"pid {holder.pid}"
+    return f"taken over: {who} that ran it ({where}) went away"
 
 
 def restart_marker(at: datetime, reason: str | None, *, resumed: bool) -> str:

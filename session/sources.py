@@ -14,7 +14,9 @@ a source before it starts it (``Journal.leases.claim``); one that finds it held 
 console *follows* it instead: it shows the lines the holder captures, read from the store
 every half second. When the holder goes away (it quits, loses its terminal, or is killed),
 a follower takes the source over and restarts it, and the ledger says so. A stop asked for
-in a follower is a "stopped" entry in the ledger, which the holder obeys.
+in a follower is a "stopped" entry in the ledger, which the holder obeys. The holder renews
+its leases (``session/lease_heartbeat.py``): one that finds a lease taken over stops that
+source and follows the console that runs it now.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from typing import TYPE_CHECKING, Any
 from incident.errors import WarroomError
 from incident.sanitize import visible
 from incident.words import plural
+from session.lease_heartbeat import LeaseHeartbeat
 from session.log_buffer import LogBuffer, epoch_seconds
+from session.source_follow import Following
 from session.source_lines import show_and_capture
-from session.source_restarts import LEFT_RUNNING, restart_marker, resume_points, taken_over
+from session.source_restarts import LEFT_RUNNING, restart_marker, resume_points
 
 if TYPE_CHECKING:
     from incident.ports import CaptureSink, Holder, LogSource, SourceHost
@@ -42,10 +46,8 @@ HISTORY_BYTES = 8 << 20  # and no more than this of their text (in memory), the 
 # 10,000 ordinary lines take about 1.5 MB, 10,000 lines cut at 64 KiB would take 650 MB (and
 # three times that while they are read and made into a pane's lines); 8 MiB is a quarter of
 # a pane's budget (LogBuffer), and bounds what every attach and every follower's look costs.
-FOLLOW_S = 0.5  # how often a follower reads what the holder captured, and checks on it
 RELEASE_S = 1.0  # the longest a console going away waits to let go of its sources
 CAPTURE_CLOSE_S = 1.5  # ... and for its capture to be written
-FOLLOW_GRACE = 6  # reads with nothing new after a followed source ended, before letting go
 
 
 class SourceRunner:
@@ -67,9 +69,11 @@ class SourceRunner:
         self.live: dict[str, LogSource] = {}
         self.me: Holder | None = None  # this console as a holder, made at its first claim
         self.held: set[str] = set()  # the sources this console holds a lease on
+        self.epochs: dict[str, int] = {}  # ... and their leases' epochs (the capture's)
+        self.heartbeat = LeaseHeartbeat(self)
+        self.follower = Following(self)
+        self._fenced: set[str] = set()  # taken over while running here: stopped, not ended
         self.following: dict[str, Holder] = {}  # run by another console: shown from store
-        self._idle: dict[str, int] = {}  # empty reads of a followed source that has ended
-        self._following_now = False  # the follow loop runs
         self._base: dict[str, int] = {}  # line numbers continue across runs
         self._loaded: set[str] = set()
         self._stopping: set[str] = set()  # stopped at the IC's request
@@ -207,7 +211,8 @@ class SourceRunner:
         self.buffer(sid).append([text], err=False, first_no=no, read_at=now.timestamp())
         if self.capture is not None:
             incident = self.session.incident_id or 0
-            self.capture.submit(incident, sid, no, [text], err=False, read_at=now)
+            epoch = self.epochs.get(sid)
+            self.capture.submit(incident, sid, no, [text], err=False, read_at=now, epoch=epoch)
         self._base[sid] = no
 
     async def _ledger(self, source_id: str, op: str, **what: Any) -> None:
@@ -225,16 +230,20 @@ class SourceRunner:
         if self.me is None:
             self.me = self.host.holder(self.session.actor)
         other = await journal.leases.claim(incident, source_id, self.me, self.host.alive)
+        if other is None:
+            self.held.add(source_id)
+            other = await self.heartbeat.confirm(source_id)  # (its epoch)
+            if other is not None:
+                self.held.discard(source_id)
         if other is not None:
-            self.following[source_id] = other
-            self._idle.pop(source_id, None)
-            if not self._following_now:
-                self._following_now = True
-                self.session.spawn(self._follow_loop(), "follow-sources")
+            self.follow_holder(source_id, other)
             return False
         self.following.pop(source_id, None)
-        self.held.add(source_id)
         return True
+
+    def follow_holder(self, source_id: str, holder: Holder) -> None:
+        """Follow the console that runs the source (``session/source_follow.py``)."""
+        self.follower.follow_holder(source_id, holder)
 
     def _say(self, name: str, error: object) -> None:
         self.session.warn("Store", f"log source {visible(name)}: {error}")
@@ -268,6 +277,7 @@ class SourceRunner:
             self.held.clear()
         else:
             self.held.discard(source_id)
+            self.epochs.pop(source_id, None)
         release = journal.leases.release(incident, self.me.token, source_id)
         try:  # (going away, it does not wait long on a locked database)
             await (asyncio.wait_for(release, RELEASE_S) if self._closing else release)
@@ -278,10 +288,15 @@ class SourceRunner:
         buf = self.buffer(source_id)
         base = self._base.get(source_id, 0)
         incident = self.session.incident_id or 0
-        last = await show_and_capture(running, buf, self.capture, incident, base)
-        self._base[source_id] = last
+        epoch = self.epochs.get(source_id)
+        last = await show_and_capture(running, buf, self.capture, incident, base, epoch)
         code = await running.wait()
-        self.live.pop(source_id, None)
+        if self.live.get(source_id) is running:
+            self.live.pop(source_id)
+        if source_id in self._fenced:  # (taken over: it runs on in another console)
+            self._fenced.discard(source_id)
+            return
+        self._base[source_id] = last
         requested = source_id in self._stopping
         obeyed = source_id in self._obeyed
         self._stopping.discard(source_id)
@@ -305,54 +320,6 @@ class SourceRunner:
         self._stopping.add(source_id)
         await running.stop()
 
-    # ------------------------------------------------------------------ follow
-    async def _follow_loop(self) -> None:
-        # (a task of its own: a takeover's claim is a write that may wait on another
-        # process's lock, and holds nothing else meanwhile)
-        try:
-            while self.following and not self._closing:
-                await asyncio.sleep(FOLLOW_S)
-                await self.follow()
-        finally:
-            self._following_now = False
-
-    async def follow(self) -> None:
-        """Show what the holders of followed sources captured since the last look, and take
-        over a source whose holder is gone."""
-        session = self.session
-        journal, incident, state = session.journal, session.incident_id, session.state
-        if (
-            not self.following
-            or journal is None
-            or incident is None
-            or state is None
-            or self._closing
-            or self.host is None
-        ):
-            return
-        try:
-            holders = await journal.leases.holders(incident)
-            for sid in list(self.following):
-                shown = self._base.get(sid, 0)
-                await self._catch_up(sid)
-                new = self._base.get(sid, 0) > shown
-                src = state.sources.get(sid)
-                holder = holders.get(sid)
-                if src is not None and src.state in ("added", "started"):
-                    if holder is None or not self.host.alive(holder):
-                        gone = self.following.pop(sid)
-                        await self.start(src, "restarted", reason=taken_over(gone))
-                    else:
-                        self.following[sid] = holder
-                elif new:
-                    self._idle[sid] = 0
-                elif self._idle.setdefault(sid, 0) >= FOLLOW_GRACE:
-                    del self.following[sid]  # ended, and its last lines are in
-                else:
-                    self._idle[sid] += 1
-        except WarroomError:
-            return  # (the store is busy or gone: the next look tries again)
-
     # ------------------------------------------------------------------ the end
     async def shutdown(self) -> None:
         """End every process (the console is going away; the ledger is left as it is), write
@@ -375,7 +342,9 @@ class SourceRunner:
                 return ""
             who = f"{visible(holder.actor)}'s console" if holder.actor else "another console"
             total = self.buffers[source_id].total if source_id in self.buffers else 0
-            return f"in {who} (pid {holder.pid}) · {plural(total, 'line')}"
+            elsewhere = self.me is not None and holder.host not in ("", self.me.host)
+            where = f"on {visible(holder.host)}" if elsewhere else f"pid {holder.pid}"
+            return f"in {who} ({where}) · {plural(total, 'line')}"
         st = running.stats()
         pid = f"pid {st.pid} · " if st.pid else ""
         mem = f"{st.rss / 1e6:.0f} MB · " if st.rss else ""

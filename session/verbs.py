@@ -136,7 +136,8 @@ async def run_verb(
             raise InvalidInput("export is not available here")
         with staged(Path(args.output), replace=False, make_dirs=True) as tmp:
             tmp.unlink()  # (the store makes the database file itself)
-            await exporter(tmp, args.incident, events, captured)
+            origin = await store.copies.provenance(args.incident)  # (a copy back knows it)
+            await exporter(tmp, args.incident, events, captured, origin=origin)
         note = "secrets kept" if redacted is None else f"{plural(redacted, 'secret')} redacted"
         count = plural(len(events), "event")
         print(f"{state.number} exported to {shown(args.output)} ({count}, {note})")

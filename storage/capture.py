@@ -41,8 +41,8 @@ COMMIT_INTERVAL_S = 0.5  # at most one transaction per interval while lines tric
 _size = str.__sizeof__
 
 # What submit() queues: incident, source, first line number, the lines, stderr?, read at
-# (as stored), their size in memory.
-Queued = tuple[int, str, int, list[str], bool, str, int]
+# (as stored), their size in memory, the epoch of the source's lease they were read under.
+Queued = tuple[int, str, int, list[str], bool, str, int, int | None]
 
 
 @dataclass(frozen=True)
@@ -100,11 +100,13 @@ class CaptureWriter:
         *,
         err: bool,
         read_at: datetime,
+        epoch: int | None = None,
     ) -> bool:
         """Queue lines for storage, never blocking. When the queue is full (in lines or in
         bytes) the oldest queued lines make room (counted as dropped); False when these
         lines themselves cannot be kept (the writer failed, or one batch is larger than the
-        whole queue)."""
+        whole queue). ``epoch`` is the lease's: the file's writer does not fence (a file's
+        lease is taken over only once its holder's process is gone)."""
         n = len(lines)
         size = sum(map(_size, lines))
         with self._lock:
@@ -126,7 +128,7 @@ class CaptureWriter:
             self.pending += n
             self.pending_bytes += size
             self._queue.append(
-                (incident_id, source_id, first_no, list(lines), err, ts(read_at), size)
+                (incident_id, source_id, first_no, list(lines), err, ts(read_at), size, epoch)
             )
             if idle or self._full():  # else it wakes when its interval is up
                 self._ready.notify()
@@ -212,7 +214,7 @@ class CaptureWriter:
 
     def _write(self, conn: sqlite3.Connection, batch: list[Queued]) -> None:
         sources: dict[tuple[int, str], Lines] = {}
-        for inc, sid, first, texts, err, read_at, _size in batch:
+        for inc, sid, first, texts, err, read_at, _size, _epoch in batch:
             key = (inc, sid)
             if key not in sources:
                 sources[key] = Lines(self._model, inc, sid)

@@ -3,6 +3,9 @@
 The file is a normal warroom database (same schema, owner-only), holding the incident with
 its own number, its journal with the original event ids (so corrections still point at what
 they correct), and its captured log output. ``warroom review --db FILE INC-n`` opens it.
+It records where the incident and its events came from (schema 9, as ``warroom copy``
+does), so a copy from the export back to its database lands on the original and carries
+nothing twice.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 import aiosqlite
 
 from incident.journal import Event
+from incident.ports import Provenance
 from storage.capture import CapturedLine
 from storage.errors import StoreError
 from storage.sql import ts
@@ -24,6 +28,8 @@ async def export_incident(
     incident_id: int,
     events: Sequence[Event],
     captured: dict[str, Sequence[CapturedLine]],
+    *,
+    origin: Provenance | None = None,
 ) -> None:
     """Write the incident to a new database at ``dest`` (which must not exist yet)."""
     if dest.exists() and dest.stat().st_size:
@@ -67,6 +73,19 @@ async def export_incident(
                     for line in lines
                 ],
             )
+
+            if origin is not None:
+                await conn.execute(
+                    "INSERT INTO copies(incident_id, origin_db, origin_incident) VALUES (?,?,?)",
+                    (incident_id, *origin.incident),
+                )
+                await conn.executemany(
+                    "INSERT INTO copied_events(event_id, origin_db, origin_event) VALUES (?,?,?)",
+                    [
+                        (e.id, *origin.events.get(e.id or 0, (origin.database, e.id)))
+                        for e in events
+                    ],
+                )
 
         await store.write(tx)
     finally:

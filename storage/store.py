@@ -28,6 +28,7 @@ from incident.state import IncidentState, fold
 from storage import schema
 from storage.capture_reads import CaptureReads
 from storage.contacts import Contacts
+from storage.copies import Copies
 from storage.drafts import Drafts, delete_drafts
 from storage.errors import NotAWarroomDatabase, StoreError, translate
 from storage.feed import Watcher
@@ -69,7 +70,7 @@ class Store(Plumbing):
 
     The journal itself is read and written here; the other parts of the schema each have
     a part of their own over the same plumbing (the queries and transactions of the one
-    connection): ``drafts``, ``contacts``, ``captures`` and ``leases``."""
+    connection): ``drafts``, ``contacts``, ``captures``, ``leases`` and ``copies``."""
 
     def __init__(self, path: Path, conn: aiosqlite.Connection, read_only: bool) -> None:
         super().__init__(path, conn, read_only)
@@ -77,6 +78,7 @@ class Store(Plumbing):
         self.contacts = Contacts(self)
         self.captures = CaptureReads(self)
         self.leases = Leases(self)
+        self.copies = Copies(self)
 
     # ----------------------------------------------------------------- opening
     @classmethod

@@ -319,6 +319,10 @@ async def _run(app: WarRoomApp) -> int:
 
 
 async def _main(args: argparse.Namespace) -> int:
+    if args.verb == "copy":  # (--from and --to name its databases, not --db)
+        from tui.cli_copy import run_copy
+
+        return await run_copy(args, SystemClock())
     if args.verb == "demo":
         need_terminal()  # (before the demo's database is made afresh)
     # The demo has its own database (the real one is never touched by it), unless one is named.

@@ -69,6 +69,13 @@ def _positive(text: str) -> int:
     return n
 
 
+def _db_name(text: str) -> str:
+    """A database ``copy`` reads or writes: named, never the default by omission."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a database, not an empty name")
+    return text
+
+
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 MIN_CAPTURE_BYTES = 1 << 20
 
@@ -167,6 +174,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not redact tokens, keys, passwords and connection strings",
     )
+
+    s = sub.add_parser(
+        "copy",
+        help="carry one incident (journal and capture) to another database; again: only "
+        "what is new",
+    )
+    s.add_argument("incident", type=incident_id, metavar="INC")
+    s.add_argument("--from", dest="source", type=_db_name, required=True, metavar="DB")
+    s.add_argument("--to", dest="target", type=_db_name, required=True, metavar="DB")
 
     s = sub.add_parser(
         "postmortem",

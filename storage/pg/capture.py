@@ -10,6 +10,12 @@ transaction that changes its lines. The lines go in with ``COPY``.
 While the server is away the batches that cannot be written are dropped (counted, as when
 the queue overflows: the pane says so), a new connection is tried at most once per
 ``RETRY_S``, and capture goes on once the server is back: a log's output is not the journal.
+
+Lines submitted with the epoch of their source's lease are fenced: in the transaction that
+would store them, the lease is read under a share lock (a takeover waits for the commit) and
+they are stored only while it still has that epoch; otherwise they are refused, not stored
+(counted by :meth:`PgCaptureWriter.refused`), since another console runs the source now
+(``storage/pg/leases.py``).
 """
 
 from __future__ import annotations
@@ -49,6 +55,11 @@ class PgCaptureWriter(CaptureWriter):
         self.dsn = dsn
         super().__init__(redact_dsn(dsn), **kw)  # type: ignore[arg-type]
         self._model = PgRowModel()  # type: ignore[assignment]
+        self._refused: dict[tuple[int, str], int] = {}
+
+    def refused(self, incident_id: int, source_id: str) -> int:
+        """Lines not stored: their source's lease had been taken over (a new epoch)."""
+        return self._refused.get((incident_id, source_id), 0)
 
     def _run(self) -> None:
         conn: psycopg.Connection | None = None
@@ -89,24 +100,27 @@ class PgCaptureWriter(CaptureWriter):
                 self._count_drop(inc, sid, len(texts))
         self._settle(batch)
 
-    def _settle(self, batch: list[Queued], written: bool = False) -> None:
+    def _settle(self, batch: list[Queued], written: int = 0) -> None:
         with self._lock:
             self._last_commit = time.monotonic()
             self.pending -= sum(len(b[3]) for b in batch)
             self.pending_bytes -= sum(b[6] for b in batch)
-            if written:
-                self.written += sum(len(b[3]) for b in batch)
+            self.written += written
 
     def _write(self, conn: psycopg.Connection, batch: list[Queued]) -> None:  # type: ignore[override]
-        sources: dict[tuple[int, str], Lines] = {}
-        for inc, sid, first, texts, err, read_at, _size in batch:
-            key = (inc, sid)
+        sources: dict[tuple[int, str, int | None], Lines] = {}
+        for inc, sid, first, texts, err, read_at, _size, epoch in batch:
+            key = (inc, sid, epoch)
             if key not in sources:
                 sources[key] = Lines(self._model, inc, sid)
             sources[key].add(first, texts, err, read_at)
+        refused: dict[tuple[int, str], int] = {}
         try:
             with conn.transaction():
-                for source in sources.values():
+                for (inc, sid, epoch), source in sources.items():
+                    if epoch is not None and not _holds(conn, inc, sid, epoch):
+                        refused[(inc, sid)] = refused.get((inc, sid), 0) + len(source.rows)
+                        continue
                     store_lines(conn, source, limit=self.limit, budget=self.max_bytes)
             self.transactions += 1
         except psycopg.Error as e:
@@ -114,7 +128,19 @@ class PgCaptureWriter(CaptureWriter):
                 self._lose(batch)
                 return
             self.error = "capture not stored: " + one_line(e, str(self.path), self.dsn)
-        self._settle(batch, written=self.error is None)
+        with self._lock:
+            for where, n in refused.items():
+                self._refused[where] = self._refused.get(where, 0) + n
+        stored = sum(len(b[3]) for b in batch) - sum(refused.values())
+        self._settle(batch, written=stored if self.error is None else 0)
+
+
+def _holds(conn: psycopg.Connection, incident_id: int, source_id: str, epoch: int) -> bool:
+    """Whether the source's lease still has ``epoch`` (locked until the commit)."""
+    row = conn.execute(
+        f"SELECT epoch FROM source_leases WHERE {_KEY} FOR SHARE", (incident_id, source_id)
+    ).fetchone()
+    return row is not None and row[0] == epoch
 
 
 def store_lines(conn: psycopg.Connection, lines: Lines, *, limit: int, budget: int) -> int:

@@ -1,6 +1,6 @@
-"""Drafts, the contacts roster and source leases on the server: the parts of
-:class:`storage.pg.store.PgStore`, with the SQLite file's semantics (``storage/drafts.py``,
-``storage/contacts.py``, ``storage/leases.py``).
+"""Drafts and the contacts roster on the server: parts of :class:`storage.pg.store.PgStore`,
+with the SQLite file's semantics (``storage/drafts.py``, ``storage/contacts.py``; the source
+leases are ``storage/pg/leases.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import psycopg
 
 from incident.errors import InvalidTransition
 from incident.playbook import Contact, load_playbook
-from incident.ports import Holder, HolderAlive
 from incident.roster import check_roster
 from storage.contacts import SEEDED
 from storage.pg.plumbing import PgPlumbing
@@ -116,74 +115,3 @@ async def _replace(conn: psycopg.AsyncConnection, roster: Sequence[Contact], by:
         "DO UPDATE SET value=excluded.value",
         (SEEDED, at),
     )
-
-
-class Leases:
-    """Which console runs each log source. Claims of one incident are served one after the
-    other: each locks the incident's row (``FOR NO KEY UPDATE``, which appends, taking only
-    a key-share lock through their foreign key, do not wait for)."""
-
-    def __init__(self, db: PgPlumbing) -> None:
-        self.db = db
-
-    async def claim(
-        self, incident_id: int, source_id: str, me: Holder, alive: HolderAlive
-    ) -> Holder | None:
-        """Take the source for ``me``; None if it is now ours, else the live holder."""
-
-        async def tx(conn: psycopg.AsyncConnection) -> Holder | None:
-            await conn.execute(
-                "SELECT 1 FROM incidents WHERE id=%s FOR NO KEY UPDATE", (incident_id,)
-            )
-            cur = await conn.execute(
-                "SELECT token, pid, started, actor FROM source_leases "
-                "WHERE incident_id=%s AND source_id=%s",
-                (incident_id, source_id),
-            )
-            row = await cur.fetchone()
-            if row is not None and row[0] != me.token:
-                other = Holder(*row)
-                if alive(other):
-                    return other
-            await conn.execute(
-                "INSERT INTO source_leases(incident_id, source_id, token, pid, started, actor, "
-                "since) VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT(incident_id, source_id) DO "
-                "UPDATE SET token=excluded.token, pid=excluded.pid, started=excluded.started, "
-                "actor=excluded.actor, since=excluded.since",
-                (
-                    incident_id,
-                    source_id,
-                    me.token,
-                    me.pid,
-                    me.started,
-                    me.actor,
-                    ts(datetime.now(UTC)),
-                ),
-            )
-            return None
-
-        return await self.db.write(tx)
-
-    async def release(self, incident_id: int, token: str, source_id: str | None = None) -> None:
-        """Let go of one source (or all) that ``token`` holds."""
-
-        async def tx(conn: psycopg.AsyncConnection) -> None:
-            if source_id is None:
-                await conn.execute(
-                    "DELETE FROM source_leases WHERE incident_id=%s AND token=%s",
-                    (incident_id, token),
-                )
-            else:
-                await conn.execute(
-                    "DELETE FROM source_leases WHERE incident_id=%s AND source_id=%s AND token=%s",
-                    (incident_id, source_id, token),
-                )
-
-        await self.db.write(tx)
-
-    async def holders(self, incident_id: int) -> dict[str, Holder]:
-        rows = await self.db.rows(
-            "SELECT source_id, token, pid, started, actor FROM source_leases WHERE incident_id=%s",
-            (incident_id,),
-        )
-        return {sid: Holder(token, pid, started, actor) for sid, token, pid, started, actor in rows}

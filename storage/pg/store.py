@@ -32,8 +32,10 @@ from incident.ports import IncidentSummary
 from incident.state import IncidentState, fold
 from storage.errors import NotAWarroomDatabase, SchemaTooNew, StoreError
 from storage.pg import schema
+from storage.pg.copies import PgCopies
 from storage.pg.feed import CHANNEL, Listener, PgWatcher
-from storage.pg.parts import Contacts, Drafts, Leases
+from storage.pg.leases import Leases
+from storage.pg.parts import Contacts, Drafts
 from storage.pg.plumbing import PgPlumbing, connect
 from storage.pg.reads import CaptureReads
 from storage.sql import COLUMNS, dt, event_values, row_event, ts
@@ -110,6 +112,7 @@ class PgStore(PgPlumbing):
         self.contacts = Contacts(self)
         self.captures = CaptureReads(self)
         self.leases = Leases(self)
+        self.copies = PgCopies(self, write_glance)
 
     # ----------------------------------------------------------------- opening
     @classmethod
