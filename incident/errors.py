@@ -34,3 +34,10 @@ class ReadOnly(WarroomError):
     """A write was attempted through a read-only view (post-mortem review)."""
 
     exit_code = 5
+
+
+class Unreachable(WarroomError):
+    """The store (a database server) cannot be reached now; it is retried. The message
+    says whether anything was saved."""
+
+    exit_code = 6

@@ -5,6 +5,10 @@ A draft is kept under a key ``<dialog>.<field>``; a dialog's prefix names one op
 (``note.3f9a…``), so a new note never starts from an older one's text. Text typed is written
 within ``save_delay`` seconds, and again every ``retry_delay`` while the store refuses.
 
+While the store is a server that cannot be reached, what is typed stays here in memory and
+is written once the server is back (retried every ``retry_delay``); that is told once,
+through ``down`` (the status bar says it), not by a warning on every retry.
+
 When a dialog is saved, its drafts go in the same transaction as the event
 (``Journal.append(drafts_done=prefix)``): ``saving`` marks the prefix first, so an autosave
 already under way does not write them back after the event is committed.
@@ -17,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from incident.errors import WarroomError
+from incident.errors import Unreachable, WarroomError
 
 if TYPE_CHECKING:  # (the console's first frame imports no domain model)
     from incident.ports import Journal
@@ -35,11 +39,15 @@ class Drafts:
     """The drafts of one incident: read at attach, typed since, and waiting to be written.
 
     ``schedule(delay, callback)`` runs ``callback`` (a coroutine function) later;
-    ``warn(text)`` tells the IC a write failed (the draft is kept and retried).
+    ``warn(text)`` tells the IC a write failed (the draft is kept and retried);
+    ``down(reason)`` that the store (a server) cannot be reached (kept in memory, retried).
     """
 
     def __init__(
-        self, schedule: Callable[[float, Callable[[], Any]], Any], warn: Callable[[str], None]
+        self,
+        schedule: Callable[[float, Callable[[], Any]], Any],
+        warn: Callable[[str], None],
+        down: Callable[[str], None] | None = None,
     ) -> None:
         self.journal: Journal | None = None
         self.incident_id: int | None = None
@@ -49,6 +57,7 @@ class Drafts:
         self._schedule = schedule
         self._flushing: asyncio.Lock | None = None
         self._warn = warn
+        self._down = down
 
     def attach(self, journal: Journal, incident_id: int, saved: dict[str, str]) -> None:
         self.journal, self.incident_id, self.saved = journal, incident_id, dict(saved)
@@ -106,8 +115,16 @@ class Drafts:
                 for later in keys[n:]:  # keep it and the rest; try again in a moment
                     self.pending.setdefault(later, pending[later])
                 self._schedule(RETRY_DELAY_S, self.flush)
-                self._warn(f"draft not saved yet (kept here, retrying): {e}")
+                if isinstance(e, Unreachable) and self._down is not None:
+                    self._down(str(e))
+                else:
+                    self._warn(f"draft not saved yet (kept here, retrying): {e}")
                 return
+
+    def back(self) -> None:
+        """The store can be reached again: write what was kept meanwhile, now."""
+        if self.pending:
+            self._schedule(0, self.flush)
 
     async def clear(self, prefix: str) -> None:
         """Forget a dialog's drafts (it was cancelled on purpose); it is closed."""

@@ -7,6 +7,7 @@ state per fold to its listeners (:meth:`subscribe`): a state object is never cha
 it is published. The typed verbs (:meth:`note`, :meth:`set_severity`, ...) build the
 domain's event from the current state and append it; a verb returns only once the store has
 committed, or raises :class:`~incident.errors.WarroomError` and nothing is saved.
+A server that went away is told through ``link`` (``session/link.py``), drafts kept meanwhile.
 
 The console's first frame comes before the domain is loaded: a peek (``Peek``, read straight
 from the file) is painted first, then :meth:`open` folds: no pydantic model imported here.
@@ -22,6 +23,7 @@ from incident.errors import IncidentNotFound, ReadOnly, WarroomError
 from incident.kinds import ROW_ONLY_KINDS
 from session.changes import Change, Problem
 from session.drafts import Drafts
+from session.link import Link
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -71,10 +73,11 @@ class IncidentSession:
         self._opening: asyncio.Future[Journal] | None = None
         self._listeners: list[Callable[[Change], None]] = []
         self._problem_listeners: list[Callable[[Problem], None]] = []
+        self.link = Link(lambda: self.drafts.back())  # (the store can be reached, or not)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._polling: asyncio.Lock | None = None
         self.spawn: Spawn = spawn or self._spawn_task
-        self.drafts = Drafts(self._later, lambda text: self.warn("Draft", text))
+        self.drafts = Drafts(self._later, lambda text: self.warn("Draft", text), self.link.seen)
 
     # ------------------------------------------------------------------ plumbing
     def _spawn_task(self, coro: Coroutine[Any, Any, Any], name: str) -> object:
@@ -127,7 +130,7 @@ class IncidentSession:
             return None
         self._polling = self._polling or asyncio.Lock()
         async with self._polling:  # (one look at a time: each event is folded once)
-            change = await self._watch.poll()
+            change = await self.link.ask(self._watch.poll())
             if change is None or not change.events:
                 return None
             return await self.ingest(change.events)
@@ -231,8 +234,9 @@ class IncidentSession:
             raise ReadOnly("read-only review: nothing can be changed here")
         journal, _ = self._journal()
         assert self.state is not None
+        event = build(self.state)
         with self.drafts.saving(drafts_done):
-            saved = await journal.append(build(self.state), drafts_done=drafts_done)
+            saved = await self.link.reach(journal.append(event, drafts_done=drafts_done))
         await self._fold_in()
         return saved
 
@@ -242,7 +246,7 @@ class IncidentSession:
             raise ReadOnly("read-only review: nothing can be changed here")
         journal, _ = self._journal()
         assert self.state is not None
-        saved = await journal.append_many(build(self.state))
+        saved = await self.link.reach(journal.append_many(build(self.state)))
         await self._fold_in()
         return saved
 

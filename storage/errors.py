@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from incident.errors import WarroomError
+from incident.errors import Unreachable, WarroomError
 from incident.sanitize import visible
 
 
@@ -25,6 +25,11 @@ class NotAWarroomDatabase(StoreError):
 
 class StoreBusy(StoreError):
     """Another process held the database locked for longer than we wait."""
+
+
+class StoreUnreachable(Unreachable):
+    """The database server cannot be reached (stopped, the network cut, a failover under
+    way): nothing was saved, unless the message says the commit's outcome is not known."""
 
 
 def translate(err: sqlite3.Error, path: str) -> StoreError:

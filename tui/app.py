@@ -104,6 +104,7 @@ class WarRoomApp(App[int]):
         session.spawn = self._spawn
         session.subscribe(self.changed_signal.publish)
         session.on_problem(self._problem)
+        session.link.subscribe(self._link)
         for theme in options.themes:
             self.register_theme(theme)
         name = options.theme_name
@@ -138,6 +139,12 @@ class WarRoomApp(App[int]):
 
     def _problem(self, problem: Problem) -> None:
         self.notify(problem.text, title=problem.title, severity="error", markup=False, timeout=8)
+
+    def _link(self, down: str | None) -> None:
+        """The store (a server) went away, or is back: every status bar says so at once."""
+        for screen in self.screen_stack:
+            for bar in screen.query("StatusBar"):
+                bar.link = down  # type: ignore[attr-defined]
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

@@ -7,6 +7,10 @@ a line plus ``ROW_EXTRA`` (what a row takes besides its text, about, on the serv
 ``capture_totals`` holds what a source has, read under a row lock and rewritten in the
 transaction that changes its lines. The lines go in with ``COPY``.
 
+While the server is away the batches that cannot be written are dropped (counted, as when
+the queue overflows: the pane says so), a new connection is tried at most once per
+``RETRY_S``, and capture goes on once the server is back: a log's output is not the journal.
+
 Lines submitted with the epoch of their source's lease are fenced: in the transaction that
 would store them, the lease is read under a share lock (a takeover waits for the commit) and
 they are stored only while it still has that epoch; otherwise they are refused, not stored
@@ -25,7 +29,9 @@ import psycopg
 from storage.capture import CaptureWriter, Queued
 from storage.capture_budget import Lines, text_bytes
 from storage.dsn import redact_dsn
-from storage.pg.plumbing import conninfo, one_line
+from storage.pg.plumbing import conninfo, one_line, unreachable
+
+RETRY_S = 1.0  # the least time between two attempts to reach a server that went away
 
 ROW_EXTRA = 64
 _COST = f"(octet_length(text) + {ROW_EXTRA})"
@@ -57,16 +63,24 @@ class PgCaptureWriter(CaptureWriter):
 
     def _run(self) -> None:
         conn: psycopg.Connection | None = None
+        tried = float("-inf")  # when a connection was last tried after one was lost
         try:
             while True:
                 batch, stop = self._take()
                 if batch:
                     if conn is None or conn.closed:
+                        if time.monotonic() - tried < RETRY_S:
+                            self._lose(batch)  # (the server is away: not tried again yet)
+                            continue
+                        tried = time.monotonic()
                         try:
                             conn = psycopg.Connection.connect(
                                 conninfo(self.dsn, "warroom-capture"), autocommit=True
                             )
                         except psycopg.Error as e:
+                            if unreachable(e):
+                                self._lose(batch)
+                                continue
                             self.error = "capture store unavailable: " + one_line(
                                 e, str(self.path), self.dsn
                             )
@@ -78,6 +92,13 @@ class PgCaptureWriter(CaptureWriter):
         finally:
             if conn is not None:
                 conn.close()
+
+    def _lose(self, batch: list[Queued]) -> None:
+        """Lines that could not be written while the server was away: counted as dropped."""
+        with self._lock:
+            for inc, sid, _first, texts, *_ in batch:
+                self._count_drop(inc, sid, len(texts))
+        self._settle(batch)
 
     def _settle(self, batch: list[Queued], written: int = 0) -> None:
         with self._lock:
@@ -103,6 +124,9 @@ class PgCaptureWriter(CaptureWriter):
                     store_lines(conn, source, limit=self.limit, budget=self.max_bytes)
             self.transactions += 1
         except psycopg.Error as e:
+            if conn.closed:  # (the server went away: these lines are lost, the rest is not)
+                self._lose(batch)
+                return
             self.error = "capture not stored: " + one_line(e, str(self.path), self.dsn)
         with self._lock:
             for where, n in refused.items():

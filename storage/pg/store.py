@@ -6,6 +6,9 @@ Guarantees:
 - Appends to one incident take ``pg_advisory_xact_lock(<incident id>)`` before their ids
   are drawn, and hold it to the commit: ids are committed in id order per incident, so a
   change feed that reads ``id > cursor`` never skips an event (``storage/pg/feed.py``).
+- Appends are idempotent: each event carries a key made here once per call
+  (``append_key``, unique), so a transaction run again after its COMMIT went unanswered
+  (``storage/pg/plumbing.py``) finds the events it stored instead of storing them twice.
 - A schema from a newer warroom is refused before anything is written; one opened
   read-only is never written (``default_transaction_read_only`` on its connection).
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,20 +45,34 @@ _STATE_KINDS = sorted(STATE_KINDS)
 _OURS = ("incidents", "events", "drafts")  # tables that mark a database as warroom's
 
 
-async def _insert_all(conn: psycopg.AsyncConnection, events: Sequence[Event]) -> list[Event]:
+def new_keys(n: int) -> list[str]:
+    """One append key per event, made once per call (its re-runs reuse them)."""
+    return [uuid.uuid4().hex for _ in range(n)]
+
+
+async def _insert_all(
+    conn: psycopg.AsyncConnection, events: Sequence[Event], keys: Sequence[str] | None = None
+) -> list[Event]:
     """Insert ``events`` under their incidents' append locks (taken in id order, so two
-    writers never wait on each other in a circle); glances follow, then the wake-ups."""
+    writers never wait on each other in a circle); glances follow, then the wake-ups. An
+    event whose key is stored already (this call's earlier run committed) is not stored
+    again: its id is read back."""
+    keys = new_keys(len(events)) if keys is None else keys
     incidents = sorted({e.incident_id for e in events})
     for incident_id in incidents:
         await conn.execute("SELECT pg_advisory_xact_lock(%s)", (incident_id,))
     saved = []
-    for event in events:
+    for event, key in zip(events, keys, strict=True):
         cur = await conn.execute(
             "INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, action, "
-            "owner, payload, corrects) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) RETURNING id",
-            event_values(event),
+            "owner, payload, corrects, append_key) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
+            "ON CONFLICT (append_key) DO NOTHING RETURNING id",
+            (*event_values(event), key),
         )
         row = await cur.fetchone()
+        if row is None:
+            cur = await conn.execute("SELECT id FROM events WHERE append_key=%s", (key,))
+            row = await cur.fetchone()
         assert row is not None
         saved.append(event.model_copy(update={"id": row[0]}))
     for incident_id in sorted({e.incident_id for e in saved if e.kind.value in STATE_KINDS}):
@@ -181,7 +199,7 @@ class PgStore(PgPlumbing):
             await asyncio.wait(self._running, timeout=max(timeout, 0.0))
         await self.listener.close()
         with contextlib.suppress(psycopg.Error):
-            await self._conn.close()
+            await self._conn.close()  # (the one open now: a lost one was replaced)
 
     async def __aenter__(self) -> PgStore:
         return self
@@ -193,7 +211,14 @@ class PgStore(PgPlumbing):
     async def declare(self, event: Event) -> Event:
         """Create a new incident from its ``declared`` event; returns the saved event."""
 
+        keys = new_keys(1)
+
         async def tx(conn: psycopg.AsyncConnection) -> Event:
+            cur = await conn.execute(
+                "SELECT incident_id, id FROM events WHERE append_key=%s", (keys[0],)
+            )
+            if done := await cur.fetchone():  # (an earlier run committed it)
+                return event.model_copy(update={"incident_id": done[0], "id": done[1]})
             cur = await conn.execute(
                 "INSERT INTO incidents(created_at) VALUES (%s) RETURNING id",
                 (ts(event.recorded_at),),
@@ -201,7 +226,7 @@ class PgStore(PgPlumbing):
             row = await cur.fetchone()
             assert row is not None
             saved = event.model_copy(update={"incident_id": row[0]})
-            return (await _insert_all(conn, [saved]))[0]
+            return (await _insert_all(conn, [saved], keys))[0]
 
         return await self.write(tx)
 
@@ -212,9 +237,10 @@ class PgStore(PgPlumbing):
         self, events: Sequence[Event], *, drafts_done: str | None = None
     ) -> list[Event]:
         """Append several events in one transaction (all or none)."""
+        keys = new_keys(len(events))
 
         async def tx(conn: psycopg.AsyncConnection) -> list[Event]:
-            saved = await _insert_all(conn, events)
+            saved = await _insert_all(conn, events, keys)
             if drafts_done is not None:
                 for incident_id in sorted({e.incident_id for e in saved}):
                     await conn.execute(

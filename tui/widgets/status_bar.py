@@ -14,6 +14,10 @@ frame): each part is plain text (the title is untrusted and never markup) with a
 made of theme variables, so severity, status, the phase budget and the update countdown
 take the theme's colours. ``parts`` holds what is shown, by name, with its state class.
 
+While the store is a server that cannot be reached (``link`` holds why), the title gives
+way to ``UNREACHABLE`` on the warning colour (``UNREACHABLE_SHORT`` where narrow): the IC
+knows at once that what they type is kept but not saved yet; it goes when the server is back.
+
 It draws a :class:`~incident.glance.Glance` (plain values): in the first frame one read back
 from the store, before the domain is loaded; from then on the one of the folded ``state``.
 """
@@ -52,7 +56,12 @@ STYLES = {  # by part, then by state; solid blocks read well on a projector
         "-owed": "bold $due-soon",
     },
     "mode": {"-readonly": "bold $sev-text on $warning"},
+    "title": {"-down": "bold $sev-text on $warning"},
 }
+UNREACHABLE = (
+    "⚠ server unreachable, retrying: your typing is kept; nothing unsaved is shown as saved"
+)
+UNREACHABLE_SHORT = "⚠ server unreachable, retrying"
 ROW = ("id", "sev", "status", "elapsed", "phase", "update")
 GIVE_WAY = ("phase", "elapsed", "phase", "update", "id", "phase")
 """What gives way, in order, each time to its next shorter form, when the line is too long."""
@@ -72,6 +81,8 @@ class StatusBar(Widget):
     glance: reactive[Glance | None] = reactive(None, always_update=True)
     """What is drawn."""
     now: reactive[datetime | None] = reactive(None, always_update=True)
+    link: reactive[str | None] = reactive(None)
+    """Why the store (a server) cannot be reached now; None while it can."""
 
     def __init__(self, *, read_only: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -88,6 +99,9 @@ class StatusBar(Widget):
         self._update_parts()
 
     def watch_now(self) -> None:
+        self._update_parts()
+
+    def watch_link(self) -> None:
         self._update_parts()
 
     def _update_parts(self) -> None:
@@ -135,7 +149,7 @@ class StatusBar(Widget):
             )
             shorter["update"] = ("",)
         self.shorter = shorter
-        parts["title"] = Part(visible(g.title))
+        parts["title"] = Part(UNREACHABLE, "-down") if self.link else Part(visible(g.title))
         read_only = self.read_only
         parts["mode"] = Part("READ-ONLY" if read_only else "", "-readonly" if read_only else "")
         if parts != self.parts:
@@ -157,6 +171,8 @@ class StatusBar(Widget):
         title = self.parts["title"].text
         mode = self.parts["mode"].text
         need = min(TITLE_MIN, len(title) + 1) + (len(mode) + 2 if mode else 0)
+        if self.parts["title"].state == "-down":  # (the warning's short form must fit)
+            need += Content(f" {UNREACHABLE_SHORT} ").cell_length - TITLE_MIN
         taken = dict.fromkeys(ROW, 0)  # how many of its shorter forms each part took
 
         def length() -> int:
@@ -178,6 +194,9 @@ class StatusBar(Widget):
         texts = self.fitted(width)
         row = Content("").join(self._piece(name, texts[name]) for name in ROW)
         mode = self._piece("mode") if self.parts["mode"].text else Content("")
-        title = Content(f" {self.parts['title'].text}")
         room = max(0, width - row.cell_length - mode.cell_length)
+        own = self.parts["title"].text
+        if self.parts["title"].state == "-down" and Content(f" {own} ").cell_length > room:
+            own = UNREACHABLE_SHORT
+        title = self._piece("title", own) if self.link else Content(f" {own}")
         return row + title.truncate(room, ellipsis=True, pad=True) + mode
