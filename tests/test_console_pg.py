@@ -86,3 +86,46 @@ async def test_review_replays_a_server_incident_and_writes_nothing(pg_dsn):
         assert app.session.journal.read_only
     async with await PgStore.open(pg_dsn, read_only=True) as store:
         assert await store.events(incident) == events
+
+
+async def test_a_role_that_may_only_read_is_enough_for_review_report_and_list(
+    pg_cluster, pg_dsn, capsys
+):
+    """The README's promise: a read-only role (SELECT only) reviews an incident, writes its
+    report and lists the incidents; a verb that writes is refused in one line. (The verbs run
+    in a thread: each runs its own event loop, as from a shell.)"""
+    from tui.cli import main
+
+    async with await PgStore.open(pg_dsn) as store:
+        incident = await seed_demo(store, FrozenClock(FROZEN), log_command=DEMO_LOG, owner="@a")
+        events = await store.events(incident)
+    dbname = pg_dsn.rsplit("/", 1)[1]
+    pg_cluster.psql(
+        "DO $$ BEGIN CREATE ROLE warroom_reader LOGIN; EXCEPTION WHEN duplicate_object "
+        "THEN NULL; END $$;"
+    )
+    pg_cluster.psql(
+        "GRANT USAGE ON SCHEMA public TO warroom_reader; "
+        "GRANT SELECT ON ALL TABLES IN SCHEMA public TO warroom_reader;",
+        dbname=dbname,
+    )
+    reader = pg_cluster.dsn(dbname, user="warroom_reader")
+    assert await asyncio.to_thread(main, ["--db", reader, "report", str(incident)]) == 0
+    out, err = capsys.readouterr()
+    assert "## Timeline" in out or "Timeline" in out, out[:300]
+    assert err == ""
+    assert await asyncio.to_thread(main, ["--db", reader, "list", "--all"]) == 0
+    assert capsys.readouterr().err == ""
+    note = ["--db", reader, "note", str(incident), "from the reader"]
+    assert await asyncio.to_thread(main, note) != 0
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert "permission denied" in err
+    app = make_app(ServerDsn(reader), incident, read_only=True)  # type: ignore[arg-type]
+    from tests.test_review import ready
+
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await ready(pilot)
+        assert screen.at == max(e.occurred_at for e in events)
+    async with await PgStore.open(pg_dsn, read_only=True) as store:
+        assert await store.events(incident) == events
