@@ -89,7 +89,7 @@ async def test_review_replays_a_server_incident_and_writes_nothing(pg_dsn):
 
 
 async def test_a_role_that_may_only_read_is_enough_for_review_report_and_list(
-    pg_cluster, pg_dsn, capsys
+    pg_cluster, pg_dsn, capsys, tmp_path
 ):
     """The README's promise: a read-only role (SELECT only) reviews an incident, writes its
     report and lists the incidents; a verb that writes is refused in one line. (The verbs run
@@ -116,6 +116,9 @@ async def test_a_role_that_may_only_read_is_enough_for_review_report_and_list(
     assert err == ""
     assert await asyncio.to_thread(main, ["--db", reader, "list", "--all"]) == 0
     assert capsys.readouterr().err == ""
+    export = ["--db", reader, "export", str(incident), "--output", str(tmp_path / "x.db")]
+    assert await asyncio.to_thread(main, export) == 0
+    assert capsys.readouterr().err == "" and (tmp_path / "x.db").exists()
     note = ["--db", reader, "note", str(incident), "from the reader"]
     assert await asyncio.to_thread(main, note) != 0
     err = capsys.readouterr().err
