@@ -12,6 +12,9 @@ With ``--pg URL``: that server (e.g. the team's own); each run gets a database o
 from __future__ import annotations
 
 import contextlib
+import signal
+import sys
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -103,7 +106,13 @@ def server(url: str | None = None) -> Iterator[Server]:
         cluster = make_cluster(durable=True)
     except (OSError, RuntimeError) as e:
         raise ServerUnavailable(f"no PostgreSQL server to run on: {e}") from None
+    before = None
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM (a timeout, a kill) leaves through here too: the cluster is removed
+        before = signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         yield Server(cluster=cluster)
     finally:
         remove_cluster(cluster)
+        if before is not None:
+            signal.signal(signal.SIGTERM, before)

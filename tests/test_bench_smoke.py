@@ -26,7 +26,7 @@ def target(request, tmp_path: Path) -> SqliteTarget | PgTarget:
 def test_the_journal_measures_run_and_count_what_was_stored(target):
     single = asyncio.run(bench_journal.one_process(target, 3))
     assert single["rate"] > 0 and single["p99_ms"] >= single["p50_ms"] > 0
-    many = bench_journal.many_processes(target, 3, processes=2)
+    many = bench_journal.many_processes(target, 3, processes=2, pace=0.005)
     assert (many["lost"], many["duplicated"]) == (0, 0)
     assert many["max_ms"] >= many["p99_ms"] > 0
     where, iid = asyncio.run(target.fresh())
