@@ -15,8 +15,10 @@ synchronous=FULL; the server: fsync and synchronous commit on):
   acknowledged event must be stored exactly once (counted, each text checked: lost and
   duplicated are reported and make the exit status 1);
 - baselines in the same run, same rows, the bare driver (``sqlite3``, ``psycopg``): one
-  commit per row (how much of an append is the commit, how much the store), and every row in
-  one transaction (the cost of per-event durability is the gap).
+  commit per row (how much of an append is the commit, how much the store), the same from 8
+  paced processes at once (what 8 committing processes cost on this machine and disk,
+  without the store), and every row in one transaction (the cost of per-event durability is
+  the gap).
 
 Without ``--pg`` the server is a throwaway cluster on the loopback (``bench/pg_server.py``).
 Each measurement is repeated (``--repeats``, 5 by default; each repeat runs every measure on
@@ -35,7 +37,6 @@ import platform
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,133 +45,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.journal_targets import PgTarget, SqliteTarget, make_events, percentile
-from storage.paths import resolve_db
-from tui.cli_store import open_store
+from bench.journal_targets import PgTarget, SqliteTarget
+from bench.journal_writers import PROCESSES, bare_worker, many_processes, one_process, worker
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-PROCESSES = 4
 WRITERS = 8  # the issue's figure: append p99 < 20 ms on the loopback under 8 writers
 PACED_RATE = 10  # appends/s of each of 8 paced writers (a busy team, not a saturated store)
 PACED_EVENTS = 100  # per paced writer and run (at most --events)
 Target = SqliteTarget | PgTarget
-
-
-# ---------------------------------------------------------------------------- measurements
-async def timed_appends(
-    store: Any, events: list[Any], pace: float = 0.0
-) -> tuple[float, float, list[float]]:
-    """Append one at a time, each awaited, ``pace`` seconds apart (0: back to back):
-    (start, end, per-append seconds)."""
-    lat = []
-    start = time.perf_counter()
-    for e in events:
-        t = time.perf_counter()
-        await store.append(e)
-        lat.append(time.perf_counter() - t)
-        if pace:
-            await asyncio.sleep(max(0.0, pace - (time.perf_counter() - t)))
-    return start, time.perf_counter(), lat
-
-
-async def one_process(target: Target, n: int) -> dict[str, float]:
-    where, iid = await target.fresh()
-    events = make_events(iid, n)
-    async with await open_store(resolve_db(where)) as s:
-        start, end, lat = await timed_appends(s, events)
-        assert len(await s.events(iid)) == n + 1
-    return {
-        "rate": n / (end - start),
-        "p50_ms": percentile(lat, 50) * 1e3,
-        "p99_ms": percentile(lat, 99) * 1e3,
-    }
-
-
-async def worker(where: str, incident_id: int, n: int, tag: str, pace: float = 0.0) -> None:
-    """One of the concurrent writers: ready, wait for go, append, report (JSON on stdout)."""
-    events = make_events(incident_id, n, tag)
-    async with await open_store(resolve_db(where)) as s:
-        print("ready", flush=True)
-        await asyncio.to_thread(sys.stdin.readline)
-        wall = time.time()
-        start, end, lat = await timed_appends(s, events, pace)
-    print(json.dumps({"start": wall, "end": wall + (end - start), "lat": lat}), flush=True)
-
-
-def lost_and_duplicated(stored: list[tuple[int, str]], expected: list[str]) -> tuple[int, int]:
-    """How many ``expected`` texts are not stored, and how many rows are stored twice (a text
-    or an id seen more than once)."""
-    texts = [t for _, t in stored]
-    ids = [i for i, _ in stored]
-    lost = len(set(expected) - set(texts))
-    duplicated = (len(texts) - len(set(texts))) + (len(ids) - len(set(ids)))
-    return lost, duplicated
-
-
-def many_processes(
-    target: Target, n: int, processes: int = PROCESSES, pace: float = 0.0
-) -> dict[str, float]:
-    """``processes`` writers on one incident at once, each appending ``n`` events (``pace``
-    seconds apart; 0: as fast as it can); then every acknowledged event must be stored
-    exactly once."""
-    where, iid = asyncio.run(target.fresh())
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bench.bench_journal",
-                "--worker",
-                where,
-                str(iid),
-                str(n),
-                f"w{i}",
-                "--pace",
-                str(pace),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            env=env,
-            cwd=ROOT,
-        )
-        for i in range(processes)
-    ]
-    try:
-        for p in procs:
-            assert p.stdout is not None
-            if p.stdout.readline().strip() != "ready":
-                raise RuntimeError("a benchmark writer failed to start")
-        for p in procs:  # go, as close together as we can
-            assert p.stdin is not None
-            p.stdin.write("go\n")
-            p.stdin.flush()
-        reports = []
-        for p in procs:
-            out, _ = p.communicate(timeout=600)
-            if p.returncode:
-                raise RuntimeError(f"a benchmark writer failed (exit {p.returncode})")
-            reports.append(json.loads(out))
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-    expected = [e.text for i in range(processes) for e in make_events(iid, n, f"w{i}")]
-    lost, duplicated = lost_and_duplicated(target.stored(where, iid), expected)
-    lat = [x for r in reports for x in r["lat"]]
-    span = max(r["end"] for r in reports) - min(r["start"] for r in reports)
-    return {
-        "rate": processes * n / span,
-        "p50_ms": percentile(lat, 50) * 1e3,
-        "p99_ms": percentile(lat, 99) * 1e3,
-        "max_ms": max(lat) * 1e3,
-        "lost": lost,
-        "duplicated": duplicated,
-    }
 
 
 def measures(target: Target, n: int) -> dict[str, Callable[[], dict[str, float]]]:
@@ -189,6 +72,9 @@ def measures(target: Target, n: int) -> dict[str, Callable[[], dict[str, float]]
         f"Store.append, {WRITERS} processes at once": lambda: many_processes(target, n, WRITERS),
         f"Store.append, {WRITERS} processes, {PACED_RATE}/s each": lambda: many_processes(
             target, min(n, PACED_EVENTS), WRITERS, 1 / PACED_RATE
+        ),
+        f"bare driver, {WRITERS} processes, {PACED_RATE}/s each": lambda: many_processes(
+            target, min(n, PACED_EVENTS), WRITERS, 1 / PACED_RATE, bare=True
         ),
         "bare driver, 1 commit per row": raw("raw_per_row"),
         "bare driver, every row in 1 transaction": raw("raw_batch"),
@@ -286,13 +172,17 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     p.add_argument("--no-json", action="store_true", help="do not write bench/results/*")
     p.add_argument("--pace", type=float, default=0.0, help=argparse.SUPPRESS)
+    p.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     p.add_argument(
         "--worker", nargs=4, metavar=("DB", "INCIDENT", "N", "TAG"), help=argparse.SUPPRESS
     )
     args = p.parse_args(argv)
     if args.worker:
         db, incident, n, tag = args.worker
-        asyncio.run(worker(db, int(incident), int(n), tag, args.pace))
+        if args.bare:
+            bare_worker(db, int(incident), int(n), tag, args.pace)
+        else:
+            asyncio.run(worker(db, int(incident), int(n), tag, args.pace))
         return 0
     if args.events < 1 or args.repeats < 1:
         print("bench_journal: --events and --repeats must be at least 1", file=sys.stderr)

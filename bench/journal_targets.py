@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -59,13 +60,12 @@ async def declare_in(where: str) -> int:
     return d.incident_id
 
 
-def _per_row(execute: Any, commit: Any, data: list[tuple[Any, ...]]) -> dict[str, float]:
+def _per_row(append: Callable[[tuple[Any, ...]], None], data: list[tuple[Any, ...]]) -> dict:
     lat = []
     start = time.perf_counter()
     for row in data:
         t = time.perf_counter()
-        execute(row)
-        commit()
+        append(row)
         lat.append(time.perf_counter() - t)
     took = time.perf_counter() - start
     return {
@@ -87,21 +87,29 @@ class SqliteTarget:
         return str(path), await declare_in(str(path))
 
     def _raw(self, where: str) -> sqlite3.Connection:
-        c = sqlite3.connect(where, isolation_level=None)
+        c = sqlite3.connect(where, isolation_level=None, timeout=60)
         c.execute("PRAGMA synchronous=FULL")  # as the store sets it (the file is in WAL already)
         c.execute("PRAGMA foreign_keys=ON")
         return c
 
-    def raw_per_row(self, where: str, iid: int, n: int) -> dict[str, float]:
-        data = [event_values(e) for e in make_events(iid, n)]
+    def bare(self, where: str) -> tuple[Callable[[tuple[Any, ...]], None], Callable[[], None]]:
+        """The bare driver's append of one row (a transaction of its own), and its close."""
         sql = f"INSERT INTO events({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)"
-        with closing(self._raw(where)) as c:
+        c = self._raw(where)
 
-            def execute(row: tuple[Any, ...]) -> None:
-                c.execute("BEGIN IMMEDIATE")
-                c.execute(sql, row)
+        def append(row: tuple[Any, ...]) -> None:
+            c.execute("BEGIN IMMEDIATE")
+            c.execute(sql, row)
+            c.execute("COMMIT")
 
-            return _per_row(execute, lambda: c.execute("COMMIT"), data)
+        return append, c.close
+
+    def raw_per_row(self, where: str, iid: int, n: int) -> dict[str, float]:
+        append, close = self.bare(where)
+        try:
+            return _per_row(append, [event_values(e) for e in make_events(iid, n)])
+        finally:
+            close()
 
     def raw_batch(self, where: str, iid: int, n: int) -> dict[str, float]:
         data = [event_values(e) for e in make_events(iid, n)]
@@ -129,13 +137,25 @@ class PgTarget:
         dsn = self.server.new_database()
         return dsn, await declare_in(dsn)
 
-    def raw_per_row(self, where: str, iid: int, n: int) -> dict[str, float]:
+    def bare(self, where: str) -> tuple[Callable[[tuple[Any, ...]], None], Callable[[], None]]:
+        """The bare driver's append of one row (a transaction of its own), and its close."""
         import psycopg
 
-        data = [event_values(e) for e in make_events(iid, n)]
         sql = f"INSERT INTO events({COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)"
-        with psycopg.connect(where) as c:
-            return _per_row(lambda row: c.execute(sql, row), c.commit, data)
+        c = psycopg.connect(where)
+
+        def append(row: tuple[Any, ...]) -> None:
+            c.execute(sql, row)
+            c.commit()
+
+        return append, c.close
+
+    def raw_per_row(self, where: str, iid: int, n: int) -> dict[str, float]:
+        append, close = self.bare(where)
+        try:
+            return _per_row(append, [event_values(e) for e in make_events(iid, n)])
+        finally:
+            close()
 
     def raw_batch(self, where: str, iid: int, n: int) -> dict[str, float]:
         import psycopg
@@ -155,3 +175,10 @@ class PgTarget:
         with psycopg.connect(where) as c:
             rows = c.execute("SELECT id, text FROM events WHERE incident_id=%s", (iid,))
             return [(r[0], r[1]) for r in rows.fetchall()]
+
+
+def target_for(where: str) -> SqliteTarget | PgTarget:
+    """The backend of the database ``where`` names (for a writer process: its bare driver)."""
+    if where.startswith(("postgresql://", "postgres://")):
+        return PgTarget(None)
+    return SqliteTarget(Path(where).parent)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import bench_journal, bench_propagation
+from bench import bench_propagation, journal_writers
 from bench.journal_targets import PgTarget, SqliteTarget
 from bench.load_parts import read_back
 from bench.pg_server import Server, server
@@ -24,9 +24,9 @@ def target(request, tmp_path: Path) -> SqliteTarget | PgTarget:
 
 
 def test_the_journal_measures_run_and_count_what_was_stored(target):
-    single = asyncio.run(bench_journal.one_process(target, 3))
+    single = asyncio.run(journal_writers.one_process(target, 3))
     assert single["rate"] > 0 and single["p99_ms"] >= single["p50_ms"] > 0
-    many = bench_journal.many_processes(target, 3, processes=2, pace=0.005)
+    many = journal_writers.many_processes(target, 3, processes=2, pace=0.005)
     assert (many["lost"], many["duplicated"]) == (0, 0)
     assert many["max_ms"] >= many["p99_ms"] > 0
     where, iid = asyncio.run(target.fresh())
@@ -37,7 +37,7 @@ def test_the_journal_measures_run_and_count_what_was_stored(target):
 
 def test_a_lost_or_doubled_event_is_counted():
     stored = [(1, "declared"), (2, "a"), (3, "b"), (4, "b"), (4, "c")]
-    lost, duplicated = bench_journal.lost_and_duplicated(stored, ["a", "b", "c", "d"])
+    lost, duplicated = journal_writers.lost_and_duplicated(stored, ["a", "b", "c", "d"])
     assert lost == 1  # "d"
     assert duplicated == 2  # "b" twice, id 4 twice
 
