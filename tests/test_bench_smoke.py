@@ -29,6 +29,8 @@ def test_the_journal_measures_run_and_count_what_was_stored(target):
     many = journal_writers.many_processes(target, 3, processes=2, pace=0.005)
     assert (many["lost"], many["duplicated"]) == (0, 0)
     assert many["max_ms"] >= many["p99_ms"] > 0
+    bare = journal_writers.many_processes(target, 3, processes=2, bare=True)
+    assert (bare["lost"], bare["duplicated"]) == (0, 0)
     where, iid = asyncio.run(target.fresh())
     assert target.raw_per_row(where, iid, 3)["rate"] > 0
     assert target.raw_batch(where, iid, 3)["rate"] > 0
