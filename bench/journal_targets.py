@@ -22,6 +22,7 @@ from incident import commands
 from incident.clock import FrozenClock
 from incident.journal import Event, Note
 from incident.model import Severity
+from storage.dsn import is_server
 from storage.paths import resolve_db
 from storage.sql import event_values
 from tui.cli_store import open_store
@@ -179,6 +180,6 @@ class PgTarget:
 
 def target_for(where: str) -> SqliteTarget | PgTarget:
     """The backend of the database ``where`` names (for a writer process: its bare driver)."""
-    if where.startswith(("postgresql://", "postgres://")):
+    if is_server(where):
         return PgTarget(None)
     return SqliteTarget(Path(where).parent)

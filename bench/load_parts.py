@@ -170,7 +170,9 @@ def read_back(where: str) -> dict[str, Any]:
     """What the database holds at the end: events (id -> text), captured lines, the ledger's
     operations and why sources were restarted, and the integrity check (SQLite's
     ``PRAGMA integrity_check``; the server has none to run: "n/a")."""
-    if where.startswith(("postgresql://", "postgres://")):
+    from storage.dsn import is_server
+
+    if is_server(where):
         import psycopg
 
         with psycopg.connect(where) as conn:

@@ -71,4 +71,6 @@ def test_a_named_server_gets_a_database_per_run_dropped_at_the_end(pg_cluster):
             name = conn.execute("SELECT current_database()").fetchone()[0]
         assert name.startswith("warroom_bench_")
         assert "PostgreSQL" in s.describe()
+        where, _ = asyncio.run(PgTarget(s).fresh())  # (a key=value string, not a URL)
+        assert len(read_back(where)["stored"]) == 1
     assert pg_cluster.psql(f"SELECT count(*) FROM pg_database WHERE datname='{name}'") == "0"
