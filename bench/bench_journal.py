@@ -1,235 +1,83 @@
-"""Journal benchmark: what one acknowledged (committed, fsynced) event costs.
+"""Journal benchmark: what one acknowledged (committed, durable) event costs, on the SQLite
+file and on a PostgreSQL server side by side.
 
-    .venv/bin/python -m bench.bench_journal            # or: .venv/bin/python bench/bench_journal.py
-    .venv/bin/python -m bench.bench_journal --events 500 --repeats 3 --dir /some/disk
+    .venv/bin/python -m bench.bench_journal                       # both backends
+    .venv/bin/python -m bench.bench_journal --backend sqlite --events 500 --repeats 3
+    .venv/bin/python -m bench.bench_journal --backend postgres --pg postgresql://me@db/bench
 
-Measures, on a fresh database per run, with the store's own settings (WAL, synchronous=FULL):
+Measures, on a fresh database per run, with the store's own settings (SQLite: WAL,
+synchronous=FULL; the server: fsync and synchronous commit on):
 
 - ``Store.append`` awaited in a loop from one process: appends/s, p50/p99 of one append;
-- the same from four processes at once on one database (aggregate appends/s, and the latency
-  each writer saw, waiting for the others' locks included);
-- baselines in the same run, same rows, plain ``sqlite3``: one ``executemany`` in a single
-  transaction (one fsync for everything: the cost of per-event durability is the gap), and one
-  commit per row without aiosqlite (how much of an append is fsync, how much is the store).
+- the same from 4 and from 8 processes at once on one incident (aggregate appends/s, and the
+  latency each writer saw, waiting for the others' locks included), flat out, and 8 paced at
+  10 appends/s each (a busy team rather than a saturated store; 100 each); at the end every
+  acknowledged event must be stored exactly once (counted, each text checked: lost and
+  duplicated are reported and make the exit status 1);
+- baselines in the same run, same rows, the bare driver (``sqlite3``, ``psycopg``): one
+  commit per row (how much of an append is the commit, how much the store), the same from 8
+  paced processes at once (what 8 committing processes cost on this machine and disk,
+  without the store), and every row in one transaction (the cost of per-event durability is
+  the gap).
 
-Each measurement is repeated (``--repeats``, 5 by default) and the median printed; the figures
-also go to ``bench/results/journal-<time>.json`` (gitignored).
+Without ``--pg`` the server is a throwaway cluster on the loopback (``bench/pg_server.py``).
+Each measurement is repeated (``--repeats``, 5 by default; each repeat runs every measure on
+each backend in turn, so a noisy neighbour hits both alike) and the median printed; the
+figures also go to ``bench/results/journal-<time>.json`` and ``.txt`` (gitignored).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from incident import commands
-from incident.clock import FrozenClock
-from incident.journal import Event, Note
-from incident.model import Severity
-from storage.store import Store, ts
+from bench.journal_targets import PgTarget, SqliteTarget
+from bench.journal_writers import PROCESSES, bare_worker, many_processes, one_process, worker
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-PROCESSES = 4
+WRITERS = 8  # the issue's figure: append p99 < 20 ms on the loopback under 8 writers
+PACED_RATE = 10  # appends/s of each of 8 paced writers (a busy team, not a saturated store)
+PACED_EVENTS = 100  # per paced writer and run (at most --events)
+Target = SqliteTarget | PgTarget
 
 
-# ---------------------------------------------------------------------------- the data
-def make_events(incident_id: int, n: int, tag: str = "bench") -> list[Event]:
-    """``n`` notes of a realistic size (a line of text, an action, an owner)."""
-    return [
-        Event(
-            incident_id=incident_id,
-            occurred_at=T0 + timedelta(seconds=i),
-            recorded_at=T0 + timedelta(seconds=i),
-            text=f"{tag} {i}: p99 latency on checkout-api back under 300 ms after rollback",
-            action="Watching the error rate",
-            owner="ana",
-            payload=Note(),
-        )
-        for i in range(n)
-    ]
+def measures(target: Target, n: int) -> dict[str, Callable[[], dict[str, float]]]:
+    """The measurements of one backend, by label (the same labels on both)."""
 
+    def raw(kind: str) -> Callable[[], dict[str, float]]:
+        def run() -> dict[str, float]:
+            where, iid = asyncio.run(target.fresh())
+            return getattr(target, kind)(where, iid, n)
 
-def rows(events: list[Event]) -> list[tuple[Any, ...]]:
-    """The rows ``Store.append`` writes for ``events`` (same columns, same encoding)."""
-    return [
-        (
-            e.incident_id,
-            ts(e.occurred_at),
-            ts(e.recorded_at),
-            e.kind.value,
-            e.text,
-            e.action,
-            e.owner,
-            e.payload.model_dump_json(),
-            e.corrects,
-        )
-        for e in events
-    ]
+        return run
 
-
-INSERT = (
-    "INSERT INTO events(incident_id, occurred_at, recorded_at, kind, text, action, owner,"
-    " payload, corrects) VALUES (?,?,?,?,?,?,?,?,?)"
-)
-
-
-async def fresh_db(directory: Path) -> tuple[Path, int]:
-    """A new database made by the store, with one declared incident."""
-    path = Path(tempfile.mkdtemp(prefix="run-", dir=directory)) / "bench.db"
-    async with await Store.open(path) as s:
-        d = await s.declare(commands.declare(FrozenClock(T0), "Benchmark", Severity.SEV2))
-    return path, d.incident_id
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[k]
-
-
-# ---------------------------------------------------------------------------- measurements
-async def timed_appends(store: Store, events: list[Event]) -> tuple[float, float, list[float]]:
-    """Append one at a time, each awaited: (start, end, per-append seconds)."""
-    lat = []
-    start = time.perf_counter()
-    for e in events:
-        t = time.perf_counter()
-        await store.append(e)
-        lat.append(time.perf_counter() - t)
-    return start, time.perf_counter(), lat
-
-
-async def one_process(directory: Path, n: int) -> dict[str, float]:
-    path, iid = await fresh_db(directory)
-    events = make_events(iid, n)
-    async with await Store.open(path) as s:
-        start, end, lat = await timed_appends(s, events)
-        assert len(await s.events(iid)) == n + 1
     return {
-        "rate": n / (end - start),
-        "p50_ms": percentile(lat, 50) * 1e3,
-        "p99_ms": percentile(lat, 99) * 1e3,
-    }
-
-
-async def worker(path: str, incident_id: int, n: int, tag: str) -> None:
-    """One of the concurrent writers: ready, wait for go, append, report (JSON on stdout)."""
-    events = make_events(incident_id, n, tag)
-    async with await Store.open(path) as s:
-        print("ready", flush=True)
-        await asyncio.to_thread(sys.stdin.readline)
-        wall = time.time()
-        start, end, lat = await timed_appends(s, events)
-    print(json.dumps({"start": wall, "end": wall + (end - start), "lat": lat}), flush=True)
-
-
-def many_processes(directory: Path, n: int, processes: int = PROCESSES) -> dict[str, float]:
-    path, iid = asyncio.run(fresh_db(directory))
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "--worker",
-                str(path),
-                str(iid),
-                str(n),
-                f"w{i}",
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for i in range(processes)
-    ]
-    try:
-        for p in procs:
-            assert p.stdout is not None
-            if p.stdout.readline().strip() != "ready":
-                raise RuntimeError("a benchmark writer failed to start")
-        for p in procs:  # go, as close together as we can
-            assert p.stdin is not None
-            p.stdin.write("go\n")
-            p.stdin.flush()
-        reports = []
-        for p in procs:
-            out, _ = p.communicate(timeout=300)
-            if p.returncode:
-                raise RuntimeError(f"a benchmark writer failed (exit {p.returncode})")
-            reports.append(json.loads(out))
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-    with closing(sqlite3.connect(path)) as c:
-        assert c.execute("SELECT count(*) FROM events").fetchone()[0] == processes * n + 1
-    lat = [x for r in reports for x in r["lat"]]
-    span = max(r["end"] for r in reports) - min(r["start"] for r in reports)
-    return {
-        "rate": processes * n / span,
-        "p50_ms": percentile(lat, 50) * 1e3,
-        "p99_ms": percentile(lat, 99) * 1e3,
-        "max_ms": max(lat) * 1e3,
-    }
-
-
-def _raw(path: Path) -> sqlite3.Connection:
-    c = sqlite3.connect(path, isolation_level=None)
-    c.execute("PRAGMA synchronous=FULL")  # as the store sets it (the file is in WAL already)
-    c.execute("PRAGMA foreign_keys=ON")
-    return c
-
-
-def raw_batch(directory: Path, n: int) -> dict[str, float]:
-    path, iid = asyncio.run(fresh_db(directory))
-    data = rows(make_events(iid, n))
-    with closing(_raw(path)) as c:
-        start = time.perf_counter()
-        c.execute("BEGIN IMMEDIATE")
-        c.executemany(INSERT, data)
-        c.execute("COMMIT")
-        took = time.perf_counter() - start
-    return {"rate": n / took}
-
-
-def raw_per_row(directory: Path, n: int) -> dict[str, float]:
-    path, iid = asyncio.run(fresh_db(directory))
-    data = rows(make_events(iid, n))
-    lat = []
-    with closing(_raw(path)) as c:
-        start = time.perf_counter()
-        for row in data:
-            t = time.perf_counter()
-            c.execute("BEGIN IMMEDIATE")
-            c.execute(INSERT, row)
-            c.execute("COMMIT")
-            lat.append(time.perf_counter() - t)
-        took = time.perf_counter() - start
-    return {
-        "rate": n / took,
-        "p50_ms": percentile(lat, 50) * 1e3,
-        "p99_ms": percentile(lat, 99) * 1e3,
+        "Store.append, 1 process": lambda: asyncio.run(one_process(target, n)),
+        f"Store.append, {PROCESSES} processes at once": lambda: many_processes(target, n),
+        f"Store.append, {WRITERS} processes at once": lambda: many_processes(target, n, WRITERS),
+        f"Store.append, {WRITERS} processes, {PACED_RATE}/s each": lambda: many_processes(
+            target, min(n, PACED_EVENTS), WRITERS, 1 / PACED_RATE
+        ),
+        f"bare driver, {WRITERS} processes, {PACED_RATE}/s each": lambda: many_processes(
+            target, min(n, PACED_EVENTS), WRITERS, 1 / PACED_RATE, bare=True
+        ),
+        "bare driver, 1 commit per row": raw("raw_per_row"),
+        "bare driver, every row in 1 transaction": raw("raw_batch"),
     }
 
 
@@ -247,99 +95,159 @@ def filesystem(path: Path) -> str:
         return "?"
 
 
-def repeat(name: str, fn: Callable[[], dict[str, float]], times: int) -> dict[str, Any]:
-    runs = []
-    for i in range(times):
-        runs.append(fn())
-        print(f"  {name}: run {i + 1}/{times} {runs[-1]['rate']:,.0f}/s", file=sys.stderr)
+def summary(runs: list[dict[str, float]]) -> dict[str, Any]:
     keys = runs[0].keys()
     return {
         "median": {k: statistics.median(r[k] for r in runs) for k in keys},
         "min_rate": min(r["rate"] for r in runs),
         "max_rate": max(r["rate"] for r in runs),
+        "lost": sum(r.get("lost", 0) for r in runs),
+        "duplicated": sum(r.get("duplicated", 0) for r in runs),
         "runs": runs,
     }
 
 
-def table(results: dict[str, dict[str, Any]]) -> str:
-    def ms(v: float | None) -> str:
-        return f"{v:8.2f}" if v is not None else f"{'-':>8}"
+def run_all(targets: list[Target], n: int, times: int) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every measure on every backend, ``times`` over (one repeat is a round of all of
+    them, so that load from elsewhere falls on every row alike): backend -> label -> figures."""
+    plans = {t.name: measures(t, n) for t in targets}
+    runs: dict[str, dict[str, list[dict[str, float]]]] = {
+        name: {label: [] for label in plan} for name, plan in plans.items()
+    }
+    for i in range(times):
+        for name, plan in plans.items():
+            for label, fn in plan.items():
+                runs[name][label].append(fn())
+                print(
+                    f"  {name}: {label}: run {i + 1}/{times} "
+                    f"{runs[name][label][-1]['rate']:,.0f}/s",
+                    file=sys.stderr,
+                )
+    return {
+        name: {label: summary(r) for label, r in by_label.items()}
+        for name, by_label in runs.items()
+    }
 
-    lines = [f"{'median of runs':<44}{'events/s':>10}{'(min-max)':>18}{'p50 ms':>9}{'p99 ms':>9}"]
-    for label, r in results.items():
-        m = r["median"]
-        spread = f"({r['min_rate']:,.0f}-{r['max_rate']:,.0f})"
-        lines.append(
-            f"{label:<44}{m['rate']:>10,.0f}{spread:>18}"
-            f" {ms(m.get('p50_ms'))} {ms(m.get('p99_ms'))}"
-        )
+
+def side_by_side(results: dict[str, dict[str, dict[str, Any]]]) -> str:
+    """One row per measure, one block of columns per backend."""
+
+    def ms(v: float | None) -> str:
+        return f"{v:7.2f}" if v is not None else f"{'-':>7}"
+
+    names = list(results)
+    labels = list(results[names[0]])
+    width = 40
+    head = f"{'median of runs':<{width}}" + "".join(
+        f" | {name + ': events/s (min-max)':<30}{'p50 ms':>8}{'p99 ms':>8}" for name in names
+    )
+    lines = [head]
+    for label in labels:
+        line = f"{label:<{width}}"
+        for name in names:
+            r = results[name][label]
+            m = r["median"]
+            cell = f"{m['rate']:,.0f} ({r['min_rate']:,.0f}-{r['max_rate']:,.0f})"
+            line += f" | {cell:<30}{ms(m.get('p50_ms')):>8}{ms(m.get('p99_ms')):>8}"
+        lines.append(line)
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="warroom journal benchmark")
+    p.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     p.add_argument("--events", type=int, default=1000, help="appends per run (and per process)")
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument(
         "--dir",
         type=Path,
         default=None,
-        help="where the databases go (default: the system temp dir); fsync cost "
+        help="where the SQLite databases go (default: the system temp dir); fsync cost "
         "depends on the disk",
     )
-    p.add_argument("--no-json", action="store_true", help="do not write bench/results/*.json")
+    p.add_argument(
+        "--pg", metavar="URL", default=None,
+        help="a PostgreSQL server to run on (a database of its own per run, made and "
+        "dropped: needs CREATEDB); default: a throwaway cluster on the loopback",
+    )  # fmt: skip
+    p.add_argument("--no-json", action="store_true", help="do not write bench/results/*")
+    p.add_argument("--pace", type=float, default=0.0, help=argparse.SUPPRESS)
+    p.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     p.add_argument(
         "--worker", nargs=4, metavar=("DB", "INCIDENT", "N", "TAG"), help=argparse.SUPPRESS
     )
     args = p.parse_args(argv)
     if args.worker:
         db, incident, n, tag = args.worker
-        asyncio.run(worker(db, int(incident), int(n), tag))
+        if args.bare:
+            bare_worker(db, int(incident), int(n), tag, args.pace)
+        else:
+            asyncio.run(worker(db, int(incident), int(n), tag, args.pace))
         return 0
+    if args.events < 1 or args.repeats < 1:
+        print("bench_journal: --events and --repeats must be at least 1", file=sys.stderr)
+        return 2
+
+    from bench.pg_server import ServerUnavailable, server
 
     work = Path(tempfile.mkdtemp(prefix="warroom-bench-", dir=args.dir))
     n, times = args.events, args.repeats
     began = time.monotonic()
+    about: list[str] = []
     try:
-        results = {
-            "Store.append, 1 process": repeat(
-                "1 process", lambda: asyncio.run(one_process(work, n)), times
-            ),
-            f"Store.append, {PROCESSES} processes at once (aggregate)": repeat(
-                f"{PROCESSES} processes", lambda: many_processes(work, n), times
-            ),
-            "raw sqlite3, 1 commit per row (no aiosqlite)": repeat(
-                "raw per row", lambda: raw_per_row(work, n), times
-            ),
-            "raw sqlite3 executemany, 1 transaction": repeat(
-                "raw batch", lambda: raw_batch(work, n), times
-            ),
-        }
+        with contextlib.ExitStack() as stack:
+            targets: list[Target] = []
+            if args.backend in ("sqlite", "both"):
+                targets.append(SqliteTarget(work))
+                about.append(
+                    f"SQLite {sqlite3.sqlite_version} (WAL + synchronous=FULL), databases on "
+                    f"{filesystem(work)} ({work.parent})"
+                )
+            if args.backend in ("postgres", "both"):
+                pg = stack.enter_context(server(args.pg))
+                targets.append(PgTarget(pg))
+                about.append(pg.describe())
+            results = run_all(targets, n, times)
+    except ServerUnavailable as e:
+        print(f"bench_journal: postgres: {e} (try --backend sqlite)", file=sys.stderr)
+        return 2
     finally:
-        fs = filesystem(work)
         shutil.rmtree(work, ignore_errors=True)
     took = time.monotonic() - began
 
-    single = results["Store.append, 1 process"]["median"]["rate"]
-    batch = results["raw sqlite3 executemany, 1 transaction"]["median"]["rate"]
-    many = results[f"Store.append, {PROCESSES} processes at once (aggregate)"]["median"]
-    print(
-        f"\nwarroom journal benchmark: {n} events per run (and per process), median of "
-        f"{times} runs, {took:.0f} s"
-    )
-    print(
-        f"SQLite {sqlite3.sqlite_version}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, WAL + synchronous=FULL, databases on {fs} ({work.parent})\n"
-    )
-    print(table(results))
-    print(
-        f"\nper-event durability: one acknowledged append costs {batch / single:,.0f}x a row of "
-        f"a single batch; {PROCESSES} writers at once: worst wait {many['max_ms']:.0f} ms"
-    )
-
+    lines = [
+        f"warroom journal benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {n} events per "
+        f"run (and per process), median of {times} runs, {took:.0f} s",
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg()) + " at the end",
+        *about,
+        "",
+        side_by_side(results),
+        "",
+    ]  # fmt: skip
+    bad = 0
+    for name, by_label in results.items():
+        single = by_label["Store.append, 1 process"]["median"]["rate"]
+        batch = by_label["bare driver, every row in 1 transaction"]["median"]["rate"]
+        flat = by_label[f"Store.append, {WRITERS} processes at once"]["median"]
+        paced = by_label[f"Store.append, {WRITERS} processes, {PACED_RATE}/s each"]["median"]
+        lost = sum(r["lost"] for r in by_label.values())
+        dup = sum(r["duplicated"] for r in by_label.values())
+        bad += lost + dup
+        lines.append(
+            f"{name}: one acknowledged append costs {batch / single:,.0f}x a row of one "
+            f"transaction. {WRITERS} writers (target: append p99 < 20 ms): flat out p99 "
+            f"{flat['p99_ms']:.1f} ms (worst {flat['max_ms']:.0f}), at {PACED_RATE}/s each p99 "
+            f"{paced['p99_ms']:.1f} ms (worst {paced['max_ms']:.0f}). Lost {lost}, duplicated "
+            f"{dup} over every multi-writer run."
+        )
+    report = "\n".join(lines)
+    print(report)
     if not args.no_json:
-        out = HERE / "results" / f"journal-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
+        stamp = f"{datetime.now(UTC):%Y%m%d-%H%M%S}"
+        out = HERE / "results" / f"journal-{stamp}.json"
         out.parent.mkdir(exist_ok=True)
+        out.with_suffix(".txt").write_text(report + "\n")
         out.write_text(
             json.dumps(
                 {
@@ -348,15 +256,16 @@ def main(argv: list[str] | None = None) -> int:
                     "sqlite": sqlite3.sqlite_version,
                     "python": platform.python_version(),
                     "cpus": os.cpu_count(),
-                    "filesystem": fs,
+                    "about": about,
+                    "loadavg": os.getloadavg(),
                     "seconds": took,
-                    "results": {k: {kk: vv for kk, vv in v.items()} for k, v in results.items()},
+                    "results": results,
                 },
                 indent=2,
             )
         )
-        print(f"written {out.relative_to(ROOT)}")
-    return 0
+        print(f"written {out.relative_to(ROOT)} and .txt")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -1,7 +1,14 @@
 """Load: eight consoles on one database, a busy log flood, CLI writers, for minutes.
 
-    .venv/bin/python -m bench.bench_load [--minutes 3] [--consoles 8] [--writers 2]
-                                         [--rate 2000] [--sources 1] [--no-json]
+    .venv/bin/python -m bench.bench_load [--backend sqlite|postgres|both] [--minutes 3]
+                                         [--pg-minutes M] [--pg URL] [--consoles 8]
+                                         [--writers 2] [--rate 2000] [--sources 1] [--no-json]
+
+``--backend both`` (the default) runs it on the SQLite file, then on a PostgreSQL server (a
+durable throwaway cluster on the loopback, ``bench/pg_server.py``, or ``--pg URL``; the
+server's run lasts ``--pg-minutes``, by default ``--minutes``) and prints the two side by
+side. On the server there is no ``integrity_check`` to run ("n/a"); lost events are counted
+alike.
 
 One incident, ``--sources`` log sources: each a generator of realistic ~110-byte log lines
 at ``--rate`` lines/s. One console runs each source and captures it into the database; the
@@ -28,187 +35,44 @@ lag log is written as it exits) and the database is checked:
 from __future__ import annotations
 
 import argparse
-import asyncio
+import contextlib
 import json
 import os
 import platform
 import shlex
-import signal
 import sqlite3
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import psutil
-
-from tests.fault_harness import CliWriter, WriterLog, survivors
-from tests.tmux_driver import ROOT, WARROOM, Tmux, run_cli, warroom_env
-
-RESULTS = ROOT / "bench" / "results"
-LAG_BOUND_S = 0.050
-RSS_BOUND_MB = 250
-
-FLOOD = r"""
-import random, sys, time
-rate = int(sys.argv[1]); rng = random.Random(); w = sys.stdout.write
-paths = ["/api/v2/checkout", "/api/v2/cart", "/api/v2/auth/token", "/healthz"]
-n = 0
-while True:
-    t0 = time.monotonic()
-    batch = []
-    for _ in range(max(1, rate // 50)):
-        n += 1
-        lvl = "ERROR" if rng.random() < 0.05 else "INFO "
-        batch.append(f"2026-11-25T14:{n // 60000 % 60:02d}:{n // 1000 % 60:02d}.{n % 1000:03d}Z "
-                     f"{lvl} checkout-api GET {rng.choice(paths)} 200 {rng.randint(4, 900)}ms "
-                     f"seq={n:010d}\n")
-    w("".join(batch)); sys.stdout.flush()
-    time.sleep(max(0.0, 0.02 - (time.monotonic() - t0)))
-"""
+from bench.load_parts import (
+    FLOOD,
+    LAG_BOUND_S,
+    RESULTS,
+    RSS_BOUND_MB,
+    Console,
+    flood_processes,
+    ms,
+    pct,
+    read_back,
+    timed_appends,
+)
+from tests.fault_harness import CliWriter, WriterLog
+from tests.tmux_driver import run_cli, warroom_env
 
 
-def pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    s = sorted(values)
-    return s[min(len(s) - 1, int(len(s) * q))]
-
-
-def ms(v: float | None) -> float | None:
-    return None if v is None else round(v * 1000, 1)
-
-
-class Console:
-    def __init__(self, n: int, env: dict[str, str], lag: Path) -> None:
-        self.n = n
-        self.lag = lag
-        self.session = Tmux({**env, "WARROOM_LAG_LOG": str(lag)}, width=120, height=36)
-        self.proc: psutil.Process | None = None
-        self.rss: list[float] = []
-        self.cpu: list[float] = []
-        self.started = 0.0
-
-    def start(self) -> None:
-        self.session.start([*WARROOM, "attach", "INC-1"])
-        self.started = time.monotonic()
-        self.session.wait_for("Load bench", timeout=60)
-        self.proc = psutil.Process(self.session.pane_pid())
-        self.proc.cpu_percent(None)
-
-    def sample(self) -> None:
-        if self.proc is None:
-            return
-        try:
-            self.rss.append(self.proc.memory_info().rss / 1e6)
-            self.cpu.append(self.proc.cpu_percent(None))
-        except psutil.Error:
-            pass
-
-    def type_note(self, text: str) -> str:
-        """Type a note: "shown" once the timeline shows it (the console shows a note only
-        once it is committed: acknowledged), "unshown" when it never did in 20 s, "no dialog"
-        when the dialog did not open in 20 s (nothing typed then: Escape)."""
-        self.session.keys("n", pause=0.0)
-        try:
-            self.session.wait_for("Add timeline note", timeout=20)
-        except AssertionError:
-            self.session.keys("Escape", pause=0.0)
-            return "no dialog"
-        self.session.keys(text, literal=True, pause=0.0)
-        self.session.keys("Enter", pause=0.0)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            screen = self.session.screen()
-            if text in screen and "Add timeline note" not in screen:
-                return "shown"
-            time.sleep(0.2)
-        return "unshown"
-
-    def stop(self) -> float:
-        """SIGTERM; returns how long it took to exit."""
-        t0 = time.monotonic()
-        if self.proc is not None:
-            children = self.proc.children(recursive=True)
-            try:
-                self.proc.send_signal(signal.SIGTERM)
-            except psutil.Error:
-                pass
-            left = survivors([self.proc], timeout=30)
-            survivors(children, timeout=5)
-            if left:
-                self.proc.kill()
-        took = time.monotonic() - t0
-        self.session.kill_server()
-        return took
-
-    def lag_samples(self, skip_s: float = 5.0) -> list[float]:
-        if not self.lag.exists():
-            return []
-        rows = [line.split() for line in self.lag.read_text().splitlines() if line.strip()]
-        if not rows:
-            return []
-        t_first = float(rows[0][0])
-        return [float(late) for t, late in rows if float(t) - t_first >= skip_s]
-
-
-def timed_appends(
-    db: Path, stop: threading.Event, acks: list[tuple[int, str]], latencies: list[float]
-) -> None:
-    """An in-process writer: one note every 100 ms, each acknowledged append timed."""
-    from incident.journal import Event, Note
-    from storage.store import Store
-
-    async def run() -> None:
-        async with await Store.open(db) as store:
-            n = 0
-            while not stop.is_set():
-                n += 1
-                now = datetime.now(UTC)
-                text = f"timed {n}"
-                t0 = time.perf_counter()
-                saved = await store.append(
-                    Event(
-                        incident_id=1, occurred_at=now, recorded_at=now, text=text, payload=Note()
-                    )
-                )
-                latencies.append(time.perf_counter() - t0)
-                acks.append((saved.id or 0, text))
-                await asyncio.sleep(0.1)
-
-    asyncio.run(run())
-
-
-def flood_processes() -> int:
-    """The flood generators running now (each console that ran a source would add one)."""
-    n = 0
-    for p in psutil.process_iter(["cmdline"]):
-        try:
-            cmdline = p.info["cmdline"] or []
-            n += len(cmdline) >= 3 and cmdline[1:3] == ["-c", FLOOD]
-        except psutil.Error:
-            pass
-    return n
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--minutes", type=float, default=3.0)
-    p.add_argument("--consoles", type=int, default=8)
-    p.add_argument("--writers", type=int, default=2)
-    p.add_argument("--rate", type=int, default=2000, help="log lines/s per source")
-    p.add_argument("--sources", type=int, default=1, help="flood sources in the incident")
-    p.add_argument("--no-json", action="store_true")
-    args = p.parse_args(argv)
-
+def run_one(where: str, backend: str, minutes: float, args: argparse.Namespace) -> dict[str, Any]:
+    """One load run on the database ``where`` names (a file to be made, or an empty database
+    on the server); its figures."""
     with tempfile.TemporaryDirectory(prefix="warroom-load-") as tmp_dir:
         tmp = Path(tmp_dir)
-        db = tmp / "load.db"
-        env = warroom_env(db, tmp / "config")
+        db = where or str(tmp / "load.db")
+        env = warroom_env(db, tmp / "config")  # type: ignore[arg-type]
         assert run_cli(env, "declare", "Load bench", "-s", "1").returncode == 0
         flood = f"{shlex.quote(sys.executable)} -c {shlex.quote(FLOOD)} {args.rate}"
         for k in range(args.sources):
@@ -238,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         typed: list[str] = []  # shown by a console: acknowledged
         typing: dict[str, int] = {}
         unshown: list[str] = []  # typed and saved with Enter, not on screen within 20 s
-        t_end = time.monotonic() + args.minutes * 60
+        t_end = time.monotonic() + minutes * 60
         next_note = time.monotonic() + 10
         turn = 0
         while time.monotonic() < t_end:
@@ -273,17 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(2)  # the last typed note reaches the store
         exit_s = [c.stop() for c in consoles]
 
-        with closing(sqlite3.connect(db, timeout=60)) as conn:
-            integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            stored = dict(conn.execute("SELECT id, text FROM events"))
-            captured = conn.execute("SELECT count(*) FROM captured_lines").fetchone()[0]
-            ledger: dict[str, int] = {}
-            reasons: list[str] = []  # why a source was restarted (a console went away)
-            for (payload,) in conn.execute("SELECT payload FROM events WHERE kind='command'"):
-                entry = json.loads(payload)
-                ledger[entry["op"]] = ledger.get(entry["op"], 0) + 1
-                if entry["op"] == "restarted":
-                    reasons.append(entry.get("reason") or "")
+        back = read_back(db)
+        integrity, stored, captured = back["integrity"], back["stored"], back["captured"]
+        ledger, reasons = back["ledger"], back["reasons"]
         texts = set(stored.values())
         lost_cli = [a for a in log.acks if stored.get(a.id) != a.text]
         lost_timed = [a for a in timed_acks if stored.get(a[0]) != a[1]]
@@ -295,12 +151,14 @@ def main(argv: list[str] | None = None) -> int:
         cli_lat = log.latencies
         figures = {
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "backend": backend,
+            "load_average_end": [round(x, 2) for x in os.getloadavg()],
             "machine": {
                 "cpus": os.cpu_count(),
                 "python": platform.python_version(),
                 "sqlite": sqlite3.sqlite_version,
             },
-            "minutes": args.minutes,
+            "minutes": minutes,
             "consoles": args.consoles,
             "writers": args.writers,
             "sources": args.sources,
@@ -348,13 +206,79 @@ def main(argv: list[str] | None = None) -> int:
             "lag": bool(lags) and pct(lags, 0.99) < LAG_BOUND_S,
             "rss": all(r is not None and r < RSS_BOUND_MB for r in rss_max),
         }
+    return figures
+
+
+COMPARED = (
+    ("events lost", lambda f: f["events_lost"]),
+    ("CLI notes acknowledged", lambda f: f["cli_notes_acknowledged"]),
+    ("CLI note wall p50 / p99 ms", lambda f: "{p50} / {p99}".format(**f["cli_note_wall_ms"])),
+    ("append p50 / p99 / max ms", lambda f: "{p50} / {p99} / {max}".format(**f["store_append_ms"])),
+    ("loop lag p50 / p99 / max ms", lambda f: "{p50} / {p99} / {max}".format(**f["loop_lag_ms"])),
+    ("RSS max MB (worst console)", lambda f: max(r or 0 for r in f["rss_mb"]["max_per_console"])),
+    ("typed notes shown", lambda f: f["typed_console_notes_shown"]),
+    ("captured lines stored", lambda f: f["captured_lines_stored"]),
+    ("flood processes at most", lambda f: f["flood_processes_max"]),
+    ("integrity", lambda f: f["integrity_check"]),
+    ("minutes", lambda f: f["minutes"]),
+    ("load average at the end", lambda f: " ".join(map(str, f["load_average_end"]))),
+)
+
+
+def side_by_side(runs: dict[str, dict[str, Any]]) -> str:
+    names = list(runs)
+    lines = [f"{'':<30}" + "".join(f"{n:>24}" for n in names)]
+    for label, get in COMPARED:
+        lines.append(f"{label:<30}" + "".join(f"{get(runs[n])!s:>24}" for n in names))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    p.add_argument("--minutes", type=float, default=3.0)
+    p.add_argument(
+        "--pg-minutes", type=float, default=None,
+        help="the server's run (default: --minutes)",
+    )  # fmt: skip
+    p.add_argument("--pg", metavar="URL", default=None, help="a PostgreSQL server to run on")
+    p.add_argument("--consoles", type=int, default=8)
+    p.add_argument("--writers", type=int, default=2)
+    p.add_argument("--rate", type=int, default=2000, help="log lines/s per source")
+    p.add_argument("--sources", type=int, default=1, help="flood sources in the incident")
+    p.add_argument("--no-json", action="store_true")
+    args = p.parse_args(argv)
+    from bench.pg_server import ServerUnavailable, server
+
+    runs: dict[str, dict[str, Any]] = {}
+    try:
+        with contextlib.ExitStack() as stack:
+            if args.backend in ("sqlite", "both"):
+                runs["sqlite"] = run_one("", "sqlite", args.minutes, args)
+            if args.backend in ("postgres", "both"):
+                pg = stack.enter_context(server(args.pg))
+                minutes = args.pg_minutes if args.pg_minutes is not None else args.minutes
+                runs["postgres"] = run_one(pg.new_database(), "postgres", minutes, args)
+                runs["postgres"]["server"] = pg.describe()
+    except ServerUnavailable as e:
+        print(f"bench_load: postgres: {e} (try --backend sqlite)", file=sys.stderr)
+        return 2
+    figures: Any = runs if len(runs) > 1 else next(iter(runs.values()))
     print(json.dumps(figures, indent=2))
+    report = side_by_side(runs)
+    print(report)
     if not args.no_json:
         RESULTS.mkdir(parents=True, exist_ok=True)
         out = RESULTS / f"load-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
         out.write_text(json.dumps(figures, indent=2) + "\n")
-        print(f"written to {out}")
-    return 0 if figures["events_lost"] == 0 and integrity == "ok" else 1
+        out.with_suffix(".txt").write_text(report + "\n")
+        print(f"written to {out} and .txt")
+    bad = [
+        f
+        for f in runs.values()
+        if f["events_lost"] or f["integrity_check"] not in ("ok", "n/a (server)")
+    ]
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ class Cluster:
     root: Path
     port: int
     as_user: str | None  # run the server as this user (we are root)
+    durable: bool = False  # fsync and synchronous commit on (the benchmarks); off for tests
     _names: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -95,11 +96,13 @@ class Cluster:
         return done.stdout.strip()
 
     def start(self) -> None:
+        fast = " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        if self.durable:
+            fast = ""
         self.run(
             str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"),
             "-w", "-t", "60", "-o",
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off",
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1{fast}",
             "start",
         )  # fmt: skip
         until_sync(self.ready, timeout=60, what="the test cluster accepts connections")
@@ -115,8 +118,10 @@ class Cluster:
         return name
 
 
-def make_cluster() -> Cluster:
-    """initdb, start, and a template database; raises RuntimeError with the reason."""
+def make_cluster(durable: bool = False) -> Cluster:
+    """initdb, start, and a template database; raises RuntimeError with the reason.
+    ``durable``: the server's own defaults for fsync and commits (what a benchmark measures);
+    the tests run without them, for speed."""
     bindir = server_bin()
     if bindir is None:
         raise FileNotFoundError("no PostgreSQL server binaries (initdb, pg_ctl) on this machine")
@@ -131,7 +136,7 @@ def make_cluster() -> Cluster:
     os.chmod(root, 0o700)
     if as_user is not None:
         shutil.chown(root, as_user, as_user)
-    cluster = Cluster(bindir, root, free_port(), as_user)
+    cluster = Cluster(bindir, root, free_port(), as_user, durable)
     init = cluster.run(
         str(bindir / "initdb"), "-D", str(cluster.data), "-U", "postgres", "-A", "trust",
         "-E", "UTF8", "--locale=C", "--no-sync", check=False,
