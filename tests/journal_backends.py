@@ -4,7 +4,7 @@
 ``WARROOM_REQUIRE_PG=1``). Each test module makes its ``journal`` from it (the name is
 ``conftest``'s in-memory journal elsewhere).
 
-``target`` is the same pair as the app and the CLI name it (``--db``): the SQLite file's
+``db_target`` is the same pair as the app and the CLI name it (``--db``): the SQLite file's
 path, then a ``storage.dsn.ServerDsn``, for the console, crash and concurrency tests that
 hold both backends to one set of assertions (``tests/console_support.py``'s ``seed`` and
 ``stored`` and ``make_app`` take either)."""
@@ -58,7 +58,7 @@ def backend(request, tmp_path: Path) -> Backend:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def target(request, tmp_path: Path) -> Path | ServerDsn:
+def db_target(request, tmp_path: Path) -> Path | ServerDsn:
     """What ``--db`` names, in turn: a SQLite file, then a fresh database on the test
     server (``pg_dsn``: skipped without one unless ``WARROOM_REQUIRE_PG=1``)."""
     if request.param == "sqlite":
@@ -66,8 +66,8 @@ def target(request, tmp_path: Path) -> Path | ServerDsn:
     return ServerDsn(request.getfixturevalue("pg_dsn"))
 
 
-def on_server(target: Path | ServerDsn) -> bool:
-    return isinstance(target, ServerDsn)
+def on_server(db: Path | ServerDsn) -> bool:
+    return isinstance(db, ServerDsn)
 
 
 async def declare(store: Any, clock: FrozenClock, title: str = "Checkout 502s") -> int:

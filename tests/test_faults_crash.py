@@ -9,7 +9,7 @@ is ok, no process of the killed console runs on, and the console attaches again.
 The default run does a few rounds; ``WARROOM_SLOW=1`` does 50 (docs/reliability.md has the
 figures of the full runs). ``WARROOM_CRASH_SEED`` replays a failing run.
 
-Both backends (``target``): the SQLite file, then a database on the test server, where the
+Both backends (``db_target``): the SQLite file, then a database on the test server, where the
 default run does two rounds (each round on the server starts consoles and CLI processes
 that connect: the suite's time); ``WARROOM_SLOW=1`` runs the full count on both.
 """
@@ -39,8 +39,8 @@ def where(target: Path | ServerDsn) -> tuple[str, str | None]:
 
 
 @pytest.mark.skipif(SLOW, reason="the full run (test_sigkill_rounds_full) replaces it")
-def test_sigkill_rounds(tmp_path, target):
-    backend, db = where(target)
+def test_sigkill_rounds(tmp_path, db_target):
+    backend, db = where(db_target)
     rounds = SERVER_ROUNDS if db else ROUNDS
     seed = os.environ.get("WARROOM_CRASH_SEED")
     figures = run(tmp_path, rounds, seed=int(seed) if seed else None, db=db)
@@ -51,8 +51,8 @@ def test_sigkill_rounds(tmp_path, target):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not SLOW, reason="long run: set WARROOM_SLOW=1")
-def test_sigkill_rounds_full(tmp_path, target):
-    backend, db = where(target)
+def test_sigkill_rounds_full(tmp_path, db_target):
+    backend, db = where(db_target)
     seed = os.environ.get("WARROOM_CRASH_SEED")
     figures = run(tmp_path, max(ROUNDS, 50), seed=int(seed) if seed else None, db=db)
     record_figures("crash", backend=backend, **figures)

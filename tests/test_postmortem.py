@@ -82,9 +82,9 @@ async def test_a_pressed_twice_opens_one_assign_dialog(tmp_path):
         assert dialogs(app) == 0
 
 
-async def test_fields_and_action_items_become_events(target):
-    """On both backends (``target``: the SQLite file, then a server incident)."""
-    db = target
+async def test_fields_and_action_items_become_events(db_target):
+    """On both backends (``db_target``: the SQLite file, then a server incident)."""
+    db = db_target
     incident = await seed(db)
     app = postmortem_app(db, incident)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -4,7 +4,7 @@ The other processes run ``tests/storage_writer.py``, which prints an event id on
 ``Store.append`` returned it: a printed id is an acknowledged write, and must be in the file.
 
 The writers at once, the killed writer and the change feed run on both backends
-(``target``: the SQLite file, then a database on the test server), held to the same
+(``db_target``: the SQLite file, then a database on the test server), held to the same
 assertions; the server's run is shorter (fewer writers, fewer kills: its own eight-writer
 test is in test_faults_pg.py).
 SQLite's own ``PRAGMA integrity_check`` has no counterpart on the server.
@@ -106,10 +106,12 @@ async def store_integrity(store) -> str:
 
 # ---------------------------------------------------------------------------- 8. writers at once
 @pytest.mark.parametrize(
-    ("target", "writers"), [("sqlite", 2), ("sqlite", 4), ("postgres", 4)], indirect=["target"]
+    ("db_target", "writers"),
+    [("sqlite", 2), ("sqlite", 4), ("postgres", 4)],
+    indirect=["db_target"],
 )
-async def test_parallel_writers_lose_nothing(target, writers):
-    path = target
+async def test_parallel_writers_lose_nothing(db_target, writers):
+    path = db_target
     iid = await new_incident(path)
     tags = [f"w{i}" for i in range(writers)]
     procs = [await spawn(path, iid, PER_WRITER, tag, "--wait") for tag in tags]
@@ -152,10 +154,10 @@ async def test_parallel_writers_lose_nothing(target, writers):
 
 
 # ---------------------------------------------------------------------------- 9. SIGKILL
-async def test_a_killed_writer_loses_no_acknowledged_event(target):
+async def test_a_killed_writer_loses_no_acknowledged_event(db_target):
     """A writer SIGKILLed mid-write: everything it acknowledged is stored, once. Five kills
     on SQLite, three on the server (each kill costs a process start: the suite's time)."""
-    path = target
+    path = db_target
     iid = await new_incident(path)
     for round_ in range(3 if on_server(path) else 5):
         tag = f"crash{round_}"
@@ -196,8 +198,8 @@ async def test_a_killed_writer_loses_no_acknowledged_event(target):
 
 
 # ---------------------------------------------------------------------------- 6. change feed
-async def test_watch_sees_another_process_within_a_second(target):
-    path = target
+async def test_watch_sees_another_process_within_a_second(db_target):
+    path = db_target
     iid = await new_incident(path)
     async with await open_store(path) as s:
         w = s.watch(iid, (await s.events(iid))[-1].id)
