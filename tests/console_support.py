@@ -1,4 +1,5 @@
-"""Shared helpers for console tests: a demo incident on a temporary database, the app
+"""Shared helpers for console tests: a demo incident on a temporary database (a SQLite
+file, or a ``ServerDsn``: ``seed``, ``stored`` and ``make_app`` take either), the app
 built by the same factory as the CLI (tui.cli.build_app) with a frozen clock, a wait
 for the console screen, and what the app was asked to notify (``notices``)."""
 
@@ -15,18 +16,19 @@ from textual.keys import _character_to_key
 
 from incident.clock import FrozenClock
 from incident.demo import seed_demo
-from storage.store import Store
+from storage.dsn import ServerDsn
 from tests import waiting
 from tui.app import WarRoomApp
 from tui.cli import Launch, build_app
+from tui.cli_store import open_store
 from tui.screens.console import ConsoleScreen
 
 FROZEN = datetime(2026, 11, 25, 15, 8, tzinfo=UTC)
 DEMO_LOG = "python3 -m feeds.demo_log"
 
 
-async def seed(db: Path, at: datetime = FROZEN) -> int:
-    store = await Store.open(db)
+async def seed(db: Path | ServerDsn, at: datetime = FROZEN) -> int:
+    store = await open_store(db)
     try:
         return await seed_demo(store, FrozenClock(at), log_command=DEMO_LOG, owner="@alice")
     finally:
@@ -89,7 +91,7 @@ def _recording_notices(factory):
 
 @_recording_notices
 def make_app(
-    db: Path,
+    db: Path | ServerDsn,
     incident: int | None,
     *,
     clock: FrozenClock | None = None,
@@ -159,9 +161,9 @@ async def wait_ready(pilot, timeout: float = 10.0) -> ConsoleScreen:
     return screen
 
 
-async def stored(db: Path, incident: int):
+async def stored(db: Path | ServerDsn, incident: int):
     """Events, folded state and drafts, read as another process would."""
-    store = await Store.open(db, read_only=True)
+    store = await open_store(db, read_only=True)
     try:
         return (
             await store.events(incident),

@@ -14,7 +14,10 @@ A round of :class:`CrashHarness`:
 4. checks: no process of a killed console runs on (psutil: its children, their process
    groups, and anything whose command line carries the round's marker); every acknowledged
    event is stored with its text; a console note seen on screen before the kill is stored
-   (the console shows a note only once it is committed); ``PRAGMA integrity_check`` is ok.
+   (the console shows a note only once it is committed); no acknowledged note is stored
+   twice; ``PRAGMA integrity_check`` is ok (SQLite's: the server has no such check).
+
+The store is a SQLite file, or (``db``: a URL) a database on a PostgreSQL server.
 
 ``python -m tests.fault_harness --rounds 50`` runs it outside pytest and prints the figures;
 ``tests/test_faults_crash.py`` runs it with a short default (``WARROOM_SLOW=1``: 50 rounds).
@@ -34,6 +37,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,14 +108,23 @@ def in_groups(pgids: set[int]) -> list[psutil.Process]:
     return found
 
 
-def integrity(path: Path) -> str:
+def integrity(path: Path | str) -> str:
+    """SQLite's own check of the file; "ok" for a server's URL (it has no such check)."""
+    if isinstance(path, str):
+        return "ok"
     with closing(sqlite3.connect(path, timeout=30)) as c:
         return c.execute("PRAGMA integrity_check").fetchone()[0]
 
 
-def stored_texts(path: Path) -> dict[int, str]:
+def stored_rows(path: Path | str) -> list[tuple[int, str]]:
+    """Every event's id and text, read past the store (a file, or a server's URL)."""
+    if isinstance(path, str):
+        import psycopg
+
+        with psycopg.connect(path, connect_timeout=30) as c:
+            return c.execute("SELECT id, text FROM events").fetchall()
     with closing(sqlite3.connect(path, timeout=30)) as c:
-        return dict(c.execute("SELECT id, text FROM events"))
+        return c.execute("SELECT id, text FROM events").fetchall()
 
 
 # ---------------------------------------------------------------------------- CLI writers
@@ -190,9 +203,11 @@ class HarnessFailure(AssertionError):
 class CrashHarness:
     """Consoles SIGKILLed at random moments while CLI writers write. See the module doc."""
 
-    def __init__(self, workdir: Path, *, seed: int | None = None, writers: int = 2) -> None:
+    def __init__(
+        self, workdir: Path, *, seed: int | None = None, writers: int = 2, db: str | None = None
+    ) -> None:
         self.workdir = workdir
-        self.db = workdir / "crash.db"
+        self.db: Path | str = db or workdir / "crash.db"  # (a str: a server's URL)
         self.marker = f"wr{uuid.uuid4().hex[:10]}"
         self.env = warroom_env(self.db, workdir / "config")
         self.seed = seed if seed is not None else random.randrange(2**32)
@@ -277,10 +292,15 @@ class CrashHarness:
         status = integrity(self.db)
         if status != "ok":
             raise HarnessFailure(f"integrity_check: {status}")
-        stored = stored_texts(self.db)
+        rows = stored_rows(self.db)
+        stored = dict(rows)
         lost = [a for a in self.log.acks if stored.get(a.id) != a.text]
         if lost:
             raise HarnessFailure(f"{len(lost)} acknowledged event(s) lost: {lost[:5]}")
+        acked = {a.text for a in self.log.acks}
+        twice = sorted(t for t, n in Counter(t for _, t in rows).items() if n > 1 and t in acked)
+        if twice:
+            raise HarnessFailure(f"acknowledged note(s) stored twice: {twice[:5]}")
         texts = set(stored.values())
         unsaved = [t for t, seen in self.console_notes.items() if seen and t not in texts]
         if unsaved:
@@ -372,8 +392,10 @@ class CrashHarness:
         }
 
 
-def run(workdir: Path, rounds: int, *, seed: int | None = None) -> dict[str, object]:
-    harness = CrashHarness(workdir, seed=seed)
+def run(
+    workdir: Path, rounds: int, *, seed: int | None = None, db: str | None = None
+) -> dict[str, object]:
+    harness = CrashHarness(workdir, seed=seed, db=db)
     harness.setup()
     try:
         for i in range(1, rounds + 1):
@@ -395,10 +417,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--rounds", type=int, default=50)
     p.add_argument("--seed", type=int)
+    p.add_argument("--db", help="a PostgreSQL server's URL (default: a SQLite file)")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="warroom-crash-") as tmp:
-        figures = run(Path(tmp), args.rounds, seed=args.seed)
-    record_figures("crash", **figures)
+        figures = run(Path(tmp), args.rounds, seed=args.seed, db=args.db)
+    record_figures("crash", backend="postgres" if args.db else "sqlite", **figures)
     return 0
 
 

@@ -2,7 +2,12 @@
 ``tests/conftest.py``): ``backend`` is the SQLite file and the PostgreSQL server in turn
 (the server from ``tests/conftest_pg.py``: skipped where there is none, unless
 ``WARROOM_REQUIRE_PG=1``). Each test module makes its ``journal`` from it (the name is
-``conftest``'s in-memory journal elsewhere)."""
+``conftest``'s in-memory journal elsewhere).
+
+``db_target`` is the same pair as the app and the CLI name it (``--db``): the SQLite file's
+path, then a ``storage.dsn.ServerDsn``, for the console, crash and concurrency tests that
+hold both backends to one set of assertions (``tests/console_support.py``'s ``seed`` and
+``stored`` and ``make_app`` take either)."""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from incident.clock import FrozenClock
 from incident.journal import Event, Note
 from incident.model import Severity
 from storage.capture import CaptureWriter
+from storage.dsn import ServerDsn
 from storage.store import Store
 
 Opener = Callable[..., Awaitable[Any]]
@@ -49,6 +55,19 @@ def backend(request, tmp_path: Path) -> Backend:
         return await PgStore.open(dsn, **kw)
 
     return Backend("postgres", open_server, lambda **kw: PgCaptureWriter(dsn, **kw), dsn)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_target(request, tmp_path: Path) -> Path | ServerDsn:
+    """What ``--db`` names, in turn: a SQLite file, then a fresh database on the test
+    server (``pg_dsn``: skipped without one unless ``WARROOM_REQUIRE_PG=1``)."""
+    if request.param == "sqlite":
+        return tmp_path / "w.db"
+    return ServerDsn(request.getfixturevalue("pg_dsn"))
+
+
+def on_server(db: Path | ServerDsn) -> bool:
+    return isinstance(db, ServerDsn)
 
 
 async def declare(store: Any, clock: FrozenClock, title: str = "Checkout 502s") -> int:

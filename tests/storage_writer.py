@@ -2,11 +2,12 @@
 
 usage: python storage_writer.py DB INCIDENT COUNT TAG [--wait] [--interval SECONDS]
 
-Opens the store at DB, prints ``ready``, then appends COUNT notes to incident INCIDENT
-(COUNT <= 0: until it is killed). The notes read ``TAG <n>``. Each acknowledged event id is
-printed on its own line, flushed, only AFTER ``Store.append`` has returned: a printed id is a
-promise that the event is committed. ``--wait`` waits for one line on stdin before the first
-append (so that several writers start together); ``--interval`` sleeps between appends.
+Opens the store at DB (a SQLite file, or a PostgreSQL server's URL, as ``--db`` takes it),
+prints ``ready``, then appends COUNT notes to incident INCIDENT (COUNT <= 0: until it is
+killed). The notes read ``TAG <n>``. Each acknowledged event id is printed on its own line,
+flushed, only AFTER ``Store.append`` has returned: a printed id is a promise that the event
+is committed. ``--wait`` waits for one line on stdin before the first append (so that
+several writers start together); ``--interval`` sleeps between appends.
 
 Exit status 0 when every append was acknowledged; 1 with a one-line ``error: ...`` on stderr
 when the store refused (a :class:`incident.errors.WarroomError`).
@@ -21,11 +22,12 @@ from datetime import UTC, datetime
 
 from incident.errors import WarroomError
 from incident.journal import Event, Note
-from storage.store import Store
+from storage.paths import resolve_db
+from tui.cli_store import open_store
 
 
 async def run(args: argparse.Namespace) -> int:
-    store = await Store.open(args.db)
+    store = await open_store(resolve_db(args.db))
     try:
         print("ready", flush=True)
         if args.wait:

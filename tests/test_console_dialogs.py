@@ -153,8 +153,10 @@ async def test_note_escape_cancels_then_enter_saves(tmp_path):
     assert note_drafts(drafts) == {}
 
 
-async def test_an_unsaved_note_reopens_by_itself_on_the_next_attach(tmp_path):
-    db = tmp_path / "w.db"
+async def test_an_unsaved_note_reopens_by_itself_on_the_next_attach(db_target):
+    """On both backends (``db_target``: the SQLite file, then the server): the draft is stored
+    where the journal is, and the next console finds it there."""
+    db = db_target
     incident = await seed(db)
     before, _, _ = await stored(db, incident)
     app = make_app(db, incident)

@@ -82,8 +82,12 @@ def test_quit_from_over_the_console_ends_with_exit_0(home, opened, shown):
 
 
 @pytest.fixture
-def declared(tmp_path) -> dict[str, str]:
-    env = warroom_env(tmp_path / "w.db", tmp_path / "config")
+def declared(request, tmp_path) -> dict[str, str]:
+    """INC-1 declared in a SQLite file, or (``indirect`` param ``"postgres"``) in a fresh
+    database on the test server."""
+    backend = getattr(request, "param", "sqlite")
+    db = request.getfixturevalue("pg_dsn") if backend == "postgres" else tmp_path / "w.db"
+    env = warroom_env(db, tmp_path / "config")
     done = run_cli(env, "declare", "Checkout 500s", "--severity", "SEV-2")
     assert done.returncode == 0, done.stderr
     return env
@@ -110,7 +114,10 @@ def test_review_then_q_ends_with_exit_0(declared, size):
         session.kill_server()
 
 
+@pytest.mark.parametrize("declared", ["sqlite", "postgres"], indirect=True)
 def test_postmortem_after_saving_a_field_ends_with_exit_0(declared):
+    """``warroom postmortem`` on a file and on a server incident: a field saved is in the
+    report, and the write-up ends with exit 0."""
     session = run(declared, WIDE, "postmortem", "INC-1")
     try:
         session.wait_for("Post-mortem write-up")

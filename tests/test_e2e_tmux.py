@@ -1,7 +1,8 @@
 """End to end, as a person would: the real app in tmux, keys typed, the screen read.
 
 The SSH link drops (the tmux server is killed: SIGHUP), the IC attaches again, and the
-note is there; no process of the first session runs on.
+note is there; no process of the first session runs on. The note and the half-typed draft
+across a drop run on both backends (``env`` with ``"postgres"``: the test server's URL).
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ pytestmark = [pytest.mark.tmux, pytest.mark.skipif(not have_tmux(), reason="tmux
 
 
 @pytest.fixture
-def env(tmp_path):
-    env = warroom_env(tmp_path / "w.db", tmp_path / "config")
+def env(request, tmp_path):
+    """A declared INC-1 in a SQLite file, or (``indirect`` param ``"postgres"``) in a fresh
+    database on the test server: the console and the CLI take its URL as ``WARROOM_DB``."""
+    backend = getattr(request, "param", "sqlite")
+    db = request.getfixturevalue("pg_dsn") if backend == "postgres" else tmp_path / "w.db"
+    env = warroom_env(db, tmp_path / "config")
     done = run_cli(env, "declare", "Checkout 500s", "--severity", "SEV-2", "--service", "checkout")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "INC-1"
@@ -31,6 +36,10 @@ def _gone(procs: list[psutil.Process], timeout: float = 5.0) -> list[psutil.Proc
     return [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
 
+BOTH = pytest.mark.parametrize("env", ["sqlite", "postgres"], indirect=True)
+
+
+@BOTH
 def test_note_survives_a_dropped_session(env):
     first = Tmux(env)
     first.start([*WARROOM, "attach", "INC-1"])
@@ -91,6 +100,7 @@ def test_a_console_dropped_as_it_appears_leaves_no_process(env, after):
     assert procs and _gone(procs) == [], "a process of the dropped session survived"
 
 
+@BOTH
 def test_half_typed_note_is_restored_after_a_drop(env):
     first = Tmux(env)
     first.start([*WARROOM, "attach", "INC-1"])

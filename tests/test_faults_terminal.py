@@ -7,7 +7,8 @@ given back as it was (no alternate screen, cursor shown, mouse reporting off: tm
 flags for the pane), no child process runs on, and the half-typed note is autosaved and
 restored on the next attach. A SIGHUP here is sent while the terminal is still there (as
 ``kill -HUP`` or a parent shell exiting does); the dropped link, where the terminal is gone
-first, is tests/test_e2e_tmux.py.
+first, is tests/test_e2e_tmux.py. The note typed as the terminal goes is flushed to the server
+too (``env`` with ``"postgres"``).
 """
 
 from __future__ import annotations
@@ -40,8 +41,12 @@ EXIT_TIMES: list[float] = []
 
 
 @pytest.fixture
-def env(tmp_path):
-    env = warroom_env(tmp_path / "w.db", tmp_path / "config")
+def env(request, tmp_path):
+    """A declared INC-1 in a SQLite file, or (``indirect`` param ``"postgres"``) in a fresh
+    database on the test server."""
+    backend = getattr(request, "param", "sqlite")
+    db = request.getfixturevalue("pg_dsn") if backend == "postgres" else tmp_path / "w.db"
+    env = warroom_env(db, tmp_path / "config")
     done = run_cli(env, "declare", "Checkout 500s", "--severity", "SEV-2")
     assert done.returncode == 0, done.stderr
     return env
@@ -75,7 +80,12 @@ def attach(env) -> Shell:
 SIGNALS = [signal.SIGHUP, signal.SIGTERM]
 
 
-@pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    ("env", "sig"),
+    [("sqlite", signal.SIGHUP), ("sqlite", signal.SIGTERM), ("postgres", signal.SIGHUP)],
+    ids=["sqlite-SIGHUP", "sqlite-SIGTERM", "postgres-SIGHUP"],
+    indirect=["env"],
+)
 def test_mid_typing_the_note_is_autosaved_and_restored(env, sig):
     text = f"Rolled back deploy 4 after {sig.name}"
     session = attach(env)

@@ -8,10 +8,10 @@ from datetime import UTC
 from incident.clock import FrozenClock
 from incident.journal import ActionItemChanged, FieldSet
 from incident.report import render_markdown
-from storage.store import Store
 from tests.console_support import FROZEN, hold_journal, seed
 from tests.waiting import until
 from tui.cli import Launch, build_app
+from tui.cli_store import open_store
 from tui.screens.participants import ParticipantDialog
 from tui.screens.postmortem import PostmortemScreen
 
@@ -82,8 +82,9 @@ async def test_a_pressed_twice_opens_one_assign_dialog(tmp_path):
         assert dialogs(app) == 0
 
 
-async def test_fields_and_action_items_become_events(tmp_path):
-    db = tmp_path / "w.db"
+async def test_fields_and_action_items_become_events(db_target):
+    """On both backends (``db_target``: the SQLite file, then a server incident)."""
+    db = db_target
     incident = await seed(db)
     app = postmortem_app(db, incident)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -112,7 +113,7 @@ async def test_fields_and_action_items_become_events(tmp_path):
         items.highlighted = 2
         await pilot.press("space")
         await until(lambda: app.state.action_items[3].done, pilot=pilot)
-    async with await Store.open(db, read_only=True) as store:
+    async with await open_store(db, read_only=True) as store:
         events = await store.events(incident)
     fields = [e.payload.field for e in events if isinstance(e.payload, FieldSet)]
     assert fields.count("root_cause.why") == 1 and "postmortem.lucky" in fields

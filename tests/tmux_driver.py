@@ -141,7 +141,8 @@ class Shell(Tmux):
         return dict(zip(RESTORED, values, strict=True))
 
 
-def warroom_env(db: Path, config: Path) -> dict[str, str]:
+def warroom_env(db: Path | str, config: Path) -> dict[str, str]:
+    """The environment of a console or CLI in tmux: ``db`` a SQLite file or a server's URL."""
     env = {
         "WARROOM_DB": str(db),
         "WARROOM_CONFIG_DIR": str(config),
