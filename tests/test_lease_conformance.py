@@ -192,3 +192,39 @@ async def test_lines_without_an_epoch_are_not_fenced(server, pg_dsn, clock):
     finally:
         w.close()
     assert [x.text for x in await server.captures.read(inc, "s")] == ["x"]
+
+
+async def test_capture_goes_on_after_the_server_says_it_is_going_away(
+    server, pg_dsn, clock, monkeypatch
+):
+    """A server shutting down (or an administrator ending the backend) answers a write with
+    an error (57P01-57P03) before its socket is seen closed: those lines are lost, as while
+    the server is away, but the writer connects again and goes on storing; it is not a
+    failure of the capture for the rest of the incident (found: a console whose server was
+    stopped and started captured nothing more)."""
+    import psycopg
+
+    from storage.pg import capture
+
+    inc = await declare(server, clock)
+    real, calls = capture.store_lines, []
+
+    def shutting_down_once(*args, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            raise psycopg.errors.AdminShutdown("terminating connection due to administrator")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(capture, "store_lines", shutting_down_once)
+    monkeypatch.setattr(capture, "RETRY_S", 0.0)
+    w = capture.PgCaptureWriter(pg_dsn, interval=0.0)
+    try:
+        w.submit(inc, "s", 1, ["lost"], err=False, read_at=T0)
+        await until(lambda: calls and w.pending == 0, what="the first batch tried")
+        assert w.error is None
+        assert w.submit(inc, "s", 2, ["kept"], err=False, read_at=T0)
+        await until(lambda: w.written == 1, what="the next batch stored")
+    finally:
+        w.close()
+    assert [x.text for x in await server.captures.read(inc, "s")] == ["kept"]
+    assert w.dropped(inc, "s") == 1

@@ -78,8 +78,8 @@ class PgCaptureWriter(CaptureWriter):
                                 conninfo(self.dsn, "warroom-capture"), autocommit=True
                             )
                         except psycopg.Error as e:
-                            if unreachable(e):
-                                self._lose(batch)
+                            if unreachable(e) or not _refused_us(e):
+                                self._lose(batch)  # (tried again, RETRY_S on)
                                 continue
                             self.error = "capture store unavailable: " + one_line(
                                 e, str(self.path), self.dsn
@@ -124,7 +124,8 @@ class PgCaptureWriter(CaptureWriter):
                     store_lines(conn, source, limit=self.limit, budget=self.max_bytes)
             self.transactions += 1
         except psycopg.Error as e:
-            if conn.closed:  # (the server went away: these lines are lost, the rest is not)
+            if lost_link(conn, e):  # (the server went away: these lines are lost, the rest
+                conn.close()  # is not; the next batch connects again)
                 self._lose(batch)
                 return
             self.error = "capture not stored: " + one_line(e, str(self.path), self.dsn)
@@ -133,6 +134,26 @@ class PgCaptureWriter(CaptureWriter):
                 self._refused[where] = self._refused.get(where, 0) + n
         stored = sum(len(b[3]) for b in batch) - sum(refused.values())
         self._settle(batch, written=stored if self.error is None else 0)
+
+
+def _refused_us(err: psycopg.Error) -> bool:
+    """Whether a connection attempt was refused for who we are or what we asked for (no
+    such database or role, a password, pg_hba.conf): that will not pass by itself. A server
+    starting up, shutting down or out of connection slots will."""
+    text = str(err)
+    return any(
+        words in text
+        for words in ("authentication", "password", "pg_hba.conf", "does not exist", "permission")
+    )
+
+
+def lost_link(conn: psycopg.Connection, err: psycopg.Error) -> bool:
+    """Whether ``err`` ended the connection rather than refused these lines: the connection
+    closed or broken, or any operational error (a server shutting down or an administrator's
+    ``pg_terminate_backend`` says so, 57P01-57P03, before the socket is seen closed; a
+    network error has no SQLSTATE). A refusal of the lines themselves (a constraint, a
+    permission) is not: that is the writer's error, said in the pane."""
+    return conn.closed or conn.broken or isinstance(err, psycopg.OperationalError)
 
 
 def _holds(conn: psycopg.Connection, incident_id: int, source_id: str, epoch: int) -> bool:
