@@ -32,7 +32,7 @@ import psycopg
 from storage.capture import CaptureWriter, Queued
 from storage.capture_budget import Lines, text_bytes
 from storage.dsn import redact_dsn
-from storage.pg.deadline import abandon, deadline_for
+from storage.pg.deadline import abandon, deadline_for, session_settings
 from storage.pg.plumbing import conninfo, one_line, unreachable
 
 RETRY_S = 1.0  # the least time between two attempts to reach a server that went away
@@ -81,6 +81,7 @@ class PgCaptureWriter(CaptureWriter):
                             conn = psycopg.Connection.connect(
                                 conninfo(self.dsn, "warroom-capture"), autocommit=True
                             )
+                            conn.execute(*session_settings())
                         except psycopg.Error as e:
                             if unreachable(e):
                                 self._lose(batch)

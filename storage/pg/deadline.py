@@ -41,3 +41,19 @@ def abandon(conn: psycopg.Connection | psycopg.AsyncConnection) -> None:
             sock.shutdown(socket.SHUT_RDWR)
         finally:
             sock.close()
+
+
+IDLE_IN_TRANSACTION = 1  # deadlines: the server ends a transaction whose client went silent
+
+
+def session_settings() -> tuple[str, tuple[str]]:
+    """What each connection asks of its server session: a transaction whose client went
+    silent after a statement (its network cut, its COMMIT lost on the way) is ended by the
+    server after ``IDLE_IN_TRANSACTION`` deadlines, so that its locks (the incident's
+    append lock, a lease's row) do not hold up every other console until the server's own
+    keepalives give up, hours later. (One deadline: another console waiting on such a lock
+    gets it before its own deadline passes. warroom's transactions never wait on their
+    client between statements longer than a scheduling hiccup; one that does is ended and
+    run again as after any lost connection.)"""
+    ms = round(deadline() * IDLE_IN_TRANSACTION * 1000)
+    return "SELECT set_config('idle_in_transaction_session_timeout', %s, false)", (str(ms),)

@@ -42,7 +42,7 @@ from incident.errors import IncidentNotFound, InvalidInput, ReadOnly
 from incident.sanitize import visible
 from storage.dsn import redact_dsn
 from storage.errors import StoreBusy, StoreError, StoreUnreachable
-from storage.pg.deadline import abandon, deadline, deadline_for
+from storage.pg.deadline import abandon, deadline, deadline_for, session_settings
 
 T = TypeVar("T")
 CONNECT_TIMEOUT_S = 10
@@ -155,10 +155,11 @@ async def connect(dsn: str, *, read_only: bool) -> psycopg.AsyncConnection:
     try:
         async with asyncio.timeout(limit):
             conn = await psycopg.AsyncConnection.connect(info, autocommit=True)
+            await conn.execute(*session_settings())
             if read_only:
                 await conn.execute("SET default_transaction_read_only = on")
     except TimeoutError:
-        why = f"no answer in {limit:g} s"
+        why = f"no answer in {limit:.3g} s"
         raise StoreUnreachable(
             f"cannot reach the server {servers(dsn)}: {why}; nothing was read or saved"
         ) from None
@@ -224,7 +225,7 @@ class PgPlumbing:
         if self._silent(conn):  # the network is silent: connect again after the backoff
             limit = self._silenced[1] if self._silenced else deadline()
             self._lost(f"cannot reach the server {servers(self.dsn)}: no answer in "
-                       f"{limit:g} s; {outcome}")  # fmt: skip
+                       f"{limit:.3g} s; {outcome}")  # fmt: skip
             return True
         self.down = cannot_reach(e, self.dsn, outcome)  # (then connected again at once)
         return True
