@@ -10,6 +10,8 @@ transaction that changes its lines. The lines go in with ``COPY``.
 While the server is away the batches that cannot be written are dropped (counted, as when
 the queue overflows: the pane says so), a new connection is tried at most once per
 ``RETRY_S``, and capture goes on once the server is back: a log's output is not the journal.
+A batch has the store's deadline and more per line (``deadline_for``): unanswered by then (a
+network cut), its connection is abandoned and the batch dropped as above.
 
 Lines submitted with the epoch of their source's lease are fenced: in the transaction that
 would store them, the lease is read under a share lock (a takeover waits for the commit) and
@@ -20,6 +22,7 @@ they are stored only while it still has that epoch; otherwise they are refused, 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -29,6 +32,7 @@ import psycopg
 from storage.capture import CaptureWriter, Queued
 from storage.capture_budget import Lines, text_bytes
 from storage.dsn import redact_dsn
+from storage.pg.deadline import abandon, deadline_for, session_settings
 from storage.pg.plumbing import conninfo, one_line, unreachable
 
 RETRY_S = 1.0  # the least time between two attempts to reach a server that went away
@@ -77,6 +81,7 @@ class PgCaptureWriter(CaptureWriter):
                             conn = psycopg.Connection.connect(
                                 conninfo(self.dsn, "warroom-capture"), autocommit=True
                             )
+                            conn.execute(*session_settings())
                         except psycopg.Error as e:
                             if unreachable(e) or not _refused_us(e):
                                 self._lose(batch)  # (tried again, RETRY_S on)
@@ -115,6 +120,9 @@ class PgCaptureWriter(CaptureWriter):
                 sources[key] = Lines(self._model, inc, sid)
             sources[key].add(first, texts, err, read_at)
         refused: dict[tuple[int, str], int] = {}
+        watch = threading.Timer(deadline_for(sum(len(b[3]) for b in batch)) or 0, abandon, (conn,))
+        watch.daemon = True
+        watch.start()
         try:
             with conn.transaction():
                 for (inc, sid, epoch), source in sources.items():
@@ -129,6 +137,8 @@ class PgCaptureWriter(CaptureWriter):
                 self._lose(batch)
                 return
             self.error = "capture not stored: " + one_line(e, str(self.path), self.dsn)
+        finally:
+            watch.cancel()
         with self._lock:
             for where, n in refused.items():
                 self._refused[where] = self._refused.get(where, 0) + n

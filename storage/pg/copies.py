@@ -138,4 +138,6 @@ class PgCopies:
             await conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(incident_id)))
             return Taken(incident_id, len(saved), lines)
 
-        return await self.db.write(tx)
+        return await self.db.write(
+            tx, rows=len(take.events) + sum(len(t) for t in take.lines.values())
+        )

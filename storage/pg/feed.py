@@ -26,11 +26,13 @@ import psycopg
 
 from incident.journal import Event
 from incident.ports import Change
+from storage.pg.deadline import abandon, deadline
 
 CHANNEL = "warroom"
 FALLBACK_S = 1.0  # a reader reads anyway after this long without a notification
 RECONNECT_MIN_S = 0.2
 RECONNECT_MAX_S = 2.0
+PING_S = 2.0  # the listener asks the server whether it is there after this long in silence
 
 
 class Listener:
@@ -58,9 +60,15 @@ class Listener:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     self.up, wait = True, RECONNECT_MIN_S
                     self.drops += 1  # (listening again: read what came meanwhile)
-                    async for note in conn.notifies():
-                        with contextlib.suppress(ValueError):
-                            self.seen[int(note.payload)] += 1
+                    while True:
+                        async for note in conn.notifies(timeout=PING_S):
+                            with contextlib.suppress(ValueError):
+                                self.seen[int(note.payload)] += 1
+                        watch = asyncio.get_running_loop().call_later(deadline(), abandon, conn)
+                        try:
+                            await conn.execute("SELECT 1")  # (no answer: the network is cut)
+                        finally:
+                            watch.cancel()
                 finally:
                     self.up = False
                     with contextlib.suppress(psycopg.Error):

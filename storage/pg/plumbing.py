@@ -14,6 +14,15 @@ on the new one: a write that was cut off before its COMMIT committed nothing; on
 during its COMMIT (its outcome unknown) is run again too, which is why every write must be
 idempotent (appends carry keys: ``storage/pg/store.py``), and waits up to ``IN_DOUBT_S``
 for the server to answer which it was.
+
+A network cut sends nothing back (no reset): a statement on a connection whose packets are
+dropped would wait for the kernel to give up. So every read and write has a deadline
+(:func:`deadline`, 5 s, ``WARROOM_PG_DEADLINE``; a write of many rows gets
+``PER_ROW_S`` more per row, :func:`deadline_for`), and so has every connection attempt:
+when it passes, the connection's socket is shut (:func:`abandon`), the statement fails as
+on a lost connection, the store is ``down`` ("no answer in 5 s") and the next connection is
+tried after the backoff, not at once (a silent network would only be silent again). A
+COMMIT cut off by the deadline is a commit in doubt, as above.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from incident.errors import IncidentNotFound, InvalidInput, ReadOnly
 from incident.sanitize import visible
 from storage.dsn import redact_dsn
 from storage.errors import StoreBusy, StoreError, StoreUnreachable
+from storage.pg.deadline import abandon, deadline, deadline_for, session_settings
 
 T = TypeVar("T")
 CONNECT_TIMEOUT_S = 10
@@ -40,7 +50,12 @@ WRITE_ATTEMPTS = 5  # a serialization failure or deadlock is retried, then repor
 BACKOFF_MIN_S = 0.2  # the first wait before connecting again to a server that went away
 BACKOFF_MAX_S = 2.0
 IN_DOUBT_S = 15.0  # how long a write whose COMMIT went unanswered waits for the server
-KEEPALIVES = {"keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3}
+KEEPALIVES = {
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15_000,
+}  # (ms: sent data unacknowledged that long: lost)
 
 
 def secrets_of(dsn: str) -> list[str]:
@@ -136,10 +151,18 @@ def conninfo(dsn: str, application_name: str = "warroom") -> str:
 async def connect(dsn: str, *, read_only: bool) -> psycopg.AsyncConnection:
     """A connection in autocommit (transactions are explicit), read-only when asked."""
     info = conninfo(dsn)
+    limit = deadline()
     try:
-        conn = await psycopg.AsyncConnection.connect(info, autocommit=True)
-        if read_only:
-            await conn.execute("SET default_transaction_read_only = on")
+        async with asyncio.timeout(limit):
+            conn = await psycopg.AsyncConnection.connect(info, autocommit=True)
+            await conn.execute(*session_settings())
+            if read_only:
+                await conn.execute("SET default_transaction_read_only = on")
+    except TimeoutError:
+        why = f"no answer in {limit:.3g} s"
+        raise StoreUnreachable(
+            f"cannot reach the server {servers(dsn)}: {why}; nothing was read or saved"
+        ) from None
     except psycopg.Error as e:
         if unreachable(e):
             raise StoreUnreachable(cannot_reach(e, dsn, "nothing was read or saved")) from None
@@ -165,6 +188,8 @@ class PgPlumbing:
         self.reconnects = 0  # connections made again after one was lost
         self._backoff = BACKOFF_MIN_S
         self._next_try = 0.0  # time.monotonic() before which no new connection is tried
+        self._silenced: tuple[psycopg.AsyncConnection, float] | None = None
+        """The connection last abandoned at its deadline, and that deadline."""
 
     def _error(self, e: psycopg.Error) -> Exception:
         return translate(e, self.path, self.dsn)
@@ -197,24 +222,47 @@ class PgPlumbing:
         """Whether ``e`` lost the connection (then it is marked down, the error kept)."""
         if not conn.closed:
             return False
+        if self._silent(conn):  # the network is silent: connect again after the backoff
+            limit = self._silenced[1] if self._silenced else deadline()
+            self._lost(f"cannot reach the server {servers(self.dsn)}: no answer in "
+                       f"{limit:.3g} s; {outcome}")  # fmt: skip
+            return True
         self.down = cannot_reach(e, self.dsn, outcome)  # (then connected again at once)
         return True
 
+    def _silent(self, conn: psycopg.AsyncConnection) -> bool:
+        """Whether ``conn`` was abandoned at its deadline (no answer, not a refusal)."""
+        return self._silenced is not None and self._silenced[0] is conn
+
+    def _watch(self, conn: psycopg.AsyncConnection, limit: float | None) -> asyncio.TimerHandle:
+        """Abandon ``conn`` if what runs on it now is not over within ``limit`` seconds."""
+
+        def cut_off() -> None:
+            self._silenced = (conn, limit or 0.0)
+            abandon(conn)
+
+        return asyncio.get_running_loop().call_later(limit if limit is not None else 1e9, cut_off)
+
     async def _run(self, op: Callable[[psycopg.AsyncConnection], Awaitable[T]]) -> T:
-        """``op`` on the connection under the turn; run again on a new connection if the
-        old one was found lost (once: a server still away fails at once)."""
+        """``op`` on the connection under the turn, within the deadline; run again on a new
+        connection if the old one was found lost (once: a server still away fails at once;
+        not at all after a silence: the network may be cut)."""
         if self.down is not None and self._turn.locked():
             raise StoreUnreachable(self.down)  # (a write is waiting for the server)
         async with self._turn:
             for attempt in (0, 1):
                 conn = await self._connection(now=attempt == 1)
+                watch = self._watch(conn, deadline())
                 try:
                     return await op(conn)
                 except psycopg.Error as e:
-                    if not self._gone(conn, e, "nothing was read") or attempt == 1:
+                    lost = self._gone(conn, e, "nothing was read")
+                    if not lost or attempt == 1 or self._silent(conn):
                         if conn.closed:
                             raise StoreUnreachable(self.down or str(e)) from None
                         raise self._error(e) from None
+                finally:
+                    watch.cancel()
         raise AssertionError("unreachable")  # pragma: no cover
 
     # ------------------------------------------------------------------ reads
@@ -257,15 +305,20 @@ class PgPlumbing:
         return asyncio.shield(task)
 
     # ------------------------------------------------------------------ writes
-    async def write(self, fn: Callable[[psycopg.AsyncConnection], Awaitable[T]]) -> T:
+    async def write(
+        self, fn: Callable[[psycopg.AsyncConnection], Awaitable[T]], *, rows: int | None = 1
+    ) -> T:
         """Run ``fn`` in one transaction; return after COMMIT. A serialization failure or a
         deadlock is retried; a lost connection too (``fn`` must be idempotent: it may have
-        committed); anything else rolls back and is raised as one line."""
+        committed); anything else rolls back and is raised as one line. ``rows``: about how
+        many rows it writes (its deadline grows with them, :func:`deadline_for`)."""
         if self.read_only:
             raise ReadOnly(f"{self.path} is open read-only: nothing can be changed")
-        return await self._whole(self._transaction(fn))
+        return await self._whole(self._transaction(fn, deadline_for(rows)))
 
-    async def _transaction(self, fn: Callable[[psycopg.AsyncConnection], Awaitable[T]]) -> T:
+    async def _transaction(
+        self, fn: Callable[[psycopg.AsyncConnection], Awaitable[T]], limit: float | None
+    ) -> T:
         if self.down is not None and self._turn.locked():
             raise self._unsaved(None)  # (another write is waiting for the server)
         async with self._turn:
@@ -281,6 +334,7 @@ class PgPlumbing:
                     continue
                 attempt += 1
                 committing = False
+                watch = self._watch(conn, limit)
                 try:
                     async with conn.transaction():
                         result = await fn(conn)
@@ -297,8 +351,10 @@ class PgPlumbing:
                         raise self._error(e) from None
                     if committing and in_doubt_until is None:
                         in_doubt_until = time.monotonic() + IN_DOUBT_S
-                    if in_doubt_until is None and attempt >= 2:
+                    if in_doubt_until is None and (attempt >= 2 or self._silent(conn)):
                         raise StoreUnreachable(self.down or str(e)) from None
+                finally:
+                    watch.cancel()
 
     def _unsaved(self, in_doubt_until: float | None) -> StoreUnreachable:
         why = (self.down or f"cannot reach the server {servers(self.dsn)}").rsplit("; ", 1)[0]

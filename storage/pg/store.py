@@ -163,7 +163,7 @@ class PgStore(PgPlumbing):
             return
         if version == latest:
             return
-        await self.write(self._migrate)
+        await self.write(self._migrate, rows=None)  # (no deadline: it may take long)
 
     def _refuse_newer(self, version: int | None) -> None:
         latest = schema.latest_version()
@@ -249,7 +249,7 @@ class PgStore(PgPlumbing):
                     )
             return saved
 
-        return await self.write(tx)
+        return await self.write(tx, rows=len(events))
 
     async def refresh_glance(self, incident_id: int) -> bool:
         newest = await self.scalar(
