@@ -79,3 +79,68 @@ def test_the_password_is_never_printed(pg_cluster: Cluster, capsys):
         assert PASSWORD not in out + err
     rc, out, err = run(capsys, "--db", url.replace(PASSWORD, "wr0ng-secret"), "list")
     assert rc != 0 and "wr0ng-secret" not in err and err.count("\n") == 1
+
+
+def test_every_verb_that_runs_without_a_terminal_works_on_the_server(
+    pg_dsn, capsys, tmp_path: Path
+):
+    """declare, note, status, severity, edit, action add/done/list, tail --cmd/--grep/--list/
+    --stop, report (Markdown and JSON), export, copy and list on one server incident (the
+    console, review and postmortem need a terminal: tests/test_console_pg.py,
+    tests/test_e2e_quit.py and tests/test_postmortem.py run them on the server)."""
+    db = ("--db", pg_dsn)
+    assert ok(capsys, *db, "declare", "Every verb", "--severity", "SEV-3") == "INC-1\n"
+    ok(capsys, *db, "note", "INC-1", "first look", "--action", "paged db", "--owner", "@a")
+    ok(capsys, *db, "severity", "INC-1", "SEV-2", "--reason", "spreading")
+    ok(capsys, *db, "edit", "INC-1", "--service", "checkout", "--root-cause", "pool size")
+    ok(capsys, *db, "action", "INC-1", "add", "raise the pool", "--owner", "@b")
+    ok(capsys, *db, "action", "INC-1", "done", "1")
+    assert "raise the pool" in ok(capsys, *db, "action", "INC-1", "list")
+    ok(capsys, *db, "tail", "INC-1", "--cmd", "tail -F /var/log/app.log", "--name", "app")
+    ok(capsys, *db, "tail", "INC-1", "--grep", r"\[error\]", "/var/log/a.log", "--name", "g")
+    listed = ok(capsys, *db, "tail", "INC-1", "--list")
+    assert "app" in listed and r"grep '\[error\]' /var/log/a.log" in listed
+    ok(capsys, *db, "tail", "INC-1", "--stop", "app")
+    ok(capsys, *db, "status", "INC-1", "mitigated")
+    ok(capsys, *db, "status", "INC-1", "resolved", "--immediate", "pool raised")
+    report = ok(capsys, *db, "report", "INC-1")
+    assert "pool size" in report and "raise the pool" in report and "checkout" in report
+    data = json.loads(ok(capsys, *db, "report", "INC-1", "--format", "json"))
+    assert data["incident"]["severity"] == "SEV-2"
+    ok(capsys, *db, "export", "INC-1", "--output", str(tmp_path / "inc1.db"))
+    ok(capsys, "copy", "INC-1", "--from", pg_dsn, "--to", str(tmp_path / "laptop.db"))
+    assert "Every verb" in ok(capsys, "--db", str(tmp_path / "laptop.db"), "list", "--all")
+    assert "Every verb" in ok(capsys, *db, "list", "--all")
+
+
+def test_libpq_s_environment_and_pgpass_name_the_server(
+    pg_cluster: Cluster, capsys, monkeypatch, tmp_path: Path
+):
+    """``postgresql:///db`` with libpq's ``PGHOST``/``PGPORT``/``PGUSER`` from the
+    environment, and the password from ``~/.pgpass``: nothing of it on the command line."""
+    db = pg_cluster.new_database()
+    pgpass = tmp_path / ".pgpass"
+    pgpass.write_text(f"127.0.0.1:{pg_cluster.port}:{db}:{PASSWORD_ROLE}:{PASSWORD}\n")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    monkeypatch.setenv("PGHOST", "127.0.0.1")
+    monkeypatch.setenv("PGPORT", str(pg_cluster.port))
+    monkeypatch.setenv("PGUSER", PASSWORD_ROLE)
+    assert ok(capsys, "--db", f"postgresql:///{db}", "declare", "env", "--severity", "SEV-3") == (
+        "INC-1\n"
+    )
+    assert "env" in ok(capsys, "--db", f"dbname={db}", "list")
+    pgpass.write_text(f"127.0.0.1:{pg_cluster.port}:{db}:{PASSWORD_ROLE}:not-it\n")
+    rc, out, err = run(capsys, "--db", f"postgresql:///{db}", "list")
+    assert rc != 0 and err.count("\n") == 1 and "not-it" not in err and PASSWORD not in err
+
+
+def test_sslmode_is_libpq_s(pg_cluster: Cluster, capsys):
+    """``sslmode`` goes to libpq as given: ``disable`` connects to this test server (it has
+    no TLS), ``require`` is refused in one line, exit non-zero, no traceback."""
+    db = pg_cluster.new_database()
+    url = f"{pg_cluster.dsn(db)}?sslmode=disable"
+    assert ok(capsys, "--db", url, "declare", "tls", "--severity", "SEV-3") == "INC-1\n"
+    rc, out, err = run(capsys, "--db", f"{pg_cluster.dsn(db)}?sslmode=require", "list")
+    assert rc != 0 and err.count("\n") == 1 and "Traceback" not in err
+    assert "SSL" in err, err
