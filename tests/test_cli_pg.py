@@ -131,7 +131,7 @@ def test_libpq_s_environment_and_pgpass_name_the_server(
     )
     assert "env" in ok(capsys, "--db", f"dbname={db}", "list")
     pgpass.write_text(f"127.0.0.1:{pg_cluster.port}:{db}:{PASSWORD_ROLE}:not-it\n")
-    rc, out, err = run(capsys, "--db", f"postgresql:///{db}", "list")
+    rc, _out, err = run(capsys, "--db", f"postgresql:///{db}", "list")
     assert rc != 0 and err.count("\n") == 1 and "not-it" not in err and PASSWORD not in err
 
 
@@ -141,6 +141,6 @@ def test_sslmode_is_libpq_s(pg_cluster: Cluster, capsys):
     db = pg_cluster.new_database()
     url = f"{pg_cluster.dsn(db)}?sslmode=disable"
     assert ok(capsys, "--db", url, "declare", "tls", "--severity", "SEV-3") == "INC-1\n"
-    rc, out, err = run(capsys, "--db", f"{pg_cluster.dsn(db)}?sslmode=require", "list")
+    rc, _out, err = run(capsys, "--db", f"{pg_cluster.dsn(db)}?sslmode=require", "list")
     assert rc != 0 and err.count("\n") == 1 and "Traceback" not in err
     assert "SSL" in err, err
