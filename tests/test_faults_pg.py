@@ -284,13 +284,38 @@ async def test_the_server_stopped_mid_incident_and_started_again(own_cluster):
     async def captured_more(n: int) -> bool:
         return await captured() > n
 
+    def capture_state() -> str:
+        """What the console's sources and capture writer say (for a failure's message)."""
+        runner = app.runner
+        assert runner is not None
+        sink = runner.capture
+        inc = app.session.incident_id
+        parts = [f"held {sorted(runner.held)}", f"live {sorted(runner.live)}"]
+        parts += [f"following {sorted(runner.following)}"]
+        for sid in sorted(set(runner.live) | set(runner.held)):
+            parts.append(f"{sid}: {runner.stats_line(sid)}")
+            if sink is not None and inc is not None:
+                parts.append(f"dropped {sink.dropped(inc, sid)}")
+        if sink is not None:
+            parts.append(
+                f"writer error {getattr(sink, 'error', None)!r}, written "
+                f"{getattr(sink, 'written', '?')}, pending {getattr(sink, 'pending', '?')}"
+            )
+        return "; ".join(parts)
+
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             screen = await wait_ready(pilot)
             timeline = screen.query_one("#timeline")
             writer = asyncio.ensure_future(keep_writing())
             await until(lambda: len(acked) >= 5, pilot=pilot, what="notes saved")
-            await until(captured, pilot=pilot, timeout=20, what="the source's lines captured")
+            await until(
+                captured,
+                pilot=pilot,
+                timeout=20,
+                what="the source's lines captured",
+                seen=capture_state,
+            )
             await asyncio.to_thread(crash, own_cluster)
             await until(
                 lambda: "server unreachable" in bar_text(app),
@@ -362,6 +387,7 @@ async def test_the_server_stopped_mid_incident_and_started_again(own_cluster):
                 pilot=pilot,
                 timeout=20,
                 what="capture going on after the restart",
+                seen=capture_state,
             )
             stop.set()
             await writer
