@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,16 @@ from incident.journal import Event
 from incident.state import IncidentState, fold
 
 pytest_plugins = ["tests.conftest_pg", "tests.journal_backends"]
+
+# The demo incident's log source (tests/console_support.py: ``python3 -m feeds.demo_log``, a
+# text kept stable for the screenshots) runs with the cwd the demo gives it, "/": the repo
+# must be importable from anywhere by whatever ``python3`` is. Without this, in a fresh
+# clone (no PYTHONPATH), it printed one line, "No module named feeds", and ended: a test
+# that needs the source to go on capturing failed in CI only.
+_REPO = str(Path(__file__).resolve().parents[1])
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (_REPO, os.environ.get("PYTHONPATH", "")) if p
+)
 
 T0 = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
 
